@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Throughput of cscore beside the JAX/XLA reference, measured in one run on this machine.
+#   bench/compare.sh [MNIST_DIR] [RUNS]
+# Needs: a release build (cargo build --release) and `pip install "jax[cpu]"` for the baseline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/data/mnist}
+runs=${2:-3}
+ref=${REFERENCE:-../shared/bench/jax_reference.py}
+cargo build --release --quiet
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== JAX/XLA reference: ratio 0.5, $runs models"
+python3 "$ref" "$data" /tmp/cscore-jax-ref.npz --ratios 0.5 --runs "$runs" | tee /tmp/cscore-jax.log
+jax=$(awk '/^STEADY/ {print $2}' /tmp/cscore-jax.log)
+echo "== cscore bench: ratio 0.5, $runs models"
+./target/release/cscore bench --data "$data" --ratio 0.5 --runs "$runs" | tee /tmp/cscore-bench.log
+ours=$(awk '/seconds per model/ {print $4}' /tmp/cscore-bench.log)
+python3 - "$jax" "$ours" <<'PY'
+import sys
+jax, ours = map(float, sys.argv[1:])
+print(f"== models per hour: cscore {3600/ours:.0f}, JAX {3600/jax:.0f}; cscore/JAX = {jax/ours:.2f}x")
+PY

@@ -1,0 +1,134 @@
+//! Flags shared by the commands that load a dataset and estimate (`estimate`, later `explore`, `worker`).
+
+use clap::Args;
+use cscore::data::{Format, LoadOptions};
+use cscore::estimate::PlanOverrides;
+use cscore::model::ModelSpec;
+use cscore::project::CorruptionSettings;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the data is and how to read it.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The dataset: an IDX folder or images file (plain or .gz), a CIFAR binary folder, an image folder
+    /// root/<class>/*.png|jpg|…, or a .npz with arrays x and y.
+    pub data: PathBuf,
+    /// Read the data as this format instead of detecting it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Resize image-folder images to HxW (e.g. 32x32); default: the most common size.
+    #[arg(long, value_name = "HxW", value_parser = parse_size)]
+    pub image_size: Option<(usize, usize)>,
+    /// The workspace file (SQLite); default: <dataset name>.cscore in the current directory.
+    #[arg(short = 'w', long = "workspace", value_name = "WS")]
+    pub workspace: Option<PathBuf>,
+    /// Flip this fraction of labels to another class (ground truth kept in the workspace).
+    #[arg(long, value_name = "FRACTION")]
+    pub inject_label_noise: Option<f64>,
+    /// Replace this fraction of images with out-of-distribution ones (noise, inverted, rotated, shuffled).
+    #[arg(long, value_name = "FRACTION")]
+    pub inject_ood: Option<f64>,
+    /// Seed of the injected corruption.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub noise_seed: u64,
+}
+
+impl DataArgs {
+    /// Loader options.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions { format: self.format, image_size: self.image_size }
+    }
+
+    /// Requested corruption, if any flag asks for one.
+    pub fn corruption(&self) -> Option<CorruptionSettings> {
+        (self.inject_label_noise.is_some() || self.inject_ood.is_some()).then(|| CorruptionSettings {
+            label_noise: self.inject_label_noise.unwrap_or(0.0),
+            ood: self.inject_ood.unwrap_or(0.0),
+            noise_seed: self.noise_seed,
+        })
+    }
+}
+
+/// `cscore estimate` flags.
+#[derive(Debug, Clone, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Subset ratios, comma-separated [default: 0.1,0.2,…,0.9].
+    #[arg(long, value_delimiter = ',', value_name = "S,…")]
+    pub ratios: Option<Vec<f64>>,
+    /// Holdout runs per ratio [default: 4, or the workspace's]; raise it to extend an estimate.
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
+    /// Architecture: mlp:H1,H2,… or cnn [default: mlp:512,256].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<ModelSpec>,
+    /// Training epochs per model [default: 10].
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Minibatch size [default: 128].
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Learning rate [default: 0.1].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Heavy-ball momentum [default: 0.9].
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// L2 weight decay [default: 0].
+    #[arg(long)]
+    pub weight_decay: Option<f64>,
+    /// Master seed: each run's subset, initialisation and batch order derive from (seed, ratio, run).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Holdout runs per ratio that record per-epoch training statistics [default: 1].
+    #[arg(long, value_name = "N")]
+    pub track_runs: Option<usize>,
+    /// Full-data tracked "proxy runs" trained first [default: 1].
+    #[arg(long, value_name = "N")]
+    pub proxy_runs: Option<usize>,
+    /// cpu, cuda[:N] or metal.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Worker threads training models at once [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Models of one ratio trained together in one batched step (use 8–64 on a GPU).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub models_per_step: usize,
+    /// Stop after this long (e.g. 90s, 10m, 2h), abandoning runs in flight; run again to resume.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub time_limit: Option<Duration>,
+    /// Plain log lines instead of a progress bar, even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl EstimateArgs {
+    /// The plan flags given.
+    pub fn overrides(&self) -> PlanOverrides {
+        PlanOverrides {
+            ratios: self.ratios.clone(),
+            runs: self.runs,
+            seed: self.seed,
+            model: self.model.clone(),
+            epochs: self.epochs,
+            batch: self.batch,
+            lr: self.lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            track_runs: self.track_runs,
+            proxy_runs: self.proxy_runs,
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<(usize, usize), String> {
+    let (h, w) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}' is not HxW (e.g. 32x32)"))?;
+    let p = |v: &str| v.trim().parse::<usize>().ok().filter(|&n| n > 0 && n <= 4096);
+    match (p(h), p(w)) {
+        (Some(h), Some(w)) => Ok((h, w)),
+        _ => Err(format!("'{s}' is not HxW with sizes between 1 and 4096")),
+    }
+}

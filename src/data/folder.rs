@@ -1,0 +1,201 @@
+//! Image folders `root/<class>/*.png|jpg|…`: classes are the sorted subfolder names, and every image is
+//! resized to one size (the requested one, or the most common one).
+
+use super::read::{is_hidden, sorted_entries};
+use super::{invalid, DataError, Loaded};
+use image::imageops::{resize, FilterType};
+use image::{ColorType, ImageDecoder, ImageReader};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// File extensions read as images (compared case-insensitively).
+const EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "bmp", "gif", "webp"];
+/// Largest accepted image (height × width), to refuse absurd sizes before allocating.
+const MAX_PIXELS: usize = 1 << 26;
+/// Images decoded in parallel at a time.
+const BATCH: usize = 256;
+const EXPECTED: &str = "expected root/<class>/*.png|jpg|jpeg|bmp|gif|webp";
+
+/// What the header of one image says.
+struct Header {
+    height: usize,
+    width: usize,
+    grey: bool,
+}
+
+/// True for a visible file with an image extension.
+pub(super) fn is_image_file(p: &Path) -> bool {
+    !is_hidden(p)
+        && p.is_file()
+        && p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// True when some visible subfolder of `dir` holds an image.
+pub(super) fn is_image_folder(dir: &Path) -> bool {
+    sorted_entries(dir).is_ok_and(|entries| {
+        entries
+            .iter()
+            .filter(|p| p.is_dir() && !is_hidden(p))
+            .any(|sub| sorted_entries(sub).is_ok_and(|files| files.iter().any(|f| is_image_file(f))))
+    })
+}
+
+/// Loads an image folder, resizing every image to `size` (height, width) or the most common size.
+pub(super) fn load(root: &Path, size: Option<(usize, usize)>) -> Result<Loaded, DataError> {
+    let (class_names, files) = list(root)?;
+    let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
+    let headers: Vec<Header> = headers.into_iter().collect::<Result<_, _>>()?;
+    let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
+    let (height, width) = match size {
+        Some((h, w)) if h == 0 || w == 0 => {
+            return Err(invalid(root, format!("image size {h}x{w} has a zero side")))
+        }
+        Some(hw) => hw,
+        None => most_common(&headers),
+    };
+    if height.checked_mul(width).is_none_or(|p| p > MAX_PIXELS) {
+        return Err(invalid(
+            root,
+            format!("image size {height}x{width} is too large (at most {MAX_PIXELS} pixels per image)"),
+        ));
+    }
+    let example_len = channels * height * width;
+    let total = files
+        .len()
+        .checked_mul(example_len)
+        .ok_or_else(|| invalid(root, format!("{} images of {height}x{width} are too many", files.len())))?;
+    let mut pixels = Vec::new();
+    pixels.try_reserve_exact(total).map_err(|_| {
+        invalid(root, format!("not enough memory for {} images of {height}x{width}", files.len()))
+    })?;
+    // Decode in parallel a batch at a time, so only one batch of decoded images is alive at once.
+    for batch in files.chunks(BATCH) {
+        let decoded: Vec<Result<Vec<u8>, DataError>> =
+            batch.par_iter().map(|(p, _)| decode(p, channels, height, width)).collect();
+        for image in decoded {
+            pixels.extend_from_slice(&image?);
+        }
+    }
+    let (paths, labels) = files.into_iter().unzip();
+    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths) })
+}
+
+/// Class names, and every image file with its class index.
+type ClassFiles = (Vec<String>, Vec<(PathBuf, u32)>);
+
+/// The sorted class folders and every image file in them (sorted by name) with its class index.
+fn list(root: &Path) -> Result<ClassFiles, DataError> {
+    let entries: Vec<PathBuf> = sorted_entries(root)?.into_iter().filter(|p| !is_hidden(p)).collect();
+    if entries.is_empty() {
+        return Err(invalid(root, format!("empty folder ({EXPECTED})")));
+    }
+    let class_dirs: Vec<&PathBuf> = entries.iter().filter(|p| p.is_dir()).collect();
+    if class_dirs.is_empty() {
+        return Err(invalid(root, format!("no class folders ({EXPECTED})")));
+    }
+    let mut names = Vec::with_capacity(class_dirs.len());
+    let mut files = Vec::new();
+    for (k, dir) in class_dirs.into_iter().enumerate() {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let label = u32::try_from(k).map_err(|_| invalid(root, "too many class folders"))?;
+        let images: Vec<PathBuf> = sorted_entries(dir)?.into_iter().filter(|p| is_image_file(p)).collect();
+        if images.is_empty() {
+            return Err(invalid(
+                dir,
+                format!("class folder '{name}' holds no images ({})", EXTENSIONS.join(", ")),
+            ));
+        }
+        files.extend(images.into_iter().map(|p| (p, label)));
+        names.push(name);
+    }
+    Ok((names, files))
+}
+
+/// Opens an image, trusting its content over its extension.
+fn reader(p: &Path) -> Result<ImageReader<std::io::BufReader<std::fs::File>>, DataError> {
+    ImageReader::open(p)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| invalid(p, format!("cannot read image: {e}")))
+}
+
+/// Reads the size and colour type of an image without decoding its pixels.
+fn header(p: &Path) -> Result<Header, DataError> {
+    let decoder = reader(p)?.into_decoder().map_err(|e| invalid(p, format!("cannot decode image: {e}")))?;
+    let (w, h) = decoder.dimensions();
+    if w == 0 || h == 0 {
+        return Err(invalid(p, format!("cannot decode image: it is {w}x{h} pixels")));
+    }
+    let grey =
+        matches!(decoder.color_type(), ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16);
+    Ok(Header { height: h as usize, width: w as usize, grey })
+}
+
+/// The most common (height, width); ties go to the size seen first.
+fn most_common(headers: &[Header]) -> (usize, usize) {
+    let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        counts.entry((h.height, h.width)).or_insert((0, i)).0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(_, (count, first))| (count, std::cmp::Reverse(first)))
+        .map_or((1, 1), |(size, _)| size)
+}
+
+/// Decodes `p` and resizes it to height×width, returned C×H×W.
+fn decode(p: &Path, channels: usize, height: usize, width: usize) -> Result<Vec<u8>, DataError> {
+    let img = reader(p)?.decode().map_err(|e| invalid(p, format!("cannot decode image: {e}")))?;
+    if img.width() == 0 || img.height() == 0 {
+        return Err(invalid(p, "cannot decode image: it has no pixels"));
+    }
+    // The caller capped height × width at MAX_PIXELS, so both fit u32.
+    let (w, h) = (width as u32, height as u32);
+    if channels == 1 {
+        let mut grey = img.into_luma8();
+        if grey.dimensions() != (w, h) {
+            grey = resize(&grey, w, h, FilterType::Triangle);
+        }
+        return Ok(grey.into_raw());
+    }
+    let mut rgb = img.into_rgb8();
+    if rgb.dimensions() != (w, h) {
+        rgb = resize(&rgb, w, h, FilterType::Triangle);
+    }
+    let plane = height * width;
+    let mut out = vec![0u8; 3 * plane];
+    for (i, px) in rgb.as_raw().chunks_exact(3).enumerate() {
+        for (c, &v) in px.iter().enumerate() {
+            out[c * plane + i] = v;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_common_size_prefers_count_then_first_seen() {
+        let h = |height, width| Header { height, width, grey: true };
+        assert_eq!(most_common(&[h(2, 3), h(4, 4), h(4, 4)]), (4, 4));
+        assert_eq!(most_common(&[h(2, 3), h(4, 4)]), (2, 3));
+    }
+
+    #[test]
+    fn image_extensions_are_case_insensitive() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.PNG", "b.Jpeg", "c.txt", ".d.png"] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let found: Vec<bool> = ["a.PNG", "b.Jpeg", "c.txt", ".d.png"]
+            .iter()
+            .map(|n| is_image_file(&dir.path().join(n)))
+            .collect();
+        assert_eq!(found, [true, true, false, false]);
+    }
+}

@@ -1,0 +1,130 @@
+//! Dataset loading (IDX, CIFAR binary, image folders, `.npz`) and injected corruption.
+
+mod cifar;
+mod dataset;
+mod detect;
+mod folder;
+mod idx;
+mod idx_names;
+mod inject;
+mod npy;
+mod npy_header;
+mod npz;
+mod ood;
+mod read;
+
+use std::path::{Path, PathBuf};
+
+pub use dataset::{Dataset, Format};
+pub use detect::detect_format;
+pub use inject::{inject, Corruption, InjectedKind, Injection};
+
+/// A dataset could not be loaded or corrupted; the message names the file and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// Any problem with a named file or folder.
+    #[error("{path}: {problem}")]
+    Invalid {
+        /// The file or folder at fault.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+/// Builds a [`DataError::Invalid`] for `path`.
+pub(crate) fn invalid(path: &Path, problem: impl Into<String>) -> DataError {
+    DataError::Invalid { path: path.to_path_buf(), problem: problem.into() }
+}
+
+/// How to read a dataset.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Read as this format instead of detecting it.
+    pub format: Option<Format>,
+    /// Resize image-folder images to (height, width); default: their most common size.
+    pub image_size: Option<(usize, usize)>,
+}
+
+/// What a format reader returns: everything of a [`Dataset`] but its identity.
+pub(crate) struct Loaded {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub pixels: Vec<u8>,
+    pub labels: Vec<u32>,
+    pub class_names: Vec<String>,
+    pub paths: Option<Vec<PathBuf>>,
+}
+
+/// Loads the dataset at `path`, detecting its format unless `opts.format` names one.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(invalid(path, "no such file or directory"));
+    }
+    let format = match opts.format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    let loaded = match format {
+        Format::Idx => idx::load(path)?,
+        Format::Cifar => cifar::load(path)?,
+        Format::Folder => folder::load(path, opts.image_size)?,
+        Format::Npz => npz::load(path)?,
+    };
+    finish(path, format, loaded)
+}
+
+/// Checks the reader's output and gives it a name and content hash.
+fn finish(path: &Path, format: Format, l: Loaded) -> Result<Dataset, DataError> {
+    let n = l.labels.len();
+    if n == 0 {
+        return Err(invalid(path, "the dataset holds no examples"));
+    }
+    let example_len = l
+        .channels
+        .checked_mul(l.height)
+        .and_then(|v| v.checked_mul(l.width))
+        .filter(|&v| v > 0)
+        .ok_or_else(|| invalid(path, "images have an empty or oversized shape"))?;
+    if n.checked_mul(example_len) != Some(l.pixels.len()) {
+        return Err(invalid(path, "pixel count does not match the example count"));
+    }
+    let k = l.class_names.len();
+    if let Some((i, &y)) = l.labels.iter().enumerate().find(|(_, &y)| y as usize >= k) {
+        return Err(invalid(path, format!("example {i} has label {y} but there are only {k} classes")));
+    }
+    let content_hash = Dataset::compute_hash(l.channels, l.height, l.width, &l.pixels, &l.labels, k);
+    Ok(Dataset {
+        name: dataset_name(path, format),
+        source: path.to_path_buf(),
+        format,
+        channels: l.channels,
+        height: l.height,
+        width: l.width,
+        pixels: l.pixels,
+        labels: l.labels,
+        class_names: l.class_names,
+        paths: l.paths,
+        content_hash,
+    })
+}
+
+/// The folder name, or the file stem; an IDX file given directly is named after its folder.
+fn dataset_name(path: &Path, format: Format) -> String {
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let named = if full.is_file() && format == Format::Idx {
+        full.parent().map(Path::to_path_buf).unwrap_or(full)
+    } else {
+        full
+    };
+    let name = if named.is_file() { named.file_stem() } else { named.file_name() };
+    name.map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "dataset".to_string())
+}
+
+/// Class names "0", "1", … for formats that store only label numbers.
+pub(crate) fn numbered_classes(k: usize) -> Vec<String> {
+    (0..k).map(|i| i.to_string()).collect()
+}

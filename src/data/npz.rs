@@ -1,0 +1,138 @@
+//! NumPy `.npz` archives (zip, stored or deflated) with arrays `x` (images) and `y` (labels).
+
+use super::npy::{self, shape_str, Npy};
+use super::read::{open, read_up_to, MAX_DEFLATE_RATIO, RESERVE_RATIO};
+use super::{invalid, numbered_classes, DataError, Loaded};
+use std::io::BufReader;
+use std::path::Path;
+use zip::ZipArchive;
+
+/// More classes than this means the labels are not class indices.
+const MAX_CLASSES: u32 = 100_000;
+
+type Archive = ZipArchive<BufReader<std::fs::File>>;
+
+/// Loads `x` and `y` from a `.npz` archive.
+pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
+    if path.is_dir() {
+        return Err(invalid(path, "is a folder, not a .npz file"));
+    }
+    let (file, file_len) = open(path)?;
+    let mut zip = ZipArchive::new(BufReader::new(file))
+        .map_err(|e| invalid(path, format!("not a zip archive (a .npz must be one): {e}")))?;
+    let x = array(&mut zip, path, file_len, "x")?;
+    let y = array(&mut zip, path, file_len, "y")?;
+    let (n, channels, height, width, hwc) = image_shape(&x.shape).ok_or_else(|| {
+        invalid(
+            path,
+            format!(
+                "x.npy has shape {}; expected (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3",
+                shape_str(&x.shape)
+            ),
+        )
+    })?;
+    let m = match y.shape.as_slice() {
+        [m] | [m, 1] => *m,
+        other => return Err(invalid(path, format!("y.npy has shape {}; expected (N,)", shape_str(other)))),
+    };
+    if m != n {
+        return Err(invalid(
+            path,
+            format!("count mismatch: x.npy holds {n} images but y.npy holds {m} labels"),
+        ));
+    }
+    let labels = y.labels().map_err(|e| invalid(path, format!("y.npy: {e}")))?;
+    let max = labels.iter().copied().max().unwrap_or(0);
+    if max >= MAX_CLASSES {
+        return Err(invalid(
+            path,
+            format!("y.npy: label {max} is too large (at most {} classes)", MAX_CLASSES),
+        ));
+    }
+    let mut pixels = x.into_pixels().map_err(|e| invalid(path, format!("x.npy: {e}")))?;
+    if hwc && channels > 1 {
+        hwc_to_chw(&mut pixels, channels, height * width);
+    }
+    let k = if labels.is_empty() { 0 } else { max as usize + 1 };
+    Ok(Loaded { channels, height, width, pixels, labels, class_names: numbered_classes(k), paths: None })
+}
+
+/// Reads and parses array `key` (`key.npy` in the archive).
+fn array(zip: &mut Archive, path: &Path, file_len: u64, key: &str) -> Result<Npy, DataError> {
+    let entry_name =
+        [format!("{key}.npy"), key.to_string()].into_iter().find(|n| zip.index_for_name(n).is_some());
+    let Some(entry_name) = entry_name else {
+        let mut keys: Vec<&str> = zip.file_names().map(|n| n.strip_suffix(".npy").unwrap_or(n)).collect();
+        keys.sort_unstable();
+        let held = if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") };
+        return Err(invalid(
+            path,
+            format!(
+                "no array '{key}' (the archive holds: {held}); expected arrays x (images) and y (labels)"
+            ),
+        ));
+    };
+    let entry =
+        zip.by_name(&entry_name).map_err(|e| invalid(path, format!("{entry_name}: cannot read: {e}")))?;
+    let size = entry.size();
+    let max = entry.compressed_size().min(file_len).saturating_mul(MAX_DEFLATE_RATIO).saturating_add(1024);
+    if size > max {
+        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (impossible size {size})")));
+    }
+    let reserve = size.min(file_len.saturating_mul(RESERVE_RATIO).saturating_add(1024));
+    let bytes = read_up_to(entry, size.saturating_add(1), reserve)
+        .map_err(|e| invalid(path, format!("{entry_name}: corrupt zip entry: {e}")))?;
+    if bytes.len() as u64 != size {
+        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (size does not match)")));
+    }
+    npy::parse(bytes).map_err(|e| invalid(path, format!("{key}.npy: {e}")))
+}
+
+/// (N, C, H, W, stored channels-last) of an image array shape.
+fn image_shape(shape: &[usize]) -> Option<(usize, usize, usize, usize, bool)> {
+    match *shape {
+        [n, h, w] => Some((n, 1, h, w, false)),
+        [n, h, w, c] if c == 1 || c == 3 => Some((n, c, h, w, true)),
+        [n, c, h, w] if c == 1 || c == 3 => Some((n, c, h, w, false)),
+        _ => None,
+    }
+}
+
+/// Reorders each image from H×W×C to C×H×W in place, one image at a time.
+fn hwc_to_chw(pixels: &mut [u8], channels: usize, plane: usize) {
+    if channels * plane == 0 {
+        return;
+    }
+    let mut scratch = vec![0u8; channels * plane];
+    for image in pixels.chunks_exact_mut(channels * plane) {
+        scratch.copy_from_slice(image);
+        for (i, px) in scratch.chunks_exact(channels).enumerate() {
+            for (c, &v) in px.iter().enumerate() {
+                image[c * plane + i] = v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(image_shape(&[5, 28, 28]), Some((5, 1, 28, 28, false)));
+        assert_eq!(image_shape(&[5, 32, 32, 3]), Some((5, 3, 32, 32, true)));
+        assert_eq!(image_shape(&[5, 3, 32, 32]), Some((5, 3, 32, 32, false)));
+        assert_eq!(image_shape(&[5, 784]), None);
+        assert_eq!(image_shape(&[5, 32, 32, 4]), None);
+    }
+
+    #[test]
+    fn reorders_channels_last() {
+        // One 1×2 image, RGB: pixels (1,2,3) and (4,5,6).
+        let mut p = vec![1, 2, 3, 4, 5, 6];
+        hwc_to_chw(&mut p, 3, 2);
+        assert_eq!(p, vec![1, 4, 2, 5, 3, 6]);
+    }
+}

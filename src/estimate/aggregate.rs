@@ -1,0 +1,208 @@
+//! Per-example held-out hits and trials per subset ratio, folded into C-scores and intervals.
+
+use super::interval::wilson_interval;
+use crate::store::{bit_get, RunRecord, RunStatus};
+
+/// Running totals over every finished holdout run.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    n: usize,
+    ratios: usize,
+    classes: usize,
+    hits: Vec<u32>,
+    trials: Vec<u32>,
+    predictions: Vec<u32>,
+    runs_done: usize,
+    runs_failed: usize,
+}
+
+impl Aggregate {
+    /// Empty totals for `n` examples, `ratios` subset ratios and `classes` labels.
+    pub fn new(n: usize, ratios: usize, classes: usize) -> Self {
+        Aggregate {
+            n,
+            ratios,
+            classes,
+            hits: vec![0; n * ratios],
+            trials: vec![0; n * ratios],
+            predictions: vec![0; n * classes],
+            runs_done: 0,
+            runs_failed: 0,
+        }
+    }
+
+    /// Adds one run; proxy runs (nothing held out) and runs of unknown ratios are ignored.
+    pub fn add(&mut self, run: &RunRecord) {
+        if run.key.kind_is_proxy || run.num_examples != self.n {
+            return;
+        }
+        if let RunStatus::Failed(_) = run.status {
+            self.runs_failed += 1;
+            return;
+        }
+        let r = run.key.ratio_index as usize;
+        if r >= self.ratios {
+            return;
+        }
+        let mut preds = run.heldout_predictions.iter();
+        for i in 0..self.n {
+            if !bit_get(&run.heldout_mask, i) {
+                continue;
+            }
+            self.trials[i * self.ratios + r] += 1;
+            if bit_get(&run.heldout_correct, i) {
+                self.hits[i * self.ratios + r] += 1;
+            }
+            if let Some(&p) = preds.next() {
+                if (p as usize) < self.classes {
+                    self.predictions[i * self.classes + p as usize] += 1;
+                }
+            }
+        }
+        self.runs_done += 1;
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// True when there is no example.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Holdout runs folded in, and failed runs seen.
+    pub fn runs(&self) -> (usize, usize) {
+        (self.runs_done, self.runs_failed)
+    }
+
+    /// Held-out accuracy of example `i` at each ratio (`None` where it was never held out).
+    pub fn profile(&self, i: usize) -> Vec<Option<f64>> {
+        (0..self.ratios)
+            .map(|r| {
+                let t = self.trials[i * self.ratios + r];
+                (t > 0).then(|| f64::from(self.hits[i * self.ratios + r]) / f64::from(t))
+            })
+            .collect()
+    }
+
+    /// The C-score of example `i`: the mean over ratios of its held-out accuracy, skipping ratios at which
+    /// it was never held out; `None` before any held-out evaluation.
+    pub fn cscore(&self, i: usize) -> Option<f64> {
+        let (sum, count) =
+            self.profile(i).into_iter().flatten().fold((0.0, 0usize), |(s, c), a| (s + a, c + 1));
+        (count > 0).then(|| sum / count as f64)
+    }
+
+    /// Number of held-out evaluations of example `i`, over all ratios.
+    pub fn holdout_evals(&self, i: usize) -> u32 {
+        self.trials[i * self.ratios..(i + 1) * self.ratios].iter().sum()
+    }
+
+    /// 95% interval of the C-score (Wilson, on the pooled held-out evaluations).
+    pub fn interval(&self, i: usize) -> (f64, f64) {
+        wilson_interval(self.cscore(i).unwrap_or(0.5), self.holdout_evals(i))
+    }
+
+    /// The label most often predicted for example `i` when held out (ties: the smallest label).
+    pub fn heldout_prediction(&self, i: usize) -> Option<u32> {
+        let row = &self.predictions[i * self.classes..(i + 1) * self.classes];
+        let (best, &count) = row.iter().enumerate().rev().max_by_key(|(_, &c)| c)?;
+        (count > 0).then_some(best as u32)
+    }
+
+    /// C-scores of all examples (NaN where not yet estimated).
+    pub fn cscores(&self) -> Vec<f64> {
+        (0..self.n).map(|i| self.cscore(i).unwrap_or(f64::NAN)).collect()
+    }
+
+    /// Median width of the C-score intervals of examples evaluated at least once.
+    pub fn median_interval_width(&self) -> Option<f64> {
+        let mut w: Vec<f64> = (0..self.n)
+            .filter(|&i| self.holdout_evals(i) > 0)
+            .map(|i| {
+                let (lo, hi) = self.interval(i);
+                hi - lo
+            })
+            .collect();
+        if w.is_empty() {
+            return None;
+        }
+        w.sort_by(f64::total_cmp);
+        Some(w[w.len() / 2])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{bit_set, RunKey};
+
+    fn run(ratio_index: u32, held: &[(usize, u32)], labels: &[u32]) -> RunRecord {
+        let n = labels.len();
+        let mut mask = vec![0u8; n.div_ceil(8)];
+        let mut correct = mask.clone();
+        let mut preds = vec![];
+        for &(i, p) in held {
+            bit_set(&mut mask, i);
+            if labels[i] == p {
+                bit_set(&mut correct, i);
+            }
+            preds.push(p);
+        }
+        RunRecord {
+            key: RunKey { kind_is_proxy: false, ratio_index, run_index: 0 },
+            subset_ratio: 0.5,
+            seed: 0,
+            status: RunStatus::Done,
+            train_seconds: 0.0,
+            eval_seconds: 0.0,
+            num_examples: n,
+            heldout_mask: mask,
+            heldout_correct: correct,
+            heldout_predictions: preds,
+            final_loss: 0.0,
+            epochs: vec![],
+        }
+    }
+
+    #[test]
+    fn per_ratio_means_and_skipped_ratios() {
+        let labels = [0, 1, 2];
+        let mut agg = Aggregate::new(3, 3, 3);
+        // ratio 0: example 0 right twice, wrong once (2/3); example 1 wrong once.
+        agg.add(&run(0, &[(0, 0), (1, 2)], &labels));
+        agg.add(&run(0, &[(0, 0)], &labels));
+        agg.add(&run(0, &[(0, 1)], &labels));
+        // ratio 2: example 0 right once (1/1); ratio 1 never holds example 0 out.
+        agg.add(&run(2, &[(0, 0), (1, 1)], &labels));
+        assert_eq!(agg.profile(0), vec![Some(2.0 / 3.0), None, Some(1.0)]);
+        let c0 = agg.cscore(0).unwrap_or(f64::NAN);
+        assert!((c0 - (2.0 / 3.0 + 1.0) / 2.0).abs() < 1e-12);
+        assert_eq!(agg.cscore(1), Some(0.5));
+        assert_eq!(agg.cscore(2), None);
+        assert_eq!(agg.holdout_evals(0), 4);
+        assert_eq!(agg.heldout_prediction(0), Some(0));
+        // example 1 predicted 2 once and 1 once: tie → smallest label
+        assert_eq!(agg.heldout_prediction(1), Some(1));
+        assert_eq!(agg.heldout_prediction(2), None);
+        let (lo, hi) = agg.interval(2);
+        assert_eq!((lo, hi), (0.0, 1.0));
+        assert_eq!(agg.runs(), (4, 0));
+    }
+
+    #[test]
+    fn failed_and_proxy_runs_do_not_count() {
+        let labels = [0, 1];
+        let mut agg = Aggregate::new(2, 1, 2);
+        let mut failed = run(0, &[(0, 1)], &labels);
+        failed.status = RunStatus::Failed("loss became NaN".into());
+        agg.add(&failed);
+        let mut proxy = run(0, &[(0, 1)], &labels);
+        proxy.key.kind_is_proxy = true;
+        agg.add(&proxy);
+        assert_eq!(agg.cscore(0), None);
+        assert_eq!(agg.runs(), (0, 1));
+    }
+}

@@ -1,0 +1,20 @@
+//! The paper's holdout procedure: plan runs over subset ratios, train them on worker threads, commit each
+//! finished run to the workspace, and aggregate held-out accuracy into C-scores with intervals.
+
+mod aggregate;
+mod interval;
+mod plan;
+mod record;
+mod resolve;
+mod runner;
+mod seeds;
+mod summary;
+
+pub use aggregate::Aggregate;
+pub use interval::wilson_interval;
+pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
+pub use record::holdout_indices;
+pub use resolve::{describe, resolve_plan, stored_plan, PlanOverrides};
+pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
+pub use seeds::{proxy_seed, run_seed, subset};
+pub use summary::Summary;

@@ -1,0 +1,97 @@
+//! Resolving a plan from command-line flags and the plan a workspace already holds.
+
+use super::Plan;
+use crate::model::{ModelSpec, TrainConfig};
+use crate::store::Workspace;
+use crate::{Error, Result};
+
+/// Config key of the plan in the workspace.
+const PLAN_KEY: &str = "plan";
+
+/// Plan settings given on the command line; `None` means "as before, or the default".
+#[derive(Debug, Clone, Default)]
+pub struct PlanOverrides {
+    pub ratios: Option<Vec<f64>>,
+    pub runs: Option<usize>,
+    pub seed: Option<u64>,
+    pub model: Option<ModelSpec>,
+    pub epochs: Option<usize>,
+    pub batch: Option<usize>,
+    pub lr: Option<f64>,
+    pub momentum: Option<f64>,
+    pub weight_decay: Option<f64>,
+    pub track_runs: Option<usize>,
+    pub proxy_runs: Option<usize>,
+}
+
+impl PlanOverrides {
+    /// Applies the given flags on top of `base`.
+    pub fn apply(&self, base: &Plan) -> Plan {
+        let t = &base.train;
+        Plan {
+            ratios: self.ratios.clone().unwrap_or_else(|| base.ratios.clone()),
+            runs: self.runs.unwrap_or(base.runs),
+            seed: self.seed.unwrap_or(base.seed),
+            model: self.model.clone().unwrap_or_else(|| base.model.clone()),
+            train: TrainConfig {
+                epochs: self.epochs.unwrap_or(t.epochs),
+                batch: self.batch.unwrap_or(t.batch),
+                lr: self.lr.unwrap_or(t.lr),
+                momentum: self.momentum.unwrap_or(t.momentum),
+                weight_decay: self.weight_decay.unwrap_or(t.weight_decay),
+            },
+            track_runs: self.track_runs.unwrap_or(base.track_runs),
+            proxy_runs: self.proxy_runs.unwrap_or(base.proxy_runs),
+        }
+    }
+}
+
+/// The plan stored in the workspace, if any.
+pub fn stored_plan(ws: &Workspace) -> Result<Option<Plan>> {
+    match ws.config(PLAN_KEY)? {
+        Some(json) => serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| Error::Config(format!("{}: unreadable plan: {e}", ws.path().display()))),
+        None => Ok(None),
+    }
+}
+
+/// Resolves the plan of an estimate on `ws` and records it: a resumed estimate keeps the stored plan
+/// (more `--runs` extend it); flags that would change which models are trained are refused.
+pub fn resolve_plan(ws: &Workspace, flags: &PlanOverrides) -> Result<Plan> {
+    let stored = stored_plan(ws)?;
+    let plan = flags.apply(stored.as_ref().unwrap_or(&Plan::default()));
+    plan.validate()?;
+    if let Some(old) = &stored {
+        if !old.same_models_as(&plan) {
+            return Err(Error::Config(format!(
+                "{}: this workspace was estimated with a different plan ({}); resume it without those flags, \
+                 or start another workspace with -w",
+                ws.path().display(),
+                describe(old)
+            )));
+        }
+    }
+    if stored.as_ref() != Some(&plan) {
+        let json = serde_json::to_string(&plan).map_err(|e| Error::Config(e.to_string()))?;
+        ws.set_config(PLAN_KEY, &json)?;
+    }
+    Ok(plan)
+}
+
+/// The plan as the flags that make it.
+pub fn describe(p: &Plan) -> String {
+    let ratios: Vec<String> = p.ratios.iter().map(|r| r.to_string()).collect();
+    format!(
+        "--ratios {} --seed {} --model {} --epochs {} --batch {} --lr {} --momentum {} --weight-decay {} --track-runs {}",
+        ratios.join(","),
+        p.seed,
+        p.model,
+        p.train.epochs,
+        p.train.batch,
+        p.train.lr,
+        p.train.momentum,
+        p.train.weight_decay,
+        p.track_runs
+    )
+}

@@ -1,0 +1,240 @@
+//! Worker threads train planned runs; the calling thread commits each finished run in its own transaction.
+
+use super::plan::{Plan, RunSpec};
+use super::record::{build_record, holdout_indices, Timing};
+use super::seeds::subset;
+use crate::model::{evaluate, train_models, DeviceData, TrainJob};
+use crate::store::{RunKey, RunRecord, Workspace};
+use crate::{Error, Result};
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How to execute a plan.
+#[derive(Debug, Clone)]
+pub struct EstimateOptions {
+    /// Worker threads, each training its own models.
+    pub workers: usize,
+    /// Models of one ratio a worker trains together in one batched step (K).
+    pub models_per_step: usize,
+    /// Stop (abandoning runs in flight) after this long.
+    pub time_limit: Option<Duration>,
+    /// Only these runs (a shard); `None` for all.
+    pub only: Option<HashSet<RunKey>>,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        EstimateOptions { workers: default_workers(), models_per_step: 1, time_limit: None, only: None }
+    }
+}
+
+/// One worker per core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// What happened, for progress display.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The plan is loaded: `done` of `total` runs already in the workspace, `pending` to train now.
+    Started { done: usize, total: usize, pending: usize },
+    /// A run finished (or failed) and is committed.
+    RunCommitted { record: &'a RunRecord },
+}
+
+/// How an estimate session ended.
+#[derive(Debug, Clone, Default)]
+pub struct EstimateReport {
+    /// Runs committed in this session.
+    pub committed: usize,
+    /// Of those, runs that failed.
+    pub failed: usize,
+    /// Planned runs still missing.
+    pub remaining: usize,
+    /// True when the time limit or a stop request ended the session early.
+    pub stopped_early: bool,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+type WorkerResult = std::result::Result<RunRecord, Error>;
+
+/// Trains every planned run missing from `ws` and commits each as it finishes.
+///
+/// Raising `stop` (e.g. on Ctrl-C) abandons runs in flight; finished runs are never lost.
+pub fn run_estimate(
+    ws: &Workspace,
+    data: &DeviceData,
+    plan: &Plan,
+    opts: &EstimateOptions,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<EstimateReport> {
+    plan.validate()?;
+    let started = Instant::now();
+    let existing: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+    let schedule: Vec<RunSpec> = plan
+        .schedule()
+        .into_iter()
+        .filter(|s| opts.only.as_ref().is_none_or(|o| o.contains(&s.key)))
+        .collect();
+    let total = schedule.len();
+    let queue: VecDeque<RunSpec> = schedule.into_iter().filter(|s| !existing.contains(&s.key)).collect();
+    let pending = queue.len();
+    on_event(Event::Started { done: total - pending, total, pending });
+    let mut report = EstimateReport { remaining: pending, ..Default::default() };
+    if pending == 0 {
+        return Ok(report);
+    }
+    let workers = opts.workers.clamp(1, pending);
+    set_math_threads(workers);
+    let queue = Mutex::new(queue);
+    let (tx, rx) = mpsc::channel::<WorkerResult>();
+    let deadline = opts.time_limit.map(|t| started + t);
+    let mut first_error = None;
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let queue = &queue;
+            scope.spawn(move || worker(data, plan, opts.models_per_step.max(1), queue, stop, &tx));
+        }
+        drop(tx);
+        loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) && !stop.load(Ordering::Relaxed) {
+                stop.store(true, Ordering::Relaxed);
+                report.stopped_early = true;
+            }
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(Ok(record)) => match ws.insert_run(&record) {
+                    Ok(inserted) => {
+                        if inserted {
+                            report.committed += 1;
+                            report.remaining -= 1;
+                            if matches!(record.status, crate::store::RunStatus::Failed(_)) {
+                                report.failed += 1;
+                            }
+                            on_event(Event::RunCommitted { record: &record });
+                        }
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(Error::from(e));
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                },
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+    });
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    report.stopped_early |= report.remaining > 0;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Small matmuls lose when split across threads: give each worker an equal share of the cores
+/// (candle's CPU matmul reads `RAYON_NUM_THREADS` on every call).
+fn set_math_threads(workers: usize) {
+    let threads = (default_workers() / workers).max(1);
+    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+}
+
+/// Takes the next run and up to `k - 1` more pending runs of the same kind and ratio.
+fn next_group(queue: &Mutex<VecDeque<RunSpec>>, k: usize) -> Vec<RunSpec> {
+    let Ok(mut q) = queue.lock() else { return Vec::new() };
+    let Some(first) = q.pop_front() else { return Vec::new() };
+    let mut group = vec![first];
+    let mut i = 0;
+    while group.len() < k && i < q.len() {
+        let same =
+            q[i].key.kind_is_proxy == first.key.kind_is_proxy && q[i].subset_ratio == first.subset_ratio;
+        match (same, q.remove(i)) {
+            (true, Some(s)) => group.push(s),
+            (false, Some(s)) => {
+                q.insert(i, s);
+                i += 1;
+            }
+            (_, None) => break,
+        }
+    }
+    group
+}
+
+fn worker(
+    data: &DeviceData,
+    plan: &Plan,
+    k: usize,
+    queue: &Mutex<VecDeque<RunSpec>>,
+    stop: &AtomicBool,
+    tx: &mpsc::Sender<WorkerResult>,
+) {
+    while !stop.load(Ordering::Relaxed) {
+        let group = next_group(queue, k);
+        if group.is_empty() {
+            return;
+        }
+        match train_group(data, plan, &group, stop) {
+            Ok(Some(records)) => {
+                for r in records {
+                    if tx.send(Ok(r)).is_err() {
+                        return;
+                    }
+                }
+            }
+            Ok(None) => return,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// Trains and evaluates one group of runs; `None` if stopped.
+fn train_group(
+    data: &DeviceData,
+    plan: &Plan,
+    group: &[RunSpec],
+    stop: &AtomicBool,
+) -> Result<Option<Vec<RunRecord>>> {
+    let n = data.len();
+    let jobs: Vec<TrainJob> = group
+        .iter()
+        .map(|s| TrainJob { seed: s.seed, train_indices: subset(s.seed, n, s.subset_ratio), track: s.track })
+        .collect();
+    if jobs.iter().any(|j| j.train_indices.is_empty()) {
+        return Err(Error::Config(format!(
+            "subset ratio {} of {n} examples leaves nothing to train on",
+            group[0].subset_ratio
+        )));
+    }
+    let t0 = Instant::now();
+    let Some((net, outcomes)) = train_models(data, &plan.model, &plan.train, &jobs, stop, &mut |_, _| {})?
+    else {
+        return Ok(None);
+    };
+    let train_seconds = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let heldout: Vec<Vec<u32>> = jobs.iter().map(|j| holdout_indices(n, &j.train_indices)).collect();
+    let predictions = evaluate(net.as_ref(), data, &heldout)?;
+    let eval_seconds = t1.elapsed().as_secs_f64();
+    let records = group
+        .iter()
+        .zip(heldout)
+        .zip(predictions)
+        .zip(outcomes)
+        .map(|(((spec, held), preds), outcome)| {
+            let timing = Timing { train_seconds, eval_seconds };
+            build_record(spec, &data.labels, &held, preds, outcome, timing)
+        })
+        .collect();
+    Ok(Some(records))
+}

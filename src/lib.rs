@@ -1,0 +1,16 @@
+//! cscore: estimate consistency scores (C-scores) of the examples of an image-classification dataset.
+//!
+//! The C-score (Jiang, Zhang, Talwar, Mozer, ICML 2021, arXiv 2002.03206) of a training example is the
+//! expected accuracy on it of a model trained on a random subset of the *other* data, averaged over subset
+//! sizes. This crate loads datasets ([`data`]), trains holdout models with Candle ([`model`]), schedules and
+//! aggregates them ([`estimate`]) and keeps everything in one SQLite workspace ([`store`]).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod data;
+pub mod error;
+pub mod estimate;
+pub mod model;
+pub mod project;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,34 @@
+//! Candle networks trained as batches of K independent models, with momentum SGD and per-epoch hooks.
+//!
+//! Every network here keeps its weights with a leading model dimension (K) and trains all K models in one
+//! step with batched matmuls (or grouped convolutions), which is what keeps a GPU busy with models this
+//! small. On a CPU, K = 1 per worker thread is the plain case.
+
+mod cnn;
+mod data;
+mod device;
+mod init;
+mod mlp;
+mod network;
+mod spec;
+mod train;
+
+pub use data::DeviceData;
+pub use device::{parse_device, DeviceSpec};
+pub use network::{build_network, Network};
+pub use spec::{ModelSpec, TrainConfig};
+pub use train::{evaluate, train_models, EpochHook, TrainJob, TrainOutcome};
+
+/// A model could not be built or trained.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// An error inside Candle.
+    #[error("tensor error: {0}")]
+    Candle(#[from] candle_core::Error),
+    /// A model description (`--model`) or training setting is invalid.
+    #[error("{0}")]
+    Spec(String),
+    /// The requested device is not available in this build or on this machine.
+    #[error("{0}")]
+    Device(String),
+}

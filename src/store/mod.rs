@@ -1,0 +1,145 @@
+//! The workspace: one SQLite file per dataset holding runs, scores, tags and injected ground truth.
+//!
+//! This is the only module that writes SQL. Every write is one `IMMEDIATE` transaction, so concurrent
+//! writers (workers, the explorer, a separate `cscore estimate`) queue on the busy timeout instead of
+//! failing.
+
+mod blob;
+mod config;
+mod dataset;
+mod injected;
+mod records;
+mod run_reads;
+mod runs;
+mod schema;
+mod scores;
+mod tags;
+mod workspace;
+
+use std::path::{Path, PathBuf};
+
+pub use dataset::DatasetInfo;
+pub use injected::InjectedRow;
+pub use records::*;
+pub use run_reads::RunCounts;
+pub use schema::SCHEMA_VERSION;
+pub use tags::TagRow;
+pub use workspace::Workspace;
+
+/// A workspace operation failed; the message is one line naming the workspace file and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("{path}: {source}", path = .path.display())]
+    Sqlite {
+        /// The workspace file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// Reading or creating the file failed.
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        /// The workspace file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Another connection held the write lock for longer than the busy timeout.
+    #[error("{path}: the workspace stayed locked by another cscore process for over {seconds} s", path = .path.display())]
+    Busy {
+        /// The workspace file.
+        path: PathBuf,
+        /// The busy timeout that ran out.
+        seconds: u64,
+    },
+    /// `create` was asked for a path that already exists.
+    #[error("{path}: a file already exists there; open it or choose another -w path", path = .path.display())]
+    Exists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// `open` was asked for a path that does not exist.
+    #[error("{path}: no such workspace", path = .path.display())]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is not a cscore workspace (not SQLite, empty, or another program's database).
+    #[error("{path}: not a cscore workspace ({problem})", path = .path.display())]
+    NotAWorkspace {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        problem: String,
+    },
+    /// The workspace was written by a newer cscore.
+    #[error("{path}: workspace schema version {found} is newer than this cscore supports ({supported}); upgrade cscore", path = .path.display())]
+    TooNew {
+        /// The workspace file.
+        path: PathBuf,
+        /// The version in the file.
+        found: i64,
+        /// The newest version this binary knows.
+        supported: i64,
+    },
+    /// The workspace was made from a different dataset.
+    #[error("{path}: this workspace belongs to dataset {workspace_source} (hash {workspace_hash}…), not to {dataset_source} (hash {dataset_hash}…); use another -w path", path = .path.display())]
+    DatasetMismatch {
+        /// The workspace file.
+        path: PathBuf,
+        /// Source path of the dataset the workspace was made from.
+        workspace_source: String,
+        /// First 12 characters of that dataset's content hash.
+        workspace_hash: String,
+        /// Source path of the dataset offered now.
+        dataset_source: String,
+        /// First 12 characters of its content hash.
+        dataset_hash: String,
+    },
+    /// A value passed in does not fit the workspace's dataset (index out of range, wrong length …).
+    #[error("{path}: {problem}", path = .path.display())]
+    Invalid {
+        /// The workspace file.
+        path: PathBuf,
+        /// What is wrong with the value.
+        problem: String,
+    },
+    /// Something stored in the workspace cannot be decoded.
+    #[error("{path}: the workspace is damaged: {problem}", path = .path.display())]
+    Corrupt {
+        /// The workspace file.
+        path: PathBuf,
+        /// What could not be read.
+        problem: String,
+    },
+}
+
+impl StoreError {
+    /// Wraps a SQLite error, turning lock time-outs and non-database files into their own variants.
+    pub(crate) fn sqlite(path: &Path, source: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Busy { path: path.to_path_buf(), seconds: workspace::BUSY_TIMEOUT.as_secs() }
+            }
+            Some(ErrorCode::NotADatabase) => StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+                problem: "not an SQLite database".into(),
+            },
+            _ => StoreError::Sqlite { path: path.to_path_buf(), source },
+        }
+    }
+}
+
+/// Attaches the workspace path to a SQLite result.
+pub(crate) trait AtPath<T> {
+    /// Maps the error with [`StoreError::sqlite`].
+    fn at(self, path: &Path) -> Result<T, StoreError>;
+}
+
+impl<T> AtPath<T> for rusqlite::Result<T> {
+    fn at(self, path: &Path) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::sqlite(path, e))
+    }
+}

@@ -1,0 +1,143 @@
+//! The workspace schema: ordered migration steps, the version kept in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+/// Marks a SQLite file as a cscore workspace (`PRAGMA application_id`, "CSCR").
+pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
+
+/// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this cscore writes (the number of migration steps).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Version 1: dataset, config, runs with per-epoch stats, scores, injected ground truth, tags with history.
+const V1: &str = r#"
+CREATE TABLE dataset (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    format TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    num_examples INTEGER NOT NULL CHECK (num_examples >= 0),
+    num_classes INTEGER NOT NULL CHECK (num_classes >= 1),
+    channels INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    class_names TEXT NOT NULL CHECK (json_valid(class_names)),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE config (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('holdout', 'proxy')),
+    ratio_index INTEGER NOT NULL,
+    run_index INTEGER NOT NULL,
+    subset_ratio REAL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    failure TEXT,
+    train_seconds REAL,
+    eval_seconds REAL,
+    final_loss REAL,
+    finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    heldout_mask BLOB NOT NULL,
+    heldout_correct BLOB NOT NULL,
+    heldout_predictions BLOB NOT NULL,
+    UNIQUE (kind, ratio_index, run_index)
+);
+CREATE TABLE epoch_stats (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    given_prob BLOB NOT NULL,
+    predicted BLOB NOT NULL,
+    margin BLOB NOT NULL,
+    PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE proxy_scores (
+    name TEXT PRIMARY KEY,
+    scores BLOB NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE reference_scores (
+    name TEXT PRIMARY KEY,
+    scores BLOB NOT NULL,
+    source TEXT NOT NULL,
+    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE injected (
+    example INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    original_label INTEGER NOT NULL
+);
+CREATE TABLE tags (
+    example INTEGER PRIMARY KEY,
+    tag TEXT,
+    relabel INTEGER,
+    note TEXT,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE tag_history (
+    id INTEGER PRIMARY KEY,
+    example INTEGER NOT NULL,
+    old_tag TEXT,
+    new_tag TEXT,
+    old_relabel INTEGER,
+    new_relabel INTEGER,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    undone INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1))
+);
+CREATE INDEX tag_history_by_undone ON tag_history (undone, id);
+"#;
+
+/// Reads `(application_id, user_version)` from the file header.
+pub(super) fn header(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    let app = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok((app, version))
+}
+
+/// True when the database holds no table, index or view at all.
+pub(super) fn is_blank(conn: &Connection) -> rusqlite::Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok(n == 0)
+}
+
+/// Applies every step newer than the stored version; call inside one write transaction.
+///
+/// Reads the version again under the write lock, so two processes migrating at once apply each step once.
+pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let (_, version) = header(conn)?;
+    let from = usize::try_from(version.max(0)).unwrap_or(usize::MAX);
+    for step in MIGRATIONS.iter().skip(from) {
+        conn.execute_batch(step)?;
+    }
+    if version < SCHEMA_VERSION {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_a_blank_database_marks_it_and_is_idempotent() -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        assert!(is_blank(&conn)?);
+        migrate(&conn)?;
+        assert_eq!(header(&conn)?, (APPLICATION_ID, SCHEMA_VERSION));
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+        migrate(&conn)?;
+        let again: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+        assert_eq!((tables, again), (9, 9));
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! Opening and creating a workspace file: identity check, pragmas, migrations, dataset match.
+
+use std::fs::OpenOptions;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::dataset::{self, short_hash, DatasetInfo};
+use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
+use super::{AtPath, StoreError};
+
+/// How long a writer waits for another connection's write lock before giving up.
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long `open_or_create` waits for a file another process has just created to be initialised.
+const CREATE_RACE_WAIT: Duration = Duration::from_secs(2);
+
+/// An open workspace: one SQLite connection. Open one per thread; connections may write concurrently.
+#[derive(Debug)]
+pub struct Workspace {
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+    pub(super) num_examples: usize,
+    pub(super) num_classes: usize,
+}
+
+impl Workspace {
+    /// Creates a new workspace for `info`; fails if anything exists at `path`.
+    pub fn create(path: &Path, info: &DatasetInfo) -> Result<Self, StoreError> {
+        if let Some(problem) = info.problem() {
+            return Err(StoreError::Invalid { path: path.to_path_buf(), problem });
+        }
+        // `create_new` is the atomic "does it exist" check; SQLite then fills the empty file.
+        match OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                return Err(StoreError::Exists { path: path.to_path_buf() })
+            }
+            Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+        }
+        let made = Self::initialise(path, info);
+        if made.is_err() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        }
+        made
+    }
+
+    /// Fills a freshly created empty file. An exclusive transaction keeps concurrent openers waiting
+    /// until the schema and dataset row are there; WAL is switched on afterwards.
+    fn initialise(path: &Path, info: &DatasetInfo) -> Result<Self, StoreError> {
+        let conn = connect(path)?;
+        {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Exclusive).at(path)?;
+            schema::migrate(&tx).at(path)?;
+            dataset::insert(&tx, path, info)?;
+            tx.commit().at(path)?;
+        }
+        configure(&conn, path)?;
+        Ok(Workspace {
+            conn,
+            path: path.to_path_buf(),
+            num_examples: info.num_examples,
+            num_classes: info.num_classes,
+        })
+    }
+
+    /// Opens an existing workspace, migrating an older schema.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(StoreError::NotAWorkspace {
+                    path: path.to_path_buf(),
+                    problem: "a directory".into(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(StoreError::Missing { path: path.to_path_buf() })
+            }
+            Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+        }
+        let conn = connect(path)?;
+        // Identify the file before any pragma that could write to it.
+        check_identity(&conn, path)?;
+        configure(&conn, path)?;
+        let (_, version) = schema::header(&conn).at(path)?;
+        if version < SCHEMA_VERSION {
+            let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate).at(path)?;
+            schema::migrate(&tx).at(path)?;
+            tx.commit().at(path)?;
+        }
+        let Some(info) = dataset::load(&conn, path)? else {
+            return Err(StoreError::NotAWorkspace {
+                path: path.to_path_buf(),
+                problem: "it has no dataset row".into(),
+            });
+        };
+        Ok(Workspace {
+            conn,
+            path: path.to_path_buf(),
+            num_examples: info.num_examples,
+            num_classes: info.num_classes,
+        })
+    }
+
+    /// Opens the workspace at `path` if there is one (it must belong to the same dataset), else creates it.
+    pub fn open_or_create(path: &Path, info: &DatasetInfo) -> Result<Self, StoreError> {
+        let started = std::time::Instant::now();
+        let ws = loop {
+            match Self::create(path, info) {
+                Err(StoreError::Exists { .. }) => {}
+                made => return made,
+            }
+            // A zero-length file is one another process has just created and not yet initialised.
+            let empty = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false);
+            if empty && started.elapsed() < CREATE_RACE_WAIT {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            break Self::open(path)?;
+        };
+        let have = ws.dataset_info()?;
+        if have.content_hash != info.content_hash || have.num_examples != info.num_examples {
+            return Err(StoreError::DatasetMismatch {
+                path: path.to_path_buf(),
+                workspace_source: have.source,
+                workspace_hash: short_hash(&have.content_hash),
+                dataset_source: info.source.clone(),
+                dataset_hash: short_hash(&info.content_hash),
+            });
+        }
+        Ok(ws)
+    }
+
+    /// The workspace file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of examples of the workspace's dataset.
+    pub fn num_examples(&self) -> usize {
+        self.num_examples
+    }
+
+    /// Number of classes of the workspace's dataset.
+    pub fn num_classes(&self) -> usize {
+        self.num_classes
+    }
+
+    /// The dataset the workspace was made from.
+    pub fn dataset_info(&self) -> Result<DatasetInfo, StoreError> {
+        dataset::load(&self.conn, &self.path)?.ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            problem: "the dataset row is missing".into(),
+        })
+    }
+
+    /// Changes whenever another connection commits; followers poll it to notice new data.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn.pragma_query_value(None, "data_version", |r| r.get(0)).at(&self.path)
+    }
+
+    /// Starts a write transaction, waiting (busy timeout) for other writers instead of failing.
+    pub(super) fn write(&self) -> Result<Transaction<'_>, StoreError> {
+        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).at(&self.path)
+    }
+
+    /// An [`StoreError::Invalid`] naming this workspace.
+    pub(super) fn invalid(&self, problem: String) -> StoreError {
+        StoreError::Invalid { path: self.path.clone(), problem }
+    }
+
+    /// A [`StoreError::Corrupt`] naming this workspace.
+    pub(super) fn corrupt(&self, problem: String) -> StoreError {
+        StoreError::Corrupt { path: self.path.clone(), problem }
+    }
+
+    /// Checks an example index against the dataset.
+    pub(super) fn check_example(&self, example: usize) -> Result<(), StoreError> {
+        if example >= self.num_examples {
+            return Err(self.invalid(format!(
+                "example {example} is out of range (the dataset has {} examples)",
+                self.num_examples
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks a label value against the dataset; `what` names it in the message.
+    pub(super) fn check_label(&self, what: &str, label: u32) -> Result<(), StoreError> {
+        if usize::try_from(label).map_or(true, |l| l >= self.num_classes) {
+            return Err(self.invalid(format!(
+                "{what} {label} is out of range (the dataset has {} classes)",
+                self.num_classes
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Opens a connection to an existing file (never creating one) with the busy timeout set.
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    // No URI flag: a path such as `file:x` is a file name, not an SQLite URI.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).at(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
+    Ok(conn)
+}
+
+/// Refuses files that are not cscore workspaces, or come from a newer cscore, without writing to them.
+fn check_identity(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_ours =
+        |problem: &str| StoreError::NotAWorkspace { path: path.to_path_buf(), problem: problem.into() };
+    let (app, version) = schema::header(conn).at(path)?;
+    if app != APPLICATION_ID {
+        return Err(if app == 0 && version == 0 && schema::is_blank(conn).at(path)? {
+            not_ours("an empty file")
+        } else {
+            not_ours("an SQLite database of another program")
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// WAL (readers never block the writer), relaxed fsync that WAL makes safe, foreign keys on.
+fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).at(path)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").at(path)?;
+    conn.pragma_update(None, "foreign_keys", true).at(path)?;
+    Ok(())
+}

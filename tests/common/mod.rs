@@ -1,0 +1,98 @@
+//! Synthetic datasets for whole-program tests: class prototypes plus noise, with known flipped labels.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use cscore::data::{Dataset, Format};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `n` 12×12 grey images of `classes` prototype patterns with pixel noise; `flip` of the labels are
+/// moved to another class. Returns the dataset and the flipped indices.
+pub fn synthetic(n: usize, classes: usize, flip: f64, seed: u64) -> (Dataset, Vec<usize>) {
+    let (h, w) = (12, 12);
+    let d = h * w;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let protos: Vec<Vec<f64>> = (0..classes).map(|_| (0..d).map(|_| rng.random::<f64>()).collect()).collect();
+    let mut pixels = Vec::with_capacity(n * d);
+    let mut labels = Vec::with_capacity(n);
+    for i in 0..n {
+        let c = i % classes;
+        for p in &protos[c] {
+            let v = (p + rng.random_range(-0.35..0.35)).clamp(0.0, 1.0);
+            pixels.push((v * 255.0).round() as u8);
+        }
+        labels.push(c as u32);
+    }
+    let k = (flip * n as f64).round() as usize;
+    let mut flipped: Vec<usize> = Vec::new();
+    while flipped.len() < k {
+        let i = rng.random_range(0..n);
+        if !flipped.contains(&i) {
+            flipped.push(i);
+        }
+    }
+    for &i in &flipped {
+        let shift = rng.random_range(1..classes) as u32;
+        labels[i] = (labels[i] + shift) % classes as u32;
+    }
+    flipped.sort_unstable();
+    let hash = Dataset::compute_hash(1, h, w, &pixels, &labels, classes);
+    let ds = Dataset {
+        name: "synthetic".into(),
+        source: PathBuf::from("synthetic"),
+        format: Format::Idx,
+        channels: 1,
+        height: h,
+        width: w,
+        pixels,
+        labels,
+        class_names: (0..classes).map(|c| c.to_string()).collect(),
+        paths: None,
+        content_hash: hash,
+    };
+    (ds, flipped)
+}
+
+/// Writes `ds` as an IDX folder (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`) under `dir`.
+pub fn write_idx(dir: &Path, ds: &Dataset) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut img = std::fs::File::create(dir.join("train-images-idx3-ubyte")).unwrap();
+    for v in [0x803u32, ds.len() as u32, ds.height as u32, ds.width as u32] {
+        img.write_all(&v.to_be_bytes()).unwrap();
+    }
+    img.write_all(&ds.pixels).unwrap();
+    let mut lab = std::fs::File::create(dir.join("train-labels-idx1-ubyte")).unwrap();
+    for v in [0x801u32, ds.len() as u32] {
+        lab.write_all(&v.to_be_bytes()).unwrap();
+    }
+    lab.write_all(&ds.labels.iter().map(|&l| l as u8).collect::<Vec<_>>()).unwrap();
+}
+
+/// Area under the ROC curve of `scores` (higher = more likely positive) for the `positives`.
+pub fn auroc(scores: &[f64], positives: &[usize]) -> f64 {
+    let mut pos = vec![false; scores.len()];
+    for &p in positives {
+        pos[p] = true;
+    }
+    let (mut wins, mut pairs) = (0.0, 0.0);
+    for i in 0..scores.len() {
+        if !pos[i] {
+            continue;
+        }
+        for j in 0..scores.len() {
+            if pos[j] {
+                continue;
+            }
+            pairs += 1.0;
+            wins += if scores[i] > scores[j] {
+                1.0
+            } else if scores[i] == scores[j] {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / pairs
+}

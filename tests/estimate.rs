@@ -1,0 +1,146 @@
+//! The holdout estimator end to end through the library: accuracy of the ranking, resume, determinism.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use cscore::estimate::{run_estimate, Aggregate, EstimateOptions, Event, Plan};
+use cscore::model::{DeviceData, ModelSpec, TrainConfig};
+use cscore::project::dataset_info;
+use cscore::store::{RunRecord, RunStatus, Workspace};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn small_plan(runs: usize) -> Plan {
+    Plan {
+        ratios: vec![0.25, 0.5, 0.75],
+        runs,
+        seed: 3,
+        model: ModelSpec::Mlp(vec![32]),
+        train: TrainConfig { epochs: 6, batch: 32, lr: 0.05, momentum: 0.9, weight_decay: 0.0 },
+        track_runs: 1,
+        proxy_runs: 1,
+    }
+}
+
+fn opts(workers: usize) -> EstimateOptions {
+    EstimateOptions { workers, ..EstimateOptions::default() }
+}
+
+/// Records without their timings, which legitimately differ between sessions.
+fn comparable(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
+    for r in &mut runs {
+        r.train_seconds = 0.0;
+        r.eval_seconds = 0.0;
+    }
+    runs.sort_by_key(|r| r.key);
+    runs
+}
+
+#[test]
+fn flipped_labels_get_the_lowest_cscores() {
+    let (ds, flipped) = common::synthetic(600, 6, 0.05, 11);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let plan = small_plan(4);
+    let stop = AtomicBool::new(false);
+    let report = run_estimate(&ws, &data, &plan, &opts(2), &stop, &mut |_| {}).unwrap();
+    assert_eq!(report.committed, 1 + 12);
+    assert_eq!(report.remaining, 0);
+    let mut agg = Aggregate::new(ds.len(), 3, 6);
+    for r in ws.load_runs(false).unwrap() {
+        agg.add(&r);
+    }
+    let low: Vec<f64> = agg.cscores().iter().map(|c| 1.0 - c).collect();
+    assert!(low.iter().all(|v| v.is_finite()), "every example held out at least once");
+    let auc = common::auroc(&low, &flipped);
+    assert!(auc >= 0.9, "AUROC of low C-score for flipped labels = {auc}");
+    // The held-out majority prediction recovers most original labels of flipped examples.
+    let recovered = flipped.iter().filter(|&&i| agg.heldout_prediction(i) == Some((i % 6) as u32)).count();
+    assert!(recovered * 2 > flipped.len(), "{recovered} of {}", flipped.len());
+    // Tracked runs: the proxy run and run 0 of each ratio carry per-epoch statistics over all examples.
+    let tracked = ws.tracked_runs().unwrap();
+    assert_eq!(tracked.len(), 4);
+    let stats = ws.epoch_stats(tracked[0]).unwrap();
+    assert_eq!(stats.len(), 6);
+    assert_eq!(stats[0].given_prob.len(), 600);
+}
+
+#[test]
+fn interrupted_and_resumed_equals_uninterrupted_and_workers_do_not_matter() {
+    let (ds, _) = common::synthetic(240, 4, 0.05, 5);
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_plan(3);
+
+    let whole = Workspace::create(&dir.path().join("whole.cscore"), &dataset_info(&ds)).unwrap();
+    run_estimate(&whole, &data, &plan, &opts(1), &AtomicBool::new(false), &mut |_| {}).unwrap();
+
+    let parts = Workspace::create(&dir.path().join("parts.cscore"), &dataset_info(&ds)).unwrap();
+    for round in 0..20 {
+        let stop = AtomicBool::new(false);
+        let mut seen = 0;
+        let report = run_estimate(&parts, &data, &plan, &opts(2), &stop, &mut |e| {
+            if let Event::RunCommitted { .. } = e {
+                seen += 1;
+                if seen == 3 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        })
+        .unwrap();
+        if report.remaining == 0 {
+            assert!(round >= 2, "the plan has 10 runs, so at least 3 rounds were needed");
+            break;
+        }
+    }
+    let a = comparable(whole.load_runs(true).unwrap());
+    let b = comparable(parts.load_runs(true).unwrap());
+    assert_eq!(a.len(), 10);
+    assert_eq!(a, b, "resumed estimate (2 workers) differs from an uninterrupted one (1 worker)");
+}
+
+#[test]
+fn diverging_runs_are_recorded_as_failed_and_the_estimate_goes_on() {
+    let (ds, _) = common::synthetic(120, 3, 0.0, 9);
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let mut plan = small_plan(1);
+    plan.train.lr = 1e9;
+    let report = run_estimate(&ws, &data, &plan, &opts(2), &AtomicBool::new(false), &mut |_| {}).unwrap();
+    assert_eq!(report.remaining, 0);
+    assert_eq!(report.failed, 4);
+    let failures = ws.failures().unwrap();
+    assert_eq!(failures.len(), 4);
+    assert!(failures[0].1.contains("diverged"), "{}", failures[0].1);
+    let runs = ws.load_runs(false).unwrap();
+    assert!(runs.iter().all(|r| matches!(r.status, RunStatus::Failed(_))));
+    let mut agg = Aggregate::new(ds.len(), 3, 3);
+    runs.iter().for_each(|r| agg.add(r));
+    assert_eq!(agg.runs(), (0, 3));
+    assert_eq!(agg.cscore(0), None);
+}
+
+#[test]
+fn batched_models_match_single_models() {
+    let (ds, _) = common::synthetic(200, 4, 0.0, 1);
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan { proxy_runs: 0, track_runs: 0, ..small_plan(4) };
+    let single = Workspace::create(&dir.path().join("k1.cscore"), &dataset_info(&ds)).unwrap();
+    run_estimate(&single, &data, &plan, &opts(1), &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let batched = Workspace::create(&dir.path().join("k4.cscore"), &dataset_info(&ds)).unwrap();
+    let o = EstimateOptions { workers: 1, models_per_step: 4, ..EstimateOptions::default() };
+    run_estimate(&batched, &data, &plan, &o, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let a = comparable(single.load_runs(false).unwrap());
+    let b = comparable(batched.load_runs(false).unwrap());
+    assert_eq!(a.len(), 12);
+    // Batched matmuls may sum in another order: predictions agree on nearly every held-out example.
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.key, y.key);
+        assert_eq!(x.heldout_mask, y.heldout_mask);
+        let same = x.heldout_predictions.iter().zip(&y.heldout_predictions).filter(|(p, q)| p == q).count();
+        assert!(same * 100 >= x.heldout_predictions.len() * 97, "{same} of {}", x.heldout_predictions.len());
+        assert!((x.final_loss - y.final_loss).abs() < 1e-2 * x.final_loss.abs().max(1.0));
+    }
+}
