@@ -112,14 +112,17 @@ fn finish(path: &Path, format: Format, l: Loaded) -> Result<Dataset, DataError> 
 
 /// The folder name, or the file stem; an IDX file given directly is named after its folder.
 fn dataset_name(path: &Path, format: Format) -> String {
-    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let named = if full.is_file() && format == Format::Idx {
-        full.parent().map(Path::to_path_buf).unwrap_or(full)
-    } else {
-        full
+    let is_file = path.is_file();
+    let named = match path.parent() {
+        Some(parent) if is_file && format == Format::Idx => parent,
+        _ => path,
     };
-    let name = if named.is_file() { named.file_stem() } else { named.file_name() };
-    name.map(|s| s.to_string_lossy().into_owned())
+    let named = if named.as_os_str().is_empty() { Path::new(".") } else { named };
+    let own = if is_file && format != Format::Idx { named.file_stem() } else { named.file_name() };
+    // "." and ".." have no name of their own: use the folder they resolve to.
+    let resolved = named.canonicalize().ok();
+    own.or_else(|| resolved.as_deref().and_then(Path::file_name))
+        .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "dataset".to_string())
 }
@@ -127,4 +130,29 @@ fn dataset_name(path: &Path, format: Format) -> String {
 /// Class names "0", "1", … for formats that store only label numbers.
 pub(crate) fn numbered_classes(k: usize) -> Vec<String> {
     (0..k).map(|i| i.to_string()).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_folder_or_file_stem() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("fashion");
+        std::fs::create_dir(&sub).unwrap();
+        let images = sub.join("train-images-idx3-ubyte.gz");
+        let npz = sub.join("toy.npz");
+        std::fs::write(&images, b"").unwrap();
+        std::fs::write(&npz, b"").unwrap();
+        assert_eq!(dataset_name(&sub, Format::Idx), "fashion");
+        assert_eq!(dataset_name(&images, Format::Idx), "fashion");
+        assert_eq!(dataset_name(&npz, Format::Npz), "toy");
+        assert_eq!(dataset_name(&sub.join("."), Format::Folder), "fashion");
+        assert_eq!(
+            dataset_name(&sub.join("../fashion/.."), Format::Folder),
+            dataset_name(dir.path(), Format::Folder)
+        );
+    }
 }

@@ -97,6 +97,9 @@ pub fn train_models(
                 ));
             }
         }
+        if outcomes.iter().all(|o| o.failure.is_some()) {
+            break; // every model diverged: more epochs cannot help
+        }
         if jobs.iter().any(|j| j.track) {
             let stats = epoch_stats(net.as_ref(), data, epoch as u32)?;
             for ((job, out), s) in jobs.iter().zip(outcomes.iter_mut()).zip(stats) {
