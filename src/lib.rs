@@ -11,6 +11,7 @@ pub mod error;
 pub mod estimate;
 pub mod model;
 pub mod project;
+pub mod proxy;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -4,7 +4,7 @@ use super::args::EstimateArgs;
 use super::progress::{fmt_secs, Progress};
 use anyhow::Context;
 use cscore::estimate::{
-    default_workers, resolve_plan, run_estimate, Aggregate, EstimateOptions, Event, Summary,
+    aggregate_workspace, default_workers, resolve_plan, run_estimate, EstimateOptions, Event, Summary,
 };
 use cscore::model::{parse_device, DeviceData};
 use cscore::project::Project;
@@ -20,10 +20,7 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
     let ds = &project.dataset;
     let plan = resolve_plan(ws, &args.overrides())?;
     let data = DeviceData::new(ds, &device).context("uploading the dataset to the device")?;
-    let mut agg = Aggregate::new(ds.len(), plan.ratios.len(), ds.num_classes());
-    for run in ws.load_runs(false)? {
-        agg.add(&run);
-    }
+    let mut agg = aggregate_workspace(ws)?;
     let stop = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone());
     let workers = args.workers.unwrap_or_else(default_workers).max(1);

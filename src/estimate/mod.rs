@@ -14,7 +14,7 @@ pub use aggregate::Aggregate;
 pub use interval::wilson_interval;
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use record::holdout_indices;
-pub use resolve::{describe, resolve_plan, stored_plan, PlanOverrides};
+pub use resolve::{aggregate_workspace, describe, resolve_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};
 pub use summary::Summary;

@@ -95,3 +95,13 @@ pub fn describe(p: &Plan) -> String {
         p.track_runs
     )
 }
+
+/// The aggregate of every run committed to `ws` so far (empty when no plan is stored yet).
+pub fn aggregate_workspace(ws: &Workspace) -> Result<super::Aggregate> {
+    let ratios = stored_plan(ws)?.map_or(0, |p| p.ratios.len());
+    let mut agg = super::Aggregate::new(ws.num_examples(), ratios, ws.num_classes());
+    for run in ws.load_runs(false)? {
+        agg.add(&run);
+    }
+    Ok(agg)
+}
