@@ -94,8 +94,8 @@ pub struct EstimateArgs {
     /// Worker threads training models at once [default: one per core].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
-    /// Models of one ratio trained together in one batched step (use 8–64 on a GPU).
-    #[arg(long, value_name = "K", default_value_t = 1)]
+    /// Models of one ratio trained together as one batched computation (use 8–64 on a GPU).
+    #[arg(long = "ensemble", value_name = "K", default_value_t = 1)]
     pub models_per_step: usize,
     /// Stop after this long (e.g. 90s, 10m, 2h), abandoning runs in flight; run again to resume.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]

@@ -24,8 +24,8 @@ pub struct BenchArgs {
     /// Models trained at once [default: one per core].
     #[arg(long)]
     pub workers: Option<usize>,
-    /// Models per batched step (K).
-    #[arg(long, default_value_t = 1)]
+    /// Models trained together as one batched computation (K).
+    #[arg(long = "ensemble", value_name = "K", default_value_t = 1)]
     pub models_per_step: usize,
     /// Architecture.
     #[arg(long, default_value = "mlp:512,256")]

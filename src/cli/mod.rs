@@ -33,7 +33,7 @@ pub enum Command {
   cscore estimate sample_data/mnist-10k                       4 runs per ratio into ./mnist-10k.cscore
   cscore estimate sample_data/mnist-10k --runs 20             continue the same workspace up to 20 runs
   cscore estimate mnist/ -w mnist.cscore --time-limit 30m     stop after 30 minutes (resume later)
-  cscore estimate cifar/ --model cnn --device cuda --models-per-step 16
+  cscore estimate cifar/ --model cnn --device cuda --ensemble 16
   cscore estimate sample_data/mnist-10k -w noisy.cscore --inject-label-noise 0.05 --noise-seed 1
 
 Kill it at any moment: finished runs are committed one transaction each, and running the same command

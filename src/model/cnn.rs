@@ -70,7 +70,8 @@ impl BatchedCnn {
         self.params[i].0.as_tensor()
     }
 
-    fn forward(&self, x: &Tensor) -> Result<Tensor, ModelError> {
+    /// The 128 activations before the last dense layer, (K, B, 128).
+    fn hidden(&self, x: &Tensor) -> Result<Tensor, ModelError> {
         let (k, b, _) = x.dims3()?;
         let (c, h, w) = self.shape;
         // (K, B, C·H·W) → (B, K·C, H, W): model k owns channel group k.
@@ -79,8 +80,11 @@ impl BatchedCnn {
         let x = x.conv2d(self.p(2), 0, 1, 1, k)?.broadcast_add(self.p(3))?.relu()?.max_pool2d(2)?;
         let (_, _, h2, w2) = x.dims4()?;
         let x = x.reshape((b, k, C2 * h2 * w2))?.transpose(0, 1)?.contiguous()?;
-        let x = x.matmul(self.p(4))?.broadcast_add(self.p(5))?.relu()?;
-        Ok(x.matmul(self.p(6))?.broadcast_add(self.p(7))?)
+        Ok(x.matmul(self.p(4))?.broadcast_add(self.p(5))?.relu()?)
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor, ModelError> {
+        Ok(self.hidden(x)?.matmul(self.p(6))?.broadcast_add(self.p(7))?)
     }
 }
 
@@ -91,6 +95,10 @@ impl Network for BatchedCnn {
 
     fn logits(&self, x: &Tensor) -> Result<Tensor, ModelError> {
         Ok(self.forward(x)?.detach())
+    }
+
+    fn features(&self, x: &Tensor) -> Result<Tensor, ModelError> {
+        Ok(self.hidden(x)?.detach())
     }
 
     fn train_step(&mut self, x: &Tensor, onehot: &Tensor, cfg: &TrainConfig) -> Result<Tensor, ModelError> {

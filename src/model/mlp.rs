@@ -88,6 +88,11 @@ impl Network for BatchedMlp {
         Ok(self.forward(x)?.1)
     }
 
+    fn features(&self, x: &Tensor) -> Result<Tensor, ModelError> {
+        let mut inputs = self.forward(x)?.0;
+        inputs.pop().ok_or_else(|| ModelError::Spec("an MLP needs at least one layer".into()))
+    }
+
     fn train_step(&mut self, x: &Tensor, onehot: &Tensor, cfg: &TrainConfig) -> Result<Tensor, ModelError> {
         let batch = x.dim(1)? as f64;
         let (inputs, logits) = self.forward(x)?;

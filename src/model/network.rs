@@ -9,6 +9,8 @@ pub trait Network: Send {
     fn num_models(&self) -> usize;
     /// Logits (K, B, classes) of inputs (K, B, D): model k sees row block k.
     fn logits(&self, x: &Tensor) -> Result<Tensor, ModelError>;
+    /// Penultimate-layer activations (K, B, H) of inputs (K, B, D): the hidden representation.
+    fn features(&self, x: &Tensor) -> Result<Tensor, ModelError>;
     /// One momentum-SGD step on inputs (K, B, D) with one-hot targets (K, B, classes); returns each
     /// model's summed (not averaged) cross-entropy over the batch, shape (K,).
     fn train_step(&mut self, x: &Tensor, onehot: &Tensor, cfg: &TrainConfig) -> Result<Tensor, ModelError>;
