@@ -5,6 +5,11 @@ mod cli;
 use clap::Parser;
 
 fn main() {
+    // Candle's element-wise ops share one global spin-waiting thread pool; cscore parallelises across models
+    // instead (one worker per core), so keep that pool empty unless the user asks for one.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
     let cli = cli::Cli::parse();
     init_tracing(cli.verbose);
     if let Err(e) = cli::run(cli) {

@@ -10,6 +10,7 @@ mod device;
 mod init;
 mod mlp;
 mod network;
+mod sparse;
 mod spec;
 mod train;
 

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Examples per forward pass when evaluating.
-const EVAL_CHUNK: usize = 2048;
+const EVAL_CHUNK: usize = 256;
 
 /// One model to train: its seed (initialisation and batch order) and its training subset.
 #[derive(Debug, Clone)]
