@@ -68,8 +68,19 @@ impl Project {
         workspace: Option<&Path>,
         requested: Option<CorruptionSettings>,
     ) -> Result<Project> {
+        let place = |ds: &Dataset| workspace.map_or_else(|| default_workspace_path(ds), Path::to_path_buf);
+        Project::open_at(data, load, &place, requested)
+    }
+
+    /// As [`Project::open`], with the workspace path chosen from the loaded dataset by `place`.
+    pub fn open_at(
+        data: &Path,
+        load: &LoadOptions,
+        place: &dyn Fn(&Dataset) -> PathBuf,
+        requested: Option<CorruptionSettings>,
+    ) -> Result<Project> {
         let mut dataset = data::load(data, load)?;
-        let ws_path = workspace.map_or_else(|| default_workspace_path(&dataset), Path::to_path_buf);
+        let ws_path = place(&dataset);
         let ws = Workspace::open_or_create(&ws_path, &dataset_info(&dataset))?;
         let stored: Option<CorruptionSettings> = match ws.config(CORRUPTION_KEY)? {
             Some(json) => Some(serde_json::from_str(&json).map_err(|e| {

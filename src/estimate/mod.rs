@@ -3,18 +3,22 @@
 
 mod aggregate;
 mod interval;
+mod merge;
 mod plan;
 mod record;
 mod resolve;
 mod runner;
 mod seeds;
+mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
 pub use interval::wilson_interval;
+pub use merge::{merge_workspace, MergeReport};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use record::holdout_indices;
-pub use resolve::{aggregate_workspace, describe, resolve_plan, stored_plan, PlanOverrides};
+pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
+pub use shard::{shard_runs, Shard};
 pub use seeds::{proxy_seed, run_seed, subset};
 pub use summary::Summary;

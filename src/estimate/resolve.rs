@@ -73,10 +73,16 @@ pub fn resolve_plan(ws: &Workspace, flags: &PlanOverrides) -> Result<Plan> {
         }
     }
     if stored.as_ref() != Some(&plan) {
-        let json = serde_json::to_string(&plan).map_err(|e| Error::Config(e.to_string()))?;
-        ws.set_config(PLAN_KEY, &json)?;
+        store_plan(ws, &plan)?;
     }
     Ok(plan)
+}
+
+/// Records `plan` as the workspace's plan.
+pub fn store_plan(ws: &Workspace, plan: &Plan) -> Result<()> {
+    let json = serde_json::to_string(plan).map_err(|e| Error::Config(e.to_string()))?;
+    ws.set_config(PLAN_KEY, &json)?;
+    Ok(())
 }
 
 /// The plan as the flags that make it.

@@ -1,0 +1,179 @@
+//! Splitting a plan across independent workers (Slurm array tasks, Kubernetes indexed jobs), balanced by
+//! cost: a run at subset ratio s costs about s (its training set), a proxy run about 1 plus its tracking.
+
+use super::plan::{Plan, RunSpec};
+use crate::store::RunKey;
+use crate::{Error, Result};
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// Shard `index` of `count` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, in `0..count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+
+    /// Parses `I/N` with 0 ≤ I < N.
+    fn from_str(s: &str) -> Result<Shard> {
+        let bad = || Error::Config(format!("bad shard '{s}': expected I/N with 0 <= I < N, e.g. 0/3"));
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        Shard::new(index, count).ok_or_else(bad)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// `None` unless 0 ≤ index < count.
+    pub fn new(index: usize, count: usize) -> Option<Shard> {
+        (index < count).then_some(Shard { index, count })
+    }
+
+    /// The shard a scheduler assigned this process, and where it was read from. Slurm job arrays set
+    /// `SLURM_ARRAY_TASK_ID` (offset by `SLURM_ARRAY_TASK_MIN`) and `SLURM_ARRAY_TASK_COUNT`; Kubernetes
+    /// indexed jobs set `JOB_COMPLETION_INDEX`, with the count from `count` or `CSCORE_SHARD_COUNT`.
+    pub fn from_env(
+        get: impl Fn(&str) -> Option<String>,
+        count: Option<usize>,
+    ) -> Result<(Shard, &'static str)> {
+        let num = |name: &str| -> Result<Option<usize>> {
+            match get(name) {
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| Error::Config(format!("{name}={v} is not a non-negative integer"))),
+                None => Ok(None),
+            }
+        };
+        if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let n = match count {
+                Some(n) => n,
+                None => num("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
+                    Error::Config(
+                        "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard-count"
+                            .into(),
+                    )
+                })?,
+            };
+            let shard = id.checked_sub(min).and_then(|i| Shard::new(i, n)).ok_or_else(|| {
+                Error::Config(format!("Slurm array task {id} (min {min}) is outside a {n}-task array"))
+            })?;
+            return Ok((shard, "SLURM_ARRAY_TASK_ID"));
+        }
+        if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = match count {
+                Some(n) => n,
+                None => num("CSCORE_SHARD_COUNT")?.ok_or_else(|| {
+                    Error::Config(
+                        "JOB_COMPLETION_INDEX is set but the shard count is not: pass --shard-count or set CSCORE_SHARD_COUNT (the Job's completions)"
+                            .into(),
+                    )
+                })?,
+            };
+            let shard = Shard::new(i, n)
+                .ok_or_else(|| Error::Config(format!("JOB_COMPLETION_INDEX {i} is outside {n} shards")))?;
+            return Ok((shard, "JOB_COMPLETION_INDEX"));
+        }
+        Err(Error::Config(
+            "no shard given: pass --shard I/N, or run as a Slurm array task (SLURM_ARRAY_TASK_ID) or a Kubernetes indexed job (JOB_COMPLETION_INDEX)".into(),
+        ))
+    }
+
+    /// The workspace file of this shard: `WS.shard-I-of-N`.
+    pub fn workspace_path(&self, ws: &std::path::Path) -> std::path::PathBuf {
+        let mut name = ws.as_os_str().to_owned();
+        name.push(format!(".shard-{}-of-{}", self.index, self.count));
+        name.into()
+    }
+}
+
+/// Relative cost of a run: its training-set size in units of the dataset, plus tracking.
+fn cost(spec: &RunSpec) -> f64 {
+    spec.subset_ratio + if spec.track { 0.35 } else { 0.0 }
+}
+
+/// The runs of `plan` that belong to `shard`: longest-processing-time-first assignment of every planned run
+/// to the least loaded shard (ties to the lowest index), so shards finish together. Deterministic.
+pub fn shard_runs(plan: &Plan, shard: Shard) -> HashSet<RunKey> {
+    let mut runs = plan.schedule();
+    runs.sort_by(|a, b| cost(b).total_cmp(&cost(a)).then(a.key.cmp(&b.key)));
+    let mut load = vec![0.0f64; shard.count];
+    let mut mine = HashSet::new();
+    for r in &runs {
+        let (least, _) =
+            load.iter()
+                .enumerate()
+                .fold((0, f64::INFINITY), |best, (i, &l)| if l < best.1 { (i, l) } else { best });
+        load[least] += cost(r);
+        if least == shard.index {
+            mine.insert(r.key);
+        }
+    }
+    mine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_plan_and_balance_cost() {
+        let plan = Plan { runs: 10, ..Plan::default() };
+        let all: HashSet<RunKey> = plan.schedule().iter().map(|s| s.key).collect();
+        let parts: Vec<HashSet<RunKey>> =
+            (0..3).map(|i| shard_runs(&plan, Shard { index: i, count: 3 })).collect();
+        let union: HashSet<RunKey> = parts.iter().flatten().copied().collect();
+        assert_eq!(union, all);
+        assert_eq!(parts.iter().map(HashSet::len).sum::<usize>(), all.len(), "disjoint");
+        let specs = plan.schedule();
+        let loads: Vec<f64> =
+            parts.iter().map(|p| specs.iter().filter(|s| p.contains(&s.key)).map(cost).sum()).collect();
+        let (lo, hi) = loads.iter().fold((f64::MAX, 0f64), |(a, b), &l| (a.min(l), b.max(l)));
+        assert!(hi - lo <= 1.0, "{loads:?}");
+        assert_eq!(shard_runs(&plan, Shard { index: 1, count: 3 }), parts[1], "deterministic");
+    }
+
+    #[test]
+    fn parses_shards_and_environments() {
+        assert_eq!("2/3".parse::<Shard>().ok(), Some(Shard { index: 2, count: 3 }));
+        assert!("3/3".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|p| p.0 == k).map(|p| p.1.to_string())
+        };
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ]);
+        assert_eq!(
+            Shard::from_env(slurm, None).ok(),
+            Some((Shard { index: 2, count: 3 }, "SLURM_ARRAY_TASK_ID"))
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0"), ("CSCORE_SHARD_COUNT", "4")]);
+        assert_eq!(
+            Shard::from_env(k8s, None).ok(),
+            Some((Shard { index: 0, count: 4 }, "JOB_COMPLETION_INDEX"))
+        );
+        let k8s_flag = env(&[("JOB_COMPLETION_INDEX", "1")]);
+        assert_eq!(Shard::from_env(&k8s_flag, Some(2)).ok().map(|s| s.0), Some(Shard { index: 1, count: 2 }));
+        assert!(Shard::from_env(&k8s_flag, None).is_err());
+        assert!(Shard::from_env(env(&[]), None).is_err());
+        let p = Shard { index: 1, count: 3 }.workspace_path(std::path::Path::new("a/m.cscore"));
+        assert_eq!(p, std::path::PathBuf::from("a/m.cscore.shard-1-of-3"));
+    }
+}
