@@ -5,15 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/mnist}
-runs=${2:-3}
+runs=${2:-4}
 ref=${REFERENCE:-../shared/bench/jax_reference.py}
 cargo build --release --quiet
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== JAX/XLA reference: ratio 0.5, $runs models"
 python3 "$ref" "$data" /tmp/cscore-jax-ref.npz --ratios 0.5 --runs "$runs" | tee /tmp/cscore-jax.log
 jax=$(awk '/^STEADY/ {print $2}' /tmp/cscore-jax.log)
+python3 -c "import numpy as np; r=np.load('/tmp/cscore-jax-ref.npz'); h=r['held']; c=r['correct']; print(f'JAX held-out accuracy {100*(c&h).sum()/h.sum():.2f}%')"
 echo "== cscore bench: ratio 0.5, $runs models"
-./target/release/cscore bench --data "$data" --ratio 0.5 --runs "$runs" | tee /tmp/cscore-bench.log
+# An even number of models keeps every worker busy to the end (one model per core).
+./target/release/cscore bench --data "$data" --ratio 0.5 --runs "$((runs + runs % 2))" | tee /tmp/cscore-bench.log
 ours=$(awk '/seconds per model/ {print $4}' /tmp/cscore-bench.log)
 python3 - "$jax" "$ours" <<'PY'
 import sys

@@ -9,9 +9,11 @@
 pub mod data;
 pub mod error;
 pub mod estimate;
+pub mod export;
 pub mod model;
 pub mod project;
 pub mod proxy;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -103,6 +103,10 @@ pub struct EstimateArgs {
     /// Plain log lines instead of a progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    /// Proxy scores to compute and store: all, none, or a comma-separated list (learning_speed,
+    /// knn_agreement, hidden_density, fused, …).
+    #[arg(long, value_name = "LIST|all|none", default_value = "all")]
+    pub proxies: cscore::proxy::Selection,
 }
 
 impl EstimateArgs {

@@ -7,15 +7,30 @@ use cscore::estimate::{
     aggregate_workspace, default_workers, resolve_plan, run_estimate, EstimateOptions, Event, Summary,
 };
 use cscore::model::{parse_device, DeviceData};
-use cscore::project::Project;
+use cscore::estimate::{shard_runs, Shard};
+use cscore::project::{default_workspace_path, Project};
+use cscore::proxy::{ProxyUpdater, HIDDEN_PROXIES};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The fused estimate is recomputed at most this often while runs arrive (and once at the end).
+const FUSE_EVERY: Duration = Duration::from_secs(5);
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
+    run_shard(args, None)
+}
+
+/// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`.
+pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()> {
     let device = parse_device(&args.device)?;
     let d = &args.data;
-    let project = Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?;
+    let place = |ds: &cscore::data::Dataset| {
+        let base = d.workspace.clone().unwrap_or_else(|| default_workspace_path(ds));
+        shard.map_or_else(|| base.clone(), |s| s.workspace_path(&base))
+    };
+    let project = Project::open_at(&d.data, &d.load_options(), &place, d.corruption())?;
     let ws = &project.workspace;
     let ds = &project.dataset;
     let plan = resolve_plan(ws, &args.overrides())?;
@@ -28,7 +43,8 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
         workers,
         models_per_step: args.models_per_step,
         time_limit: args.time_limit,
-        only: None,
+        only: shard.map(|s| shard_runs(&plan, s)),
+        proxy_features: !args.proxies.among(&HIDDEN_PROXIES).is_empty(),
     };
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
@@ -40,6 +56,22 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
         ds.width,
         ws.path().display()
     );
+    let updater = ProxyUpdater::new(args.proxies.clone(), &ds.labels, ds.num_classes());
+    let mut proxies = ProxyLog::default();
+    if !args.proxies.is_empty() {
+        let t = Instant::now();
+        if let Some(names) = proxies.keep(updater.input_space(ws, &data.x)) {
+            if !names.is_empty() {
+                eprintln!(
+                    "input-space proxies ({}) in {}",
+                    names.join(", "),
+                    fmt_secs(t.elapsed().as_secs_f64())
+                );
+            }
+        }
+        proxies.keep(updater.training(ws));
+    }
+    let mut last_fused: Option<Instant> = None;
     let mut progress = Progress::new(args.no_progress);
     let report = run_estimate(ws, &data, &plan, &opts, &stop, &mut |event| match event {
         Event::Started { done, total, pending } => {
@@ -48,10 +80,28 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
         Event::RunCommitted { record } => {
             agg.add(record);
             progress.run_committed(record, &agg);
+            if record.key.kind_is_proxy {
+                proxies.keep(updater.training(ws));
+            }
+            if last_fused.is_none_or(|t| t.elapsed() >= FUSE_EVERY) {
+                proxies.keep(updater.fused(ws, &agg));
+                last_fused = Some(Instant::now());
+            }
+        }
+        Event::ProxyFeatures { features, dim, .. } => {
+            proxies.keep(updater.hidden_space(ws, features, dim, data.device()));
         }
     });
     progress.finish();
     let report = report?;
+    proxies.keep(updater.fused(ws, &agg));
+    if let Some(e) = &proxies.error {
+        eprintln!("warning: proxies: {e}");
+    }
+    let stored = ws.proxy_names()?;
+    if !stored.is_empty() {
+        eprintln!("proxy scores in the workspace: {}", stored.join(", "));
+    }
     print!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
     if report.failed > 0 {
         eprintln!(
@@ -74,6 +124,19 @@ pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Proxies are secondary: a failure is reported once at the end and never stops the estimate.
+#[derive(Default)]
+struct ProxyLog {
+    error: Option<cscore::Error>,
+}
+
+impl ProxyLog {
+    /// The value, or `None` after keeping the first error.
+    fn keep<T>(&mut self, r: cscore::Result<T>) -> Option<T> {
+        r.map_err(|e| self.error.get_or_insert(e)).ok()
+    }
 }
 
 /// First Ctrl-C: stop cleanly (finished runs are already committed); second: exit at once.

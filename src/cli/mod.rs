@@ -3,7 +3,13 @@
 mod args;
 mod bench;
 mod estimate;
+mod eval;
+mod explore;
+mod export;
+mod import;
 mod progress;
+mod show;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +52,73 @@ again continues where it stopped. Ctrl-C stops cleanly (a second Ctrl-C exits at
   cscore bench --data ../shared/data/mnist --ratio 0.1 --runs 4
   bench/compare.sh                                            the same beside the JAX/XLA baseline")]
     Bench(Box<bench::BenchArgs>),
+    /// Write the per-example table (C-score, interval, proxies, tags, …) as CSV, JSON Lines or NPY, or a
+    /// cleaned copy of the dataset without the tagged examples.
+    #[command(after_help = "Examples:
+  cscore export mnist-10k.cscore -o scores.csv                   every example, one row each
+  cscore export mnist-10k.cscore --filter 'cscore < 0.3 and label == 7'
+  cscore export mnist-10k.cscore --tag mislabeled --format jsonl -o mislabeled.jsonl
+  cscore export mnist-10k.cscore --format npy -o cscores.npy --proxies   numpy.load-able vectors
+  cscore export mnist-10k.cscore --clean --to mnist-clean --drop-tag mislabeled,ood --apply-relabels
+
+Columns: index, label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag,
+relabel, note, label_name, proxy_<name>…, ref_<name>…, injected, injected_kind,
+injected_original_label (with injected corruption), given_label, predicted_label, label_score,
+is_label_issue (cleanlab-style). Missing values are empty cells (null in JSON).
+Filters compare columns with numbers or \"strings\" (< <= > >= == !=) and join them with
+and/or/not and parentheses; a missing value compares false, `x == null` finds it.")]
+    Export(Box<export::ExportArgs>),
+    /// Import reference scores (e.g. the published CIFAR C-scores) as column ref_<NAME>.
+    #[command(after_help = "Examples:
+  cscore import-scores cifar10.cscore cifar10-cscores-orig-order.npz --name paper
+  cscore import-scores mnist-10k.cscore other.npy --name other
+  cscore import-scores mnist-10k.cscore scores.csv --name mine     index,score or one score per line")]
+    ImportScores(Box<import::ImportArgs>),
+    /// Evaluate the C-score, every proxy and reference: AUROC / AP against known-bad examples, or
+    /// Spearman / Kendall against reference scores.
+    #[command(after_help = "Examples:
+  cscore eval noisy.cscore                                  against the injected corruption
+  cscore eval mnist-10k.cscore --truth-indices flipped.txt  one index per line (or a .npy of ints)
+  cscore eval cifar10.cscore --reference-scores cifar10-cscores-orig-order.npz
+  cscore eval cifar10.cscore --reference-scores paper       scores imported with --name paper")]
+    Eval(Box<eval::EvalArgs>),
+    /// Show one example: label, C-score with interval, held-out prediction, consistency profile,
+    /// proxies with ranks, tag and note, and the image.
+    #[command(after_help = "Examples:
+  cscore show mnist-10k.cscore 1234
+  cscore show mnist-10k.cscore 1234 --no-image
+  cscore show mnist-10k.cscore 1234 --ascii | less")]
+    Show(Box<show::ShowArgs>),
+    /// Explore a dataset or workspace in a live terminal UI: ranked list, previews, labels; trains what
+    /// is missing in the background.
+    #[command(mut_arg("data", |a| a
+        .required(false)
+        .default_value("sample_data/mnist-10k")
+        .value_name("DATA|WS")
+        .help("A dataset (as for estimate) or a workspace .cscore file")))]
+    #[command(after_help = "Examples:
+  cscore explore                                   sample_data/mnist-10k, training in the background
+  cscore explore mnist-10k.cscore --no-train       watch a workspace another process fills
+  cscore explore data/cifar --model cnn --theme light
+
+Keys: ? shows every binding. Settings and keys: ~/.config/cscore/config.toml (or $CSCORE_CONFIG).")]
+    Explore(Box<explore::ExploreArgs>),
+    /// Train one shard of an estimate (a Slurm array task or Kubernetes indexed-job pod) into its own
+    /// workspace WS.shard-I-of-N; merge the shards with `cscore merge`.
+    #[command(after_help = "Examples:
+  cscore worker mnist/ -w mnist.cscore --runs 200 --shard 0/3     writes mnist.cscore.shard-0-of-3
+  sbatch --array=0-2 deploy/slurm/estimate.sbatch                 shard from SLURM_ARRAY_TASK_ID
+  JOB_COMPLETION_INDEX=1 cscore worker mnist/ --shard-count 3     shard from a Kubernetes indexed job
+
+The plan is the one `cscore estimate` would run with the same flags; each shard trains a deterministic,
+cost-balanced part of it and is resumable like estimate.")]
+    Worker(Box<worker::WorkerArgs>),
+    /// Fold shard workspaces into one (same dataset and plan; runs already present are skipped,
+    /// conflicting ones refused; idempotent).
+    #[command(after_help = "Examples:
+  cscore merge mnist.cscore mnist.cscore.shard-*-of-3
+  cscore explore mnist.cscore --no-train            follow it while shards are merged into it")]
+    Merge(Box<worker::MergeArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -53,5 +126,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Estimate(args) => estimate::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Explore(args) => explore::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::ImportScores(args) => import::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Show(args) => show::run(&args),
+        Command::Worker(args) => worker::run(&args),
+        Command::Merge(args) => worker::merge(&args),
     }
 }

@@ -7,7 +7,7 @@ mod folder;
 mod idx;
 mod idx_names;
 mod inject;
-mod npy;
+pub(crate) mod npy;
 mod npy_header;
 mod npz;
 mod ood;

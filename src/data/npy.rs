@@ -5,7 +5,7 @@ use super::npy_header::{parse_dict, Lit};
 
 /// The element types we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Unsigned,
     Signed,
     Float,
@@ -13,7 +13,7 @@ pub(super) enum Kind {
 
 /// One array: element type, shape and exactly `product(shape) × size` bytes of data.
 #[derive(Debug)]
-pub(super) struct Npy {
+pub(crate) struct Npy {
     pub descr: String,
     pub kind: Kind,
     pub size: usize,
@@ -23,7 +23,7 @@ pub(super) struct Npy {
 }
 
 /// Parses a whole `.npy` file; the error is the problem, without the file name.
-pub(super) fn parse(mut bytes: Vec<u8>) -> Result<Npy, String> {
+pub(crate) fn parse(mut bytes: Vec<u8>) -> Result<Npy, String> {
     if !bytes.starts_with(b"\x93NUMPY") {
         return Err("not a .npy array (bad magic bytes)".into());
     }
@@ -130,7 +130,7 @@ impl Npy {
     }
 
     /// Element `bytes` as an integer (for integer kinds).
-    fn int_at(&self, bytes: &[u8]) -> i128 {
+    pub(crate) fn int_at(&self, bytes: &[u8]) -> i128 {
         let mut b = [0u8; 8];
         let n = bytes.len().min(8);
         b[..n].copy_from_slice(&bytes[..n]);
@@ -148,7 +148,7 @@ impl Npy {
     }
 
     /// Element `bytes` as a float (for float kinds).
-    fn float_at(&self, bytes: &[u8]) -> f64 {
+    pub(crate) fn float_at(&self, bytes: &[u8]) -> f64 {
         let mut b = [0u8; 8];
         let n = bytes.len().min(8);
         b[..n].copy_from_slice(&bytes[..n]);

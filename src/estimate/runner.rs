@@ -4,6 +4,7 @@ use super::plan::{Plan, RunSpec};
 use super::record::{build_record, holdout_indices, Timing};
 use super::seeds::subset;
 use crate::model::{evaluate, train_models, DeviceData, TrainJob};
+use crate::proxy::{network_features, Features};
 use crate::store::{RunKey, RunRecord, Workspace};
 use crate::{Error, Result};
 use std::collections::{HashSet, VecDeque};
@@ -22,11 +23,20 @@ pub struct EstimateOptions {
     pub time_limit: Option<Duration>,
     /// Only these runs (a shard); `None` for all.
     pub only: Option<HashSet<RunKey>>,
+    /// Hand the hidden representation of each proxy-run model to the caller ([`Event::ProxyFeatures`]);
+    /// off by default (it costs a forward pass over all examples and N × H floats per proxy run).
+    pub proxy_features: bool,
 }
 
 impl Default for EstimateOptions {
     fn default() -> Self {
-        EstimateOptions { workers: default_workers(), models_per_step: 1, time_limit: None, only: None }
+        EstimateOptions {
+            workers: default_workers(),
+            models_per_step: 1,
+            time_limit: None,
+            only: None,
+            proxy_features: false,
+        }
     }
 }
 
@@ -42,6 +52,9 @@ pub enum Event<'a> {
     Started { done: usize, total: usize, pending: usize },
     /// A run finished (or failed) and is committed.
     RunCommitted { record: &'a RunRecord },
+    /// A proxy run just committed: its model's penultimate-layer activations on every example
+    /// (N × `dim`, row-major), for the hidden-space proxies. Only with `EstimateOptions::proxy_features`.
+    ProxyFeatures { key: RunKey, features: &'a [f32], dim: usize },
 }
 
 /// How an estimate session ended.
@@ -59,7 +72,9 @@ pub struct EstimateReport {
     pub seconds: f64,
 }
 
-type WorkerResult = std::result::Result<RunRecord, Error>;
+/// A finished run and, for a proxy run, its model's hidden features.
+type Finished = (RunRecord, Option<Features>);
+type WorkerResult = std::result::Result<Finished, Error>;
 
 /// Trains every planned run missing from `ws` and commits each as it finishes.
 ///
@@ -98,7 +113,7 @@ pub fn run_estimate(
         for _ in 0..workers {
             let tx = tx.clone();
             let queue = &queue;
-            scope.spawn(move || worker(data, plan, opts.models_per_step.max(1), queue, stop, &tx));
+            scope.spawn(move || worker(data, plan, opts, queue, stop, &tx));
         }
         drop(tx);
         loop {
@@ -107,7 +122,7 @@ pub fn run_estimate(
                 report.stopped_early = true;
             }
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Ok(record)) => match ws.insert_run(&record) {
+                Ok(Ok((record, features))) => match ws.insert_run(&record) {
                     Ok(inserted) => {
                         if inserted {
                             report.committed += 1;
@@ -116,6 +131,13 @@ pub fn run_estimate(
                                 report.failed += 1;
                             }
                             on_event(Event::RunCommitted { record: &record });
+                            if let Some(f) = &features {
+                                on_event(Event::ProxyFeatures {
+                                    key: record.key,
+                                    features: &f.values,
+                                    dim: f.dim,
+                                });
+                            }
                         }
                     }
                     Err(e) => {
@@ -171,17 +193,17 @@ fn next_group(queue: &Mutex<VecDeque<RunSpec>>, k: usize) -> Vec<RunSpec> {
 fn worker(
     data: &DeviceData,
     plan: &Plan,
-    k: usize,
+    opts: &EstimateOptions,
     queue: &Mutex<VecDeque<RunSpec>>,
     stop: &AtomicBool,
     tx: &mpsc::Sender<WorkerResult>,
 ) {
     while !stop.load(Ordering::Relaxed) {
-        let group = next_group(queue, k);
+        let group = next_group(queue, opts.models_per_step.max(1));
         if group.is_empty() {
             return;
         }
-        match train_group(data, plan, &group, stop) {
+        match train_group(data, plan, &group, opts.proxy_features, stop) {
             Ok(Some(records)) => {
                 for r in records {
                     if tx.send(Ok(r)).is_err() {
@@ -198,13 +220,15 @@ fn worker(
     }
 }
 
-/// Trains and evaluates one group of runs; `None` if stopped.
+/// Trains and evaluates one group of runs (with the hidden features of proxy-run models when
+/// `want_features`); `None` if stopped.
 fn train_group(
     data: &DeviceData,
     plan: &Plan,
     group: &[RunSpec],
+    want_features: bool,
     stop: &AtomicBool,
-) -> Result<Option<Vec<RunRecord>>> {
+) -> Result<Option<Vec<Finished>>> {
     let n = data.len();
     let jobs: Vec<TrainJob> = group
         .iter()
@@ -226,6 +250,7 @@ fn train_group(
     let heldout: Vec<Vec<u32>> = jobs.iter().map(|j| holdout_indices(n, &j.train_indices)).collect();
     let predictions = evaluate(net.as_ref(), data, &heldout)?;
     let eval_seconds = t1.elapsed().as_secs_f64();
+    let features = proxy_run_features(net.as_ref(), data, group, want_features);
     let records = group
         .iter()
         .zip(heldout)
@@ -235,6 +260,30 @@ fn train_group(
             let timing = Timing { train_seconds, eval_seconds };
             build_record(spec, &data.labels, &held, preds, outcome, timing)
         })
+        .zip(features)
+        .map(|(r, f)| {
+            let done = matches!(r.status, crate::store::RunStatus::Done);
+            (r, f.filter(|_| done))
+        })
         .collect();
     Ok(Some(records))
+}
+
+/// The hidden features of each model of a group of proxy runs (one entry per model, `None` for holdout
+/// runs, when not wanted, or when the forward pass failed: the proxies are optional, the run is not).
+fn proxy_run_features(
+    net: &dyn crate::model::Network,
+    data: &DeviceData,
+    group: &[RunSpec],
+    want: bool,
+) -> Vec<Option<Features>> {
+    let mut out: Vec<Option<Features>> = Vec::new();
+    if want && group.iter().all(|s| s.key.kind_is_proxy) {
+        match network_features(net, data) {
+            Ok(f) => out.extend(f.into_iter().map(Some)),
+            Err(e) => tracing::warn!("hidden features of the proxy run: {e}"),
+        }
+    }
+    out.resize(group.len(), None);
+    out
 }

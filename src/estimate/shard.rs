@@ -170,8 +170,8 @@ mod tests {
             Some((Shard { index: 0, count: 4 }, "JOB_COMPLETION_INDEX"))
         );
         let k8s_flag = env(&[("JOB_COMPLETION_INDEX", "1")]);
-        assert_eq!(Shard::from_env(&k8s_flag, Some(2)).ok().map(|s| s.0), Some(Shard { index: 1, count: 2 }));
-        assert!(Shard::from_env(&k8s_flag, None).is_err());
+        assert_eq!(Shard::from_env(k8s_flag, Some(2)).ok().map(|s| s.0), Some(Shard { index: 1, count: 2 }));
+        assert!(Shard::from_env(k8s_flag, None).is_err());
         assert!(Shard::from_env(env(&[]), None).is_err());
         let p = Shard { index: 1, count: 3 }.workspace_path(std::path::Path::new("a/m.cscore"));
         assert_eq!(p, std::path::PathBuf::from("a/m.cscore.shard-1-of-3"));

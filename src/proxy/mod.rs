@@ -1,6 +1,35 @@
 //! Cheap proxies for the C-score (training statistics and pairwise distances), their comparison with the
 //! estimate, and score fusion.
+//!
+//! - [`training`]: learning speed, cumulative accuracy, forgetting events, AUM, data-map confidence and
+//!   variability, EL2N, from the per-epoch statistics of tracked runs.
+//! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
+//!   one blocked-GEMM pass over all pairs.
+//! - [`compare`]: Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement rankings.
+//! - [`fuse`]: a calibrated proxy as a Beta prior, updated with held-out evidence.
+//! - [`ProxyUpdater`]: keeps a workspace's proxies current during `cscore estimate`.
 
+mod block;
+mod calibrate;
+pub mod compare;
+pub mod density;
+pub mod detect;
+pub mod distance;
+pub mod fuse;
+mod hidden;
+pub mod isotonic;
+mod names;
 mod orientation;
+pub mod rank;
+mod topk;
+pub mod training;
+mod update;
 
+pub use compare::{compare, compare_workspace, Comparison};
+pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
+pub use fuse::{fuse, Fused};
+pub use hidden::{network_features, Features};
+pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
 pub use orientation::higher_is_regular;
+pub use training::TRAINING_PROXIES;
+pub use update::ProxyUpdater;

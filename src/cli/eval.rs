@@ -1,0 +1,131 @@
+//! `cscore eval`: how well the C-score, every proxy and every reference find known-bad examples, or agree
+//! with reference scores.
+
+use clap::Args;
+use cscore::estimate::aggregate_workspace;
+use cscore::export::{
+    eval_reference, eval_truth, read_scores, read_truth_indices, workspace_scores, NamedScores,
+};
+use cscore::store::Workspace;
+use std::path::PathBuf;
+
+/// `cscore eval` flags.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// The workspace file.
+    pub workspace: PathBuf,
+    /// Known-bad example indices: one per line, or a .npy of integers.
+    #[arg(long, value_name = "FILE", conflicts_with = "reference_scores")]
+    pub truth_indices: Option<PathBuf>,
+    /// Reference C-scores (.npy, .npz with `scores`, CSV), or the name of imported ones.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub reference_scores: Option<PathBuf>,
+    /// The .npz array or CSV column holding the reference scores.
+    #[arg(long, value_name = "NAME", requires = "reference_scores")]
+    pub field: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let ws = Workspace::open(&args.workspace)?;
+    let n = ws.num_examples();
+    let agg = aggregate_workspace(&ws)?;
+    let mut scores = workspace_scores(&ws, &agg)?;
+    if let Some(reference) = &args.reference_scores {
+        let (values, what) = if reference.is_file() {
+            let r = read_scores(reference, n, args.field.as_deref())?;
+            if r.labels.is_some() {
+                eprintln!(
+                    "note: the labels in {} are not checked here; import-scores checks them",
+                    reference.display()
+                );
+            }
+            (r.scores.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), reference.display().to_string())
+        } else {
+            let name = reference.to_string_lossy().into_owned();
+            let Some(v) = ws.reference_scores(&name)? else {
+                anyhow::bail!(
+                    "{name}: no such file, nor imported scores of that name (imported: {})",
+                    list(&ws.reference_names()?)
+                );
+            };
+            scores.retain(|s| s.name != format!("ref_{name}"));
+            (v.into_iter().map(f64::from).collect(), format!("imported scores ref_{name}"))
+        };
+        let present = values.iter().filter(|v| !v.is_nan()).count();
+        let below = values.iter().filter(|&&v| v < 1.0).count();
+        println!("against reference scores {what}: {present} of {n} examples, {below} of them below 1");
+        println!("(each score oriented so that high = regular, like the C-score)");
+        print_reference(&scores, &values);
+        return Ok(());
+    }
+    let (bad, what) = match &args.truth_indices {
+        Some(file) => (read_truth_indices(file, n)?, file.display().to_string()),
+        None => {
+            let injected = ws.injected()?;
+            if injected.is_empty() {
+                anyhow::bail!(
+                    "{}: no injected ground truth; give --truth-indices FILE or --reference-scores FILE",
+                    args.workspace.display()
+                );
+            }
+            let mut bad = vec![false; n];
+            for row in injected.iter().filter(|r| r.example < n) {
+                bad[row.example] = true;
+            }
+            (bad, "the workspace's injected corruption".to_string())
+        }
+    };
+    let positives = bad.iter().filter(|&&b| b).count();
+    println!("against {positives} known-bad examples of {n} ({what})");
+    println!("(low = irregular predicts bad; AUROC 0.5 and AP = the base rate are chance)");
+    print_truth(&scores, &bad);
+    Ok(())
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.4}"))
+}
+
+fn print_truth(scores: &[NamedScores], bad: &[bool]) {
+    println!("{:<32} {:>8} {:>6} {:>8} {:>8} {:>9}", "score", "used", "bad", "AUROC", "AP", "base rate");
+    for r in eval_truth(scores, bad) {
+        let base = (r.used > 0).then(|| r.positives as f64 / r.used as f64);
+        println!(
+            "{:<32} {:>8} {:>6} {:>8} {:>8} {:>9}",
+            r.name,
+            r.used,
+            r.positives,
+            num(r.auroc),
+            num(r.average_precision),
+            num(base)
+        );
+    }
+}
+
+fn print_reference(scores: &[NamedScores], reference: &[f64]) {
+    println!(
+        "{:<32} {:>8} {:>9} {:>9} {:>8} {:>9} {:>9}",
+        "score", "used", "spearman", "kendall", "used<1", "spearman", "kendall"
+    );
+    for r in eval_reference(scores, reference) {
+        println!(
+            "{:<32} {:>8} {:>9} {:>9} {:>8} {:>9} {:>9}",
+            r.name,
+            r.used,
+            num(r.spearman),
+            num(r.kendall_tau_b),
+            r.used_below_one,
+            num(r.spearman_below_one),
+            num(r.kendall_tau_b_below_one)
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! `cscore explore`: open a dataset or a workspace in the explorer; missing runs train in the background.
+
+use super::args::{DataArgs, EstimateArgs};
+use anyhow::{bail, Context};
+use clap::Args;
+use cscore::data::{Format, LoadOptions};
+use cscore::estimate::{default_workers, resolve_plan, stored_plan, EstimateOptions};
+use cscore::model::parse_device;
+use cscore::project::Project;
+use cscore::store::{RunKey, Workspace};
+use cscore::tui::{self, Config, Session, TrainSettings};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+/// `cscore explore` flags: the estimate's, plus the explorer's own.
+#[derive(Debug, Clone, Args)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    pub estimate: EstimateArgs,
+    /// Theme: dark, light, high-contrast, or a path to a .toml theme [default: the config's, else dark].
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Only watch the workspace: train nothing (another process, e.g. `cscore estimate`, fills it).
+    #[arg(long)]
+    pub no_train: bool,
+}
+
+/// Runs the command.
+pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
+    let e = &args.estimate;
+    let config = Config::load()?;
+    let project = open_project(&e.data)?;
+    let ws = &project.workspace;
+    let plan = if args.no_train { stored_plan(ws)? } else { Some(resolve_plan(ws, &e.overrides())?) };
+    let train = match &plan {
+        Some(plan) if !args.no_train => {
+            let stored: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+            plan.schedule().iter().any(|s| !stored.contains(&s.key))
+        }
+        _ => false,
+    };
+    let settings = if train {
+        Some(TrainSettings {
+            options: EstimateOptions {
+                workers: e.workers.unwrap_or_else(default_workers).max(1),
+                models_per_step: e.models_per_step,
+                time_limit: e.time_limit,
+                only: None,
+                proxy_features: false, // the trainer sets it from the proxy selection
+            },
+            device: parse_device(&e.device)?,
+            device_label: e.device.clone(),
+            proxies: e.proxies.clone(),
+        })
+    } else {
+        None
+    };
+    let session = Session::open(project, plan, &config, args.theme.as_deref(), settings)?;
+    tui::run(session)?;
+    Ok(())
+}
+
+/// A workspace file (by its SQLite header) or a dataset path.
+fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
+    if !is_workspace(&d.data) {
+        return Ok(Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?);
+    }
+    if d.workspace.as_deref().is_some_and(|w| w != d.data) {
+        bail!("{}: give the workspace either as the argument or with -w, not both", d.data.display());
+    }
+    let info = Workspace::open(&d.data)?.dataset_info()?;
+    let source = Path::new(&info.source);
+    if !source.exists() {
+        bail!(
+            "{}: its dataset {} is not there; pass the dataset: cscore explore DATA -w {}",
+            d.data.display(),
+            source.display(),
+            d.data.display()
+        );
+    }
+    let format = d.format.or_else(|| Format::from_name(&info.format));
+    let image_size = d.image_size.or((format == Some(Format::Folder)).then_some((info.height, info.width)));
+    let load = LoadOptions { format, image_size };
+    Project::open(source, &load, Some(&d.data), d.corruption())
+        .with_context(|| format!("opening the dataset of {}", d.data.display()))
+}
+
+/// Whether `path` is an SQLite file (a workspace) rather than a dataset.
+fn is_workspace(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    path.is_file()
+        && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && &head == b"SQLite format 3\0"
+}

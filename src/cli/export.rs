@@ -1,0 +1,219 @@
+//! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use cscore::data::Format;
+use cscore::estimate::aggregate_workspace;
+use cscore::export::{
+    build_table, open_project, select_rows, write_atomic, write_clean, write_csv, write_jsonl, write_npy,
+    CleanOptions, Filter, Layout, NpyData,
+};
+use cscore::project::Project;
+use cscore::store::Workspace;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Table formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// The C-score vector (float64, NaN where not estimated) in dataset order.
+    Npy,
+}
+
+/// Layouts of a cleaned dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CleanAs {
+    /// train-images-idx3-ubyte + train-labels-idx1-ubyte (grey images only).
+    Idx,
+    /// data.npz with x, y and original_index.
+    Npz,
+    /// <class>/<index>.png
+    Folder,
+}
+
+/// `cscore export` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The workspace file.
+    pub workspace: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    /// Keep only rows matching this expression, e.g. 'cscore < 0.3 and label == 7' or 'tag == "ood"'.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Keep only examples with this tag (shortcut for --filter 'tag == "TAG"').
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Output file; `-` is standard output [default: standard output for csv/jsonl, <ws stem>.npy for npy].
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// With --format npy: also write <stem>.proxy_<name>.npy for every stored proxy.
+    #[arg(long)]
+    pub proxies: bool,
+    /// Load the dataset from here instead of the path the workspace records (if it has moved).
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+    /// Write a cleaned copy of the dataset instead of a table (needs --to).
+    #[arg(long, requires = "to")]
+    pub clean: bool,
+    /// Folder for the cleaned dataset (must not exist, or be empty).
+    #[arg(long, value_name = "DIR", requires = "clean")]
+    pub to: Option<PathBuf>,
+    /// Leave out examples with these tags, e.g. mislabeled,ood.
+    #[arg(long, value_delimiter = ',', value_name = "TAG,…", requires = "clean")]
+    pub drop_tag: Vec<String>,
+    /// Give examples the label set with relabel (in the explorer).
+    #[arg(long, requires = "clean")]
+    pub apply_relabels: bool,
+    /// Layout of the cleaned dataset [default: the source's format; npz for CIFAR].
+    #[arg(long = "as", value_enum, value_name = "LAYOUT", requires = "clean")]
+    pub layout: Option<CleanAs>,
+    /// With --as idx: gzip the IDX files.
+    #[arg(long, requires = "clean")]
+    pub gzip: bool,
+}
+
+/// Runs the command.
+pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
+    if args.clean && (args.filter.is_some() || args.tag.is_some() || args.output.is_some() || args.proxies) {
+        anyhow::bail!(
+            "--clean writes a dataset to --to DIR; --filter, --tag, -o and --proxies are for tables"
+        );
+    }
+    if !args.clean && args.format == TableFormat::Npy {
+        if args.filter.is_some() || args.tag.is_some() {
+            anyhow::bail!("--format npy writes whole vectors in dataset order; --filter and --tag are for csv and jsonl");
+        }
+        return npy(args, &Workspace::open(&args.workspace)?);
+    }
+    let project = open_project(&args.workspace, args.data.as_deref())?;
+    if args.clean {
+        return clean(args, &project);
+    }
+    let table = build_table(&project.workspace, &project.dataset.labels)?;
+    let filter = match (&args.filter, &args.tag) {
+        (Some(f), tag) => {
+            let parsed = Filter::parse(f).map_err(|e| anyhow::anyhow!("--filter {f:?}: {e}"))?;
+            Some(match tag {
+                Some(t) => parsed.and(Filter::tag_equals(t)),
+                None => parsed,
+            })
+        }
+        (None, Some(t)) => Some(Filter::tag_equals(t)),
+        (None, None) => None,
+    };
+    let rows = select_rows(&table, filter.as_ref())
+        .map_err(|e| anyhow::anyhow!("--filter {:?}: {e}", args.filter.as_deref().unwrap_or("")))?;
+    let write = |mut out: &mut dyn Write| match args.format {
+        TableFormat::Jsonl => write_jsonl(&table, &rows, &mut out),
+        _ => write_csv(&table, &rows, &mut out),
+    };
+    match args.output.as_deref() {
+        None => to_stdout(write),
+        Some(p) if p == Path::new("-") => to_stdout(write),
+        Some(path) => {
+            write_atomic(path, |f| {
+                let mut buf = io::BufWriter::new(f);
+                write(&mut buf)?;
+                buf.flush()
+            })?;
+            eprintln!("wrote {} of {} examples to {}", rows.len(), table.rows(), path.display());
+            Ok(())
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) ends the output quietly.
+fn to_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// `--format npy`: the C-score vector, and with --proxies one file per proxy beside it.
+fn npy(args: &ExportArgs, ws: &Workspace) -> anyhow::Result<()> {
+    let cscores = aggregate_workspace(ws)?.cscores();
+    let n = cscores.len();
+    let path = match &args.output {
+        Some(p) => p.clone(),
+        None => PathBuf::from(format!("{}.npy", stem(&args.workspace))),
+    };
+    if path == Path::new("-") {
+        if args.proxies {
+            anyhow::bail!("--proxies writes several files; give -o PATH.npy instead of -");
+        }
+        return to_stdout(|mut out| write_npy(&mut out, &[n], NpyData::F64(&cscores)));
+    }
+    let write_vector = |p: &Path, data: NpyData<'_>| {
+        write_atomic(p, |f| {
+            let mut buf = io::BufWriter::new(f);
+            write_npy(&mut buf, &[n], data)?;
+            buf.flush()
+        })
+    };
+    write_vector(&path, NpyData::F64(&cscores))?;
+    eprintln!("wrote the C-scores of {n} examples to {}", path.display());
+    if args.proxies {
+        let base = stem(&path);
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for name in ws.proxy_names()? {
+            if let Some(scores) = ws.proxy_scores(&name)? {
+                let p = dir.join(format!("{base}.proxy_{name}.npy"));
+                write_vector(&p, NpyData::F32(&scores))?;
+                eprintln!("wrote proxy {name} to {}", p.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The file name without its last extension.
+fn stem(path: &Path) -> String {
+    path.file_stem().map_or_else(|| "cscore".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// `--clean`: the dataset without dropped examples and with relabels, plus manifest.csv.
+fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
+    let Some(dir) = &args.to else {
+        anyhow::bail!("--clean needs --to DIR");
+    };
+    let layout = match args.layout {
+        Some(CleanAs::Idx) => Layout::Idx { gzip: args.gzip },
+        Some(CleanAs::Npz) => Layout::Npz,
+        Some(CleanAs::Folder) => Layout::Folder,
+        None => match project.dataset.format {
+            Format::Idx => Layout::Idx { gzip: args.gzip },
+            Format::Folder => Layout::Folder,
+            Format::Npz | Format::Cifar => Layout::Npz,
+        },
+    };
+    if args.gzip && !matches!(layout, Layout::Idx { .. }) {
+        anyhow::bail!("--gzip applies to --as idx only");
+    }
+    let tags = project.workspace.tags()?;
+    let known: Vec<&str> = tags.iter().filter_map(|t| t.tag.as_deref()).collect();
+    for t in &args.drop_tag {
+        if !known.contains(&t.as_str()) {
+            eprintln!("note: no example is tagged {t:?}");
+        }
+    }
+    let opts = CleanOptions { drop_tags: args.drop_tag.clone(), apply_relabels: args.apply_relabels, layout };
+    let report = write_clean(&project.dataset, &tags, &opts, dir)?;
+    eprintln!(
+        "wrote {} examples to {} ({} dropped, {} relabeled; what became of each: {})",
+        report.kept,
+        report.dataset.display(),
+        report.dropped,
+        report.relabeled,
+        report.manifest.display()
+    );
+    Ok(())
+}

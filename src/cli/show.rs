@@ -1,0 +1,97 @@
+//! `cscore show`: one example's label, C-score, profile, proxies, tags, and its image.
+
+use clap::Args;
+use cscore::export::{describe_example, example_image, open_project};
+use cscore::store::Workspace;
+use image::DynamicImage;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// `cscore show` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// The workspace file.
+    pub workspace: PathBuf,
+    /// The example's index (0-based, dataset order).
+    pub index: usize,
+    /// Do not draw the image.
+    #[arg(long)]
+    pub no_image: bool,
+    /// Draw the image as ASCII art (the default on a terminal is a real image via viuer).
+    #[arg(long, conflicts_with = "no_image")]
+    pub ascii: bool,
+    /// Load the dataset from here instead of the path the workspace records.
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
+    let ws = Workspace::open(&args.workspace)?;
+    if args.index >= ws.num_examples() {
+        anyhow::bail!(
+            "example {} is out of range (the dataset has {} examples)",
+            args.index,
+            ws.num_examples()
+        );
+    }
+    // The dataset gives the label and the image; without it the scores still show.
+    let project = match open_project(&args.workspace, args.data.as_deref()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("warning: {e}");
+            None
+        }
+    };
+    let ds = project.as_ref().map(|p| &p.dataset);
+    let label = ds.and_then(|d| d.labels.get(args.index).copied());
+    let path =
+        ds.and_then(|d| d.paths.as_ref()).and_then(|p| p.get(args.index)).map(|p| p.display().to_string());
+    let details = describe_example(&ws, args.index, label, path)?;
+    print!("{details}");
+    let Some(img) = ds.and_then(|d| example_image(d, args.index)) else {
+        return Ok(());
+    };
+    if args.ascii {
+        print!("{}", ascii(&img, 28));
+    } else if !args.no_image && std::io::stdout().is_terminal() {
+        let width = img.width().clamp(8, 32);
+        let config = viuer::Config {
+            absolute_offset: false,
+            width: Some(width),
+            use_kitty: kitty_terminal(),
+            ..Default::default()
+        };
+        if let Err(e) = viuer::print(&img, &config) {
+            eprintln!("warning: cannot draw the image: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// True in terminals known to speak the kitty graphics protocol. viuer would otherwise probe the terminal
+/// and wait for an answer, which never comes from a pseudo-terminal that nobody reads (`script`, some CI).
+fn kitty_terminal() -> bool {
+    let var = |k: &str| std::env::var(k).unwrap_or_default().to_ascii_lowercase();
+    std::env::var_os("KITTY_WINDOW_ID").is_some()
+        || ["kitty", "ghostty"].iter().any(|t| var("TERM").contains(t))
+        || ["wezterm", "ghostty"].contains(&var("TERM_PROGRAM").as_str())
+}
+
+/// The image in grey-level characters, at most `cols` wide (two pixels rows per text row).
+fn ascii(img: &DynamicImage, cols: u32) -> String {
+    const RAMP: &[u8] = b" .:-=+*#%@";
+    let grey = img.to_luma8();
+    let cols = cols.min(grey.width()).max(1);
+    let rows = (grey.height() * cols / grey.width().max(1) / 2).max(1);
+    let small = image::imageops::resize(&grey, cols, rows, image::imageops::FilterType::Triangle);
+    let mut out = String::new();
+    for y in 0..rows {
+        for x in 0..cols {
+            let v = usize::from(small.get_pixel(x, y).0[0]);
+            out.push(char::from(RAMP[v * (RAMP.len() - 1) / 255]));
+        }
+        out.push('\n');
+    }
+    out
+}

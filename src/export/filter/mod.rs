@@ -1,0 +1,79 @@
+//! Filter expressions over the export table: `cscore < 0.3 and label == 7`, `tag == "mislabeled"`,
+//! `not (proxy_knn_agreement >= 0.5 or injected == 1)`, `cscore == null`.
+//!
+//! Comparisons (`< <= > >= == !=`, `=` for `==`) take a column, a number, a double- or single-quoted string,
+//! `true`/`false` (1/0) or `null`; they join with `and`/`or`/`not` (also `&&`, `||`, `!`) and parentheses.
+//! A bare column is true where it holds a non-zero number (`is_label_issue`). A missing value compares false
+//! with everything, except that `x == null` is true exactly where `x` is missing (and `x != null` where not).
+
+mod eval;
+mod lex;
+mod parse;
+
+pub use lex::Op;
+
+use super::table::Table;
+use parse::{Expr, Operand};
+
+/// A malformed expression, or one that does not fit the table; `position` is the 1-based character.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at position {position}")]
+pub struct FilterError {
+    /// 1-based character position of the problem.
+    pub position: usize,
+    /// What is wrong there.
+    pub message: String,
+}
+
+impl FilterError {
+    pub(crate) fn new(position: usize, message: impl Into<String>) -> Self {
+        FilterError { position, message: message.into() }
+    }
+}
+
+/// A parsed filter, not yet checked against a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    expr: Expr,
+}
+
+impl Filter {
+    /// Parses `text`; errors carry the position of the problem.
+    pub fn parse(text: &str) -> Result<Filter, FilterError> {
+        parse::parse(text).map(|expr| Filter { expr })
+    }
+
+    /// The filter `tag == "<tag>"`.
+    pub fn tag_equals(tag: &str) -> Filter {
+        Filter {
+            expr: Expr::Cmp {
+                left: (Operand::Column("tag".into()), 0),
+                op: Op::Eq,
+                right: (Operand::Str(tag.to_string()), 0),
+            },
+        }
+    }
+
+    /// Both this filter and `other`.
+    pub fn and(self, other: Filter) -> Filter {
+        Filter { expr: Expr::And(Box::new(self.expr), Box::new(other.expr)) }
+    }
+
+    /// The rows of `table` that match, in order; fails on unknown columns and mismatched types.
+    pub fn select(&self, table: &Table) -> Result<Vec<usize>, FilterError> {
+        let compiled = eval::compile(&self.expr, table)?;
+        Ok((0..table.rows()).filter(|&row| compiled.matches(table, row)).collect())
+    }
+}
+
+/// The rows of `table` matching every given filter (all rows when there is none).
+pub fn select_rows(table: &Table, filter: Option<&Filter>) -> Result<Vec<usize>, FilterError> {
+    match filter {
+        Some(f) => f.select(table),
+        None => Ok((0..table.rows()).collect()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;

@@ -1,0 +1,167 @@
+//! Recursive-descent parser: `or` binds loosest, then `and`, then `not`, then comparisons and parentheses.
+
+use super::lex::{lex, Op, Tok};
+use super::FilterError;
+
+/// One side of a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Operand {
+    Column(String),
+    Num(f64),
+    Str(String),
+    Null,
+}
+
+/// A parsed expression; positions are 1-based characters of the source text.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Expr {
+    Or(Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    /// `left op right`, with the positions of both operands.
+    Cmp {
+        left: (Operand, usize),
+        op: Op,
+        right: (Operand, usize),
+    },
+    /// A bare column: true where it holds a non-zero number.
+    Truthy(String, usize),
+}
+
+/// Parses a whole expression.
+pub(super) fn parse(text: &str) -> Result<Expr, FilterError> {
+    let toks = lex(text)?;
+    let end = text.chars().count() + 1;
+    if toks.is_empty() {
+        return Err(FilterError::new(1, "empty expression"));
+    }
+    let mut p = Parser { toks, at: 0, end };
+    let e = p.or()?;
+    match p.toks.get(p.at) {
+        None => Ok(e),
+        Some((Tok::Close, pos)) => Err(FilterError::new(*pos, "unmatched ')'")),
+        Some((t, pos)) => {
+            Err(FilterError::new(*pos, format!("expected 'and', 'or' or the end, found {}", show(t))))
+        }
+    }
+}
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    at: usize,
+    end: usize,
+}
+
+/// How a token reads in a message.
+fn show(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("'{s}'"),
+        Tok::Num(v) => format!("the number {v}"),
+        Tok::Str(s) => format!("the string \"{s}\""),
+        Tok::Op(_) => "a comparison operator".into(),
+        Tok::And => "'and'".into(),
+        Tok::Or => "'or'".into(),
+        Tok::Not => "'not'".into(),
+        Tok::True => "'true'".into(),
+        Tok::False => "'false'".into(),
+        Tok::Null => "'null'".into(),
+        Tok::Open => "'('".into(),
+        Tok::Close => "')'".into(),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.at).map(|(t, _)| t)
+    }
+
+    /// Position of the current token, or just past the end.
+    fn pos(&self) -> usize {
+        self.toks.get(self.at).map_or(self.end, |(_, p)| *p)
+    }
+
+    fn or(&mut self) -> Result<Expr, FilterError> {
+        let mut e = self.and()?;
+        while self.peek() == Some(&Tok::Or) {
+            self.at += 1;
+            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+        }
+        Ok(e)
+    }
+
+    fn and(&mut self) -> Result<Expr, FilterError> {
+        let mut e = self.not()?;
+        while self.peek() == Some(&Tok::And) {
+            self.at += 1;
+            e = Expr::And(Box::new(e), Box::new(self.not()?));
+        }
+        Ok(e)
+    }
+
+    fn not(&mut self) -> Result<Expr, FilterError> {
+        if self.peek() == Some(&Tok::Not) {
+            self.at += 1;
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, FilterError> {
+        if self.peek() == Some(&Tok::Open) {
+            let open = self.pos();
+            self.at += 1;
+            let e = self.or()?;
+            if self.peek() != Some(&Tok::Close) {
+                let found = self.peek().map_or("the end".to_string(), show);
+                return Err(FilterError::new(
+                    self.pos(),
+                    format!("expected ')' to close the '(' at position {open}, found {found}"),
+                ));
+            }
+            self.at += 1;
+            return Ok(e);
+        }
+        let left = self.operand()?;
+        let op = match self.peek() {
+            Some(Tok::Op(op)) => *op,
+            other => {
+                if let (Operand::Column(name), _) = &left {
+                    if !matches!(other, Some(Tok::Ident(_) | Tok::Num(_) | Tok::Str(_))) {
+                        return Ok(Expr::Truthy(name.clone(), left.1));
+                    }
+                }
+                let found = other.map_or("the end".to_string(), show);
+                return Err(FilterError::new(
+                    self.pos(),
+                    format!("expected a comparison (< <= > >= == !=), found {found}"),
+                ));
+            }
+        };
+        self.at += 1;
+        let right = self.operand()?;
+        Ok(Expr::Cmp { left, op, right })
+    }
+
+    fn operand(&mut self) -> Result<(Operand, usize), FilterError> {
+        let pos = self.pos();
+        let Some(tok) = self.peek().cloned() else {
+            return Err(FilterError::new(pos, "expected a column, number or string, found the end"));
+        };
+        let operand = match tok {
+            Tok::Ident(name) => Operand::Column(name),
+            Tok::Num(v) => Operand::Num(v),
+            Tok::Str(s) => Operand::Str(s),
+            Tok::True => Operand::Num(1.0),
+            Tok::False => Operand::Num(0.0),
+            Tok::Null => Operand::Null,
+            other => {
+                return Err(FilterError::new(
+                    pos,
+                    format!("expected a column, number or string, found {}", show(&other)),
+                ))
+            }
+        };
+        self.at += 1;
+        Ok((operand, pos))
+    }
+}

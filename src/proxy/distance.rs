@@ -1,0 +1,150 @@
+//! One pass over all pairs of examples by blocked GEMM through Candle (‖a‖² − 2a·b + ‖b‖²): per example,
+//! the Gaussian-kernel sums behind the density proxies and its k nearest neighbours. Each pair of row
+//! blocks is multiplied once (the distance matrix is symmetric) and only one block (B × B) lives at a time,
+//! so N × N is never materialised; the matmul uses Candle's threads, the bookkeeping rayon's.
+
+use super::block::{Block, Row};
+use super::topk::TopK;
+use crate::model::ModelError;
+use crate::{Error, Result};
+use candle_core::{DType, Storage, Tensor};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Settings of a pass over all pairs.
+#[derive(Debug, Clone)]
+pub struct NeighbourOptions {
+    /// Nearest neighbours kept per example (itself excluded).
+    pub k: usize,
+    /// Rows per block of the blocked GEMM.
+    pub block: usize,
+    /// Examples sampled to estimate the mean pairwise distance (the kernel bandwidth).
+    pub bandwidth_sample: usize,
+    /// Seed of that sample.
+    pub seed: u64,
+}
+
+impl Default for NeighbourOptions {
+    fn default() -> Self {
+        NeighbourOptions { k: 10, block: 2048, bandwidth_sample: 2000, seed: 0 }
+    }
+}
+
+/// What one pass over all pairs gathers per example.
+#[derive(Debug, Clone)]
+pub struct NeighbourStats {
+    /// Neighbours kept per example: min(k, N − 1).
+    pub k: usize,
+    /// Kernel bandwidth h: half the mean pairwise Euclidean distance (estimated from a sample).
+    pub bandwidth: f64,
+    /// Σᵢ K(xᵢ, x) over all examples (itself included), K(x, x′) = exp(−‖x − x′‖² / h²).
+    pub kernel_sum: Vec<f64>,
+    /// The same sum over the examples sharing its label.
+    pub same_class_kernel_sum: Vec<f64>,
+    /// Indices of the k nearest other examples, nearest first (N × k).
+    pub neighbours: Vec<u32>,
+    /// Their Euclidean distances (N × k).
+    pub neighbour_dist: Vec<f32>,
+}
+
+fn tensor<T>(r: candle_core::Result<T>) -> Result<T> {
+    r.map_err(|e| Error::Model(ModelError::Candle(e)))
+}
+
+/// Kernel sums and k nearest neighbours of every row of `x` (N × D, any float dtype, any device).
+pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> Result<NeighbourStats> {
+    let (n, _) = tensor(x.dims2())?;
+    if labels.len() != n {
+        return Err(Error::Config(format!("{} labels for {n} points", labels.len())));
+    }
+    let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
+    let bandwidth = bandwidth(&x, &norms, opts)?;
+    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
+    let k = opts.k.min(n.saturating_sub(1));
+    let mut rows: Vec<Row> = (0..n).map(|_| Row { total: 0.0, same: 0.0, top: TopK::new(k) }).collect();
+    let b = opts.block.max(1);
+    let starts: Vec<usize> = (0..n).step_by(b).collect();
+    let (mut d2, mut kernel): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
+    for (bi, &i0) in starts.iter().enumerate() {
+        let ni = b.min(n - i0);
+        let xi = tensor(x.narrow(0, i0, ni))?;
+        for &j0 in &starts[bi..] {
+            let nj = b.min(n - j0);
+            let xj = tensor(x.narrow(0, j0, nj))?;
+            let dots = tensor(xj.t().and_then(|t| xi.matmul(&t)))?;
+            d2.resize(ni * nj, 0.0);
+            kernel.resize(ni * nj, 0.0);
+            let blk = Block { i0, j0, nj, inv_h2 };
+            let (left, right) = rows.split_at_mut(j0);
+            on_host(&dots, |dots| {
+                if i0 == j0 {
+                    blk.rows_pass(&mut right[..ni], dots, &mut d2, &mut kernel, &norms, labels);
+                } else {
+                    blk.rows_pass(&mut left[i0..i0 + ni], dots, &mut d2, &mut kernel, &norms, labels);
+                    blk.columns_pass(&mut right[..nj], &d2, &kernel, labels);
+                }
+            })?;
+        }
+    }
+    let mut out = NeighbourStats {
+        k,
+        bandwidth,
+        kernel_sum: Vec::with_capacity(n),
+        same_class_kernel_sum: Vec::with_capacity(n),
+        neighbours: Vec::with_capacity(n * k),
+        neighbour_dist: Vec::with_capacity(n * k),
+    };
+    for row in rows {
+        out.kernel_sum.push(row.total);
+        out.same_class_kernel_sum.push(row.same);
+        let (dist, idx) = row.top.into_sorted();
+        out.neighbours.extend(idx);
+        out.neighbour_dist.extend(dist.iter().map(|d| d.sqrt()));
+    }
+    Ok(out)
+}
+
+/// Runs `f` on the values of a contiguous f32 tensor: borrowed in place on the CPU (no copy of the block),
+/// copied to the host from another device.
+fn on_host<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+    if t.is_contiguous() {
+        let (storage, layout) = t.storage_and_layout();
+        if let Storage::Cpu(cpu) = &*storage {
+            let all = tensor(cpu.as_slice::<f32>())?;
+            let start = layout.start_offset();
+            return Ok(f(&all[start..start + t.elem_count()]));
+        }
+    }
+    let v: Vec<f32> = tensor(t.flatten_all().and_then(|v| v.to_vec1()))?;
+    Ok(f(&v))
+}
+
+/// Half the mean Euclidean distance between distinct examples of a seeded sample (1 when it is zero).
+fn bandwidth(x: &Tensor, norms: &[f32], opts: &NeighbourOptions) -> Result<f64> {
+    let n = norms.len();
+    let m = opts.bandwidth_sample.clamp(2, n.max(2)).min(n);
+    if m < 2 {
+        return Ok(1.0);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    for i in 0..m {
+        let j = rng.random_range(i..n);
+        all.swap(i, j);
+    }
+    all.truncate(m);
+    let idx = tensor(Tensor::from_slice(&all, m, x.device()))?;
+    let s = tensor(x.index_select(&idx, 0))?;
+    let g: Vec<Vec<f32>> = tensor(s.t().and_then(|t| s.matmul(&t)).and_then(|g| g.to_vec2()))?;
+    let mut sum = 0f64;
+    for (a, row) in g.iter().enumerate() {
+        let na = f64::from(norms[all[a] as usize]);
+        for (b, &dot) in row.iter().enumerate().skip(a + 1) {
+            let nb = f64::from(norms[all[b] as usize]);
+            sum += (na + nb - 2.0 * f64::from(dot)).max(0.0).sqrt();
+        }
+    }
+    let h = sum / (m * (m - 1) / 2) as f64 / 2.0;
+    Ok(if h > 0.0 && h.is_finite() { h } else { 1.0 })
+}

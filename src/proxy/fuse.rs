@@ -1,0 +1,90 @@
+//! The fused estimate: a proxy calibrated into an expected C-score μ serves as a Beta prior of modest
+//! strength m, updated with each example's held-out evidence, so the fused score starts at the proxy and
+//! converges to the holdout C-score as evaluations accumulate.
+//!
+//! fused = (m·μ + n·ĉ) / (m + n), with ĉ the holdout C-score and n its pooled held-out evaluations: the
+//! posterior mean of Beta(m·μ, m·(1 − μ)) after n trials with n·ĉ hits.
+
+use super::calibrate::{calibrated_prior, normalised_ranks};
+use super::higher_is_regular;
+
+/// Default prior strength m, in pseudo-trials.
+pub const DEFAULT_PRIOR_STRENGTH: f64 = 3.0;
+
+/// Proxies already on the C-score's scale (in [0, 1], high = regular), usable as a prior uncalibrated,
+/// in order of preference (the paper's best proxy first).
+const PROBABILITY_PROXIES: [&str; 4] =
+    ["learning_speed", "cumulative_accuracy", "datamap_confidence", "knn_agreement"];
+
+/// The fused score and where its prior came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fused {
+    /// Per example: the fused C-score (NaN when there is neither a proxy nor evidence).
+    pub scores: Vec<f32>,
+    /// The proxies the prior μ came from (their calibrated values averaged), best first.
+    pub prior_proxies: Vec<String>,
+    /// Examples the calibration was fitted on (0: the prior is one proxy itself or its rank).
+    pub calibrated_on: usize,
+    /// Out-of-fold (2-fold) mean squared error of the calibrated prior against ĉ, weighted by n.
+    pub calibration_error: Option<f64>,
+}
+
+/// Fuses the `proxies` (name, per-example score, NaN = missing) with the holdout evidence: `cscore`
+/// (NaN before any evaluation) and `evals` (pooled held-out evaluations), with prior strength `strength`.
+///
+/// With evidence on at least 50 examples, each proxy is calibrated into an expected C-score by weighted
+/// isotonic regression of ĉ on it, and the prior μ averages the calibrated proxies chosen by forward
+/// selection on out-of-fold error (at most four). Before that, μ is the preferred probability-like proxy
+/// (learning speed first) as it is, or else a proxy's normalised rank.
+pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: f64) -> Fused {
+    let n = cscore.len();
+    let fit: Vec<usize> = (0..n).filter(|&i| evals[i] > 0 && cscore[i].is_finite()).collect();
+    let candidates: Vec<(&String, Vec<f64>)> = proxies
+        .iter()
+        .filter(|(name, s)| name != "fused" && s.len() == n && s.iter().any(|v| v.is_finite()))
+        .map(|(name, s)| (name, oriented(name, s)))
+        .collect();
+    let mut out =
+        Fused { scores: Vec::new(), prior_proxies: Vec::new(), calibrated_on: 0, calibration_error: None };
+    let mut prior = vec![f64::NAN; n];
+    if let Some(p) = calibrated_prior(&candidates, cscore, evals, &fit) {
+        prior = p.mu;
+        out.prior_proxies = p.proxies;
+        out.calibrated_on = fit.len();
+        out.calibration_error = Some(p.error);
+    } else if let Some((name, x)) = fallback(&candidates) {
+        prior = x;
+        out.prior_proxies = vec![name.clone()];
+    }
+    out.scores = (0..n)
+        .map(|i| {
+            let (mu, c, m) = (prior[i], cscore[i], f64::from(evals[i]));
+            let v = match (mu.is_finite(), c.is_finite() && m > 0.0) {
+                (true, true) => (strength * mu + m * c) / (strength + m),
+                (true, false) => mu,
+                (false, true) => c,
+                (false, false) => f64::NAN,
+            };
+            v as f32
+        })
+        .collect();
+    out
+}
+
+/// The proxy turned so that high means regular, as f64 (NaN kept).
+fn oriented(name: &str, s: &[f32]) -> Vec<f64> {
+    let sign = if higher_is_regular(name) { 1.0 } else { -1.0 };
+    s.iter().map(|&v| sign * f64::from(v)).collect()
+}
+
+/// Without evidence to calibrate on: the preferred probability-like proxy as it is, else the first
+/// proxy's normalised rank (both in [0, 1], high = regular).
+fn fallback<'a>(candidates: &[(&'a String, Vec<f64>)]) -> Option<(&'a String, Vec<f64>)> {
+    for want in PROBABILITY_PROXIES {
+        if let Some((name, x)) = candidates.iter().find(|(n, _)| n.as_str() == want) {
+            return Some((name, x.iter().map(|v| v.clamp(0.0, 1.0)).collect()));
+        }
+    }
+    let (name, x) = candidates.first()?;
+    Some((name, normalised_ranks(x)))
+}

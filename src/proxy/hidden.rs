@@ -1,0 +1,37 @@
+//! The hidden representation of a trained model (its penultimate-layer activations) on every example,
+//! the input of the `hidden_*` density proxies.
+
+use crate::model::{DeviceData, ModelError, Network};
+
+/// Examples per forward pass.
+const CHUNK: usize = 2048;
+
+/// Row-major features of all N examples under one model (N × `dim`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Features {
+    /// N × dim values.
+    pub values: Vec<f32>,
+    /// Features per example.
+    pub dim: usize,
+}
+
+/// The features of every example under each of the K models of `net`, model k first to last.
+pub fn network_features(net: &dyn Network, data: &DeviceData) -> Result<Vec<Features>, ModelError> {
+    let k = net.num_models();
+    let n = data.len();
+    let mut out: Vec<Features> = (0..k).map(|_| Features { values: Vec::new(), dim: 0 }).collect();
+    for start in (0..n).step_by(CHUNK) {
+        let end = (start + CHUNK).min(n);
+        let idx: Vec<u32> = (0..k).flat_map(|_| start as u32..end as u32).collect();
+        let (x, _) = data.gather(k, idx)?;
+        let h = net.features(&x)?;
+        let (_, _, dim) = h.dims3()?;
+        let h: Vec<f32> = h.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1()?;
+        let per_model = (end - start) * dim;
+        for (m, f) in out.iter_mut().enumerate() {
+            f.dim = dim;
+            f.values.extend_from_slice(&h[m * per_model..(m + 1) * per_model]);
+        }
+    }
+    Ok(out)
+}

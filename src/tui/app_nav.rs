@@ -1,0 +1,221 @@
+//! Commands that move, sort, filter, search and switch views.
+
+use super::action::Command;
+use super::app::{App, Mode, View};
+use super::prompt::{Prompt, PromptKind, Relabel};
+use super::tags::TagKind;
+use super::views::layout::list_rows;
+
+impl App {
+    /// A command in normal mode.
+    pub(super) fn command(&mut self, c: Command) {
+        use Command as C;
+        if !matches!(c, C::Cancel) {
+            self.message = None;
+        }
+        let looks_only = matches!(
+            c,
+            C::ViewList
+                | C::ViewProfile
+                | C::ViewTimeline
+                | C::ViewCompare
+                | C::ViewGallery
+                | C::ViewNext
+                | C::Help
+                | C::Cancel
+                | C::ProxyNext
+        );
+        if !looks_only {
+            self.follow_top = false;
+        }
+        if self.view == View::Gallery && self.gallery_command(c) {
+            return;
+        }
+        let page = list_rows(self.size).max(1);
+        match c {
+            C::Down => self.move_by(1),
+            C::Up => self.move_by(-1),
+            C::PageDown => self.move_by(page as isize),
+            C::PageUp => self.move_by(-(page as isize)),
+            C::Top => self.cursor = 0,
+            C::Bottom => self.cursor = self.order.len().saturating_sub(1),
+            C::Left | C::Right | C::Open => {}
+            C::SortNext => {
+                self.sort.column = self.sort.column.next();
+                self.reorder();
+            }
+            C::SortReverse => {
+                self.sort.descending = !self.sort.descending;
+                self.reorder();
+            }
+            C::FilterClass => {
+                self.open_prompt(PromptKind::FilterClass, "class", "number or name; empty: all")
+            }
+            C::FilterTag => self.open_prompt(
+                PromptKind::FilterTag,
+                "tag",
+                "ok, mislabeled, ood, …, any or none; empty: all",
+            ),
+            C::FilterRange => self.open_prompt(
+                PromptKind::FilterRange,
+                "C-score range",
+                "e.g. 0-0.3, <0.5, >0.9; empty: all",
+            ),
+            C::FilterDisagree => {
+                self.filter.disagree = !self.filter.disagree;
+                self.reorder();
+            }
+            C::FilterInjected => {
+                if !self.data.has_injected {
+                    self.info("this workspace has no injected examples (--inject-label-noise, --inject-ood)");
+                    return;
+                }
+                self.filter.injected = !self.filter.injected;
+                self.reorder();
+            }
+            C::FilterClear => {
+                self.filter = Default::default();
+                self.reorder();
+            }
+            C::Jump => self.open_prompt(PromptKind::Jump, "jump to example", "an index"),
+            C::Search => {
+                let origin = self.cursor;
+                self.open_prompt(PromptKind::Search { origin }, "/", "index, label, tag or note");
+            }
+            C::SearchNext => self.search_step(true),
+            C::SearchPrev => self.search_step(false),
+            C::TagOk => self.tag_command(Some(TagKind::Ok), Relabel::None),
+            C::TagMislabeled => self.ask_class(),
+            C::TagMislabeledSuggested => self.tag_command(Some(TagKind::Mislabeled), Relabel::Suggested),
+            C::TagOod => self.tag_command(Some(TagKind::Ood), Relabel::None),
+            C::TagAmbiguous => self.tag_command(Some(TagKind::Ambiguous), Relabel::None),
+            C::TagDuplicate => self.tag_command(Some(TagKind::Duplicate), Relabel::None),
+            C::TagClear => self.tag_command(None, Relabel::None),
+            C::Note => self.open_note(),
+            C::Undo => self.undo(),
+            C::Redo => self.redo(),
+            C::Visual => {
+                self.visual = match self.visual {
+                    Some(_) => None,
+                    None => (!self.order.is_empty()).then_some(self.cursor),
+                };
+            }
+            C::TagAllFiltered => {
+                self.bulk_armed = true;
+                self.visual = None;
+                self.info(format!(
+                    "the next tag key applies to all {} shown rows (Esc cancels)",
+                    self.order.len()
+                ));
+            }
+            C::ProxyNext => self.next_proxy(),
+            C::ViewList => self.set_view(View::List),
+            C::ViewProfile => self.set_view(View::Profile),
+            C::ViewTimeline => self.set_view(View::Timeline),
+            C::ViewCompare => self.set_view(View::Compare),
+            C::ViewGallery => self.set_view(View::Gallery),
+            C::ViewNext => {
+                let i = View::ALL.iter().position(|&v| v == self.view).unwrap_or(0);
+                self.set_view(View::ALL[(i + 1) % View::ALL.len()]);
+            }
+            C::Export => self.open_export(),
+            C::Help => self.mode = Mode::Help(0),
+            C::Cancel => {
+                self.visual = None;
+                self.bulk_armed = false;
+                self.message = None;
+            }
+            C::Quit => self.quit = true,
+        }
+    }
+
+    /// Keys while the help overlay is open: scroll or close.
+    pub(super) fn help_command(&mut self, c: Command) {
+        let Mode::Help(scroll) = self.mode else { return };
+        let page = self.size.1.saturating_sub(4).max(1);
+        self.mode = match c {
+            Command::Down => Mode::Help(scroll.saturating_add(1)),
+            Command::Up => Mode::Help(scroll.saturating_sub(1)),
+            Command::PageDown => Mode::Help(scroll.saturating_add(page)),
+            Command::PageUp => Mode::Help(scroll.saturating_sub(page)),
+            Command::Top => Mode::Help(0),
+            Command::Help | Command::Cancel | Command::Quit => Mode::Normal,
+            _ => Mode::Help(scroll),
+        };
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let last = self.order.len().saturating_sub(1) as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    pub(super) fn open_prompt(&mut self, kind: PromptKind, label: &str, hint: &str) {
+        self.mode = Mode::Prompt(Prompt::new(kind, label, hint, String::new()));
+    }
+
+    fn set_view(&mut self, view: View) {
+        self.view = view;
+        self.ensure_gallery();
+        if view == View::Compare && self.comparison.is_none() {
+            self.comparison_requested_for_view();
+        }
+    }
+
+    fn next_proxy(&mut self) {
+        let n = self.data.proxies.len();
+        if n == 0 {
+            self.info("this workspace has no proxy scores yet");
+            return;
+        }
+        self.proxy = Some(self.proxy.map_or(0, |p| (p + 1) % n));
+        if let Some(p) = self.chosen_proxy() {
+            let name = p.name.clone();
+            self.info(format!("proxy column: {name}"));
+        }
+        self.reorder();
+    }
+
+    /// Whether row `i` matches a (lowercase) search query: index, label name, tag or note.
+    pub(super) fn row_matches(&self, i: usize, query: &str) -> bool {
+        if query.is_empty() {
+            return false;
+        }
+        let label = self.data.dataset.labels.get(i).copied().unwrap_or(0);
+        i.to_string().contains(query)
+            || self.data.class_name(label).to_lowercase().contains(query)
+            || self.tags.tag(i).is_some_and(|t| t.contains(query))
+            || self.tags.note(i).is_some_and(|n| n.to_lowercase().contains(query))
+    }
+
+    /// The first row at or after `from` (wrapping; backwards when `!forward`) matching `query`.
+    pub(super) fn find_row(&self, from: usize, query: &str, forward: bool) -> Option<usize> {
+        let n = self.order.len();
+        (0..n)
+            .map(|k| if forward { (from + k) % n } else { (from + n - k % n) % n })
+            .find(|&pos| self.row_matches(self.order[pos] as usize, query))
+    }
+
+    fn search_step(&mut self, forward: bool) {
+        let q = self.last_search.to_lowercase();
+        if q.is_empty() || self.order.is_empty() {
+            self.info("no search yet (/ searches)");
+            return;
+        }
+        let from = if forward { self.cursor + 1 } else { self.cursor + self.order.len() - 1 };
+        match self.find_row(from % self.order.len(), &q, forward) {
+            Some(pos) => self.cursor = pos,
+            None => self.error(format!("no row matches {:?}", self.last_search)),
+        }
+    }
+
+    /// Moves the cursor to example `index` if the list shows it.
+    pub(super) fn jump_to(&mut self, index: usize) -> bool {
+        match self.order.iter().position(|&i| i as usize == index) {
+            Some(pos) => {
+                self.cursor = pos;
+                true
+            }
+            None => false,
+        }
+    }
+}

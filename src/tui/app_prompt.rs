@@ -1,0 +1,166 @@
+//! Prompt editing and what each prompt does when accepted.
+
+use super::action::InputKey;
+use super::app::{App, Mode, Request};
+use super::filter::{ScoreRange, TagFilter};
+use super::prompt::{PendingTag, Prompt, PromptKind, Relabel};
+use super::tags::TagKind;
+
+impl App {
+    /// A key while a prompt is open.
+    pub(super) fn input(&mut self, key: InputKey) {
+        let Mode::Prompt(mut prompt) = std::mem::replace(&mut self.mode, Mode::Normal) else { return };
+        match key {
+            InputKey::Char(c) => {
+                if let PromptKind::Relabel { targets, confirm } = &prompt.kind {
+                    let digit = c.to_digit(10).filter(|&d| (d as usize) < self.data.dataset.num_classes());
+                    if let (Some(d), true, true) =
+                        (digit, prompt.text.is_empty(), self.data.dataset.num_classes() <= 10)
+                    {
+                        let pending = PendingTag {
+                            targets: targets.clone(),
+                            tag: Some(TagKind::Mislabeled),
+                            relabel: Relabel::Class(d),
+                        };
+                        self.finish_tag(pending, *confirm);
+                        return;
+                    }
+                }
+                prompt.text.push(c);
+                self.after_edit(&prompt);
+                self.mode = Mode::Prompt(prompt);
+            }
+            InputKey::Backspace => {
+                prompt.text.pop();
+                self.after_edit(&prompt);
+                self.mode = Mode::Prompt(prompt);
+            }
+            InputKey::Cancel => {
+                if let PromptKind::Search { origin } = prompt.kind {
+                    self.cursor = origin.min(self.order.len().saturating_sub(1));
+                }
+                self.message = None;
+            }
+            InputKey::Submit => self.submit(prompt),
+        }
+    }
+
+    /// Incremental search moves as the query is typed.
+    fn after_edit(&mut self, prompt: &Prompt) {
+        if let PromptKind::Search { origin } = prompt.kind {
+            let q = prompt.text.to_lowercase();
+            if q.is_empty() || self.order.is_empty() {
+                self.cursor = origin.min(self.order.len().saturating_sub(1));
+                self.message = None;
+            } else {
+                match self.find_row(origin.min(self.order.len() - 1), &q, true) {
+                    Some(pos) => {
+                        self.cursor = pos;
+                        self.message = None;
+                    }
+                    None => self.error(format!("no row matches {:?}", prompt.text)),
+                }
+            }
+        }
+    }
+
+    fn finish_tag(&mut self, pending: PendingTag, confirm: bool) {
+        if confirm {
+            self.confirm(pending);
+        } else {
+            self.apply_tag(pending);
+        }
+    }
+
+    /// Keeps the prompt open with an error (the user can fix the text).
+    fn reject(&mut self, prompt: Prompt, problem: String) {
+        self.error(problem);
+        self.mode = Mode::Prompt(prompt);
+    }
+
+    fn submit(&mut self, prompt: Prompt) {
+        let text = prompt.text.trim().to_string();
+        match prompt.kind.clone() {
+            PromptKind::Search { .. } => {
+                self.last_search = prompt.text.clone();
+            }
+            PromptKind::Jump => match text.parse::<usize>() {
+                Ok(i) if i < self.data.len() => {
+                    if !self.jump_to(i) {
+                        self.error(format!(
+                            "example {i} is hidden by the filter ({} clears filters)",
+                            self.keymap.key_hint(super::Command::FilterClear)
+                        ));
+                    }
+                }
+                _ => self.reject(
+                    prompt,
+                    format!("{text:?} is not an example index (0 to {})", self.data.len().saturating_sub(1)),
+                ),
+            },
+            PromptKind::Note { example } => self.save_note(example, &prompt.text),
+            PromptKind::FilterClass => {
+                if text.is_empty() {
+                    self.filter.class = None;
+                } else if let Some(c) = self.data.parse_class(&text) {
+                    self.filter.class = Some(c);
+                } else {
+                    return self.reject(prompt, format!("no class {text:?}"));
+                }
+                self.reorder();
+            }
+            PromptKind::FilterTag => {
+                self.filter.tag = TagFilter::parse(&text);
+                self.reorder();
+            }
+            PromptKind::FilterRange => {
+                if text.is_empty() {
+                    self.filter.score = None;
+                } else {
+                    match ScoreRange::parse(&text) {
+                        Ok(r) => self.filter.score = Some(r),
+                        Err(e) => return self.reject(prompt, e),
+                    }
+                }
+                self.reorder();
+            }
+            PromptKind::Relabel { targets, confirm } => {
+                let relabel = if text.is_empty() {
+                    Relabel::Suggested
+                } else {
+                    match self.data.parse_class(&text) {
+                        Some(c) => Relabel::Class(c),
+                        None => return self.reject(prompt, format!("no class {text:?}")),
+                    }
+                };
+                self.finish_tag(PendingTag { targets, tag: Some(TagKind::Mislabeled), relabel }, confirm);
+            }
+            PromptKind::ExportPath { rows } => {
+                if text.is_empty() {
+                    return self.reject(prompt, "give a file name".into());
+                }
+                self.info(format!("exporting {} rows to {text} …", rows.len()));
+                self.requests.push(Request::Export { path: text, rows });
+            }
+            PromptKind::Confirm { pending } => self.apply_tag(pending),
+        }
+    }
+
+    /// `E`: ask where to export the selection (or every shown row).
+    pub(super) fn open_export(&mut self) {
+        let rows: Vec<usize> = if self.visual.is_some() {
+            self.targets()
+        } else {
+            self.order.iter().map(|&i| i as usize).collect()
+        };
+        let stem =
+            self.data.workspace_path.file_stem().map_or("cscore".into(), |s| s.to_string_lossy().to_string());
+        let default = format!(
+            "{stem}-{}.csv",
+            if self.filter.is_empty() && self.visual.is_none() { "all" } else { "selection" }
+        );
+        let label = format!("export {} rows to", rows.len());
+        self.mode =
+            Mode::Prompt(Prompt::new(PromptKind::ExportPath { rows }, label, ".csv or .jsonl", default));
+    }
+}

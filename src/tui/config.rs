@@ -1,0 +1,174 @@
+//! The explorer's settings and keymap: `<config dir>/cscore/config.toml` (or `$CSCORE_CONFIG`), merged
+//! over the embedded defaults. Unknown fields, commands and keys are errors that name the line.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use toml::Spanned;
+
+use super::error::TuiError;
+use super::keymap::{Keymap, Override};
+
+/// How the preview draws images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageMode {
+    /// The terminal's graphics protocol (kitty, sixel, iTerm2) when it has one, else coloured half-blocks.
+    #[default]
+    Auto,
+    /// Coloured half-block characters (works everywhere colour does, including over SSH).
+    Blocks,
+    /// Plain Unicode shade characters (no colour needed).
+    Shade,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Theme name or path (`--theme` wins).
+    pub theme: String,
+    /// Proxy shown in the list's proxy column, when the workspace has it.
+    pub proxy: Option<String>,
+    /// How often a workspace filled by another process is checked, in milliseconds.
+    pub poll_ms: u64,
+    /// How images are drawn.
+    pub images: ImageMode,
+    /// Key bindings.
+    pub keymap: Keymap,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            theme: "dark".into(),
+            proxy: None,
+            poll_ms: 500,
+            images: ImageMode::Auto,
+            keymap: Keymap::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    theme: Option<String>,
+    proxy: Option<String>,
+    poll_ms: Option<u64>,
+    images: Option<ImageMode>,
+    #[serde(default)]
+    keys: BTreeMap<String, Spanned<KeyList>>,
+}
+
+/// `<platform config dir>/cscore` (e.g. `~/.config/cscore` on Linux).
+pub fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("cscore"))
+}
+
+/// The config file read at start: `$CSCORE_CONFIG`, else `<config dir>/cscore/config.toml`.
+pub fn config_path() -> Option<PathBuf> {
+    match std::env::var_os("CSCORE_CONFIG") {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => config_dir().map(|d| d.join("config.toml")),
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes().iter().take(offset).filter(|&&b| b == b'\n').count() + 1
+}
+
+impl Config {
+    /// Reads the config file if there is one; the defaults otherwise.
+    pub fn load() -> Result<Config, TuiError> {
+        let Some(path) = config_path() else { return Ok(Config::default()) };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(TuiError::Io { path: path.display().to_string(), problem: e.to_string() }),
+        }
+    }
+
+    /// Parses config TOML over the defaults; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, TuiError> {
+        let bad = |line: usize, problem: String| TuiError::Config { path: origin.into(), line, problem };
+        let file: ConfigFile = toml::from_str(text)
+            .map_err(|e| bad(e.span().map_or(0, |s| line_of(text, s.start)), e.message().to_string()))?;
+        let overrides: Vec<Override> = file
+            .keys
+            .into_iter()
+            .map(|(name, keys)| {
+                let line = line_of(text, keys.span().start);
+                let keys = match keys.into_inner() {
+                    KeyList::One(k) => vec![k],
+                    KeyList::Many(ks) => ks,
+                };
+                Override { name, keys, line }
+            })
+            .collect();
+        let keymap = Keymap::with_overrides(&overrides).map_err(|(line, problem)| bad(line, problem))?;
+        let defaults = Config::default();
+        if file.poll_ms == Some(0) {
+            return Err(bad(0, "poll_ms must be at least 1".into()));
+        }
+        Ok(Config {
+            theme: file.theme.unwrap_or(defaults.theme),
+            proxy: file.proxy,
+            poll_ms: file.poll_ms.unwrap_or(defaults.poll_ms),
+            images: file.images.unwrap_or_default(),
+            keymap,
+        })
+    }
+}
+
+/// The documented example config (README and `tests/`): every setting with its default.
+pub const EXAMPLE_CONFIG: &str = r#"# ~/.config/cscore/config.toml (or $CSCORE_CONFIG)
+theme = "dark"          # dark | light | high-contrast | a path to a .toml theme
+proxy = "learning_speed" # proxy shown in the list's proxy column
+poll_ms = 500           # how often a workspace filled by another process is checked
+images = "auto"         # auto (kitty/sixel/iTerm2, else half-blocks) | blocks | shade
+
+[keys]                  # command = key or [keys]; replaces that command's default keys
+down = ["j", "Down"]
+quit = ["q", "ctrl-c"]
+"#;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::tui::Command;
+
+    #[test]
+    fn example_config_parses() {
+        let c = Config::parse(EXAMPLE_CONFIG, "example").unwrap();
+        assert_eq!(c.poll_ms, 500);
+        assert_eq!(c.keymap.keys_for(Command::Down), "j, Down");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = Config::parse("theme = \"light\"\n\n[keys]\nfly = \"z\"\n", "c.toml").unwrap_err();
+        assert_eq!(err.to_string(), "c.toml: line 4: unknown command \"fly\" in [keys]");
+        let err = Config::parse("theme = \"light\"\ncolour = 3\n", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml: line 2: "), "{err}");
+        let err = Config::parse("[keys]\nquit = [\"q\"]\ndown = \"q\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        let err = Config::parse("[keys]\nquit = \"hyper-q\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().contains("line 2: unknown key"), "{err}");
+    }
+
+    #[test]
+    fn keys_merge_over_defaults() {
+        let c = Config::parse("[keys]\nquit = \"Q\"\n", "c.toml").unwrap();
+        assert_eq!(c.keymap.keys_for(Command::Quit), "Q");
+        assert_eq!(c.keymap.keys_for(Command::Up), "k, Up");
+    }
+}

@@ -1,0 +1,121 @@
+//! The gallery's contents: per class, the lowest and the highest C-score examples, and its cursor.
+
+use super::action::Command;
+use super::app::{App, View};
+use super::views::gallery::per_side;
+
+/// Most thumbnails per side of a class row.
+pub const PER_SIDE_MAX: usize = 8;
+
+/// One class of the gallery.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GalleryRow {
+    /// The given label.
+    pub class: u32,
+    /// Lowest C-scores first.
+    pub lowest: Vec<u32>,
+    /// Highest C-scores first.
+    pub highest: Vec<u32>,
+}
+
+/// Every class row and the cursor (row, slot: lowest side first, then highest side).
+#[derive(Debug, Clone, Default)]
+pub struct GalleryRows {
+    /// One row per class with estimated examples.
+    pub rows: Vec<GalleryRow>,
+    /// Selected row.
+    pub row: usize,
+    /// Selected thumbnail.
+    pub slot: usize,
+    valid: bool,
+}
+
+impl GalleryRows {
+    /// Marks the rows out of date (the C-scores changed).
+    pub fn invalidate(&mut self) {
+        self.valid = false;
+    }
+
+    /// Recomputes the rows if out of date.
+    pub fn ensure(&mut self, labels: &[u32], cscore: &[f32], classes: usize) {
+        if self.valid {
+            return;
+        }
+        self.valid = true;
+        let mut per_class: Vec<Vec<u32>> = vec![Vec::new(); classes];
+        for (i, (&l, &c)) in labels.iter().zip(cscore).enumerate() {
+            if !c.is_nan() {
+                if let Some(v) = per_class.get_mut(l as usize) {
+                    v.push(i as u32);
+                }
+            }
+        }
+        self.rows = per_class
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(class, mut v)| {
+                v.sort_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
+                let k = PER_SIDE_MAX.min(v.len() / 2).max(1);
+                let lowest = v[..k.min(v.len())].to_vec();
+                let highest = v.iter().rev().take(k).copied().collect();
+                GalleryRow { class: class as u32, lowest, highest }
+            })
+            .collect();
+        self.row = self.row.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// The example under the cursor, given `k` thumbnails shown per side.
+    pub fn selected(&self, k: usize) -> Option<u32> {
+        let row = self.rows.get(self.row)?;
+        let k = k.max(1);
+        if self.slot < k {
+            row.lowest.get(self.slot).copied()
+        } else {
+            row.highest.get(self.slot - k).copied()
+        }
+    }
+}
+
+impl App {
+    /// Thumbnails per side at the current size.
+    pub fn gallery_per_side(&self) -> usize {
+        let ds = &self.data.dataset;
+        per_side(self.size, ds.width, ds.height).min(PER_SIDE_MAX)
+    }
+
+    /// Recomputes the gallery when it is shown and out of date.
+    pub(super) fn ensure_gallery(&mut self) {
+        if self.view == View::Gallery {
+            let classes = self.data.dataset.num_classes();
+            self.gallery.ensure(&self.data.dataset.labels, &self.scores.cscore, classes);
+        }
+    }
+
+    /// Gallery navigation; `false` when the command is not a gallery one.
+    pub(super) fn gallery_command(&mut self, c: Command) -> bool {
+        let rows = self.gallery.rows.len();
+        let k = self.gallery_per_side();
+        let g = &mut self.gallery;
+        match c {
+            Command::Down => g.row = (g.row + 1).min(rows.saturating_sub(1)),
+            Command::Up => g.row = g.row.saturating_sub(1),
+            Command::Top => g.row = 0,
+            Command::Bottom => g.row = rows.saturating_sub(1),
+            Command::Left => g.slot = g.slot.saturating_sub(1),
+            Command::Right => g.slot = (g.slot + 1).min((2 * k).saturating_sub(1)),
+            Command::Open => {
+                let Some(example) = g.selected(k) else { return true };
+                if !self.jump_to(example as usize) {
+                    self.filter = Default::default();
+                    self.reorder();
+                    self.jump_to(example as usize);
+                    self.info("filters cleared to show the example");
+                }
+                self.view = View::List;
+            }
+            _ => return false,
+        }
+        true
+    }
+}

@@ -1,0 +1,77 @@
+//! Background jobs the app asks for: loading learning dynamics, comparing proxies, exporting. Each runs
+//! on its own thread (with its own workspace connection) and reports into the inbox.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::app::Request;
+use super::data::ExplorerData;
+use super::dynamics::Dynamics;
+use super::event::Event;
+use crate::export::{build_table, write_atomic, write_csv, write_jsonl};
+use crate::proxy::compare::{compare, CSCORE};
+use crate::store::Workspace;
+
+/// Rows of each disagreement ranking.
+const DISAGREEMENT_TOP: usize = 50;
+
+/// Starts the job for `request`.
+pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &UnboundedSender<Event>) {
+    let tx = tx.clone();
+    let ws_path = ws_path.to_path_buf();
+    match request {
+        Request::LoadDynamics => {
+            std::thread::spawn(move || {
+                let event = match Workspace::open(&ws_path).and_then(|ws| Dynamics::load(&ws)) {
+                    Ok(d) => Event::Dynamics(Box::new(d)),
+                    Err(e) => Event::Notice(Err(format!("loading learning dynamics: {e}"))),
+                };
+                let _ = tx.send(event);
+            });
+        }
+        Request::Compare { cscore } => {
+            let mut scores = vec![(CSCORE.to_string(), cscore)];
+            scores.extend(
+                data.proxies
+                    .iter()
+                    .map(|p| (p.name.clone(), p.scores.iter().map(|&v| f64::from(v)).collect())),
+            );
+            let injected: Option<Vec<bool>> =
+                data.has_injected.then(|| data.injected.iter().map(Option::is_some).collect());
+            std::thread::spawn(move || {
+                let c = compare(&scores, injected.as_deref(), DISAGREEMENT_TOP);
+                let _ = tx.send(Event::Comparison(Box::new(Some(c))));
+            });
+        }
+        Request::Export { path, rows } => {
+            let dataset = Arc::clone(&data.dataset);
+            std::thread::spawn(move || {
+                let out = PathBuf::from(&path);
+                let result = export(&ws_path, &dataset.labels, &out, &rows)
+                    .map(|()| format!("wrote {} rows to {}", rows.len(), out.display()))
+                    .map_err(|e| format!("export failed: {e}"));
+                let _ = tx.send(Event::Notice(result));
+            });
+        }
+    }
+}
+
+/// Writes `rows` of the workspace's export table to `out` (JSON lines for `.jsonl`, else CSV).
+fn export(ws_path: &Path, labels: &[u32], out: &Path, rows: &[usize]) -> Result<(), String> {
+    let ws = Workspace::open(ws_path).map_err(|e| e.to_string())?;
+    let table = build_table(&ws, labels).map_err(|e| e.to_string())?;
+    let jsonl = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    write_atomic(out, |file| {
+        let mut w = BufWriter::new(file);
+        if jsonl {
+            write_jsonl(&table, rows, &mut w)?;
+        } else {
+            write_csv(&table, rows, &mut w)?;
+        }
+        w.flush()
+    })
+    .map_err(|e| e.to_string())
+}

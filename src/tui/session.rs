@@ -1,0 +1,57 @@
+//! Opening an explorer session: the aggregate of the stored runs (once), tags, proxies, settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::app::App;
+use super::config::{Config, ImageMode};
+use super::data::ExplorerData;
+use super::error::TuiError;
+use super::estimate_state::{EstimateState, Training};
+use super::runtime::Session;
+use super::theme::{no_color_requested, Theme};
+use super::train::{TrainSettings, Trainer};
+use crate::estimate::Plan;
+use crate::project::Project;
+
+impl Session {
+    /// A session over `project` under `plan` (the stored one, or the one training will follow), with
+    /// `theme` (a name or path; the config's when `None`). `train` trains the plan in the background.
+    pub fn open(
+        project: Project,
+        plan: Option<Plan>,
+        config: &Config,
+        theme: Option<&str>,
+        train: Option<TrainSettings>,
+    ) -> Result<Session, TuiError> {
+        let Project { dataset, workspace, injected } = project;
+        let no_color = no_color_requested();
+        let theme = Theme::load(theme.unwrap_or(&config.theme), no_color)?;
+        let mut config = config.clone();
+        if no_color {
+            config.images = ImageMode::Shade;
+        }
+        let mut est = EstimateState::new(plan, dataset.len(), dataset.num_classes());
+        let mut last_run_id = i64::MIN;
+        for (id, run) in workspace.runs_after(i64::MIN, false)? {
+            last_run_id = last_run_id.max(id);
+            est.add(&run, false);
+        }
+        let tags = workspace.tags()?;
+        let data = ExplorerData::load(&workspace, Arc::new(dataset), &injected)?;
+        let trainer = match (train, est.plan.clone()) {
+            (Some(t), Some(plan)) => {
+                est.training = Training::Running { device: t.device_label.clone() };
+                Some(Trainer {
+                    dataset: Arc::clone(&data.dataset),
+                    plan,
+                    settings: t,
+                    workspace: workspace.path().to_path_buf(),
+                })
+            }
+            _ => None,
+        };
+        let app = App::new(data, workspace, est, tags, &config, theme);
+        Ok(Session { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
+    }
+}

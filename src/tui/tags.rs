@@ -1,0 +1,122 @@
+//! Tags in memory (a mirror of the workspace's `tags` table) and the session summary.
+
+use crate::store::TagRow;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The tags the explorer's keys set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagKind {
+    /// Looked at; nothing wrong.
+    Ok,
+    /// The given label is wrong (a relabel may say which is right).
+    Mislabeled,
+    /// Not an image of any class of the dataset.
+    Ood,
+    /// Could be more than one class.
+    Ambiguous,
+    /// A copy of another example.
+    Duplicate,
+}
+
+impl TagKind {
+    /// The stored tag name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TagKind::Ok => "ok",
+            TagKind::Mislabeled => "mislabeled",
+            TagKind::Ood => "ood",
+            TagKind::Ambiguous => "ambiguous",
+            TagKind::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// The tag, relabel and note of every example, indexed by example.
+#[derive(Debug, Clone, Default)]
+pub struct Tags {
+    rows: Vec<Option<TagRow>>,
+    /// Examples whose labels changed in this session.
+    touched: BTreeSet<usize>,
+}
+
+impl Tags {
+    /// `n` untagged examples with `rows` applied.
+    pub fn new(n: usize, rows: Vec<TagRow>) -> Self {
+        let mut t = Tags { rows: vec![None; n], touched: BTreeSet::new() };
+        t.replace_all(rows);
+        t
+    }
+
+    /// Replaces every row with what the workspace holds now (another explorer may have written).
+    pub fn replace_all(&mut self, rows: Vec<TagRow>) {
+        self.rows.iter_mut().for_each(|r| *r = None);
+        for row in rows {
+            if let Some(slot) = self.rows.get_mut(row.example) {
+                *slot = Some(row);
+            }
+        }
+    }
+
+    /// The row of example `i`.
+    pub fn get(&self, i: usize) -> Option<&TagRow> {
+        self.rows.get(i).and_then(Option::as_ref)
+    }
+
+    /// The tag of example `i`.
+    pub fn tag(&self, i: usize) -> Option<&str> {
+        self.get(i).and_then(|r| r.tag.as_deref())
+    }
+
+    /// Tag and relabel of `i`.
+    pub fn tag_state(&self, i: usize) -> (Option<String>, Option<u32>) {
+        self.get(i).map_or((None, None), |r| (r.tag.clone(), r.relabel))
+    }
+
+    /// The note of `i`.
+    pub fn note(&self, i: usize) -> Option<String> {
+        self.get(i).and_then(|r| r.note.clone())
+    }
+
+    /// Records a committed tag change of `i`.
+    pub fn set_tag(&mut self, i: usize, tag: Option<String>, relabel: Option<u32>) {
+        let note = self.note(i);
+        self.put(i, tag, relabel, note);
+    }
+
+    /// Records a committed note change of `i`.
+    pub fn set_note(&mut self, i: usize, note: Option<String>) {
+        let (tag, relabel) = self.tag_state(i);
+        self.put(i, tag, relabel, note.filter(|n| !n.trim().is_empty()));
+    }
+
+    fn put(&mut self, i: usize, tag: Option<String>, relabel: Option<u32>, note: Option<String>) {
+        let Some(slot) = self.rows.get_mut(i) else { return };
+        self.touched.insert(i);
+        *slot = (tag.is_some() || relabel.is_some() || note.is_some()).then_some(TagRow {
+            example: i,
+            tag,
+            relabel,
+            note,
+        });
+    }
+
+    /// How many examples carry each tag, in the whole workspace.
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        count(self.rows.iter().flatten())
+    }
+
+    /// How many of the examples labelled in this session carry each tag now.
+    pub fn session_counts(&self) -> BTreeMap<String, usize> {
+        count(self.touched.iter().filter_map(|&i| self.get(i)))
+    }
+}
+
+fn count<'a>(rows: impl Iterator<Item = &'a TagRow>) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        if let Some(t) = &row.tag {
+            *out.entry(t.clone()).or_insert(0) += 1;
+        }
+    }
+    out
+}

@@ -1,0 +1,226 @@
+//! Themes: `themes/*.toml` files resolved once into ratatui `Style`s. Views use these styles only.
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::path::Path;
+use std::str::FromStr;
+
+use super::config::line_of;
+use super::error::TuiError;
+
+/// The built-in themes, embedded from `themes/`.
+pub const THEME_NAMES: &[&str] = &["dark", "light", "high-contrast"];
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+];
+
+/// One style as written in a theme file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    #[serde(default)]
+    bold: bool,
+    #[serde(default)]
+    dim: bool,
+    #[serde(default)]
+    italic: bool,
+    #[serde(default)]
+    underline: bool,
+    #[serde(default)]
+    reversed: bool,
+}
+
+macro_rules! theme_slots {
+    ($($name:ident: $doc:literal),* $(,)?) => {
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Slots { $(#[serde(default)] $name: Option<StyleSpec>,)* }
+
+        /// Resolved styles, one per thing the views draw.
+        #[derive(Debug, Clone, Default)]
+        pub struct Theme { $(#[doc = $doc] pub $name: Style,)* }
+
+        impl Theme {
+            fn resolve(slots: Slots, no_color: bool) -> Result<Theme, String> {
+                Ok(Theme { $($name: resolve(slots.$name, no_color).map_err(|e| format!("{}: {e}", stringify!($name)))?,)* })
+            }
+        }
+    };
+}
+
+theme_slots! {
+    text: "ordinary text",
+    dim: "secondary text",
+    title: "pane titles and the title bar",
+    border: "pane borders",
+    header: "table headers",
+    selected: "the selected row",
+    visual: "rows of a range selection",
+    score_low: "C-scores below 0.5",
+    score_mid: "C-scores from 0.5 to 0.8",
+    score_high: "C-scores above 0.8",
+    tag: "tags",
+    tag_mislabeled: "the mislabeled tag",
+    tag_ok: "the ok tag",
+    status: "the status bar",
+    status_accent: "highlights in the status bar",
+    message: "messages",
+    error: "error messages",
+    prompt: "the prompt line",
+    help_key: "keys in the help overlay",
+    chart_example: "the selected example in charts",
+    chart_median: "the dataset median in charts",
+    chart_trained: "tracked runs that trained on the example",
+    chart_heldout: "tracked runs that held the example out",
+    chart_axis: "chart axes",
+    curve_1: "mean learning curve of the lowest C-score bin",
+    curve_2: "second C-score bin",
+    curve_3: "third C-score bin",
+    curve_4: "fourth C-score bin",
+    curve_5: "highest C-score bin",
+}
+
+fn resolve(spec: Option<StyleSpec>, no_color: bool) -> Result<Style, String> {
+    let Some(s) = spec else { return Ok(Style::default()) };
+    let mut style = Style::default();
+    for (on, m) in [
+        (s.bold, Modifier::BOLD),
+        (s.dim, Modifier::DIM),
+        (s.italic, Modifier::ITALIC),
+        (s.underline, Modifier::UNDERLINED),
+        (s.reversed, Modifier::REVERSED),
+    ] {
+        if on {
+            style = style.add_modifier(m);
+        }
+    }
+    let color = |c: &Option<String>| -> Result<Option<Color>, String> {
+        c.as_deref().map(|c| Color::from_str(c).map_err(|_| format!("unknown colour {c:?}"))).transpose()
+    };
+    let (fg, bg) = (color(&s.fg)?, color(&s.bg)?);
+    if no_color {
+        // Without colour a background becomes reverse video, so selections stay visible.
+        if bg.is_some() {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        return Ok(style);
+    }
+    if let Some(fg) = fg {
+        style = style.fg(fg);
+    }
+    if let Some(bg) = bg {
+        style = style.bg(bg);
+    }
+    Ok(style)
+}
+
+impl Theme {
+    /// Parses theme TOML; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str, no_color: bool) -> Result<Theme, TuiError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            #[allow(dead_code)]
+            name: Option<String>,
+            styles: Slots,
+        }
+        let file: File = toml::from_str(text).map_err(|e| TuiError::Config {
+            path: origin.into(),
+            line: e.span().map_or(0, |s| line_of(text, s.start)),
+            problem: e.message().to_string(),
+        })?;
+        Theme::resolve(file.styles, no_color).map_err(|problem| TuiError::Config {
+            path: origin.into(),
+            line: 0,
+            problem,
+        })
+    }
+
+    /// A theme by name: a `.toml` path, `<config dir>/cscore/themes/NAME.toml`, or a built-in one.
+    pub fn load(name: &str, no_color: bool) -> Result<Theme, TuiError> {
+        let path = Path::new(name);
+        if name.ends_with(".toml") || name.contains(std::path::MAIN_SEPARATOR) {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| TuiError::Io { path: path.display().to_string(), problem: e.to_string() })?;
+            return Theme::parse(&text, &path.display().to_string(), no_color);
+        }
+        if let Some(dir) = super::config::config_dir() {
+            let user = dir.join("themes").join(format!("{name}.toml"));
+            if let Ok(text) = std::fs::read_to_string(&user) {
+                return Theme::parse(&text, &user.display().to_string(), no_color);
+            }
+        }
+        match EMBEDDED.iter().find(|(n, _)| *n == name) {
+            Some((n, text)) => Theme::parse(text, &format!("themes/{n}.toml"), no_color),
+            None => Err(TuiError::UnknownTheme { name: name.into(), known: THEME_NAMES.join(", ") }),
+        }
+    }
+
+    /// The style of a C-score value.
+    pub fn score(&self, c: f32) -> Style {
+        if c.is_nan() {
+            self.dim
+        } else if c < 0.5 {
+            self.score_low
+        } else if c <= 0.8 {
+            self.score_mid
+        } else {
+            self.score_high
+        }
+    }
+
+    /// The style of a tag.
+    pub fn tag_style(&self, tag: &str) -> Style {
+        match tag {
+            "mislabeled" => self.tag_mislabeled,
+            "ok" => self.tag_ok,
+            _ => self.tag,
+        }
+    }
+
+    /// The five C-score bin curve styles, lowest bin first.
+    pub fn curves(&self) -> [Style; 5] {
+        [self.curve_1, self.curve_2, self.curve_3, self.curve_4, self.curve_5]
+    }
+}
+
+/// True when `NO_COLOR` is set to anything non-empty (no-color.org).
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_themes_parse_and_set_every_slot() {
+        for (name, text) in EMBEDDED {
+            let t = Theme::parse(text, name, false).unwrap();
+            assert_ne!(t.selected, Style::default(), "{name}");
+            assert_ne!(t.curve_5, Style::default(), "{name}");
+        }
+    }
+
+    #[test]
+    fn no_color_strips_colours_and_keeps_selection_visible() {
+        let t = Theme::parse(EMBEDDED[0].1, "dark", true).unwrap();
+        assert_eq!(t.score_low.fg, None);
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err =
+            Theme::parse("[styles]\ntext = { fg = \"white\" }\nbogus = {}\n", "t.toml", false).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        let err = Theme::parse("[styles]\ntext = { fg = \"nocolour\" }\n", "t.toml", false).unwrap_err();
+        assert!(err.to_string().contains("nocolour"), "{err}");
+    }
+}

@@ -1,0 +1,138 @@
+//! The title bar (views, sort, filter), the status bar (training) and the bottom line (prompt, message,
+//! tag summary).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::fmt;
+use crate::tui::action::Command;
+use crate::tui::app::{App, Mode, View};
+use crate::tui::estimate_state::Training;
+
+/// Top line.
+pub struct TitleBar<'a>(pub &'a App);
+
+impl Widget for TitleBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let t = &app.theme;
+        let mut spans = vec![Span::styled(" cscore ", t.title)];
+        for (k, v) in View::ALL.iter().enumerate() {
+            let style = if *v == app.view { t.selected } else { t.dim };
+            spans.push(Span::styled(format!(" {} {} ", k + 1, v.title()), style));
+        }
+        let arrow = if app.sort.descending { "▼" } else { "▲" };
+        spans.push(Span::styled(format!("  sort {} {arrow}", app.sort.column.name()), t.text));
+        let filter = app.filter.describe(&app.data);
+        if !filter.is_empty() {
+            spans.push(Span::styled(format!("  filter: {filter}"), t.prompt));
+        }
+        if let Some(a) = app.visual {
+            let n = a.abs_diff(app.cursor) + 1;
+            spans.push(Span::styled(format!("  VISUAL {n}"), t.visual));
+        }
+        if app.bulk_armed {
+            spans.push(Span::styled(format!("  NEXT TAG → ALL {}", fmt::count(app.order.len())), t.error));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}
+
+/// Training progress.
+pub struct StatusBar<'a>(pub &'a App);
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let t = &app.theme;
+        let e = &app.est;
+        buf.set_style(area, t.status);
+        let (state, style) = match &e.training {
+            Training::Running { .. } => ("training", t.status_accent),
+            Training::Following => ("watching", t.status),
+            Training::Finished { remaining: 0 } => ("complete", t.status),
+            Training::Finished { .. } => ("stopped", t.status),
+            Training::Failed(_) => ("FAILED", t.error),
+        };
+        let mut parts = vec![format!("runs {}/{}", e.done(), e.total())];
+        if let Some(plan) = &e.plan {
+            let per_ratio: Vec<String> =
+                plan.ratios.iter().zip(&e.done_per_ratio).map(|(r, d)| format!("{r}:{d}")).collect();
+            let full = format!("per ratio {} of {}", per_ratio.join(" "), plan.runs);
+            let lo = e.done_per_ratio.iter().min().copied().unwrap_or(0);
+            let hi = e.done_per_ratio.iter().max().copied().unwrap_or(0);
+            parts.push(if area.width >= 150 { full } else { format!("{lo}–{hi}/{} per ratio", plan.runs) });
+        }
+        if e.failed > 0 {
+            parts.push(format!("{} failed", e.failed));
+        }
+        if let Some(rate) = e.models_per_hour() {
+            parts.push(format!("{rate:.0} models/h"));
+            if e.done() < e.total() {
+                parts.push(format!("ETA {}", e.eta_seconds().map_or("-".into(), fmt::duration)));
+            }
+        }
+        if let Training::Running { device } = &e.training {
+            parts.push(device.clone());
+        }
+        parts.push(app.data.workspace_path.display().to_string());
+        let line = Line::from(vec![
+            Span::styled(format!(" {state} "), style),
+            Span::styled(format!(" {}", parts.join(" · ")), t.status),
+        ]);
+        line.render(area, buf);
+    }
+}
+
+/// Last line: the prompt, else the message, else the tag summary and key hints.
+pub struct BottomLine<'a>(pub &'a App);
+
+impl Widget for BottomLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let t = &app.theme;
+        if let Mode::Prompt(p) = &app.mode {
+            let mut spans = vec![
+                Span::styled(format!("{}: ", p.label), t.prompt),
+                Span::styled(p.text.clone(), t.text),
+                Span::styled("█", t.dim),
+                Span::styled(format!("   {}", p.hint), t.dim),
+            ];
+            if let Some(m) = app.message.as_ref().filter(|m| m.error) {
+                spans.push(Span::styled(format!("   {}", m.text), t.error));
+            }
+            Line::from(spans).render(area, buf);
+            return;
+        }
+        if let Some(m) = &app.message {
+            Span::styled(m.text.clone(), if m.error { t.error } else { t.message }).render(area, buf);
+            return;
+        }
+        let counts = app.tags.counts();
+        let session = app.tags.session_counts();
+        let summary = |c: &std::collections::BTreeMap<String, usize>| {
+            c.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ")
+        };
+        let mut spans = vec![];
+        if counts.is_empty() {
+            spans.push(Span::styled("no tags yet", t.dim));
+        } else {
+            spans.push(Span::styled(format!("tags: {}", summary(&counts)), t.tag));
+        }
+        if !session.is_empty() {
+            spans.push(Span::styled(format!("  (this session: {})", summary(&session)), t.dim));
+        }
+        let km = &app.keymap;
+        let hints = format!(
+            "   {} help · {} tag mislabeled · {} ok · {} quit",
+            km.key_hint(Command::Help),
+            km.key_hint(Command::TagMislabeled),
+            km.key_hint(Command::TagOk),
+            km.key_hint(Command::Quit)
+        );
+        spans.push(Span::styled(hints, t.dim));
+        Line::from(spans).render(area, buf);
+    }
+}

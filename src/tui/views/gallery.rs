@@ -1,0 +1,107 @@
+//! The gallery: for each class, thumbnails of its lowest and its highest C-score examples side by side.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::fmt;
+use super::image::{PixelImage, PixelMode};
+use super::layout::areas;
+use crate::tui::app::App;
+use crate::tui::config::ImageMode;
+
+/// Width of the class column.
+const LABEL_W: u16 = 10;
+/// Width of the gap between the lowest and the highest thumbnails.
+const GAP_W: u16 = 3;
+
+/// Thumbnail rows, thumbnail columns and thumbnails per side for a main area of `w`×`h` cells.
+fn geometry(w: u16, h: u16, img_w: usize, img_h: usize) -> (u16, u16, usize) {
+    let inner_h = h.saturating_sub(3); // borders and the header line
+    let native = (img_h as u16).div_ceil(2).max(2);
+    let mut rows = (inner_h / 2).saturating_sub(1).clamp(2, native);
+    loop {
+        let cols = ((img_w as f64 * f64::from(rows) * 2.0 / img_h.max(1) as f64).round() as u16).max(2);
+        let avail = w.saturating_sub(2 + LABEL_W + GAP_W);
+        let k = usize::from(avail / (cols + 1)) / 2;
+        if k >= 2 || rows <= 3 {
+            return (rows, cols, k);
+        }
+        rows -= 1;
+    }
+}
+
+/// Thumbnails per side the gallery shows at a terminal size.
+pub fn per_side(size: (u16, u16), img_w: usize, img_h: usize) -> usize {
+    let main = areas(Rect::new(0, 0, size.0, size.1)).main;
+    geometry(main.width, main.height, img_w, img_h).2
+}
+
+/// Gallery view.
+pub struct GalleryView<'a>(pub &'a App);
+
+impl Widget for GalleryView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let t = &app.theme;
+        let g = &app.gallery;
+        let block = Block::bordered()
+            .border_style(t.border)
+            .title(Span::styled(" gallery: lowest and highest C-scores per class ", t.title));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.height < 2 || inner.width < 4 {
+            return;
+        }
+        if g.rows.is_empty() {
+            Paragraph::new(Line::styled("no C-scores yet", t.dim)).render(inner, buf);
+            return;
+        }
+        let ds = &app.data.dataset;
+        let (rows, cols, k) = geometry(area.width, area.height, ds.width, ds.height);
+        let k = k.max(1);
+        let side_w = (cols + 1) * k as u16;
+        let head = format!(
+            "{:<w$}{:<s$}{}{}",
+            "class",
+            "lowest →",
+            " ".repeat(GAP_W as usize),
+            "highest →",
+            w = LABEL_W as usize,
+            s = side_w as usize
+        );
+        Line::styled(head, t.header).render(Rect { height: 1, ..inner }, buf);
+        let band = rows + 1;
+        let visible = ((inner.height - 1) / band).max(1) as usize;
+        let first = g.row.saturating_sub(visible - 1);
+        let mode = if app.images == ImageMode::Shade { PixelMode::Shade } else { PixelMode::Blocks };
+        for (slot_row, row) in g.rows.iter().enumerate().skip(first).take(visible) {
+            let y = inner.y + 1 + (slot_row - first) as u16 * band;
+            if y + band > inner.y + inner.height + 1 {
+                break;
+            }
+            let name = fmt::clip(&app.data.class_name(row.class), LABEL_W as usize - 1);
+            let style = if slot_row == g.row { t.header } else { t.text };
+            Span::styled(name, style).render(Rect::new(inner.x, y, LABEL_W, 1), buf);
+            let sides = [(&row.lowest, 0u16), (&row.highest, side_w + GAP_W)];
+            for (side, (examples, dx)) in sides.into_iter().enumerate() {
+                for (j, &i) in examples.iter().take(k).enumerate() {
+                    let x = inner.x + LABEL_W + dx + j as u16 * (cols + 1);
+                    if x + cols > inner.x + inner.width {
+                        break;
+                    }
+                    let thumb = Rect::new(x, y, cols, rows).intersection(inner);
+                    PixelImage { dataset: ds, index: i as usize, mode }.render(thumb, buf);
+                    let cs = app.scores.cscore.get(i as usize).copied().unwrap_or(f32::NAN);
+                    let caption =
+                        fmt::clip(&format!("{i} {}", fmt::score(cs).trim_start_matches('0')), cols as usize);
+                    let selected = slot_row == g.row && g.slot == side * k + j;
+                    let style = if selected { t.selected } else { t.score(cs) };
+                    let cap = Rect::new(x, y + rows, cols, 1).intersection(inner);
+                    Span::styled(caption, style).render(cap, buf);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! `cscore estimate` computes and stores the proxies (the real binary on a synthetic dataset), `--proxies`
+//! selects them, learning speed finds flipped labels, and the comparison reads them back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use cscore::proxy::{all_proxies, compare_workspace};
+use cscore::store::Workspace;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PLAN: &[&str] = &[
+    "--ratios",
+    "0.5",
+    "--runs",
+    "2",
+    "--model",
+    "mlp:32",
+    "--epochs",
+    "6",
+    "--batch",
+    "32",
+    "--lr",
+    "0.05",
+    "--no-progress",
+];
+
+fn estimate(dir: &Path, extra: &[&str]) -> Output {
+    let args = [&["estimate", "d"][..], PLAN, extra].concat();
+    let out = Command::new(env!("CARGO_BIN_EXE_cscore")).args(&args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[test]
+fn estimate_stores_every_proxy_and_learning_speed_finds_flipped_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, flipped) = common::synthetic(600, 6, 0.08, 21);
+    common::write_idx(&dir.path().join("d"), &ds);
+    let out = estimate(dir.path(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("proxy scores in the workspace"), "{stderr}");
+    let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
+    let mut want: Vec<String> = all_proxies().iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(ws.proxy_names().unwrap(), want);
+    for name in &want {
+        let s = ws.proxy_scores(name).unwrap().unwrap();
+        assert!(s.iter().all(|v| v.is_finite()), "{name} has missing values");
+    }
+    let ls = ws.proxy_scores("learning_speed").unwrap().unwrap();
+    let low: Vec<f64> = ls.iter().map(|&v| 1.0 - f64::from(v)).collect();
+    let auc = common::auroc(&low, &flipped);
+    assert!(auc >= 0.8, "AUROC of low learning speed for flipped labels = {auc}");
+    let knn: Vec<f64> =
+        ws.proxy_scores("knn_agreement").unwrap().unwrap().iter().map(|&v| 1.0 - f64::from(v)).collect();
+    assert!(common::auroc(&knn, &flipped) >= 0.8);
+    // The fused score is bounded like a C-score.
+    let fused = ws.proxy_scores("fused").unwrap().unwrap();
+    assert!(fused.iter().all(|v| (0.0..=1.0).contains(v)));
+}
+
+#[test]
+fn proxies_flag_selects_and_comparison_reads_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(300, 3, 0.0, 22);
+    common::write_idx(&dir.path().join("d"), &ds);
+    estimate(dir.path(), &["-w", "none.cscore", "--proxies", "none"]);
+    assert!(Workspace::open(&dir.path().join("none.cscore")).unwrap().proxy_names().unwrap().is_empty());
+
+    estimate(dir.path(), &["--proxies", "knn_agreement,learning_speed", "--inject-label-noise", "0.1"]);
+    let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
+    assert_eq!(ws.proxy_names().unwrap(), vec!["knn_agreement", "learning_speed"]);
+    let cmp = compare_workspace(&ws, 5).unwrap();
+    assert_eq!(cmp.names, vec!["cscore", "knn_agreement", "learning_speed"]);
+    assert_eq!(cmp.correlations.len(), 3);
+    assert_eq!(cmp.detection.len(), 3);
+    let ls = cmp.detection.iter().find(|d| d.name == "learning_speed").unwrap();
+    assert!(ls.auroc.unwrap() > 0.8, "{ls:?}");
+    assert_eq!(cmp.disagreements.len(), 2);
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_cscore"))
+        .args(["estimate", "d", "--proxies", "speed"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown proxy 'speed'"));
+}
