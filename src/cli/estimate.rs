@@ -6,8 +6,8 @@ use anyhow::Context;
 use cscore::estimate::{
     aggregate_workspace, default_workers, resolve_plan, run_estimate, EstimateOptions, Event, Summary,
 };
-use cscore::model::{parse_device, DeviceData};
 use cscore::estimate::{shard_runs, Shard};
+use cscore::model::{parse_device, DeviceData};
 use cscore::project::{default_workspace_path, Project};
 use cscore::proxy::{ProxyUpdater, HIDDEN_PROXIES};
 use std::sync::atomic::{AtomicBool, Ordering};

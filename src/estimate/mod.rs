@@ -19,6 +19,6 @@ pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use record::holdout_indices;
 pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
-pub use shard::{shard_runs, Shard};
 pub use seeds::{proxy_seed, run_seed, subset};
+pub use shard::{shard_runs, Shard};
 pub use summary::Summary;
