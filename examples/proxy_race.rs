@@ -83,13 +83,14 @@ fn snapshot(path: &std::path::Path, detail: bool) -> anyhow::Result<String> {
     let ls = each.iter().find(|p| p.0 == "learning_speed").map_or(f64::NAN, |p| p.1);
     let best = each.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1));
     let evals: Vec<u32> = (0..agg.len()).map(|i| agg.holdout_evals(i)).collect();
-    let fused = fuse(&proxies, &cscores, &evals, cscore::proxy::fuse::DEFAULT_PRIOR_STRENGTH);
+    let fused = fuse(&proxies, &cscores, &evals, None);
     let fused_ap = ap(FUSED, &fused.scores.iter().map(|&v| f64::from(v)).collect::<Vec<_>>());
-    let best = best.map_or_else(|| "- (none yet)".to_string(), |(n, a)| format!("{a:.3} ({n})"));
+    let best = best.map_or_else(|| "- (none yet)".to_string(), |(n, a)| format!("{a:.4} ({n})"));
     Ok(format!(
-        "{} | {:.3} | {ls:.3} | {best} | {fused_ap:.3} | {} |",
+        "{} | {:.4} | {ls:.4} | {best} | {fused_ap:.4} | {} (m = {:.1}) |",
         agg.runs().0,
         ap("cscore", &cscores),
-        fused.prior_proxies.join(" + ")
+        fused.prior_proxies.join(" + "),
+        fused.prior_strength
     ))
 }

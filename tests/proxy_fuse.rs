@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cscore::proxy::fuse;
+use cscore::proxy::fuse::empirical_strength;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -25,7 +26,7 @@ fn converges_to_the_holdout_cscore_as_evidence_accumulates() {
     let mut last = f64::INFINITY;
     for trials in [1u32, 4, 16, 64, 256, 4096] {
         let evals = vec![trials; c.len()];
-        let f = fuse(&proxies, &c, &evals, m);
+        let f = fuse(&proxies, &c, &evals, Some(m));
         let worst = f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).fold(0.0, f64::max);
         // |fused − ĉ| = m/(m + n)·|μ − ĉ| ≤ m/(m + n)
         assert!(worst <= m / (m + f64::from(trials)) + 1e-6, "{trials} trials: {worst}");
@@ -49,7 +50,7 @@ fn the_prior_is_the_calibrated_proxy() {
     let noise = named("density", (0..n).map(|_| rng.random::<f64>()));
     // A huge prior strength exposes the prior μ itself.
     for proxy in [&good, &reversed] {
-        let f = fuse(&[noise.clone(), proxy.clone()], &hits, &evals, 1e9);
+        let f = fuse(&[noise.clone(), proxy.clone()], &hits, &evals, Some(1e9));
         assert_eq!(f.prior_proxies, vec![proxy.0.clone()]);
         assert_eq!(f.calibrated_on, n);
         let err = f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64;
@@ -59,8 +60,8 @@ fn the_prior_is_the_calibrated_proxy() {
         assert!((0.14..0.2).contains(&e), "{e}");
     }
     // With strength m and one evaluation: the posterior mean (m·μ + ĉ)/(m + 1).
-    let prior = fuse(std::slice::from_ref(&good), &hits, &evals, 1e9).scores;
-    let f = fuse(&[good], &hits, &evals, 3.0);
+    let prior = fuse(std::slice::from_ref(&good), &hits, &evals, Some(1e9)).scores;
+    let f = fuse(&[good], &hits, &evals, Some(3.0));
     for i in 0..n {
         let want = (3.0 * f64::from(prior[i]) + hits[i]) / 4.0;
         assert!((f64::from(f.scores[i]) - want).abs() < 1e-5);
@@ -72,12 +73,12 @@ fn without_evidence_the_prior_is_the_proxy_itself() {
     let c = truth(100, 4);
     let ls = named("learning_speed", c.iter().copied());
     let none = vec![f64::NAN; c.len()];
-    let f = fuse(&[named("lof", c.iter().copied()), ls.clone()], &none, &vec![0; c.len()], 3.0);
+    let f = fuse(&[named("lof", c.iter().copied()), ls.clone()], &none, &vec![0; c.len()], Some(3.0));
     assert_eq!(f.prior_proxies, vec!["learning_speed"]);
     assert_eq!(f.calibrated_on, 0);
     assert_eq!(f.scores, ls.1);
     // A proxy not on the C-score scale enters as its normalised rank, oriented (high LOF = irregular).
-    let f = fuse(&[named("lof", c.iter().copied())], &none, &vec![0; c.len()], 3.0);
+    let f = fuse(&[named("lof", c.iter().copied())], &none, &vec![0; c.len()], Some(3.0));
     let top = (0..c.len()).max_by(|&a, &b| c[a].total_cmp(&c[b])).unwrap();
     assert!(f.scores.iter().all(|&s| s >= f.scores[top]));
     // No proxy: the holdout estimate where there is one, NaN elsewhere.
@@ -85,7 +86,7 @@ fn without_evidence_the_prior_is_the_proxy_itself() {
     est[0] = f64::NAN;
     let mut evals = vec![2; c.len()];
     evals[0] = 0;
-    let f = fuse(&[], &est, &evals, 3.0);
+    let f = fuse(&[], &est, &evals, Some(3.0));
     assert!(f.scores[0].is_nan() && f.prior_proxies.is_empty());
     assert_eq!(f.scores[1], c[1] as f32);
 }
@@ -100,14 +101,33 @@ fn complementary_proxies_are_averaged() {
     let b = named("knn_agreement", c.iter().map(|v| v + 0.3 * rng.random::<f64>()));
     let noise = named("density", (0..n).map(|_| rng.random::<f64>()));
     let evals = vec![4u32; n];
-    let both = fuse(&[a.clone(), noise, b.clone()], &c, &evals, 1e9);
+    let both = fuse(&[a.clone(), noise, b.clone()], &c, &evals, Some(1e9));
     let mut used = both.prior_proxies.clone();
     used.sort();
     assert_eq!(used, vec!["knn_agreement", "learning_speed"]);
-    let one = fuse(&[a], &c, &evals, 1e9);
+    let one = fuse(&[a], &c, &evals, Some(1e9));
     assert!(both.calibration_error.unwrap() < 0.8 * one.calibration_error.unwrap());
     let mae = |f: &cscore::proxy::Fused| {
         f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64
     };
     assert!(mae(&both) < mae(&one));
+}
+
+#[test]
+fn the_prior_strength_is_estimated_from_the_spread_of_the_evidence() {
+    use rand_distr::{Beta, Binomial, Distribution};
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for (m0, mu) in [(8.0f64, 0.8f64), (40.0, 0.6)] {
+        // accuracies drawn from Beta(m0·μ, m0·(1 − μ)) around the prior, then 10 evaluations each
+        let beta = Beta::new(m0 * mu, m0 * (1.0 - mu)).unwrap();
+        let n = 20000;
+        let c: Vec<f64> = (0..n)
+            .map(|_| Binomial::new(10, beta.sample(&mut rng)).unwrap().sample(&mut rng) as f64 / 10.0)
+            .collect();
+        let m = empirical_strength(&vec![mu; n], &c, &vec![10; n]).unwrap();
+        assert!((m - m0).abs() < 0.2 * m0, "m0 = {m0}: estimated {m}");
+    }
+    // evidence that agrees with the prior exactly earns the largest strength; none with n ≥ 2: no estimate
+    assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[4; 4]), Some(100.0));
+    assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[1; 4]), None);
 }

@@ -28,6 +28,8 @@ pub(super) struct Prior {
     pub proxies: Vec<String>,
     /// Their out-of-fold mean squared error against ĉ, weighted by held-out evaluations.
     pub error: f64,
+    /// The out-of-fold prior of each fit example (in the order of `fit`).
+    pub out_of_fold: Vec<f64>,
 }
 
 /// The calibrated prior from `candidates` (name, score oriented so that high = regular), fitted on the
@@ -85,7 +87,9 @@ pub(super) fn calibrated_prior(
     }
     let mu = (0..c.len()).map(|i| average(calibrated.iter().map(|p| p[i])).unwrap_or(mean)).collect();
     let proxies = chosen.iter().map(|(k, _, _)| candidates[*k].0.clone()).collect();
-    Some(Prior { mu, proxies, error })
+    let oofs: Vec<&[f64]> = chosen.iter().map(|c| c.1.as_slice()).collect();
+    let out_of_fold = (0..fit.len()).map(|j| average(oofs.iter().map(|v| v[j])).unwrap_or(mean)).collect();
+    Some(Prior { mu, proxies, error, out_of_fold })
 }
 
 /// The ranks of the finite values scaled to [0, 1] (NaN kept).

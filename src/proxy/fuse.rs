@@ -1,6 +1,7 @@
-//! The fused estimate: a proxy calibrated into an expected C-score μ serves as a Beta prior of modest
-//! strength m, updated with each example's held-out evidence, so the fused score starts at the proxy and
-//! converges to the holdout C-score as evaluations accumulate.
+//! The fused estimate: proxies calibrated into an expected C-score μ serve as a Beta prior of strength m
+//! (estimated from the data by empirical Bayes, bounded to 1–100 pseudo-trials), updated with each
+//! example's held-out evidence, so the fused score starts at the calibrated proxies and converges to the
+//! holdout C-score as evaluations accumulate.
 //!
 //! fused = (m·μ + n·ĉ) / (m + n), with ĉ the holdout C-score and n its pooled held-out evaluations: the
 //! posterior mean of Beta(m·μ, m·(1 − μ)) after n trials with n·ĉ hits.
@@ -8,8 +9,11 @@
 use super::calibrate::{calibrated_prior, normalised_ranks};
 use super::higher_is_regular;
 
-/// Default prior strength m, in pseudo-trials.
+/// Prior strength m, in pseudo-trials, when it cannot be estimated from the data.
 pub const DEFAULT_PRIOR_STRENGTH: f64 = 3.0;
+
+/// Bounds of the estimated prior strength: the prior never outweighs 100 held-out evaluations.
+pub const PRIOR_STRENGTH_RANGE: (f64, f64) = (1.0, 100.0);
 
 /// Proxies already on the C-score's scale (in [0, 1], high = regular), usable as a prior uncalibrated,
 /// in order of preference (the paper's best proxy first).
@@ -27,16 +31,19 @@ pub struct Fused {
     pub calibrated_on: usize,
     /// Out-of-fold (2-fold) mean squared error of the calibrated prior against ĉ, weighted by n.
     pub calibration_error: Option<f64>,
+    /// The prior strength m used, in pseudo-trials.
+    pub prior_strength: f64,
 }
 
 /// Fuses the `proxies` (name, per-example score, NaN = missing) with the holdout evidence: `cscore`
-/// (NaN before any evaluation) and `evals` (pooled held-out evaluations), with prior strength `strength`.
+/// (NaN before any evaluation) and `evals` (pooled held-out evaluations), with prior strength `strength`
+/// (`None`: estimated from the data, see [`empirical_strength`]).
 ///
 /// With evidence on at least 50 examples, each proxy is calibrated into an expected C-score by weighted
 /// isotonic regression of ĉ on it, and the prior μ averages the calibrated proxies chosen by forward
 /// selection on out-of-fold error (at most four). Before that, μ is the preferred probability-like proxy
 /// (learning speed first) as it is, or else a proxy's normalised rank.
-pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: f64) -> Fused {
+pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: Option<f64>) -> Fused {
     let n = cscore.len();
     let fit: Vec<usize> = (0..n).filter(|&i| evals[i] > 0 && cscore[i].is_finite()).collect();
     let candidates: Vec<(&String, Vec<f64>)> = proxies
@@ -44,10 +51,22 @@ pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], stren
         .filter(|(name, s)| name != "fused" && s.len() == n && s.iter().any(|v| v.is_finite()))
         .map(|(name, s)| (name, oriented(name, s)))
         .collect();
-    let mut out =
-        Fused { scores: Vec::new(), prior_proxies: Vec::new(), calibrated_on: 0, calibration_error: None };
+    let mut out = Fused {
+        scores: Vec::new(),
+        prior_proxies: Vec::new(),
+        calibrated_on: 0,
+        calibration_error: None,
+        prior_strength: strength.unwrap_or(DEFAULT_PRIOR_STRENGTH),
+    };
     let mut prior = vec![f64::NAN; n];
     if let Some(p) = calibrated_prior(&candidates, cscore, evals, &fit) {
+        if strength.is_none() {
+            let c: Vec<f64> = fit.iter().map(|&i| cscore[i]).collect();
+            let n: Vec<u32> = fit.iter().map(|&i| evals[i]).collect();
+            if let Some(m) = empirical_strength(&p.out_of_fold, &c, &n) {
+                out.prior_strength = m;
+            }
+        }
         prior = p.mu;
         out.prior_proxies = p.proxies;
         out.calibrated_on = fit.len();
@@ -58,9 +77,9 @@ pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], stren
     }
     out.scores = (0..n)
         .map(|i| {
-            let (mu, c, m) = (prior[i], cscore[i], f64::from(evals[i]));
-            let v = match (mu.is_finite(), c.is_finite() && m > 0.0) {
-                (true, true) => (strength * mu + m * c) / (strength + m),
+            let (mu, c, n, m) = (prior[i], cscore[i], f64::from(evals[i]), out.prior_strength);
+            let v = match (mu.is_finite(), c.is_finite() && n > 0.0) {
+                (true, true) => (m * mu + n * c) / (m + n),
                 (true, false) => mu,
                 (false, true) => c,
                 (false, false) => f64::NAN,
@@ -69,6 +88,29 @@ pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], stren
         })
         .collect();
     out
+}
+
+/// The prior strength m that makes the Beta prior fit the spread of the evidence (empirical Bayes, method
+/// of moments): if each example's accuracy is drawn from Beta(m·μ, m·(1 − μ)) and its n evaluations are
+/// Bernoulli, E[(ĉ − μ)²] = μ(1 − μ)/n · (1 + (n − 1)/(m + 1)). Solved over the examples with n ≥ 2, with
+/// `mu` the out-of-fold prior; bounded by [`PRIOR_STRENGTH_RANGE`]. A prior that predicts the evidence
+/// well earns a large m. `None` when no example has two evaluations.
+pub fn empirical_strength(mu: &[f64], c: &[f64], evals: &[u32]) -> Option<f64> {
+    let (mut excess, mut spread) = (0.0, 0.0);
+    for ((&mu, &c), &n) in mu.iter().zip(c).zip(evals) {
+        if n < 2 || !mu.is_finite() || !c.is_finite() {
+            continue;
+        }
+        let (n, v) = (f64::from(n), mu * (1.0 - mu));
+        excess += (c - mu).powi(2) - v / n;
+        spread += v * (n - 1.0) / n;
+    }
+    if spread <= 0.0 {
+        return None;
+    }
+    let (lo, hi) = PRIOR_STRENGTH_RANGE;
+    let rho = (excess / spread).clamp(1.0 / (hi + 1.0), 1.0 / (lo + 1.0));
+    Some(1.0 / rho - 1.0)
 }
 
 /// The proxy turned so that high means regular, as f64 (NaN kept).

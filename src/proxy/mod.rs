@@ -2,11 +2,12 @@
 //! estimate, and score fusion.
 //!
 //! - [`training`]: learning speed, cumulative accuracy, forgetting events, AUM, data-map confidence and
-//!   variability, EL2N, from the per-epoch statistics of tracked runs.
+//!   variability, EL2N, from the per-epoch statistics of the full-data proxy runs.
 //! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
 //!   one blocked-GEMM pass over all pairs.
-//! - [`compare`]: Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement rankings.
-//! - [`fuse`]: a calibrated proxy as a Beta prior, updated with held-out evidence.
+//! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
+//!   rankings.
+//! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
 //! - [`ProxyUpdater`]: keeps a workspace's proxies current during `cscore estimate`.
 
 mod block;

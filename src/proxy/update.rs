@@ -4,7 +4,7 @@
 
 use super::density::{density_family, knn_agreement, local_outlier_factor};
 use super::distance::{neighbour_stats, NeighbourOptions};
-use super::fuse::{fuse, Fused, DEFAULT_PRIOR_STRENGTH};
+use super::fuse::{fuse, Fused};
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
 use super::training::{training_proxies, TRAINING_PROXIES};
 use crate::estimate::Aggregate;
@@ -20,8 +20,8 @@ pub struct ProxyUpdater {
     pub selection: Selection,
     /// Neighbour settings of the pairwise-distance proxies.
     pub neighbours: NeighbourOptions,
-    /// Prior strength m of the fused estimate, in pseudo-trials.
-    pub prior_strength: f64,
+    /// Prior strength m of the fused estimate, in pseudo-trials (`None`: estimated from the evidence).
+    pub prior_strength: Option<f64>,
     labels: Vec<u32>,
     num_classes: usize,
 }
@@ -32,7 +32,7 @@ impl ProxyUpdater {
         ProxyUpdater {
             selection,
             neighbours: NeighbourOptions::default(),
-            prior_strength: DEFAULT_PRIOR_STRENGTH,
+            prior_strength: None,
             labels: labels.to_vec(),
             num_classes,
         }
