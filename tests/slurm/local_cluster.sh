@@ -5,7 +5,7 @@
 #   tests/slurm/local_cluster.sh [path/to/cscore]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cscore=${1:-$root/target/release/cscore}
+cscore=$(realpath "${1:-$root/target/release/cscore}")
 work=$(mktemp -d /tmp/cscore-slurm.XXXXXX)
 conf=$work/etc
 mkdir -p "$conf" "$work/spool/ctld" "$work/spool/d" "$work/run"
