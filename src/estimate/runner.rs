@@ -78,7 +78,8 @@ type WorkerResult = std::result::Result<Finished, Error>;
 
 /// Trains every planned run missing from `ws` and commits each as it finishes.
 ///
-/// Raising `stop` (e.g. on Ctrl-C) abandons runs in flight; finished runs are never lost.
+/// Raising `stop` (e.g. on Ctrl-C) abandons runs in flight; finished runs are never lost. After the
+/// request, each worker commits at most the one group it already finished.
 pub fn run_estimate(
     ws: &Workspace,
     data: &DeviceData,
@@ -106,7 +107,9 @@ pub fn run_estimate(
     let workers = opts.workers.clamp(1, pending);
     set_math_threads(workers);
     let queue = Mutex::new(queue);
-    let (tx, rx) = mpsc::channel::<WorkerResult>();
+    // A rendezvous channel: a worker hands over its finished run only when this thread takes it, so
+    // no worker races ahead of the commits; after a stop request at most one run per worker still lands.
+    let (tx, rx) = mpsc::sync_channel::<WorkerResult>(0);
     let deadline = opts.time_limit.map(|t| started + t);
     let mut first_error = None;
     std::thread::scope(|scope| {
@@ -196,7 +199,7 @@ fn worker(
     opts: &EstimateOptions,
     queue: &Mutex<VecDeque<RunSpec>>,
     stop: &AtomicBool,
-    tx: &mpsc::Sender<WorkerResult>,
+    tx: &mpsc::SyncSender<WorkerResult>,
 ) {
     while !stop.load(Ordering::Relaxed) {
         let group = next_group(queue, opts.models_per_step.max(1));
