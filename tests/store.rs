@@ -45,7 +45,7 @@ fn run(key: RunKey, n: usize, k: usize, salt: u32, epochs: u32) -> RunRecord {
     let mut correct = vec![0u8; bitset_len(n)];
     let mut predictions = Vec::new();
     for i in 0..n {
-        if (i as u32 + salt) % 3 == 0 {
+        if (i as u32 + salt).is_multiple_of(3) {
             bit_set(&mut mask, i);
             if i % 2 == 0 {
                 bit_set(&mut correct, i);

@@ -1,12 +1,12 @@
-//! A batched multilayer perceptron with a hand-written backward pass and heavy-ball momentum SGD.
+//! A batched multilayer perceptron with a hand-written backward pass and heavy-ball momentum SGD, in
+//! plain Candle ops: what GPUs run (and the CPU with `CSCORE_DENSE=1`, for comparison with
+//! [`super::mlp_cpu::CpuMlp`], which computes the same with fused CPU kernels).
 //!
 //! Weights carry a leading model dimension: layer l holds W (K, in, out) and b (K, 1, out), so one
-//! batched matmul per layer trains K models at once. On the CPU the first layer skips zero inputs and
-//! updates run in place (see [`super::sparse`]); elsewhere plain Candle ops do the same arithmetic.
+//! batched matmul per layer trains K models at once.
 
 use super::init::{he_normal, init_rng};
 use super::network::Network;
-use super::sparse::{Accumulate, AddDecay, Descend, SparseLinearRelu, SparseMomentumGrad};
 use super::{ModelError, TrainConfig};
 use candle_core::{DType, Device, Tensor, D};
 
@@ -21,7 +21,6 @@ struct Layer {
 pub struct BatchedMlp {
     layers: Vec<Layer>,
     k: usize,
-    cpu_kernels: bool,
 }
 
 impl BatchedMlp {
@@ -49,11 +48,7 @@ impl BatchedMlp {
             let b = Tensor::zeros((k, 1, fan_out), DType::F32, device)?;
             layers.push(Layer { vw: w.zeros_like()?, vb: b.zeros_like()?, w, b });
         }
-        Ok(BatchedMlp {
-            layers,
-            k,
-            cpu_kernels: device.is_cpu() && std::env::var_os("CSCORE_DENSE").is_none(),
-        })
+        Ok(BatchedMlp { layers, k })
     }
 
     /// Forward pass keeping every layer's input (for the backward pass); returns (inputs, logits).
@@ -62,11 +57,6 @@ impl BatchedMlp {
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
             let a = &inputs[i];
-            if i == 0 && i != last && self.cpu_kernels {
-                let a = a.contiguous()?.apply_op3_no_bwd(&l.w, &l.b, &SparseLinearRelu)?;
-                inputs.push(a);
-                continue;
-            }
             let z = a.matmul(&l.w)?.broadcast_add(&l.b)?;
             if i == last {
                 return Ok((inputs, z));
@@ -76,30 +66,14 @@ impl BatchedMlp {
         Err(ModelError::Spec("an MLP needs at least one layer".into()))
     }
 
-    /// Applies the gradient (dw, db) of layer `i`; `first` with sparse inputs `x` takes the fused path.
+    /// Applies the gradient of layer `i`'s pre-activations, `grad`, given its inputs `x`.
     fn update(&mut self, i: usize, grad: &Tensor, x: &Tensor, cfg: &TrainConfig) -> Result<(), ModelError> {
         let db = grad.sum_keepdim(1)?;
+        let dw = x.transpose(1, 2)?.matmul(grad)?;
         let l = &mut self.layers[i];
-        if !self.cpu_kernels {
-            let dw = x.transpose(1, 2)?.matmul(grad)?;
-            let (w, vw) = momentum_update(&l.w, &l.vw, &dw, cfg, true)?;
-            let (b, vb) = momentum_update(&l.b, &l.vb, &db, cfg, false)?;
-            *l = Layer { w, b, vw, vb };
-            return Ok(());
-        }
-        let (momentum, lr) = (cfg.momentum as f32, cfg.lr as f32);
-        if i == 0 {
-            l.vw.inplace_op3(&x.contiguous()?, &grad.contiguous()?, &SparseMomentumGrad { momentum })?;
-        } else {
-            let dw = x.transpose(1, 2)?.matmul(grad)?;
-            l.vw.inplace_op2(&dw, &Accumulate { momentum })?;
-        }
-        if cfg.weight_decay > 0.0 {
-            l.vw.inplace_op2(&l.w, &AddDecay { weight_decay: cfg.weight_decay as f32 })?;
-        }
-        l.w.inplace_op2(&l.vw, &Descend { lr })?;
-        l.vb.inplace_op2(&db, &Accumulate { momentum })?;
-        l.b.inplace_op2(&l.vb, &Descend { lr })?;
+        let (w, vw) = momentum_update(&l.w, &l.vw, &dw, cfg, true)?;
+        let (b, vb) = momentum_update(&l.b, &l.vb, &db, cfg, false)?;
+        *l = Layer { w, b, vw, vb };
         Ok(())
     }
 }
@@ -162,35 +136,6 @@ impl Network for BatchedMlp {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    /// Sparse-ish inputs (half zeros), two models, a few steps: the CPU kernels and plain Candle ops agree.
-    #[test]
-    fn cpu_kernels_match_plain_ops() {
-        let (k, b, d) = (2, 16, 30);
-        let x: Vec<f32> =
-            (0..k * b * d).map(|i| if i % 2 == 0 { 0.0 } else { ((i * 37) % 101) as f32 / 101.0 }).collect();
-        let x = Tensor::from_vec(x, (k, b, d), &Device::Cpu).unwrap();
-        let y: Vec<f32> =
-            (0..k * b).flat_map(|i| (0..4).map(move |c| f32::from(u8::from(c == i % 4)))).collect();
-        let y = Tensor::from_vec(y, (k, b, 4), &Device::Cpu).unwrap();
-        let cfg = TrainConfig { weight_decay: 0.01, ..TrainConfig::default() };
-        let mut fast = BatchedMlp::new(d, &[12, 8], 4, &[1, 2], &Device::Cpu).unwrap();
-        let mut plain = BatchedMlp::new(d, &[12, 8], 4, &[1, 2], &Device::Cpu).unwrap();
-        plain.cpu_kernels = false;
-        assert!(fast.cpu_kernels);
-        for _ in 0..5 {
-            let a: Vec<f32> = fast.train_step(&x, &y, &cfg).unwrap().to_vec1().unwrap();
-            let b: Vec<f32> = plain.train_step(&x, &y, &cfg).unwrap().to_vec1().unwrap();
-            for (p, q) in a.iter().zip(&b) {
-                assert!((p - q).abs() < 1e-4 * q.abs().max(1.0), "{a:?} vs {b:?}");
-            }
-        }
-        let lf: Vec<f32> = fast.logits(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
-        let lp: Vec<f32> = plain.logits(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
-        for (p, q) in lf.iter().zip(&lp) {
-            assert!((p - q).abs() < 1e-4 * q.abs().max(1.0));
-        }
-    }
 
     /// Heavy-ball momentum on one weight by hand: v ← μv + g; w ← w − lr·v.
     #[test]

@@ -8,9 +8,10 @@ mod cnn;
 mod data;
 mod device;
 mod init;
+mod kernels;
 mod mlp;
+mod mlp_cpu;
 mod network;
-mod sparse;
 mod spec;
 mod train;
 

@@ -1,6 +1,6 @@
 //! The interface every batched network implements, and the factory behind `--model`.
 
-use super::{cnn::BatchedCnn, mlp::BatchedMlp, ModelError, ModelSpec, TrainConfig};
+use super::{cnn::BatchedCnn, mlp::BatchedMlp, mlp_cpu::CpuMlp, ModelError, ModelSpec, TrainConfig};
 use candle_core::{Device, Tensor};
 
 /// K independent models of one architecture, trained together.
@@ -30,7 +30,11 @@ pub fn build_network(
     Ok(match spec {
         ModelSpec::Mlp(hidden) => {
             let input = shape.0 * shape.1 * shape.2;
-            Box::new(BatchedMlp::new(input, hidden, num_classes, seeds, device)?)
+            if device.is_cpu() && std::env::var_os("CSCORE_DENSE").is_none() {
+                Box::new(CpuMlp::new(input, hidden, num_classes, seeds)?)
+            } else {
+                Box::new(BatchedMlp::new(input, hidden, num_classes, seeds, device)?)
+            }
         }
         ModelSpec::Cnn => Box::new(BatchedCnn::new(shape, num_classes, seeds, device)?),
     })

@@ -7,7 +7,7 @@ pub(super) fn f32s_to_bytes(values: &[f32]) -> Vec<u8> {
 
 /// Unpacks little-endian `f32`s; `None` when the length is not a multiple of 4.
 pub(super) fn bytes_to_f32s(bytes: &[u8]) -> Option<Vec<f32>> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     Some(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
@@ -35,7 +35,7 @@ pub(super) fn labels_to_bytes(labels: &[u32], width: usize) -> Vec<u8> {
 
 /// Unpacks labels of `width` bytes each; `None` when the length is not a multiple of `width`.
 pub(super) fn bytes_to_labels(bytes: &[u8], width: usize) -> Option<Vec<u32>> {
-    if width == 0 || bytes.len() % width != 0 {
+    if width == 0 || !bytes.len().is_multiple_of(width) {
         return None;
     }
     Some(

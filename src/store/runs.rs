@@ -93,7 +93,7 @@ impl Workspace {
             if !bits.is_empty() && bits.len() != bytes {
                 return Err(bad(format!("the {name} has {} bytes, not {bytes}", bits.len())));
             }
-            if n % 8 != 0 && bits.last().is_some_and(|b| b >> (n % 8) != 0) {
+            if !n.is_multiple_of(8) && bits.last().is_some_and(|b| b >> (n % 8) != 0) {
                 return Err(bad(format!("the {name} has bits past example {n}")));
             }
         }
