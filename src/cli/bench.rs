@@ -2,12 +2,9 @@
 
 use clap::Args;
 use cscore::data::LoadOptions;
-use cscore::estimate::{default_workers, run_estimate, EstimateOptions, Plan};
+use cscore::estimate::{default_workers, run_bench, BenchConfig, BenchReport};
 use cscore::model::{parse_device, DeviceData, ModelSpec};
-use cscore::project::{dataset_info, peak_rss_bytes};
-use cscore::store::{bit_get, RunStatus, Workspace};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 /// `cscore bench` flags.
 #[derive(Debug, Clone, Args)]
@@ -15,10 +12,10 @@ pub struct BenchArgs {
     /// The dataset (full MNIST for the reference figure).
     #[arg(long, default_value = "../shared/data/mnist")]
     pub data: PathBuf,
-    /// Subset ratio of the benchmark runs.
-    #[arg(long, default_value_t = 0.5)]
-    pub ratio: f64,
-    /// Models to train.
+    /// Subset ratio of the benchmark runs; a list (0.1,0.5,0.9) benchmarks each in turn.
+    #[arg(long, default_value = "0.5", value_delimiter = ',')]
+    pub ratio: Vec<f64>,
+    /// Models to train (per ratio).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Models trained at once [default: one per core].
@@ -36,7 +33,7 @@ pub struct BenchArgs {
     /// cpu, cuda[:N] or metal.
     #[arg(long, default_value = "cpu")]
     pub device: String,
-    /// Print one JSON object instead of a table.
+    /// Print one JSON object per ratio (one line each) instead of a table.
     #[arg(long)]
     pub json: bool,
 }
@@ -45,67 +42,67 @@ pub struct BenchArgs {
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let device = parse_device(&args.device)?;
     let ds = cscore::data::load(&args.data, &LoadOptions::default())?;
-    let dir = std::env::temp_dir().join(format!("cscore-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let ws_path = dir.join("bench.cscore");
+    let data = DeviceData::new(&ds, &device)?;
+    let dir = tempfile_dir()?;
+    let mut reports = Vec::new();
     let result = (|| -> anyhow::Result<()> {
-        let ws = Workspace::create(&ws_path, &dataset_info(&ds))?;
-        let mut plan = Plan {
-            ratios: vec![args.ratio],
-            runs: args.runs,
-            track_runs: 0,
-            proxy_runs: 0,
-            ..Plan::default()
-        };
-        plan.model = args.model.clone();
-        plan.train.epochs = args.epochs;
-        let data = DeviceData::new(&ds, &device)?;
-        let workers = args.workers.unwrap_or_else(default_workers).max(1);
-        let opts =
-            EstimateOptions { workers, models_per_step: args.models_per_step, ..EstimateOptions::default() };
-        let stop = AtomicBool::new(false);
-        let report = run_estimate(&ws, &data, &plan, &opts, &stop, &mut |_| {})?;
-        let runs = ws.load_runs(false)?;
-        let done: Vec<_> = runs.iter().filter(|r| r.status == RunStatus::Done).collect();
-        let n = done.len().max(1) as f64;
-        let acc: f64 = done
-            .iter()
-            .map(|r| {
-                let held = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_mask, i)).count();
-                let hit = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_correct, i)).count();
-                hit as f64 / held.max(1) as f64
-            })
-            .sum::<f64>()
-            / n;
-        let train = done.iter().map(|r| r.train_seconds).sum::<f64>() / n;
-        let eval = done.iter().map(|r| r.eval_seconds).sum::<f64>() / n;
-        let per_model = report.seconds / n;
-        let peak = peak_rss_bytes().unwrap_or(0) as f64 / (1 << 20) as f64;
-        if args.json {
-            println!(
-                "{{\"ratio\":{},\"models\":{},\"workers\":{},\"seconds_per_model\":{per_model:.3},\"models_per_hour\":{:.1},\"train_seconds\":{train:.3},\"eval_seconds\":{eval:.3},\"heldout_accuracy\":{acc:.5},\"peak_rss_mib\":{peak:.1}}}",
-                args.ratio, done.len(), workers, 3600.0 / per_model
-            );
-        } else {
-            println!(
-                "cscore bench: {} examples, ratio {}, {} × {} ({} epochs, batch {}), {} worker(s), device {}",
-                ds.len(),
-                args.ratio,
-                done.len(),
-                plan.model,
-                plan.train.epochs,
-                plan.train.batch,
-                workers,
-                args.device
-            );
-            println!("  seconds per model   {per_model:.2}  (wall-clock of the whole run / models)");
-            println!("  models per hour     {:.0}", 3600.0 / per_model);
-            println!("  per model           {train:.2} s training + {eval:.2} s held-out evaluation (one worker's view)");
-            println!("  held-out accuracy   {:.2}%", acc * 100.0);
-            println!("  peak memory (RSS)   {peak:.0} MiB");
+        for &ratio in &args.ratio {
+            let cfg = BenchConfig {
+                ratio,
+                runs: args.runs,
+                workers: args.workers.unwrap_or_else(default_workers),
+                models_per_step: args.models_per_step,
+                model: args.model.clone(),
+                epochs: args.epochs,
+            };
+            let r = run_bench(&ds, &data, &cfg, &dir)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                print_table(&r, &ds.len(), args);
+            }
+            reports.push(r);
+        }
+        if !args.json && reports.len() > 1 {
+            print_scaling(&reports);
         }
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("cscore-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
+    println!(
+        "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch 128), {} worker(s), {} thread(s), device {}",
+        r.ratio, r.train_examples, r.models, args.model, args.epochs, r.workers, r.threads, args.device
+    );
+    println!("  seconds per model   {:.2}  (wall-clock of the whole run / models)", r.seconds_per_model);
+    println!("  models per hour     {:.0}", r.models_per_hour);
+    println!(
+        "  per model           {:.2} s training + {:.2} s held-out evaluation (one worker's view)",
+        r.train_seconds, r.eval_seconds
+    );
+    println!("  held-out accuracy   {:.2}%", r.heldout_accuracy * 100.0);
+    println!("  peak memory (RSS)   {:.0} MiB", r.peak_rss_bytes as f64 / (1u64 << 20) as f64);
+}
+
+/// Seconds per model against the subset size: linear growth keeps seconds per training example flat.
+fn print_scaling(reports: &[BenchReport]) {
+    println!("scaling with the subset size (training time per 1,000 training examples):");
+    for r in reports {
+        println!(
+            "  ratio {:<4} {:>6} examples  {:>6.2} s per model  {:.3} s per 1,000",
+            r.ratio,
+            r.train_examples,
+            r.train_seconds,
+            r.train_seconds * 1000.0 / r.train_examples.max(1) as f64
+        );
+    }
 }

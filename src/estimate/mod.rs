@@ -2,6 +2,7 @@
 //! finished run to the workspace, and aggregate held-out accuracy into C-scores with intervals.
 
 mod aggregate;
+mod bench;
 mod interval;
 mod merge;
 mod plan;
@@ -13,12 +14,13 @@ mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
+pub use bench::{run_bench, BenchConfig, BenchReport};
 pub use interval::wilson_interval;
 pub use merge::{merge_workspace, MergeReport};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use record::holdout_indices;
 pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
-pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
+pub use runner::{default_workers, math_threads, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};
 pub use shard::{shard_runs, Shard};
 pub use summary::Summary;

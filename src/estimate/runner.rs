@@ -168,8 +168,12 @@ pub fn run_estimate(
 /// Small matmuls lose when split across threads: give each worker an equal share of the cores
 /// (candle's CPU matmul reads `RAYON_NUM_THREADS` on every call).
 fn set_math_threads(workers: usize) {
-    let threads = (default_workers() / workers).max(1);
-    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+    std::env::set_var("RAYON_NUM_THREADS", math_threads(workers).to_string());
+}
+
+/// Math threads of each of `workers` workers: an equal share of the cores.
+pub fn math_threads(workers: usize) -> usize {
+    (default_workers() / workers.max(1)).max(1)
 }
 
 /// Takes the next run and up to `k - 1` more pending runs of the same kind and ratio.

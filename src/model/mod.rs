@@ -8,7 +8,7 @@ mod cnn;
 mod data;
 mod device;
 mod init;
-mod kernels;
+pub mod kernels;
 mod mlp;
 mod mlp_cpu;
 mod network;

@@ -11,8 +11,8 @@ mod ops_dense;
 mod ops_loss;
 mod ops_sparse;
 mod params;
-mod sparse_block;
-mod spmm;
+pub mod sparse_block;
+pub mod spmm;
 mod spmm_simd;
 
 pub use ops_dense::{BiasAct, DenseStep, ReluMask};
