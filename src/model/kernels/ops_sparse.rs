@@ -2,7 +2,7 @@
 
 use super::params::{bias_step, slice, slice_mut, ParamShape};
 use super::sparse_block::SparseBlock;
-use super::spmm::{forward_rows, momentum_cols, Step};
+use super::spmm::{forward_rows, momentum_cols, pack_panels, Step};
 use candle_core::{bail, CpuStorage, CustomOp2, InplaceOp2, Layout, Result, Shape};
 use std::cell::RefCell;
 
@@ -67,19 +67,20 @@ impl InplaceOp2 for SparseStep<'_> {
     fn cpu_fwd(&self, sp: &mut CpuStorage, lp: &Layout, sg: &CpuStorage, lg: &Layout) -> Result<()> {
         let ps = ParamShape::of(lp, self.name())?;
         let (k, b, h) = lg.shape().dims3()?;
-        let Ok(blocks) = self.blocks.try_borrow() else { bail!("{}: scratch in use", self.name()) };
+        let Ok(mut blocks) = self.blocks.try_borrow_mut() else { bail!("{}: scratch in use", self.name()) };
         if ps.models != k || ps.units != h || blocks.len() < k {
             bail!("{}: gradient {:?} does not fit parameters {:?}", self.name(), lg.shape(), lp.shape());
         }
         let g = slice(sg, lg, self.name())?;
         let p = slice_mut(sp, lp, self.name())?;
-        for (m, blk) in blocks.iter().take(k).enumerate() {
+        for (m, blk) in blocks.iter_mut().take(k).enumerate() {
             if blk.shape != (b, ps.inputs) || blk.cols.majors() != ps.inputs {
                 bail!("{}: no column block of this step's inputs", self.name());
             }
             let parts = ps.parts(p, m);
             let g_m = &g[m * b * h..(m + 1) * b * h];
-            if !momentum_cols(&blk.cols, g_m, h, parts.vw, parts.w, self.step) {
+            pack_panels(g_m, b, h, &mut blk.grad_panels);
+            if !momentum_cols(&blk.cols, &blk.grad_panels, h, parts.vw, parts.w, self.step) {
                 bail!("{}: inconsistent sparse block", self.name());
             }
             bias_step(g_m, parts.b, parts.vb, self.step.momentum, self.step.lr);

@@ -21,13 +21,20 @@ pub fn panel_index(j: usize, c: usize, d: usize, h: usize) -> usize {
 
 /// A row-major d × h matrix in panels.
 pub fn to_panels(row_major: &[f32], d: usize, h: usize) -> Vec<f32> {
-    let mut out = vec![0f32; d * h];
-    for j in 0..d {
-        for c in 0..h {
-            out[panel_index(j, c, d, h)] = row_major[j * h + c];
+    let mut out = Vec::new();
+    pack_panels(row_major, d, h, &mut out);
+    out
+}
+
+/// Writes a row-major d × h matrix into `out` (resized) in panels.
+pub fn pack_panels(row_major: &[f32], d: usize, h: usize, out: &mut Vec<f32>) {
+    out.resize(d * h, 0.0);
+    for p in 0..h.div_ceil(PANEL) {
+        let (c0, pw) = (p * PANEL, PANEL.min(h - p * PANEL));
+        for (j, dst) in out[c0 * d..c0 * d + d * pw].chunks_exact_mut(pw).enumerate() {
+            dst.copy_from_slice(&row_major[j * h + c0..j * h + c0 + pw]);
         }
     }
-    out
 }
 
 /// One momentum-SGD step's constants.
@@ -96,8 +103,8 @@ pub fn shapes_fit_forward(rows: &Compressed, w: &[f32], bias: &[f32], out: &[f32
 }
 
 /// For each column j of a block: v[j, :] ← μ·v[j, :] + Σ_{(i, x) ∈ cols[j]} x·g[i, :] + wd·w[j, :], then
-/// w[j, :] ← w[j, :] − lr·v[j, :]; g is (B, h) row-major, v and w are (D, h) in panels. Returns false
-/// (and changes nothing) when the shapes do not fit.
+/// w[j, :] ← w[j, :] − lr·v[j, :]; g (B, h), v and w (D, h) are all in panels. Returns false (and changes
+/// nothing) when the shapes do not fit.
 pub fn momentum_cols(
     cols: &Compressed,
     g: &[f32],
@@ -107,7 +114,7 @@ pub fn momentum_cols(
     step: Step,
 ) -> bool {
     let d = cols.majors();
-    if h == 0 || v.len() != d * h || w.len() != d * h || !cols.is_valid_for(g.len() / h) {
+    if h == 0 || v.len() != d * h || w.len() != d * h || g.len() % h != 0 || !cols.is_valid_for(g.len() / h) {
         return false;
     }
     match isa() {
@@ -139,7 +146,7 @@ mod tests {
     #[test]
     fn forward_matches_the_dense_product() {
         for h in [1, 7, 16, 63, 64, 100, 128, 130, 257] {
-            let (b, d) = (9, 23);
+            let (b, d) = (9, 150); // three tiles of W rows
             let (x, blk) = block(b, d);
             let w: Vec<f32> = (0..d * h).map(|i| ((i * 31) % 29) as f32 / 29.0 - 0.5).collect();
             let wp = to_panels(&w, d, h);
@@ -161,16 +168,17 @@ mod tests {
     #[test]
     fn momentum_step_matches_the_dense_update() {
         for h in [3, 64, 128, 200, 256] {
-            let (b, d) = (11, 19);
+            let (b, d) = (150, 19); // three tiles of batch rows
             let (x, blk) = block(b, d);
             let g: Vec<f32> = (0..b * h).map(|i| ((i * 11) % 23) as f32 / 23.0 - 0.5).collect();
             let v0: Vec<f32> = (0..d * h).map(|i| ((i * 3) % 7) as f32 * 0.01).collect();
             let w0: Vec<f32> = (0..d * h).map(|i| ((i * 5) % 9) as f32 * 0.1 - 0.4).collect();
             let step = Step { momentum: 0.9, lr: 0.1, weight_decay: 0.01 };
+            let gp = to_panels(&g, b, h);
             let (mut v, mut w) = (to_panels(&v0, d, h), to_panels(&w0, d, h));
-            assert!(momentum_cols(&blk.cols, &g, h, &mut v, &mut w, step));
+            assert!(momentum_cols(&blk.cols, &gp, h, &mut v, &mut w, step));
             let (mut vp, mut wp) = (to_panels(&v0, d, h), to_panels(&w0, d, h));
-            spmm_simd::momentum_cols_portable(&blk.cols, &g, h, &mut vp, &mut wp, step, 0);
+            spmm_simd::momentum_cols_portable(&blk.cols, &gp, h, &mut vp, &mut wp, step, 0);
             assert_eq!((&v, &w), (&vp, &wp), "h = {h}: the instruction sets disagree");
             for j in 0..d {
                 for c in 0..h {

@@ -1,7 +1,8 @@
 //! The kernels of [`super::spmm`] for each instruction set. The vector versions keep 8 registers of
 //! output columns in flight (a whole 128-float panel with AVX-512, half of one with AVX2) while walking
-//! one row's non-zeros, so each term costs one load and one fused multiply-add; a last, narrower panel
-//! uses the portable code, compiled inside the same target features.
+//! one row's non-zeros within one tile of the dense operand (which stays in the L1 cache), so each term
+//! costs one load and one fused multiply-add; a last, narrower panel uses the portable code, compiled
+//! inside the same target features. Tiling changes where partial sums wait, not the order of the terms.
 
 use super::sparse_block::Compressed;
 use super::spmm::{Step, PANEL};
@@ -36,7 +37,7 @@ pub fn forward_rows_portable(
     }
 }
 
-/// [`super::spmm::momentum_cols`] for the panels `from..` of v and w (see [`PANEL`]).
+/// [`super::spmm::momentum_cols`] for the panels `from..` of v, w and g (see [`PANEL`]).
 #[inline(always)]
 pub fn momentum_cols_portable(
     cols: &Compressed,
@@ -47,9 +48,10 @@ pub fn momentum_cols_portable(
     step: Step,
     from: usize,
 ) {
-    let d = cols.majors();
+    let (d, b) = (cols.majors(), g.len() / h);
     for p in from..h.div_ceil(PANEL) {
         let (c0, pw) = (p * PANEL, PANEL.min(h - p * PANEL));
+        let g_panel = &g[c0 * b..c0 * b + b * pw];
         for j in 0..d {
             let at = c0 * d + j * pw;
             let (vr, wr) = (&mut v[at..at + pw], &mut w[at..at + pw]);
@@ -58,7 +60,7 @@ pub fn momentum_cols_portable(
             }
             for e in cols.start[j]..cols.start[j + 1] {
                 let (x, i) = (cols.value[e], cols.index[e] as usize);
-                for (vc, &gc) in vr.iter_mut().zip(&g[i * h + c0..i * h + c0 + pw]) {
+                for (vc, &gc) in vr.iter_mut().zip(&g_panel[i * pw..(i + 1) * pw]) {
                     *vc = x.mul_add(gc, *vc);
                 }
             }
@@ -99,29 +101,44 @@ macro_rules! isa_kernels {
                 h: usize,
             ) {
                 let (d, full) = (w.len() / h, h / PANEL);
-                let (wp, bp, op) = (w.as_ptr(), bias.as_ptr(), out.as_mut_ptr());
+                let (wp, op) = (w.as_ptr(), out.as_mut_ptr());
                 let (index, value) = (rows.index.as_ptr(), rows.value.as_ptr());
+                // Rows start at the bias; each tile of W's rows adds its terms, in column order.
+                for r in 0..rows.majors() {
+                    out[r * h..r * h + full * PANEL].copy_from_slice(&bias[..full * PANEL]);
+                }
                 for p in 0..full {
                     for half in 0..HALVES {
                         let c0 = p * PANEL + half * R * L;
                         let panel = wp.add(p * PANEL * d + half * R * L);
-                        for r in 0..rows.majors() {
-                            let mut acc = [$zero(); R];
-                            for (t, a) in acc.iter_mut().enumerate() {
-                                *a = $load(bp.add(c0 + t * L));
-                            }
-                            for e in rows.start[r]..rows.start[r + 1] {
-                                let x = $set1(*value.add(e));
-                                let wr = panel.add(*index.add(e) as usize * PANEL);
-                                for (t, a) in acc.iter_mut().enumerate() {
-                                    *a = $fmadd(x, $load(wr.add(t * L)), *a);
+                        for t in 0..rows.tiles {
+                            for r in 0..rows.majors() {
+                                let (s, e) = rows.tile_range(r, t);
+                                if s == e {
+                                    continue;
+                                }
+                                let o = op.add(r * h + c0);
+                                let mut acc = [$zero(); R];
+                                for (k, a) in acc.iter_mut().enumerate() {
+                                    *a = $load(o.add(k * L));
+                                }
+                                for q in s..e {
+                                    let x = $set1(*value.add(q));
+                                    let wr = panel.add(*index.add(q) as usize * PANEL);
+                                    for (k, a) in acc.iter_mut().enumerate() {
+                                        *a = $fmadd(x, $load(wr.add(k * L)), *a);
+                                    }
+                                }
+                                for (k, a) in acc.iter().enumerate() {
+                                    $store(o.add(k * L), *a);
                                 }
                             }
-                            let o = op.add(r * h + c0);
-                            for (t, a) in acc.iter().enumerate() {
-                                $store(o.add(t * L), $max(*a, $zero()));
-                            }
                         }
+                    }
+                }
+                for r in 0..rows.majors() {
+                    for v in &mut out[r * h..r * h + full * PANEL] {
+                        *v = v.max(0.0);
                     }
                 }
                 super::forward_rows_portable(rows, w, bias, out, h, full);
@@ -138,36 +155,48 @@ macro_rules! isa_kernels {
                 w: &mut [f32],
                 step: Step,
             ) {
-                let (d, full) = (cols.majors(), h / PANEL);
+                let (d, b, full) = (cols.majors(), g.len() / h, h / PANEL);
                 let (gp, vp, wp) = (g.as_ptr(), v.as_mut_ptr(), w.as_mut_ptr());
                 let (index, value) = (cols.index.as_ptr(), cols.value.as_ptr());
                 let (mu, lr, wd) = ($set1(step.momentum), $set1(step.lr), $set1(step.weight_decay));
                 let decay = step.weight_decay != 0.0;
                 for p in 0..full {
                     for half in 0..HALVES {
-                        let c0 = p * PANEL + half * R * L;
-                        for j in 0..d {
-                            let at = p * PANEL * d + j * PANEL + half * R * L;
-                            let (vr, wr) = (vp.add(at), wp.add(at));
-                            let mut acc = [$zero(); R];
-                            for (t, a) in acc.iter_mut().enumerate() {
-                                *a = $mul(mu, $load(vr.add(t * L)));
-                            }
-                            for e in cols.start[j]..cols.start[j + 1] {
-                                let x = $set1(*value.add(e));
-                                let gr = gp.add(*index.add(e) as usize * h + c0);
-                                for (t, a) in acc.iter_mut().enumerate() {
-                                    *a = $fmadd(x, $load(gr.add(t * L)), *a);
+                        let g_panel = gp.add(p * PANEL * b + half * R * L);
+                        // Tiles of the batch's rows: the first scales the velocity, the last finishes the
+                        // step; in between the velocity holds the partial sum.
+                        for t in 0..cols.tiles {
+                            let (first, last) = (t == 0, t + 1 == cols.tiles);
+                            for j in 0..d {
+                                let (s, e) = cols.tile_range(j, t);
+                                if s == e && !first && !last {
+                                    continue;
                                 }
-                            }
-                            if decay {
-                                for (t, a) in acc.iter_mut().enumerate() {
-                                    *a = $fmadd(wd, $load(wr.add(t * L)), *a);
+                                let at = p * PANEL * d + j * PANEL + half * R * L;
+                                let (vr, wr) = (vp.add(at), wp.add(at));
+                                let mut acc = [$zero(); R];
+                                for (k, a) in acc.iter_mut().enumerate() {
+                                    let old = $load(vr.add(k * L));
+                                    *a = if first { $mul(mu, old) } else { old };
                                 }
-                            }
-                            for (t, a) in acc.iter().enumerate() {
-                                $store(vr.add(t * L), *a);
-                                $store(wr.add(t * L), $fnmadd(lr, *a, $load(wr.add(t * L))));
+                                for q in s..e {
+                                    let x = $set1(*value.add(q));
+                                    let gr = g_panel.add(*index.add(q) as usize * PANEL);
+                                    for (k, a) in acc.iter_mut().enumerate() {
+                                        *a = $fmadd(x, $load(gr.add(k * L)), *a);
+                                    }
+                                }
+                                if last && decay {
+                                    for (k, a) in acc.iter_mut().enumerate() {
+                                        *a = $fmadd(wd, $load(wr.add(k * L)), *a);
+                                    }
+                                }
+                                for (k, a) in acc.iter().enumerate() {
+                                    $store(vr.add(k * L), *a);
+                                    if last {
+                                        $store(wr.add(k * L), $fnmadd(lr, *a, $load(wr.add(k * L))));
+                                    }
+                                }
                             }
                         }
                     }
