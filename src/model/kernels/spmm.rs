@@ -114,7 +114,12 @@ pub fn momentum_cols(
     step: Step,
 ) -> bool {
     let d = cols.majors();
-    if h == 0 || v.len() != d * h || w.len() != d * h || g.len() % h != 0 || !cols.is_valid_for(g.len() / h) {
+    if h == 0
+        || v.len() != d * h
+        || w.len() != d * h
+        || !g.len().is_multiple_of(h)
+        || !cols.is_valid_for(g.len() / h)
+    {
         return false;
     }
     match isa() {
