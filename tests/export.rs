@@ -49,14 +49,14 @@ fn csv_follows_the_column_contract_and_round_trips() {
     assert_eq!(
         rest,
         [
-            "relabel",
-            "note",
-            "label_name",
             "proxy_learning_speed",
-            "ref_paper",
             "injected",
             "injected_kind",
             "injected_original_label",
+            "relabel",
+            "note",
+            "label_name",
+            "ref_paper",
             "given_label",
             "predicted_label",
             "label_score",

@@ -62,9 +62,9 @@ again continues where it stopped. Ctrl-C stops cleanly (a second Ctrl-C exits at
   cscore export mnist-10k.cscore --clean --to mnist-clean --drop-tag mislabeled,ood --apply-relabels
 
 Columns: index, label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag,
-relabel, note, label_name, proxy_<name>…, ref_<name>…, injected, injected_kind,
-injected_original_label (with injected corruption), given_label, predicted_label, label_score,
-is_label_issue (cleanlab-style). Missing values are empty cells (null in JSON).
+proxy_<name>…, injected, injected_kind, injected_original_label (with injected corruption), relabel,
+note, label_name, ref_<name>…, given_label, predicted_label, label_score, is_label_issue
+(cleanlab-style). Missing values are empty cells (null in JSON).
 Filters compare columns with numbers or \"strings\" (< <= > >= == !=) and join them with
 and/or/not and parentheses; a missing value compares false, `x == null` finds it.")]
     Export(Box<export::ExportArgs>),
