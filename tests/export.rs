@@ -140,6 +140,16 @@ fn jsonl_holds_the_same_values_with_nulls() {
 }
 
 #[test]
+fn proxies_flag_is_for_npy_only() {
+    let f = marked();
+    for format in ["csv", "jsonl"] {
+        let err = f.fails(&["export", "d.cscore", "--format", format, "--proxies", "-o", "x.out"]);
+        assert!(err.contains("--proxies is for --format npy"), "{err}");
+    }
+    assert!(!f.path("x.out").exists());
+}
+
+#[test]
 fn npy_files_load_by_the_format_spec_and_in_numpy() {
     let f = marked();
     let stderr =
