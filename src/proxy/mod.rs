@@ -30,7 +30,7 @@ pub use compare::{compare, compare_workspace, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
 pub use hidden::{network_features, Features};
-pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
+pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
 pub use training::TRAINING_PROXIES;
 pub use update::ProxyUpdater;
