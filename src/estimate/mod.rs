@@ -14,11 +14,11 @@ mod summary;
 
 pub use aggregate::Aggregate;
 pub use interval::wilson_interval;
-pub use merge::{merge_workspace, MergeReport};
+pub use merge::{completeness, merge_workspace, merge_workspaces, MergeReport, ShardReport};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use record::holdout_indices;
 pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};
-pub use shard::{shard_runs, Shard};
+pub use shard::{check_finished, clear_finished, mark_finished, shard_runs, Shard, PROXY_SHARD};
 pub use summary::Summary;
