@@ -150,3 +150,30 @@ fn require_complete_waits_for_finished_and_complete_shards() {
         cscore::estimate::stored_plan(&cscore::store::Workspace::open(&p.join("r.cscore")).unwrap()).unwrap();
     assert_eq!(plan.map(|p| (p.runs, p.proxy_runs)), Some((3, 1)));
 }
+
+#[test]
+fn proxies_that_shards_disagree_on_are_kept_from_the_proxy_shard_with_a_warning() {
+    let dir = setup();
+    let p = dir.path();
+    ok(&cscore(&worker_args("d", "a.cscore", "0/2", &[]), p));
+    ok(&cscore(&worker_args("d", "a.cscore", "1/2", &[]), p));
+    // Shard 1 as an older cscore would have left it: its own (here: different) input-space proxy.
+    let shard0 = cscore::store::Workspace::open(&p.join("a.cscore.shard-0-of-2")).unwrap();
+    let lof = shard0.proxy_scores("lof").unwrap().unwrap();
+    let mut other = lof.clone();
+    other[7] += 1.0;
+    let shard1 = cscore::store::Workspace::open(&p.join("a.cscore.shard-1-of-2")).unwrap();
+    shard1.set_proxy_scores("lof", &other).unwrap();
+    shard1
+        .set_proxy_scores("knn_agreement", &shard0.proxy_scores("knn_agreement").unwrap().unwrap())
+        .unwrap();
+    drop((shard0, shard1));
+    let out = cscore(&["merge", "m.cscore", "a.cscore.shard-1-of-2", "a.cscore.shard-0-of-2"], p);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("warning: proxy lof: a.cscore.shard-1-of-2 disagrees with a.cscore.shard-0-of-2 at 1 of 150 examples (first at example 7"), "{err}");
+    assert!(!err.contains("proxy knn_agreement:"), "equal values are no disagreement: {err}");
+    let merged = cscore::store::Workspace::open(&p.join("m.cscore")).unwrap();
+    assert_eq!(merged.proxy_scores("lof").unwrap().unwrap(), lof, "the proxy shard's values");
+    assert_eq!(merged.proxy_names().unwrap().len(), 16);
+}
