@@ -46,7 +46,11 @@ fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job_the_cli_accepts() {
     assert_eq!(&m[..3], ["cscore", "merge", ws.as_str()]);
     let shards: Vec<String> = (0..completions).map(|i| format!("{ws}.shard-{i}-of-{completions}")).collect();
     assert_eq!(&m[3..3 + shards.len()], &shards[..]);
+    assert!(m.contains(&"--require-complete".to_string()), "{m:?}");
     assert!(accepted(&m), "{m:?}");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/k8s/estimate-job.yaml"))
+        .unwrap();
+    assert!(text.contains("ReadWriteMany") && text.contains("nvidia.com/gpu") && text.contains("\"cuda\""));
 }
 
 #[test]
@@ -54,8 +58,12 @@ fn slurm_scripts_use_existing_commands() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/slurm/");
     let estimate = std::fs::read_to_string(format!("{dir}estimate.sbatch")).unwrap();
     assert!(estimate.contains("\"$cscore\" worker"));
+    // The GPU example is there, commented out (`##SBATCH` is not a directive).
+    assert!(estimate.contains("\n##SBATCH --gres=gpu:1\n") && estimate.contains("--device cuda"));
     let merge = std::fs::read_to_string(format!("{dir}merge.sbatch")).unwrap();
     assert!(merge.contains("\"$cscore\" merge"));
+    let exec = merge.lines().find(|l| l.starts_with("exec ")).unwrap();
+    assert!(exec.ends_with("--require-complete"), "the merge job waits for complete shards: {exec}");
     let submit = std::fs::read_to_string(format!("{dir}submit.sh")).unwrap();
     assert!(submit.contains("--array=") && submit.contains("--dependency=\"afterok:"));
     for sub in ["worker", "merge"] {

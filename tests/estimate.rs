@@ -208,3 +208,28 @@ fn cnn_learns_28x28_grey_and_32x32_rgb_images() {
         assert_eq!(ws.epoch_stats(ws.tracked_runs().unwrap()[0]).unwrap().len(), 4);
     }
 }
+
+#[test]
+fn proxy_features_arrive_before_their_run_is_committed() {
+    // A process killed between the two would otherwise keep the run and lose the features for good.
+    let (ds, _) = common::synthetic(90, 3, 0.0, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws.cscore");
+    let ws = Workspace::create(&path, &dataset_info(&ds)).unwrap();
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let options = EstimateOptions { proxy_features: true, ..opts(1) };
+    let watcher = Workspace::open(&path).unwrap();
+    let mut seen = Vec::new();
+    run_estimate(&ws, &data, &small_plan(1), &options, &AtomicBool::new(false), &mut |e| match e {
+        Event::ProxyFeatures { key, features, dim } => {
+            assert_eq!(features.len(), 90 * dim);
+            seen.push(("features", watcher.run(key).unwrap().is_some()));
+        }
+        Event::RunCommitted { record } if record.key.kind_is_proxy => {
+            seen.push(("committed", watcher.run(record.key).unwrap().is_some()));
+        }
+        _ => {}
+    })
+    .unwrap();
+    assert_eq!(seen, [("features", false), ("committed", true)]);
+}

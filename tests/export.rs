@@ -49,14 +49,14 @@ fn csv_follows_the_column_contract_and_round_trips() {
     assert_eq!(
         rest,
         [
-            "relabel",
-            "note",
-            "label_name",
             "proxy_learning_speed",
-            "ref_paper",
             "injected",
             "injected_kind",
             "injected_original_label",
+            "relabel",
+            "note",
+            "label_name",
+            "ref_paper",
             "given_label",
             "predicted_label",
             "label_score",
@@ -137,6 +137,16 @@ fn jsonl_holds_the_same_values_with_nulls() {
             }
         }
     }
+}
+
+#[test]
+fn proxies_flag_is_for_npy_only() {
+    let f = marked();
+    for format in ["csv", "jsonl"] {
+        let err = f.fails(&["export", "d.cscore", "--format", format, "--proxies", "-o", "x.out"]);
+        assert!(err.contains("--proxies is for --format npy"), "{err}");
+    }
+    assert!(!f.path("x.out").exists());
 }
 
 #[test]

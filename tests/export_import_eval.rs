@@ -205,3 +205,28 @@ fn show_prints_one_example() {
     );
     assert!(text(&out.stderr).contains("--data PATH"));
 }
+
+#[test]
+fn eval_checks_the_labels_of_a_reference_npz() {
+    let f = Fixture::new(60, 3, 0.1, true);
+    let original = load(&f.data, &LoadOptions::default()).unwrap().labels;
+    let scores: Vec<f64> = (0..f.n).map(|i| i as f64 / f.n as f64).collect();
+    write_npz(&f.path("paper.npz"), &[("labels", labels_npy(&original)), ("scores", f64_npy(&scores))]);
+    let out = f.cscore(&["eval", "d.cscore", "--reference-scores", "paper.npz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("labels in paper.npz checked"), "{}", text(&out.stderr));
+    // Labels of another order (or dataset): refused, naming the first difference.
+    let mut wrong = original.clone();
+    wrong[4] = (wrong[4] + 1) % 3;
+    write_npz(&f.path("wrong.npz"), &[("labels", labels_npy(&wrong)), ("scores", f64_npy(&scores))]);
+    let err = f.fails(&["eval", "d.cscore", "--reference-scores", "wrong.npz"]);
+    assert!(err.contains("disagree") && err.contains("first at index 4"), "{err}");
+    // The labels as estimated (injected noise applied) are not the file's: those are the originals.
+    let noisy = f.dataset().labels;
+    write_npz(&f.path("noisy.npz"), &[("labels", labels_npy(&noisy)), ("scores", f64_npy(&scores))]);
+    assert!(f.fails(&["eval", "d.cscore", "--reference-scores", "noisy.npz"]).contains("disagree"));
+    // A dataset that moved is found with --data.
+    std::fs::rename(&f.data, f.path("moved")).unwrap();
+    assert!(f.fails(&["eval", "d.cscore", "--reference-scores", "paper.npz"]).contains("--data"));
+    f.ok(&["eval", "d.cscore", "--reference-scores", "paper.npz", "--data", "moved"]);
+}

@@ -44,3 +44,32 @@ fn disagreement_ranks_the_largest_rank_differences_first() {
     assert_eq!(d.len(), 2);
     assert!(disagreement(&[1.0], &[1.0], 5).is_empty());
 }
+
+#[path = "tui_support/mod.rs"]
+mod tui_support;
+
+#[test]
+fn compare_workspace_includes_imported_references() {
+    let f = tui_support::fixture(60);
+    let ws = cscore::store::Workspace::open(&f.workspace).unwrap();
+    // C-score of example i is (i mod 10)/10; the reference agrees exactly, the injected examples are the
+    // ones it (and the C-score) scores 0.
+    let reference: Vec<f32> = (0..60).map(|i| (i % 10) as f32 / 10.0).collect();
+    ws.set_reference_scores("paper", &reference, "test").unwrap();
+    let rows: Vec<cscore::store::InjectedRow> = (0..60)
+        .filter(|i| i % 10 == 0)
+        .map(|i| cscore::store::InjectedRow { example: i, kind: "label_noise".into(), original_label: 0 })
+        .collect();
+    ws.set_injected(&rows).unwrap();
+    let c = cscore::proxy::compare_workspace(&ws, 5).unwrap();
+    assert_eq!(c.names, ["cscore", "learning_speed", "ref_paper"]);
+    let corr = c.correlations.iter().find(|k| k.a == "cscore" && k.b == "ref_paper").unwrap();
+    assert_eq!(corr.pairs, 60);
+    assert!(
+        (corr.spearman.unwrap() - 1.0).abs() < 1e-9 && (corr.kendall.unwrap() - 1.0).abs() < 1e-9,
+        "{corr:?}"
+    );
+    let d = c.detection.iter().find(|d| d.name == "ref_paper").unwrap();
+    assert_eq!((d.auroc, d.average_precision), (Some(1.0), Some(1.0)));
+    assert!(c.disagreements.iter().any(|d| d.proxy == "ref_paper"));
+}

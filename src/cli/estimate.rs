@@ -6,10 +6,11 @@ use anyhow::Context;
 use cscore::estimate::{
     aggregate_workspace, default_workers, resolve_plan, run_estimate, EstimateOptions, Event, Summary,
 };
-use cscore::estimate::{shard_runs, Shard};
+use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::model::{parse_device, DeviceData};
 use cscore::project::{default_workspace_path, Project};
-use cscore::proxy::{ProxyUpdater, HIDDEN_PROXIES};
+use cscore::proxy::{ProxyUpdater, Selection, HIDDEN_PROXIES};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,11 +20,20 @@ const FUSE_EVERY: Duration = Duration::from_secs(5);
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
-    run_shard(args, None)
+    run_shard(args, None).map(|_| ())
 }
 
-/// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`.
-pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()> {
+/// Where an estimate ended.
+pub struct Finished {
+    /// The workspace (closed by now).
+    pub workspace: PathBuf,
+    /// Runs of the plan (or shard) stored, when none is left to train; `None` when stopped early.
+    pub complete: Option<usize>,
+}
+
+/// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`;
+/// only shard [`PROXY_SHARD`] (which trains the proxy runs) computes the proxies.
+pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Finished> {
     let device = parse_device(&args.device)?;
     let d = &args.data;
     let place = |ds: &cscore::data::Dataset| {
@@ -34,6 +44,18 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()
     let ws = &project.workspace;
     let ds = &project.dataset;
     let plan = resolve_plan(ws, &args.overrides())?;
+    if shard.is_some() {
+        clear_finished(ws.path())?;
+    }
+    let selection = match shard {
+        Some(s) if !s.computes_proxies() => {
+            if !args.proxies.is_empty() {
+                eprintln!("proxies: left to shard {PROXY_SHARD}/{}, which trains the proxy runs", s.count);
+            }
+            Selection::none()
+        }
+        _ => args.proxies.clone(),
+    };
     let data = DeviceData::new(ds, &device).context("uploading the dataset to the device")?;
     let mut agg = aggregate_workspace(ws)?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -44,7 +66,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()
         models_per_step: args.models_per_step,
         time_limit: args.time_limit,
         only: shard.map(|s| shard_runs(&plan, s)),
-        proxy_features: !args.proxies.among(&HIDDEN_PROXIES).is_empty(),
+        proxy_features: !selection.among(&HIDDEN_PROXIES).is_empty(),
     };
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
@@ -56,9 +78,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()
         ds.width,
         ws.path().display()
     );
-    let updater = ProxyUpdater::new(args.proxies.clone(), &ds.labels, ds.num_classes());
+    let updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
     let mut proxies = ProxyLog::default();
-    if !args.proxies.is_empty() {
+    if !selection.is_empty() {
         let t = Instant::now();
         if let Some(names) = proxies.keep(updater.input_space(ws, &data.x)) {
             if !names.is_empty() {
@@ -109,6 +131,10 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()
             report.failed
         );
     }
+    let finished = Finished {
+        workspace: ws.path().to_path_buf(),
+        complete: (report.remaining == 0).then(|| ws.run_keys().map(|k| k.len())).transpose()?,
+    };
     if report.remaining > 0 {
         eprintln!(
             "stopped after {} with {} planned run(s) left; run the same command again to continue",
@@ -123,7 +149,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<()
             fmt_secs(report.seconds)
         );
     }
-    Ok(())
+    Ok(finished)
 }
 
 /// Proxies are secondary: a failure is reported once at the end and never stops the estimate.

@@ -4,7 +4,8 @@
 use clap::Args;
 use cscore::estimate::aggregate_workspace;
 use cscore::export::{
-    eval_reference, eval_truth, read_scores, read_truth_indices, workspace_scores, NamedScores,
+    check_labels, eval_reference, eval_truth, original_labels, read_scores, read_truth_indices,
+    workspace_scores, NamedScores,
 };
 use cscore::store::Workspace;
 use std::path::PathBuf;
@@ -23,6 +24,9 @@ pub struct EvalArgs {
     /// The .npz array or CSV column holding the reference scores.
     #[arg(long, value_name = "NAME", requires = "reference_scores")]
     pub field: Option<String>,
+    /// Load the dataset from here (to check a .npz's labels) instead of the path the workspace records.
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
 }
 
 /// Runs the command.
@@ -34,11 +38,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     if let Some(reference) = &args.reference_scores {
         let (values, what) = if reference.is_file() {
             let r = read_scores(reference, n, args.field.as_deref())?;
-            if r.labels.is_some() {
-                eprintln!(
-                    "note: the labels in {} are not checked here; import-scores checks them",
-                    reference.display()
-                );
+            if let Some(labels) = &r.labels {
+                check_labels(reference, labels, &original_labels(&args.workspace, args.data.as_deref())?)?;
+                eprintln!("labels in {} checked against the dataset", reference.display());
             }
             (r.scores.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), reference.display().to_string())
         } else {

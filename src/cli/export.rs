@@ -85,6 +85,11 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             "--clean writes a dataset to --to DIR; --filter, --tag, -o and --proxies are for tables"
         );
     }
+    if !args.clean && args.proxies && args.format != TableFormat::Npy {
+        anyhow::bail!(
+            "--proxies is for --format npy (one .npy file per proxy); csv and jsonl always hold every proxy_<name> column"
+        );
+    }
     if !args.clean && args.format == TableFormat::Npy {
         if args.filter.is_some() || args.tag.is_some() {
             anyhow::bail!("--format npy writes whole vectors in dataset order; --filter and --tag are for csv and jsonl");

@@ -1,7 +1,7 @@
 //! `cscore import-scores`: reference scores from a file into the workspace (as column `ref_<NAME>`).
 
 use clap::Args;
-use cscore::export::{check_labels, open_project, read_scores, valid_score_name};
+use cscore::export::{check_labels, original_labels, read_scores, valid_score_name};
 use cscore::store::Workspace;
 use std::path::PathBuf;
 
@@ -33,15 +33,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
         anyhow::bail!("{}: every score is missing (empty or NaN)", args.file.display());
     }
     if let Some(labels) = &imported.labels {
-        // Published score files carry the dataset's own labels, before any injected label noise.
-        let project = open_project(&args.workspace, args.data.as_deref())?;
-        let mut original = project.dataset.labels.clone();
-        for row in &project.injected {
-            if let Some(label) = original.get_mut(row.example) {
-                *label = row.original_label;
-            }
-        }
-        check_labels(&args.file, labels, &original)?;
+        check_labels(&args.file, labels, &original_labels(&args.workspace, args.data.as_deref())?)?;
     }
     let replaced = ws.reference_names()?.contains(&args.name);
     let source = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());

@@ -62,9 +62,9 @@ again continues where it stopped. Ctrl-C stops cleanly (a second Ctrl-C exits at
   cscore export mnist-10k.cscore --clean --to mnist-clean --drop-tag mislabeled,ood --apply-relabels
 
 Columns: index, label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag,
-relabel, note, label_name, proxy_<name>…, ref_<name>…, injected, injected_kind,
-injected_original_label (with injected corruption), given_label, predicted_label, label_score,
-is_label_issue (cleanlab-style). Missing values are empty cells (null in JSON).
+proxy_<name>…, injected, injected_kind, injected_original_label (with injected corruption), relabel,
+note, label_name, ref_<name>…, given_label, predicted_label, label_score, is_label_issue
+(cleanlab-style). Missing values are empty cells (null in JSON).
 Filters compare columns with numbers or \"strings\" (< <= > >= == !=) and join them with
 and/or/not and parentheses; a missing value compares false, `x == null` finds it.")]
     Export(Box<export::ExportArgs>),
@@ -111,12 +111,15 @@ Keys: ? shows every binding. Settings and keys: ~/.config/cscore/config.toml (or
   JOB_COMPLETION_INDEX=1 cscore worker mnist/ --shard-count 3     shard from a Kubernetes indexed job
 
 The plan is the one `cscore estimate` would run with the same flags; each shard trains a deterministic,
-cost-balanced part of it and is resumable like estimate.")]
+cost-balanced part of it and is resumable like estimate. Shard 0 trains the proxy runs and computes the
+proxy scores (the others skip them); a shard that finishes leaves WS.shard-I-of-N.done.")]
     Worker(Box<worker::WorkerArgs>),
-    /// Fold shard workspaces into one (same dataset and plan; runs already present are skipped,
-    /// conflicting ones refused; idempotent).
+    /// Fold shard workspaces into one, all or nothing (same dataset, plan and corruption; runs already
+    /// present are skipped, conflicting ones refused; idempotent), with their proxy scores and a
+    /// recomputed fused score.
     #[command(after_help = "Examples:
   cscore merge mnist.cscore mnist.cscore.shard-*-of-3
+  cscore merge mnist.cscore mnist.cscore.shard-*-of-3 --require-complete   after every worker finished
   cscore explore mnist.cscore --no-train            follow it while shards are merged into it")]
     Merge(Box<worker::MergeArgs>),
 }

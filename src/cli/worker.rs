@@ -2,7 +2,7 @@
 
 use super::args::EstimateArgs;
 use clap::Args;
-use cscore::estimate::{merge_workspace, stored_plan, Shard};
+use cscore::estimate::{check_finished, completeness, mark_finished, merge_workspaces, Shard};
 use cscore::store::Workspace;
 use std::path::PathBuf;
 
@@ -30,7 +30,12 @@ pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
             s
         }
     };
-    super::estimate::run_shard(&args.estimate, Some(shard))
+    let finished = super::estimate::run_shard(&args.estimate, Some(shard))?;
+    if let Some(runs) = finished.complete {
+        // The workspace is closed by now, so the marker promises a file no one writes to any more.
+        mark_finished(&finished.workspace, runs)?;
+    }
+    Ok(())
 }
 
 /// `cscore merge` flags.
@@ -41,32 +46,41 @@ pub struct MergeArgs {
     /// Shard workspaces (`WS.shard-I-of-N`) written by `cscore worker`.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Fail unless the merged workspace then holds every planned run (for schedulers that retry).
+    /// Merge only once every shard's worker has finished (left WS.shard-I-of-N.done), and fail unless the
+    /// merged workspace then holds every planned run (for schedulers that retry).
     #[arg(long)]
     pub require_complete: bool,
 }
 
-/// Merges every shard in turn; stops at the first refusal.
+/// Merges the shards, all or nothing.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
-    for shard in &args.shards {
-        let report = merge_workspace(&args.workspace, shard)?;
+    if args.require_complete {
+        check_finished(&args.shards)?;
+    }
+    let report = merge_workspaces(&args.workspace, &args.shards)?;
+    let target = args.workspace.display();
+    for s in &report.shards {
+        eprintln!("{}: {} run(s) added, {} already present → {target}", s.path.display(), s.added, s.skipped);
+    }
+    if !report.proxies.is_empty() {
+        eprintln!("proxy scores from the shards: {}", report.proxies.join(", "));
+    }
+    if let Some(f) = &report.fused {
         eprintln!(
-            "{}: {} run(s) added, {} already present → {}",
-            shard.display(),
-            report.added,
-            report.skipped,
-            args.workspace.display()
+            "fused score recomputed (prior from {}, m = {:.1})",
+            f.prior_proxies.join(", "),
+            f.prior_strength
         );
     }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     if args.require_complete {
-        let ws = Workspace::open(&args.workspace)?;
-        let plan = stored_plan(&ws)?.unwrap_or_default();
-        let have = ws.run_keys()?.len();
-        let want = plan.schedule().len();
+        let (have, want) = completeness(&Workspace::open(&args.workspace)?)?;
         if have < want {
-            anyhow::bail!("{}: {have} of {want} planned runs merged so far", args.workspace.display());
+            anyhow::bail!("{target}: {have} of {want} planned runs merged so far");
         }
-        eprintln!("{}: complete ({have} of {want} planned runs)", args.workspace.display());
+        eprintln!("{target}: complete ({have} of {want} planned runs)");
     }
     Ok(())
 }

@@ -52,8 +52,10 @@ pub enum Event<'a> {
     Started { done: usize, total: usize, pending: usize },
     /// A run finished (or failed) and is committed.
     RunCommitted { record: &'a RunRecord },
-    /// A proxy run just committed: its model's penultimate-layer activations on every example
-    /// (N × `dim`, row-major), for the hidden-space proxies. Only with `EstimateOptions::proxy_features`.
+    /// A proxy run is about to be committed: its model's penultimate-layer activations on every example
+    /// (N × `dim`, row-major), for the hidden-space proxies. Sent before the commit, so that a process
+    /// killed in between trains the run again on resume instead of losing the features (the model is
+    /// not stored). Only with `EstimateOptions::proxy_features`.
     ProxyFeatures { key: RunKey, features: &'a [f32], dim: usize },
 }
 
@@ -125,29 +127,27 @@ pub fn run_estimate(
                 report.stopped_early = true;
             }
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Ok((record, features))) => match ws.insert_run(&record) {
-                    Ok(inserted) => {
-                        if inserted {
-                            report.committed += 1;
-                            report.remaining -= 1;
-                            if matches!(record.status, crate::store::RunStatus::Failed(_)) {
-                                report.failed += 1;
-                            }
-                            on_event(Event::RunCommitted { record: &record });
-                            if let Some(f) = &features {
-                                on_event(Event::ProxyFeatures {
-                                    key: record.key,
-                                    features: &f.values,
-                                    dim: f.dim,
-                                });
+                Ok(Ok((record, features))) => {
+                    if let Some(f) = &features {
+                        on_event(Event::ProxyFeatures { key: record.key, features: &f.values, dim: f.dim });
+                    }
+                    match ws.insert_run(&record) {
+                        Ok(inserted) => {
+                            if inserted {
+                                report.committed += 1;
+                                report.remaining -= 1;
+                                if matches!(record.status, crate::store::RunStatus::Failed(_)) {
+                                    report.failed += 1;
+                                }
+                                on_event(Event::RunCommitted { record: &record });
                             }
                         }
+                        Err(e) => {
+                            first_error.get_or_insert(Error::from(e));
+                            stop.store(true, Ordering::Relaxed);
+                        }
                     }
-                    Err(e) => {
-                        first_error.get_or_insert(Error::from(e));
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                },
+                }
                 Ok(Err(e)) => {
                     first_error.get_or_insert(e);
                     stop.store(true, Ordering::Relaxed);

@@ -6,6 +6,7 @@ use crate::store::RunKey;
 use crate::{Error, Result};
 use std::collections::HashSet;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Shard `index` of `count` (0-based).
@@ -94,11 +95,58 @@ impl Shard {
         ))
     }
 
+    /// Whether this shard trains the proxy runs and computes the proxy scores ([`PROXY_SHARD`]).
+    pub fn computes_proxies(&self) -> bool {
+        self.index == PROXY_SHARD
+    }
+
     /// The workspace file of this shard: `WS.shard-I-of-N`.
-    pub fn workspace_path(&self, ws: &std::path::Path) -> std::path::PathBuf {
+    pub fn workspace_path(&self, ws: &Path) -> PathBuf {
         let mut name = ws.as_os_str().to_owned();
         name.push(format!(".shard-{}-of-{}", self.index, self.count));
         name.into()
+    }
+}
+
+/// The shard that trains every proxy run and computes the proxies (the other shards skip them; merge
+/// takes them from this one).
+pub const PROXY_SHARD: usize = 0;
+
+/// The marker `cscore worker` leaves beside its shard workspace once every run of the shard is stored and
+/// the workspace is closed (its WAL folded back into the file): `WS.shard-I-of-N.done`.
+fn finished_marker(shard_ws: &Path) -> PathBuf {
+    let mut name = shard_ws.as_os_str().to_owned();
+    name.push(".done");
+    name.into()
+}
+
+/// Marks the shard workspace `shard_ws` finished (call after closing it).
+pub fn mark_finished(shard_ws: &Path, runs: usize) -> Result<()> {
+    let marker = finished_marker(shard_ws);
+    std::fs::write(&marker, format!("{runs} runs\n"))
+        .map_err(|e| Error::Config(format!("{}: cannot write the finished marker: {e}", marker.display())))
+}
+
+/// Removes the finished marker of `shard_ws` (a worker about to train more of it).
+pub fn clear_finished(shard_ws: &Path) -> Result<()> {
+    let marker = finished_marker(shard_ws);
+    match std::fs::remove_file(&marker) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::Config(format!("{}: cannot remove the finished marker: {e}", marker.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Fails, naming the first, unless the worker of every shard workspace has finished (left its marker).
+pub fn check_finished(shards: &[PathBuf]) -> Result<()> {
+    match shards.iter().find(|s| !finished_marker(s).is_file()) {
+        Some(s) => Err(Error::Config(format!(
+            "{}: its worker has not finished yet (no {}); only finished shards are merged with --require-complete",
+            s.display(),
+            finished_marker(s).display()
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -107,13 +155,18 @@ fn cost(spec: &RunSpec) -> f64 {
     spec.subset_ratio + if spec.track { 0.35 } else { 0.0 }
 }
 
-/// The runs of `plan` that belong to `shard`: longest-processing-time-first assignment of every planned run
-/// to the least loaded shard (ties to the lowest index), so shards finish together. Deterministic.
+/// The runs of `plan` that belong to `shard`: every proxy run goes to shard [`PROXY_SHARD`] (so one process
+/// sees all of them and computes the proxies from them as a single estimate would), then
+/// longest-processing-time-first assignment of every holdout run to the least loaded shard (ties to the
+/// lowest index), so shards finish together. Deterministic.
 pub fn shard_runs(plan: &Plan, shard: Shard) -> HashSet<RunKey> {
-    let mut runs = plan.schedule();
+    let (proxy, mut runs): (Vec<RunSpec>, Vec<RunSpec>) =
+        plan.schedule().into_iter().partition(|r| r.key.kind_is_proxy);
     runs.sort_by(|a, b| cost(b).total_cmp(&cost(a)).then(a.key.cmp(&b.key)));
     let mut load = vec![0.0f64; shard.count];
-    let mut mine = HashSet::new();
+    load[PROXY_SHARD] = proxy.iter().map(cost).sum();
+    let mut mine: HashSet<RunKey> =
+        proxy.iter().filter(|_| shard.index == PROXY_SHARD).map(|r| r.key).collect();
     for r in &runs {
         let (least, _) =
             load.iter()
@@ -146,6 +199,23 @@ mod tests {
         let (lo, hi) = loads.iter().fold((f64::MAX, 0f64), |(a, b), &l| (a.min(l), b.max(l)));
         assert!(hi - lo <= 1.0, "{loads:?}");
         assert_eq!(shard_runs(&plan, Shard { index: 1, count: 3 }), parts[1], "deterministic");
+    }
+
+    #[test]
+    fn every_proxy_run_goes_to_the_proxy_shard() {
+        let plan = Plan { runs: 6, proxy_runs: 3, ..Plan::default() };
+        let parts: Vec<HashSet<RunKey>> =
+            (0..4).map(|i| shard_runs(&plan, Shard { index: i, count: 4 })).collect();
+        let proxies = |p: &HashSet<RunKey>| p.iter().filter(|k| k.kind_is_proxy).count();
+        assert_eq!(parts.iter().map(proxies).collect::<Vec<_>>(), [3, 0, 0, 0]);
+        assert!(Shard { index: 0, count: 4 }.computes_proxies());
+        assert!(!Shard { index: 2, count: 4 }.computes_proxies());
+        assert_eq!(parts.iter().map(HashSet::len).sum::<usize>(), plan.schedule().len(), "disjoint");
+        let specs = plan.schedule();
+        let loads: Vec<f64> =
+            parts.iter().map(|p| specs.iter().filter(|s| p.contains(&s.key)).map(cost).sum()).collect();
+        let (lo, hi) = loads.iter().fold((f64::MAX, 0f64), |(a, b), &l| (a.min(l), b.max(l)));
+        assert!(hi - lo <= 1.35, "balanced around the proxy runs: {loads:?}");
     }
 
     #[test]

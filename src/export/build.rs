@@ -11,10 +11,11 @@ pub const LABEL_ISSUE_THRESHOLD: f64 = 0.5;
 
 /// Builds the table of `ws` for a dataset whose given labels (as estimated) are `labels`.
 ///
-/// Columns: `index, label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag,
-/// relabel, note, label_name`, one `proxy_<name>` per stored proxy, one `ref_<name>` per imported reference,
-/// `injected, injected_kind, injected_original_label` when the workspace has injected ground truth, and the
-/// cleanlab-style `given_label, predicted_label, label_score, is_label_issue`.
+/// Columns, in the command-line contract's order (its columns first, extra ones after them): `index,
+/// label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag`, one `proxy_<name>` per
+/// stored proxy, `injected, injected_kind, injected_original_label` when the workspace has injected ground
+/// truth, then `relabel, note, label_name`, one `ref_<name>` per imported reference, and the cleanlab-style
+/// `given_label, predicted_label, label_score, is_label_issue`.
 pub fn build_table(ws: &Workspace, labels: &[u32]) -> Result<Table, ExportError> {
     let n = ws.num_examples();
     if labels.len() != n {
@@ -51,21 +52,10 @@ pub fn build_table(ws: &Workspace, labels: &[u32]) -> Result<Table, ExportError>
         ("holdout_evals".into(), Cells::Int((0..n).map(|i| Some(i64::from(agg.holdout_evals(i)))).collect())),
         ("heldout_prediction".into(), ints(&prediction)),
         ("tag".into(), Cells::Text(tag)),
-        ("relabel".into(), Cells::Int(relabel)),
-        ("note".into(), Cells::Text(note)),
-        (
-            "label_name".into(),
-            Cells::Text(labels.iter().map(|&l| info.class_names.get(l as usize).cloned()).collect()),
-        ),
     ];
     for name in ws.proxy_names()? {
         if let Some(scores) = ws.proxy_scores(&name)? {
             cols.push((format!("proxy_{name}"), Cells::F32(scores)));
-        }
-    }
-    for name in ws.reference_names()? {
-        if let Some(scores) = ws.reference_scores(&name)? {
-            cols.push((format!("ref_{name}"), Cells::F32(scores)));
         }
     }
     let injected = ws.injected()?;
@@ -79,6 +69,15 @@ pub fn build_table(ws: &Workspace, labels: &[u32]) -> Result<Table, ExportError>
         cols.push(("injected".into(), Cells::Int(flag)));
         cols.push(("injected_kind".into(), Cells::Text(kind)));
         cols.push(("injected_original_label".into(), Cells::Int(original)));
+    }
+    cols.push(("relabel".into(), Cells::Int(relabel)));
+    cols.push(("note".into(), Cells::Text(note)));
+    let names = labels.iter().map(|&l| info.class_names.get(l as usize).cloned()).collect();
+    cols.push(("label_name".into(), Cells::Text(names)));
+    for name in ws.reference_names()? {
+        if let Some(scores) = ws.reference_scores(&name)? {
+            cols.push((format!("ref_{name}"), Cells::F32(scores)));
+        }
     }
     let issue = (0..n)
         .map(|i| match (cscore[i], prediction[i]) {

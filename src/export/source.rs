@@ -25,3 +25,16 @@ pub fn open_project(ws_path: &Path, data: Option<&Path>) -> Result<Project, Expo
         other => other.into(),
     })
 }
+
+/// The labels of the workspace's dataset before any injected label noise (as published score files carry
+/// them), loading the dataset as [`open_project`] does.
+pub fn original_labels(ws_path: &Path, data: Option<&Path>) -> Result<Vec<u32>, ExportError> {
+    let project = open_project(ws_path, data)?;
+    let mut labels = project.dataset.labels;
+    for row in &project.injected {
+        if let Some(label) = labels.get_mut(row.example) {
+            *label = row.original_label;
+        }
+    }
+    Ok(labels)
+}

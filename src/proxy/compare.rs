@@ -4,6 +4,7 @@
 
 use super::detect::{auroc, average_precision, suspicion};
 use super::higher_is_regular;
+use super::names::REFERENCE_PREFIX;
 use super::rank::{average_ranks, kendall_tau_b, spearman};
 use crate::estimate::aggregate_workspace;
 use crate::store::Workspace;
@@ -151,13 +152,20 @@ pub fn disagreement(proxy: &[f64], cscore: &[f64], top: usize) -> Vec<Disagreeme
     out
 }
 
-/// The current C-score, every stored proxy and the workspace's injected ground truth, compared.
+/// The current C-score, every stored proxy and every imported reference (as `ref_<name>`), compared, with
+/// the workspace's injected ground truth.
 pub fn compare_workspace(ws: &Workspace, top: usize) -> Result<Comparison> {
     let agg = aggregate_workspace(ws)?;
     let mut scores = vec![(CSCORE.to_string(), agg.cscores())];
+    let wide = |s: Vec<f32>| s.into_iter().map(f64::from).collect::<Vec<f64>>();
     for name in ws.proxy_names()? {
         if let Some(s) = ws.proxy_scores(&name)? {
-            scores.push((name, s.iter().map(|&v| f64::from(v)).collect()));
+            scores.push((name, wide(s)));
+        }
+    }
+    for name in ws.reference_names()? {
+        if let Some(s) = ws.reference_scores(&name)? {
+            scores.push((format!("{REFERENCE_PREFIX}{name}"), wide(s)));
         }
     }
     let injected = ws.injected()?;

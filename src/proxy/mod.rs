@@ -9,6 +9,7 @@
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
 //! - [`ProxyUpdater`]: keeps a workspace's proxies current during `cscore estimate`.
+//! - [`merge_proxies`]: folds the proxies of shard workspaces into a merged one (`cscore merge`).
 
 mod block;
 mod calibrate;
@@ -19,6 +20,7 @@ pub mod distance;
 pub mod fuse;
 mod hidden;
 pub mod isotonic;
+mod merge;
 mod names;
 mod orientation;
 pub mod rank;
@@ -30,7 +32,8 @@ pub use compare::{compare, compare_workspace, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
 pub use hidden::{network_features, Features};
-pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
+pub use merge::{merge_proxies, ProxyMerge};
+pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
 pub use training::TRAINING_PROXIES;
-pub use update::ProxyUpdater;
+pub use update::{fuse_workspace, ProxyUpdater};

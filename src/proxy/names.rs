@@ -13,6 +13,10 @@ pub const HIDDEN_PROXIES: [&str; 3] = ["hidden_relative_density", "hidden_class_
 /// The fused estimate (proxies + holdout evidence), stored beside the proxies.
 pub const FUSED: &str = "fused";
 
+/// Prefix of imported reference scores where they appear beside the proxies (`ref_<name>`): in exports,
+/// comparisons and the explorer. High means regular, as for the C-score.
+pub const REFERENCE_PREFIX: &str = "ref_";
+
 /// Every proxy name `cscore estimate` can compute, in display order.
 pub fn all_proxies() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = TRAINING_PROXIES.to_vec();

@@ -13,6 +13,23 @@ use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::{Device, Tensor};
 
+/// Recomputes the fused estimate of `ws` from every proxy stored there and the holdout evidence `agg`
+/// (prior strength `prior_strength`, `None`: estimated), and stores it when it has a value anywhere.
+pub fn fuse_workspace(ws: &Workspace, agg: &Aggregate, prior_strength: Option<f64>) -> Result<Fused> {
+    let mut proxies = Vec::new();
+    for name in ws.proxy_names()?.into_iter().filter(|n| n != FUSED) {
+        if let Some(s) = ws.proxy_scores(&name)? {
+            proxies.push((name, s));
+        }
+    }
+    let evals: Vec<u32> = (0..agg.len()).map(|i| agg.holdout_evals(i)).collect();
+    let fused = fuse(&proxies, &agg.cscores(), &evals, prior_strength);
+    if fused.scores.iter().any(|v| v.is_finite()) {
+        ws.set_proxy_scores(FUSED, &fused.scores)?;
+    }
+    Ok(fused)
+}
+
 /// Computes and stores the selected proxies of one workspace.
 #[derive(Debug, Clone)]
 pub struct ProxyUpdater {
@@ -91,18 +108,7 @@ impl ProxyUpdater {
         if !self.selection.contains(FUSED) || agg.len() != self.labels.len() {
             return Ok(None);
         }
-        let mut proxies = Vec::new();
-        for name in ws.proxy_names()?.into_iter().filter(|n| n != FUSED) {
-            if let Some(s) = ws.proxy_scores(&name)? {
-                proxies.push((name, s));
-            }
-        }
-        let evals: Vec<u32> = (0..agg.len()).map(|i| agg.holdout_evals(i)).collect();
-        let fused = fuse(&proxies, &agg.cscores(), &evals, self.prior_strength);
-        if fused.scores.iter().any(|v| v.is_finite()) {
-            ws.set_proxy_scores(FUSED, &fused.scores)?;
-        }
-        Ok(Some(fused))
+        fuse_workspace(ws, agg, self.prior_strength).map(Some)
     }
 
     /// The names among `names` that are selected and not yet stored.

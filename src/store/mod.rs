@@ -15,6 +15,7 @@ mod schema;
 mod scores;
 mod tags;
 mod workspace;
+mod write;
 
 use std::path::{Path, PathBuf};
 

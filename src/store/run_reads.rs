@@ -121,6 +121,42 @@ impl Workspace {
         Ok(out)
     }
 
+    /// Calls `f` on every stored run in turn, oldest first, holding one run in memory at a time (epoch
+    /// statistics only when `with_epochs`); stops at the first error `f` returns.
+    pub fn for_each_run<E: From<StoreError>>(
+        &self,
+        with_epochs: bool,
+        mut f: impl FnMut(RunRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql).at(&self.path)?;
+        let mut rows = stmt.query([]).at(&self.path)?;
+        while let Some(row) = rows.next().at(&self.path)? {
+            let raw = RawRun::read(row).at(&self.path)?;
+            let id = raw.id;
+            let mut rec = self.decode_run(raw)?;
+            if with_epochs {
+                rec.epochs = self.epochs_of(id)?;
+            }
+            f(rec)?;
+        }
+        Ok(())
+    }
+
+    /// The stored run with this key, without epoch statistics, if there is one.
+    pub fn run(&self, key: RunKey) -> Result<Option<RunRecord>, StoreError> {
+        let sql =
+            format!("SELECT {RUN_COLUMNS} FROM runs WHERE kind = ?1 AND ratio_index = ?2 AND run_index = ?3");
+        let raw = self
+            .conn
+            .prepare_cached(&sql)
+            .at(&self.path)?
+            .query_row(params![kind_name(key), key.ratio_index, key.run_index], RawRun::read)
+            .optional()
+            .at(&self.path)?;
+        raw.map(|raw| self.decode_run(raw)).transpose()
+    }
+
     /// Every failed run with its reason, oldest first.
     pub fn failures(&self) -> Result<Vec<(RunKey, String)>, StoreError> {
         let mut stmt = self

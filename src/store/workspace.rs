@@ -166,11 +166,6 @@ impl Workspace {
         self.conn.pragma_query_value(None, "data_version", |r| r.get(0)).at(&self.path)
     }
 
-    /// Starts a write transaction, waiting (busy timeout) for other writers instead of failing.
-    pub(super) fn write(&self) -> Result<Transaction<'_>, StoreError> {
-        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).at(&self.path)
-    }
-
     /// An [`StoreError::Invalid`] naming this workspace.
     pub(super) fn invalid(&self, problem: String) -> StoreError {
         StoreError::Invalid { path: self.path.clone(), problem }

@@ -164,7 +164,7 @@ impl App {
     fn next_proxy(&mut self) {
         let n = self.data.proxies.len();
         if n == 0 {
-            self.info("this workspace has no proxy scores yet");
+            self.info("this workspace has no proxy or reference scores yet");
             return;
         }
         self.proxy = Some(self.proxy.map_or(0, |p| (p + 1) % n));

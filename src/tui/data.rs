@@ -1,8 +1,9 @@
 //! What the explorer knows about the dataset for the whole session: images, labels, injected ground
-//! truth and proxy scores with their ranks.
+//! truth and proxy (and imported reference) scores with their ranks.
 
 use crate::data::Dataset;
-use crate::proxy::higher_is_regular;
+use crate::proxy::compare::{compare, Comparison, CSCORE};
+use crate::proxy::{higher_is_regular, REFERENCE_PREFIX};
 use crate::store::{InjectedRow, StoreError, Workspace};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,6 +40,38 @@ impl ProxyScores {
     }
 }
 
+/// The owned inputs of a comparison, to compute off the UI task.
+#[derive(Debug, Clone)]
+pub struct ComparisonInput {
+    /// Named scores, the C-score first.
+    pub scores: Vec<(String, Vec<f64>)>,
+    /// Injected examples, where the workspace has ground truth.
+    pub injected: Option<Vec<bool>>,
+}
+
+impl ComparisonInput {
+    /// ρ, τ (and AUROC, AP with ground truth) of every score, and `top` disagreements per score.
+    pub fn compare(&self, top: usize) -> Comparison {
+        compare(&self.scores, self.injected.as_deref(), top)
+    }
+}
+
+/// Every stored proxy by name, then every imported reference score as `ref_<name>`.
+pub fn stored_scores(ws: &Workspace) -> Result<Vec<(String, Vec<f32>)>, StoreError> {
+    let mut out = Vec::new();
+    for name in ws.proxy_names()? {
+        if let Some(scores) = ws.proxy_scores(&name)? {
+            out.push((name, scores));
+        }
+    }
+    for name in ws.reference_names()? {
+        if let Some(scores) = ws.reference_scores(&name)? {
+            out.push((format!("{REFERENCE_PREFIX}{name}"), scores));
+        }
+    }
+    Ok(out)
+}
+
 /// The dataset side of an exploring session.
 #[derive(Debug, Clone)]
 pub struct ExplorerData {
@@ -48,21 +81,17 @@ pub struct ExplorerData {
     pub injected: Vec<Option<InjectedRow>>,
     /// Whether the workspace has injected ground truth at all.
     pub has_injected: bool,
-    /// Every stored proxy, sorted by name.
+    /// Every stored proxy, sorted by name, then every imported reference score as `ref_<name>`: the
+    /// scores the list shows, the preview ranks and the comparison compares with the C-score.
     pub proxies: Vec<ProxyScores>,
     /// The workspace file.
     pub workspace_path: PathBuf,
 }
 
 impl ExplorerData {
-    /// Gathers the dataset, its injected rows and the workspace's proxies.
+    /// Gathers the dataset, its injected rows and the workspace's proxies and references.
     pub fn load(ws: &Workspace, dataset: Arc<Dataset>, injected: &[InjectedRow]) -> Result<Self, StoreError> {
-        let mut proxies = Vec::new();
-        for name in ws.proxy_names()? {
-            if let Some(scores) = ws.proxy_scores(&name)? {
-                proxies.push(ProxyScores::new(&name, scores));
-            }
-        }
+        let proxies = stored_scores(ws)?.into_iter().map(|(name, s)| ProxyScores::new(&name, s)).collect();
         Ok(Self::new(dataset, injected, proxies, ws.path().to_path_buf()))
     }
 
@@ -86,6 +115,17 @@ impl ExplorerData {
             proxies,
             workspace_path,
         }
+    }
+
+    /// What the comparison view compares: the C-score `cscore` (NaN = not estimated), then every proxy
+    /// and reference score, with the injected ground truth where the workspace has it.
+    pub fn comparison_input(&self, cscore: Vec<f64>) -> ComparisonInput {
+        let mut scores = vec![(CSCORE.to_string(), cscore)];
+        scores.extend(
+            self.proxies.iter().map(|p| (p.name.clone(), p.scores.iter().map(|&v| f64::from(v)).collect())),
+        );
+        let injected = self.has_injected.then(|| self.injected.iter().map(Option::is_some).collect());
+        ComparisonInput { scores, injected }
     }
 
     /// Number of examples.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::data::ProxyScores;
+use super::data::{stored_scores, ProxyScores};
 use super::event::{Event, StoreChange};
 use crate::estimate::stored_plan;
 use crate::store::Workspace;
@@ -69,19 +69,13 @@ struct Follower {
     last_run_id: i64,
     have_plan: bool,
     version: Option<i64>,
-    /// The proxies as last seen (name, scores).
+    /// The proxies and references as last seen (name, scores).
     proxies: Vec<(String, Vec<f32>)>,
 }
 
-/// Every stored proxy, by name.
+/// Every stored proxy and imported reference, by name.
 fn current_proxies(ws: &Workspace) -> crate::Result<Vec<(String, Vec<f32>)>> {
-    let mut out = Vec::new();
-    for name in ws.proxy_names()? {
-        if let Some(scores) = ws.proxy_scores(&name)? {
-            out.push((name, scores));
-        }
-    }
-    Ok(out)
+    Ok(stored_scores(ws)?)
 }
 
 /// Same values, NaN included.

@@ -12,7 +12,6 @@ use super::data::ExplorerData;
 use super::dynamics::Dynamics;
 use super::event::Event;
 use crate::export::{build_table, write_atomic, write_csv, write_jsonl};
-use crate::proxy::compare::{compare, CSCORE};
 use crate::store::Workspace;
 
 /// Rows of each disagreement ranking.
@@ -33,17 +32,9 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
             });
         }
         Request::Compare { cscore } => {
-            let mut scores = vec![(CSCORE.to_string(), cscore)];
-            scores.extend(
-                data.proxies
-                    .iter()
-                    .map(|p| (p.name.clone(), p.scores.iter().map(|&v| f64::from(v)).collect())),
-            );
-            let injected: Option<Vec<bool>> =
-                data.has_injected.then(|| data.injected.iter().map(Option::is_some).collect());
+            let input = data.comparison_input(cscore);
             std::thread::spawn(move || {
-                let c = compare(&scores, injected.as_deref(), DISAGREEMENT_TOP);
-                let _ = tx.send(Event::Comparison(Box::new(Some(c))));
+                let _ = tx.send(Event::Comparison(Box::new(Some(input.compare(DISAGREEMENT_TOP)))));
             });
         }
         Request::Export { path, rows } => {

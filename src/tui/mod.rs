@@ -35,9 +35,9 @@ mod train;
 pub mod views;
 
 pub use action::{Action, Command, InputKey};
-pub use app::{App, Mode, View};
+pub use app::{App, Mode, Request, View};
 pub use config::{config_path, Config, ImageMode, EXAMPLE_CONFIG};
-pub use data::ExplorerData;
+pub use data::{ComparisonInput, ExplorerData};
 pub use dynamics::Dynamics;
 pub use error::TuiError;
 pub use estimate_state::{EstimateState, Training};

@@ -19,8 +19,8 @@ pub(super) enum Side {
 /// An expression whose columns exist and whose comparisons have matching types.
 #[derive(Debug)]
 pub(super) enum Compiled {
-    Or(Box<Compiled>, Box<Compiled>),
-    And(Box<Compiled>, Box<Compiled>),
+    Or(Vec<Compiled>),
+    And(Vec<Compiled>),
     Not(Box<Compiled>),
     Cmp(Side, Op, Side),
     Truthy(usize),
@@ -36,8 +36,8 @@ enum Kind {
 /// Resolves columns and checks types.
 pub(super) fn compile(e: &Expr, t: &Table) -> Result<Compiled, FilterError> {
     Ok(match e {
-        Expr::Or(a, b) => Compiled::Or(Box::new(compile(a, t)?), Box::new(compile(b, t)?)),
-        Expr::And(a, b) => Compiled::And(Box::new(compile(a, t)?), Box::new(compile(b, t)?)),
+        Expr::Or(terms) => Compiled::Or(terms.iter().map(|e| compile(e, t)).collect::<Result<_, _>>()?),
+        Expr::And(terms) => Compiled::And(terms.iter().map(|e| compile(e, t)).collect::<Result<_, _>>()?),
         Expr::Not(a) => Compiled::Not(Box::new(compile(a, t)?)),
         Expr::Truthy(name, pos) => {
             let col = column(t, name, *pos)?;
@@ -124,8 +124,8 @@ impl Compiled {
     /// Evaluates the expression on `row`.
     pub(super) fn matches(&self, t: &Table, row: usize) -> bool {
         match self {
-            Compiled::Or(a, b) => a.matches(t, row) || b.matches(t, row),
-            Compiled::And(a, b) => a.matches(t, row) && b.matches(t, row),
+            Compiled::Or(terms) => terms.iter().any(|e| e.matches(t, row)),
+            Compiled::And(terms) => terms.iter().all(|e| e.matches(t, row)),
             Compiled::Not(a) => !a.matches(t, row),
             Compiled::Truthy(col) => matches!(t.columns()[*col].cells.value(row), Value::Num(v) if v != 0.0),
             Compiled::Cmp(l, op, r) => {

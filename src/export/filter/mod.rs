@@ -5,6 +5,7 @@
 //! `true`/`false` (1/0) or `null`; they join with `and`/`or`/`not` (also `&&`, `||`, `!`) and parentheses.
 //! A bare column is true where it holds a non-zero number (`is_label_issue`). A missing value compares false
 //! with everything, except that `x == null` is true exactly where `x` is missing (and `x != null` where not).
+//! Parentheses and `not` nest at most 64 levels deep; chains of `and`/`or` may be of any length.
 
 mod eval;
 mod lex;
@@ -56,7 +57,7 @@ impl Filter {
 
     /// Both this filter and `other`.
     pub fn and(self, other: Filter) -> Filter {
-        Filter { expr: Expr::And(Box::new(self.expr), Box::new(other.expr)) }
+        Filter { expr: Expr::And(vec![self.expr, other.expr]) }
     }
 
     /// The rows of `table` that match, in order; fails on unknown columns and mismatched types.

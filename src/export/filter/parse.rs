@@ -1,4 +1,6 @@
 //! Recursive-descent parser: `or` binds loosest, then `and`, then `not`, then comparisons and parentheses.
+//! Chains of `and`/`or` become one flat node (no recursion per term), and nesting (parentheses and
+//! `not`) is limited to [`MAX_DEPTH`] levels, so no expression can exhaust the stack.
 
 use super::lex::{lex, Op, Tok};
 use super::FilterError;
@@ -12,11 +14,16 @@ pub(super) enum Operand {
     Null,
 }
 
+/// Deepest nesting of parentheses and `not` accepted.
+pub(super) const MAX_DEPTH: usize = 64;
+
 /// A parsed expression; positions are 1-based characters of the source text.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Expr {
-    Or(Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
+    /// True when any term is (two or more terms).
+    Or(Vec<Expr>),
+    /// True when every term is (two or more terms).
+    And(Vec<Expr>),
     Not(Box<Expr>),
     /// `left op right`, with the positions of both operands.
     Cmp {
@@ -35,7 +42,7 @@ pub(super) fn parse(text: &str) -> Result<Expr, FilterError> {
     if toks.is_empty() {
         return Err(FilterError::new(1, "empty expression"));
     }
-    let mut p = Parser { toks, at: 0, end };
+    let mut p = Parser { toks, at: 0, end, depth: 0 };
     let e = p.or()?;
     match p.toks.get(p.at) {
         None => Ok(e),
@@ -50,6 +57,8 @@ struct Parser {
     toks: Vec<(Tok, usize)>,
     at: usize,
     end: usize,
+    /// Parentheses and `not` open around the current token.
+    depth: usize,
 }
 
 /// How a token reads in a message.
@@ -81,34 +90,50 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, FilterError> {
-        let mut e = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.peek() == Some(&Tok::Or) {
             self.at += 1;
-            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(e)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Expr, FilterError> {
-        let mut e = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.peek() == Some(&Tok::And) {
             self.at += 1;
-            e = Expr::And(Box::new(e), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(e)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::And(terms) })
     }
 
     fn not(&mut self) -> Result<Expr, FilterError> {
         if self.peek() == Some(&Tok::Not) {
+            self.nest()?;
             self.at += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            let e = Expr::Not(Box::new(self.not()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.primary()
+    }
+
+    /// One more level of nesting at the current token, refused past [`MAX_DEPTH`].
+    fn nest(&mut self) -> Result<(), FilterError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(FilterError::new(
+                self.pos(),
+                format!("the expression nests parentheses and 'not' more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn primary(&mut self) -> Result<Expr, FilterError> {
         if self.peek() == Some(&Tok::Open) {
             let open = self.pos();
+            self.nest()?;
             self.at += 1;
             let e = self.or()?;
             if self.peek() != Some(&Tok::Close) {
@@ -119,6 +144,7 @@ impl Parser {
                 ));
             }
             self.at += 1;
+            self.depth -= 1;
             return Ok(e);
         }
         let left = self.operand()?;

@@ -117,3 +117,22 @@ fn positions_count_characters_not_bytes() {
     let e = error("tag == \"é\" and ß < 1");
     assert_eq!(e.position, 16, "{e}");
 }
+
+#[test]
+fn nesting_is_limited_with_a_clear_error_and_long_chains_are_not() {
+    let deep = format!("{}label == 7{}", "(".repeat(100_000), ")".repeat(100_000));
+    let e = error(&deep);
+    assert_eq!(e.position, parse::MAX_DEPTH + 1, "{e}");
+    assert!(e.to_string().contains("more than 64 levels deep"), "{e}");
+    let nots = format!("{}label == 7", "not ".repeat(100_000));
+    assert!(error(&nots).to_string().contains("levels deep"));
+    let ok = format!("{}label == 7{}", "(".repeat(parse::MAX_DEPTH), ")".repeat(parse::MAX_DEPTH));
+    assert_eq!(rows(&ok), [0, 1]);
+    let mixed = format!("{}label == 3", "not (".repeat(32)) + &")".repeat(32);
+    assert_eq!(rows(&mixed), [2, 3], "32 × (not + parenthesis) = 64 levels");
+    // 50,000 terms joined with or / and: flat, evaluated without deep recursion.
+    let chain = vec!["label == 1"; 50_000].join(" or ") + " or tag == \"ood\"";
+    assert_eq!(rows(&chain), [2]);
+    let all = vec!["label >= 0"; 50_000].join(" and ");
+    assert_eq!(rows(&all), [0, 1, 2, 3]);
+}

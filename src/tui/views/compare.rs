@@ -28,7 +28,8 @@ impl Widget for CompareView<'_> {
                 Block::bordered().border_style(t.border).title(Span::styled(" proxy comparison ", t.title));
             let inner = block.inner(area);
             block.render(area, buf);
-            Paragraph::new(Line::styled("no proxy scores in this workspace yet", t.dim)).render(inner, buf);
+            Paragraph::new(Line::styled("no proxy or reference scores in this workspace yet", t.dim))
+                .render(inner, buf);
             return;
         }
         let [left, right] = if area.width >= 70 {
