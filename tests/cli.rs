@@ -149,3 +149,46 @@ fn kill_9_loses_only_runs_in_flight() {
     keys.dedup();
     assert_eq!(keys.len(), 13);
 }
+
+/// Ctrl-C (SIGINT) stops cleanly: runs in flight are abandoned, the summary is printed, the exit status
+/// is 0, and the same command continues the plan.
+#[test]
+fn ctrl_c_stops_cleanly_and_the_estimate_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(600, 4, 0.0, 5);
+    common::write_idx(&dir.path().join("d"), &ds);
+    let args =
+        ["estimate", "d", "--ratios", "0.5", "--runs", "400", "--model", "mlp:256,256", "--epochs", "6"];
+    let args = [&args[..], &["--no-progress"]].concat();
+    let ws_path = dir.path().join("d.cscore");
+    let child = Command::new(env!("CARGO_BIN_EXE_cscore"))
+        .args(&args)
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let done = Workspace::open(&ws_path).ok().and_then(|w| w.run_counts().ok()).map_or(0, |c| c.done);
+        if done >= 3 || started.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(stderr.contains("stopping: abandoning runs in flight"), "{stderr}");
+    assert!(stderr.contains("run the same command again to continue"), "{stderr}");
+    assert!(text(&out.stdout).contains("lowest C-scores") || !text(&out.stdout).is_empty());
+    let done = Workspace::open(&ws_path).unwrap().run_counts().unwrap().done;
+    assert!((3..401).contains(&done), "{done} runs at the stop");
+    // The same command goes on from there (for a few seconds here).
+    let out = cscore(&[&args[..], &["--time-limit", "4s"]].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(&format!("{done} of 401 planned runs already in the workspace")));
+    assert!(Workspace::open(&ws_path).unwrap().run_counts().unwrap().done > done);
+}

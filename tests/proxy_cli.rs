@@ -87,3 +87,60 @@ fn proxies_flag_selects_and_comparison_reads_the_workspace() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown proxy 'speed'"));
 }
+
+/// A workspace whose proxy run was committed without its hidden-space proxies (an earlier session that
+/// did not want them, or one killed in between) gets them on resume, by training that run's model
+/// again: the same scores as a session that computed them from the start.
+#[test]
+fn hidden_space_proxies_are_recovered_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(300, 3, 0.05, 23);
+    common::write_idx(&dir.path().join("d"), &ds);
+    estimate(dir.path(), &["-w", "later.cscore", "--proxies", "none"]);
+    estimate(dir.path(), &["-w", "later.cscore", "--proxies", "hidden_density,hidden_class_density"]);
+    estimate(dir.path(), &["-w", "once.cscore", "--proxies", "hidden_density,hidden_class_density"]);
+    let later = Workspace::open(&dir.path().join("later.cscore")).unwrap();
+    let once = Workspace::open(&dir.path().join("once.cscore")).unwrap();
+    for name in ["hidden_density", "hidden_class_density"] {
+        let a = later.proxy_scores(name).unwrap().expect("recovered on resume");
+        let b = once.proxy_scores(name).unwrap().unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+}
+
+/// `--time-limit` ends the session on time, proxies included (they run beside training and are
+/// abandoned or finished, never waited for at length), and says how many runs are left.
+#[test]
+fn a_time_limit_ends_the_session_on_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(600, 6, 0.0, 24);
+    common::write_idx(&dir.path().join("d"), &ds);
+    let t = std::time::Instant::now();
+    let args = [&[
+        "estimate",
+        "d",
+        "--runs",
+        "3000",
+        "--ratios",
+        "0.5",
+        "--model",
+        "mlp:256,256",
+        "--epochs",
+        "5",
+        "--no-progress",
+        "--time-limit",
+        "3s",
+    ][..]]
+    .concat();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_cscore")).args(&args).current_dir(dir.path()).output().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped after"), "{stderr}");
+    // Generous for a loaded machine: the limit is 3 s, loading and the final summary come on top.
+    assert!(secs < 60.0, "took {secs:.1} s");
+    let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
+    let runs = ws.run_keys().unwrap().len();
+    assert!(runs > 0 && runs < 3001, "{runs} runs");
+}

@@ -56,7 +56,7 @@ fn blocked_pass_equals_brute_force_for_every_block_size() {
     }
     let h = sum / (n * (n - 1) / 2) as f64 / 2.0;
     for block in [1, 5, 8, 37, 64] {
-        let opts = NeighbourOptions { k, block, bandwidth_sample: 1000, seed: 3 };
+        let opts = NeighbourOptions { k, block, bandwidth_sample: 1000, seed: 3, stop: None };
         let s = neighbour_stats(&tensor(&pts), &labels, &opts).unwrap();
         assert_eq!(s.k, k);
         assert!(close(s.bandwidth, h, 1e-5), "block {block}: h {} vs {h}", s.bandwidth);
@@ -148,4 +148,14 @@ fn degenerate_inputs_do_not_panic() {
     let s = neighbour_stats(&same, &[0, 0, 1, 1], &NeighbourOptions { k: 2, ..Default::default() }).unwrap();
     assert!(local_outlier_factor(&s).iter().all(|&v| (v - 1.0).abs() < 1e-6));
     assert!(neighbour_stats(&same, &[0], &NeighbourOptions::default()).is_err());
+}
+
+#[test]
+fn a_raised_stop_flag_interrupts_the_pass() {
+    let pts: Vec<Vec<f64>> = (0..40).map(|i| vec![f64::from(i), f64::from(i % 7)]).collect();
+    let labels: Vec<u32> = (0..40).map(|i| i % 2).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let opts = NeighbourOptions { k: 3, block: 8, stop: Some(stop), ..Default::default() };
+    let r = neighbour_stats(&tensor(&pts), &labels, &opts);
+    assert!(matches!(r, Err(cscore::Error::Interrupted)), "{r:?}");
 }

@@ -3,20 +3,16 @@
 use super::args::EstimateArgs;
 use super::progress::{fmt_secs, Progress};
 use anyhow::Context;
-use cscore::estimate::{
-    aggregate_workspace, default_workers, resolve_plan, run_estimate, EstimateOptions, Event, Summary,
-};
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
+use cscore::estimate::{
+    default_workers, resolve_plan, run_session, EstimateOptions, Event, SessionProxies, Summary,
+};
 use cscore::model::{parse_device, DeviceData};
 use cscore::project::{default_workspace_path, Project};
-use cscore::proxy::{ProxyUpdater, Selection, HIDDEN_PROXIES};
+use cscore::proxy::{Notice, ProxyUpdater, Selection};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// The fused estimate is recomputed at most this often while runs arrive (and once at the end).
-const FUSE_EVERY: Duration = Duration::from_secs(5);
+use std::sync::{Arc, Mutex};
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
@@ -57,7 +53,6 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         _ => args.proxies.clone(),
     };
     let data = DeviceData::new(ds, &device).context("uploading the dataset to the device")?;
-    let mut agg = aggregate_workspace(ws)?;
     let stop = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone());
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
@@ -66,7 +61,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         models_per_step: args.models_per_step,
         time_limit: args.time_limit,
         only: shard.map(|s| shard_runs(&plan, s)),
-        proxy_features: !selection.among(&HIDDEN_PROXIES).is_empty(),
+        proxy_features: false,
     };
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
@@ -79,45 +74,40 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         ws.path().display()
     );
     let updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
-    let mut proxies = ProxyLog::default();
-    if !selection.is_empty() {
-        let t = Instant::now();
-        if let Some(names) = proxies.keep(updater.input_space(ws, &data.x)) {
-            if !names.is_empty() {
-                eprintln!(
-                    "input-space proxies ({}) in {}",
-                    names.join(", "),
-                    fmt_secs(t.elapsed().as_secs_f64())
-                );
-            }
-        }
-        proxies.keep(updater.training(ws));
-    }
-    let mut last_fused: Option<Instant> = None;
     let mut progress = Progress::new(args.no_progress);
-    let report = run_estimate(ws, &data, &plan, &opts, &stop, &mut |event| match event {
-        Event::Started { done, total, pending } => {
-            progress.start(done, total, pending, workers.min(pending.max(1)))
-        }
-        Event::RunCommitted { record } => {
-            agg.add(record);
-            progress.run_committed(record, &agg);
-            if record.key.kind_is_proxy {
-                proxies.keep(updater.training(ws));
+    // Proxies are secondary: their first failure is reported at the end and never stops the estimate.
+    let proxy_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let notify = {
+        let (print, error) = (progress.printer(), proxy_error.clone());
+        Arc::new(move |n: Notice| match n {
+            Notice::Stored { names, seconds } => {
+                print(format!("proxies stored: {} ({})", names.join(", "), fmt_secs(seconds)))
             }
-            if last_fused.is_none_or(|t| t.elapsed() >= FUSE_EVERY) {
-                proxies.keep(updater.fused(ws, &agg));
-                last_fused = Some(Instant::now());
+            Notice::Error(e) => {
+                if let Ok(mut first) = error.lock() {
+                    first.get_or_insert(e);
+                }
             }
-        }
-        Event::ProxyFeatures { features, dim, .. } => {
-            proxies.keep(updater.hidden_space(ws, features, dim, data.device()));
-        }
-    });
+        })
+    };
+    let result = run_session(
+        ws,
+        &data,
+        &plan,
+        &opts,
+        Some(SessionProxies { updater, notify }),
+        stop,
+        &mut |event, agg| match event {
+            Event::Started { done, total, pending } => {
+                progress.start(done, total, pending, workers.min(pending.max(1)))
+            }
+            Event::RunCommitted { record } => progress.run_committed(record, agg),
+            Event::ProxyFeatures { .. } => {}
+        },
+    );
     progress.finish();
-    let report = report?;
-    proxies.keep(updater.fused(ws, &agg));
-    if let Some(e) = &proxies.error {
+    let (report, agg) = result?;
+    if let Some(e) = proxy_error.lock().ok().and_then(|e| e.clone()) {
         eprintln!("warning: proxies: {e}");
     }
     let stored = ws.proxy_names()?;
@@ -150,19 +140,6 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         );
     }
     Ok(finished)
-}
-
-/// Proxies are secondary: a failure is reported once at the end and never stops the estimate.
-#[derive(Default)]
-struct ProxyLog {
-    error: Option<cscore::Error>,
-}
-
-impl ProxyLog {
-    /// The value, or `None` after keeping the first error.
-    fn keep<T>(&mut self, r: cscore::Result<T>) -> Option<T> {
-        r.map_err(|e| self.error.get_or_insert(e)).ok()
-    }
 }
 
 /// First Ctrl-C: stop cleanly (finished runs are already committed); second: exit at once.

@@ -31,6 +31,15 @@ impl Progress {
         Progress { bar, started: Instant::now(), done_at_start: 0, done: 0, total: 0 }
     }
 
+    /// Prints a line from any thread, above the bar when there is one.
+    pub fn printer(&self) -> impl Fn(String) + Send + Sync + 'static {
+        let bar = self.bar.clone();
+        move |line: String| match &bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     /// The plan is known.
     pub fn start(&mut self, done: usize, total: usize, pending: usize, workers: usize) {
         self.done_at_start = done;

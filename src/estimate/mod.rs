@@ -3,6 +3,7 @@
 
 mod aggregate;
 mod bench;
+mod features;
 mod interval;
 mod merge;
 mod plan;
@@ -10,11 +11,13 @@ mod record;
 mod resolve;
 mod runner;
 mod seeds;
+mod session;
 mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
 pub use bench::{run_bench, BenchConfig, BenchReport};
+pub use features::proxy_run_features;
 pub use interval::wilson_interval;
 pub use merge::{completeness, merge_workspace, merge_workspaces, MergeReport, ShardReport};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
@@ -22,5 +25,6 @@ pub use record::holdout_indices;
 pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, math_threads, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};
+pub use session::{run_session, ProxyNotify, SessionProxies};
 pub use shard::{check_finished, clear_finished, mark_finished, shard_runs, Shard, PROXY_SHARD};
 pub use summary::Summary;

@@ -10,6 +10,8 @@ use crate::{Error, Result};
 use candle_core::{DType, Storage, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Settings of a pass over all pairs.
 #[derive(Debug, Clone)]
@@ -22,11 +24,13 @@ pub struct NeighbourOptions {
     pub bandwidth_sample: usize,
     /// Seed of that sample.
     pub seed: u64,
+    /// Raised, the pass stops after the current block with [`Error::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for NeighbourOptions {
     fn default() -> Self {
-        NeighbourOptions { k: 10, block: 2048, bandwidth_sample: 2000, seed: 0 }
+        NeighbourOptions { k: 10, block: 2048, bandwidth_sample: 2000, seed: 0, stop: None }
     }
 }
 
@@ -70,6 +74,9 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
         let ni = b.min(n - i0);
         let xi = tensor(x.narrow(0, i0, ni))?;
         for &j0 in &starts[bi..] {
+            if opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(Error::Interrupted);
+            }
             let nj = b.min(n - j0);
             let xj = tensor(x.narrow(0, j0, nj))?;
             let dots = tensor(xj.t().and_then(|t| xi.matmul(&t)))?;

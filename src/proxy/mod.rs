@@ -8,7 +8,8 @@
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
-//! - [`ProxyUpdater`]: keeps a workspace's proxies current during `cscore estimate`.
+//! - [`ProxyUpdater`]: computes and stores a workspace's proxies; [`ProxyPipeline`] does so on threads
+//!   of its own beside a running estimate.
 //! - [`merge_proxies`]: folds the proxies of shard workspaces into a merged one (`cscore merge`).
 
 mod block;
@@ -23,6 +24,7 @@ pub mod isotonic;
 mod merge;
 mod names;
 mod orientation;
+mod pipeline;
 pub mod rank;
 mod topk;
 pub mod training;
@@ -35,5 +37,6 @@ pub use hidden::{network_features, Features};
 pub use merge::{merge_proxies, ProxyMerge};
 pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
+pub use pipeline::{Notice, PipelineInputs, ProxyPipeline, RecoverFeatures};
 pub use training::TRAINING_PROXIES;
 pub use update::{fuse_workspace, ProxyUpdater};

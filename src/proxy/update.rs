@@ -112,7 +112,7 @@ impl ProxyUpdater {
     }
 
     /// The names among `names` that are selected and not yet stored.
-    fn missing(&self, ws: &Workspace, names: &[&'static str]) -> Result<Vec<&'static str>> {
+    pub(crate) fn missing(&self, ws: &Workspace, names: &[&'static str]) -> Result<Vec<&'static str>> {
         let stored = ws.proxy_names()?;
         Ok(self.selection.among(names).into_iter().filter(|n| !stored.iter().any(|s| s == n)).collect())
     }

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use candle_core::Device;
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,14 +12,11 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::event::{Event, WorkerMsg};
 use crate::data::Dataset;
 use crate::estimate::{
-    aggregate_workspace, run_estimate, EstimateOptions, EstimateReport, Event as EstimateEvent, Plan,
+    run_session, EstimateOptions, EstimateReport, Event as EstimateEvent, Plan, SessionProxies,
 };
 use crate::model::DeviceData;
-use crate::proxy::{ProxyUpdater, Selection, HIDDEN_PROXIES};
+use crate::proxy::{Notice, ProxyUpdater, Selection};
 use crate::store::{RunRecord, Workspace};
-
-/// The fused estimate is recomputed at most this often while runs arrive (and once at the end).
-const FUSE_EVERY: Duration = Duration::from_secs(5);
 
 /// How to train, as the command line asks.
 pub struct TrainSettings {
@@ -68,55 +64,46 @@ impl Trainer {
     /// Starts training on a dedicated thread; raising `stop` abandons the runs in flight.
     pub fn spawn(self, tx: UnboundedSender<Event>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
         std::thread::spawn(move || {
-            let send = |m: WorkerMsg| {
-                let _ = tx.send(Event::Worker(m));
-            };
-            let result = self.train(&stop, &send);
-            send(WorkerMsg::Finished(result.map_err(|e| e.to_string())));
+            let result = self.train(stop, &tx);
+            let _ = tx.send(Event::Worker(WorkerMsg::Finished(result.map_err(|e| e.to_string()))));
         })
     }
 
-    fn train(&self, stop: &AtomicBool, send: &dyn Fn(WorkerMsg)) -> crate::Result<EstimateReport> {
+    fn train(&self, stop: Arc<AtomicBool>, tx: &UnboundedSender<Event>) -> crate::Result<EstimateReport> {
         let ws = Workspace::open(&self.workspace)?;
         let data = DeviceData::new(&self.dataset, &self.settings.device)?;
         let ds = &self.dataset;
         let updater = ProxyUpdater::new(self.settings.proxies.clone(), &ds.labels, ds.num_classes());
-        // Proxies are secondary: the first failure is reported and never stops the estimate.
-        let mut proxy_error: Option<String> = None;
-        let mut keep = |r: crate::Result<()>| {
-            if let (Err(e), None) = (r, &proxy_error) {
-                send(WorkerMsg::ProxyError(e.to_string()));
-                proxy_error = Some(e.to_string());
-            }
+        // Proxies are secondary: errors are reported and never stop the estimate; stored scores reach the
+        // explorer through the workspace follower.
+        let notify = {
+            let tx = tx.clone();
+            Arc::new(move |n: Notice| {
+                if let Notice::Error(e) = n {
+                    let _ = tx.send(Event::Worker(WorkerMsg::ProxyError(e)));
+                }
+            })
         };
-        let mut options = self.settings.options.clone();
-        options.proxy_features = !self.settings.proxies.among(&HIDDEN_PROXIES).is_empty();
-        if !self.settings.proxies.is_empty() {
-            keep(updater.input_space(&ws, &data.x).map(drop));
-            keep(updater.training(&ws).map(drop));
-        }
-        let mut agg = aggregate_workspace(&ws)?;
-        let mut last_fused: Option<Instant> = None;
-        let report = run_estimate(&ws, &data, &self.plan, &options, stop, &mut |event| match event {
-            EstimateEvent::Started { done, total, pending } => {
-                send(WorkerMsg::Started { done, total, pending })
-            }
-            EstimateEvent::RunCommitted { record } => {
-                send(WorkerMsg::Committed(Box::new(without_epochs(record))));
-                agg.add(record);
-                if record.key.kind_is_proxy {
-                    keep(updater.training(&ws).map(drop));
+        let send = |m: WorkerMsg| {
+            let _ = tx.send(Event::Worker(m));
+        };
+        let (report, _) = run_session(
+            &ws,
+            &data,
+            &self.plan,
+            &self.settings.options,
+            Some(SessionProxies { updater, notify }),
+            stop,
+            &mut |event, _| match event {
+                EstimateEvent::Started { done, total, pending } => {
+                    send(WorkerMsg::Started { done, total, pending })
                 }
-                if last_fused.is_none_or(|t| t.elapsed() >= FUSE_EVERY) {
-                    keep(updater.fused(&ws, &agg).map(drop));
-                    last_fused = Some(Instant::now());
+                EstimateEvent::RunCommitted { record } => {
+                    send(WorkerMsg::Committed(Box::new(without_epochs(record))))
                 }
-            }
-            EstimateEvent::ProxyFeatures { features, dim, .. } => {
-                keep(updater.hidden_space(&ws, features, dim, data.device()).map(drop));
-            }
-        })?;
-        keep(updater.fused(&ws, &agg).map(drop));
+                EstimateEvent::ProxyFeatures { .. } => {}
+            },
+        )?;
         Ok(report)
     }
 }

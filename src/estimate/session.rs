@@ -1,0 +1,84 @@
+//! An estimate with its proxies: the runner trains and commits runs while the proxy pipeline keeps the
+//! workspace's proxies current beside it, never holding up a commit. What `cscore estimate`,
+//! `cscore worker` and the explorer's background training all run.
+
+use super::features::proxy_run_features;
+use super::{aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Plan};
+use crate::model::DeviceData;
+use crate::proxy::{Features, Notice, PipelineInputs, ProxyPipeline, ProxyUpdater, HIDDEN_PROXIES};
+use crate::store::Workspace;
+use crate::Result;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// Receives the pipeline's notices, from its threads.
+pub type ProxyNotify = Arc<dyn Fn(Notice) + Send + Sync>;
+
+/// The proxies of a session and where their notices go.
+pub struct SessionProxies {
+    /// Which proxies, and how.
+    pub updater: ProxyUpdater,
+    /// Receives what the pipeline stored or failed at.
+    pub notify: ProxyNotify,
+}
+
+/// Trains what `plan` still lacks in `ws` (as [`run_estimate`]) and, with `proxies`, computes them on the
+/// side. `on_event` sees every estimate event with the holdout evidence so far. Returns the report and
+/// the final evidence.
+pub fn run_session(
+    ws: &Workspace,
+    data: &DeviceData,
+    plan: &Plan,
+    options: &EstimateOptions,
+    proxies: Option<SessionProxies>,
+    stop: Arc<AtomicBool>,
+    on_event: &mut dyn FnMut(Event<'_>, &Aggregate),
+) -> Result<(EstimateReport, Aggregate)> {
+    let mut agg = aggregate_workspace(ws)?;
+    let mut options = options.clone();
+    let pipeline = match proxies {
+        Some(SessionProxies { updater, notify }) if !updater.selection.is_empty() => {
+            let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
+            options.proxy_features = hidden;
+            let proxy_run_done = ws.run_keys()?.iter().any(|(k, _)| k.kind_is_proxy);
+            let recover_features = (hidden && proxy_run_done).then(|| {
+                let (data, plan) = (data.clone(), plan.clone());
+                Box::new(move |stop: &AtomicBool| proxy_run_features(&data, &plan, stop))
+                    as crate::proxy::RecoverFeatures
+            });
+            let inputs = PipelineInputs {
+                workspace: ws.path().to_path_buf(),
+                updater,
+                inputs: data.x.clone(),
+                device: data.device().clone(),
+                recover_features,
+            };
+            Some(ProxyPipeline::spawn(inputs, &agg, stop.clone(), notify))
+        }
+        _ => None,
+    };
+    let report = run_estimate(ws, data, plan, &options, &stop, &mut |event| {
+        match &event {
+            Event::RunCommitted { record } => {
+                agg.add(record);
+                if let Some(p) = &pipeline {
+                    if record.key.kind_is_proxy {
+                        p.proxy_run_committed();
+                    }
+                    p.evidence(&agg);
+                }
+            }
+            Event::ProxyFeatures { features, dim, .. } => {
+                if let Some(p) = &pipeline {
+                    p.features(Features { values: features.to_vec(), dim: *dim });
+                }
+            }
+            Event::Started { .. } => {}
+        }
+        on_event(event, &agg);
+    });
+    if let Some(p) = pipeline {
+        p.finish();
+    }
+    Ok((report?, agg))
+}
