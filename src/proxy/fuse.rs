@@ -8,6 +8,8 @@
 
 use super::calibrate::{calibrated_prior, normalised_ranks};
 use super::higher_is_regular;
+use super::strength::{cross_fitted_strength, posterior_mean};
+use crate::estimate::FoldEvidence;
 
 /// Prior strength m, in pseudo-trials, when it cannot be estimated from the data.
 pub const DEFAULT_PRIOR_STRENGTH: f64 = 3.0;
@@ -33,6 +35,8 @@ pub struct Fused {
     pub calibration_error: Option<f64>,
     /// The prior strength m used, in pseudo-trials.
     pub prior_strength: f64,
+    /// Where m came from: "given", "cross-fitted", "empirical Bayes" or "default".
+    pub strength_from: &'static str,
 }
 
 /// Fuses the `proxies` (name, per-example score, NaN = missing) with the holdout evidence: `cscore`
@@ -44,6 +48,19 @@ pub struct Fused {
 /// selection on out-of-fold error (at most four). Before that, μ is the preferred probability-like proxy
 /// (learning speed first) as it is, or else a proxy's normalised rank.
 pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: Option<f64>) -> Fused {
+    fuse_with_folds(proxies, cscore, evals, None, strength)
+}
+
+/// [`fuse`], with the evidence also split in two `folds` so that the prior strength m (when not given)
+/// can be cross-fitted (see [`super::strength`]); without enough evidence in the folds, m comes from
+/// empirical Bayes as in [`fuse`].
+pub fn fuse_with_folds(
+    proxies: &[(String, Vec<f32>)],
+    cscore: &[f64],
+    evals: &[u32],
+    folds: Option<&[FoldEvidence; 2]>,
+    strength: Option<f64>,
+) -> Fused {
     let n = cscore.len();
     let fit: Vec<usize> = (0..n).filter(|&i| evals[i] > 0 && cscore[i].is_finite()).collect();
     let candidates: Vec<(&String, Vec<f64>)> = proxies
@@ -57,14 +74,19 @@ pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], stren
         calibrated_on: 0,
         calibration_error: None,
         prior_strength: strength.unwrap_or(DEFAULT_PRIOR_STRENGTH),
+        strength_from: if strength.is_some() { "given" } else { "default" },
     };
     let mut prior = vec![f64::NAN; n];
     if let Some(p) = calibrated_prior(&candidates, cscore, evals, &fit) {
         if strength.is_none() {
-            let c: Vec<f64> = fit.iter().map(|&i| cscore[i]).collect();
-            let n: Vec<u32> = fit.iter().map(|&i| evals[i]).collect();
-            if let Some(m) = empirical_strength(&p.out_of_fold, &c, &n) {
-                out.prior_strength = m;
+            if let Some((m, _)) = folds.and_then(|f| cross_fitted_strength(&candidates, f)) {
+                (out.prior_strength, out.strength_from) = (m, "cross-fitted");
+            } else {
+                let c: Vec<f64> = fit.iter().map(|&i| cscore[i]).collect();
+                let n: Vec<u32> = fit.iter().map(|&i| evals[i]).collect();
+                if let Some(m) = empirical_strength(&p.out_of_fold, &c, &n) {
+                    (out.prior_strength, out.strength_from) = (m, "empirical Bayes");
+                }
             }
         }
         prior = p.mu;
@@ -75,18 +97,7 @@ pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], stren
         prior = x;
         out.prior_proxies = vec![name.clone()];
     }
-    out.scores = (0..n)
-        .map(|i| {
-            let (mu, c, n, m) = (prior[i], cscore[i], f64::from(evals[i]), out.prior_strength);
-            let v = match (mu.is_finite(), c.is_finite() && n > 0.0) {
-                (true, true) => (m * mu + n * c) / (m + n),
-                (true, false) => mu,
-                (false, true) => c,
-                (false, false) => f64::NAN,
-            };
-            v as f32
-        })
-        .collect();
+    out.scores = (0..n).map(|i| posterior_mean(prior[i], cscore[i], evals[i], out.prior_strength) as f32).collect();
     out
 }
 

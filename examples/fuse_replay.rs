@@ -1,0 +1,68 @@
+//! Replays the first holdout runs of a finished workspace (in the order they were committed) and scores,
+//! after each count of runs, the C-score, every proxy and the fused estimate with each way of choosing
+//! its prior strength, as average precision for the workspace's injected examples.
+//!
+//! `cargo run --release --example fuse_replay -- WS [--runs 5,10,20,40,70]`
+
+use cscore::estimate::Aggregate;
+use cscore::proxy::detect::{average_precision, suspicion};
+use cscore::proxy::{fuse_with_folds, FUSED};
+use cscore::store::Workspace;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or_else(|| anyhow::anyhow!("usage: fuse_replay WS [--runs 5,10,20]"))?;
+    let mut counts = vec![5usize, 10, 20, 40, 70];
+    while let Some(a) = args.next() {
+        if a == "--runs" {
+            counts = args.next().map(|v| v.split(',').filter_map(|s| s.parse().ok()).collect()).unwrap_or(counts);
+        }
+    }
+    let ws = Workspace::open(std::path::Path::new(&path))?;
+    let plan = cscore::estimate::stored_plan(&ws)?.ok_or_else(|| anyhow::anyhow!("no plan stored"))?;
+    let n = ws.num_examples();
+    let mut truth = vec![false; n];
+    for row in ws.injected()? {
+        truth[row.example] = true;
+    }
+    let ap = |name: &str, s: &[f64]| average_precision(&suspicion(name, s), &truth).unwrap_or(f64::NAN);
+    let mut proxies = Vec::new();
+    for name in ws.proxy_names()?.into_iter().filter(|p| p != FUSED) {
+        if let Some(s) = ws.proxy_scores(&name)? {
+            proxies.push((name, s));
+        }
+    }
+    let best = proxies
+        .iter()
+        .map(|(name, s)| (name.as_str(), ap(name, &s.iter().map(|&v| f64::from(v)).collect::<Vec<_>>())))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    println!("best single proxy (hindsight): {best:?}");
+    println!("| holdout runs | C-score | fused, cross-fitted m | fused, empirical-Bayes m | prior alone |");
+    println!("|---|---|---|---|---|");
+    let runs = ws.load_runs(false)?;
+    let classes = ws.dataset_info()?.num_classes.max(1);
+    let mut agg = Aggregate::new(n, plan.ratios.len(), classes);
+    let mut added = 0;
+    for r in runs.iter().filter(|r| !r.key.kind_is_proxy) {
+        agg.add(r);
+        added += 1;
+        if !counts.contains(&added) {
+            continue;
+        }
+        let c = agg.cscores();
+        let evals: Vec<u32> = (0..n).map(|i| agg.holdout_evals(i)).collect();
+        let folds = [agg.fold(0), agg.fold(1)];
+        let score = |f: cscore::proxy::Fused| {
+            let s: Vec<f64> = f.scores.iter().map(|&v| f64::from(v)).collect();
+            format!("{:.4} (m = {:.1}, {})", ap(FUSED, &s), f.prior_strength, f.strength_from)
+        };
+        println!(
+            "| {added} | {:.4} | {} | {} | {} |",
+            ap("cscore", &c),
+            score(fuse_with_folds(&proxies, &c, &evals, Some(&folds), None)),
+            score(fuse_with_folds(&proxies, &c, &evals, None, None)),
+            score(fuse_with_folds(&proxies, &c, &evals, None, Some(1e9))),
+        );
+    }
+    Ok(())
+}
