@@ -15,7 +15,8 @@ fn main() -> anyhow::Result<()> {
     let mut counts = vec![5usize, 10, 20, 40, 70];
     while let Some(a) = args.next() {
         if a == "--runs" {
-            counts = args.next().map(|v| v.split(',').filter_map(|s| s.parse().ok()).collect()).unwrap_or(counts);
+            counts =
+                args.next().map(|v| v.split(',').filter_map(|s| s.parse().ok()).collect()).unwrap_or(counts);
         }
     }
     let ws = Workspace::open(std::path::Path::new(&path))?;

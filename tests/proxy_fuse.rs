@@ -131,3 +131,53 @@ fn the_prior_strength_is_estimated_from_the_spread_of_the_evidence() {
     assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[4; 4]), Some(100.0));
     assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[1; 4]), None);
 }
+
+/// Two folds of 4 evaluations each of true accuracies `truth`.
+fn folds(truth: &[f64], rng: &mut ChaCha8Rng) -> [cscore::estimate::FoldEvidence; 2] {
+    use rand_distr::{Binomial, Distribution};
+    let fold = |rng: &mut ChaCha8Rng| cscore::estimate::FoldEvidence {
+        cscore: truth.iter().map(|&t| Binomial::new(4, t).unwrap().sample(rng) as f64 / 4.0).collect(),
+        evals: vec![4; truth.len()],
+    };
+    [fold(rng), fold(rng)]
+}
+
+/// Average precision of fold a's evidence alone (ties broken at random) for the examples fold b finds
+/// irregular, both directions.
+fn evidence_alone(f: &[cscore::estimate::FoldEvidence; 2], rng: &mut ChaCha8Rng) -> f64 {
+    use cscore::proxy::detect::average_precision;
+    let mut one = |a: &cscore::estimate::FoldEvidence, b: &cscore::estimate::FoldEvidence| {
+        let target: Vec<bool> = b.cscore.iter().map(|&c| c < 0.5).collect();
+        let s: Vec<f64> = a.cscore.iter().map(|c| -c + 1e-6 * rng.random::<f64>()).collect();
+        average_precision(&s, &target).unwrap()
+    };
+    (one(&f[0], &f[1]) + one(&f[1], &f[0])) / 2.0
+}
+
+/// The cross-fitted strength trusts a proxy that knows the true accuracies (a strong prior beats four
+/// noisy evaluations, and ranks far better than they do), and a proxy of noise adds nothing to them.
+#[test]
+fn the_cross_fitted_strength_follows_the_quality_of_the_prior() {
+    use cscore::proxy::strength::cross_fitted_strength;
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let n = 4000;
+    // Mostly regular examples, 10% irregular ones: what a labeled dataset looks like.
+    let t: Vec<f64> = (0..n)
+        .map(|i| if i % 10 == 0 { 0.1 + 0.3 * rng.random::<f64>() } else { 0.7 + 0.3 * rng.random::<f64>() })
+        .collect();
+    let f = folds(&t, &mut rng);
+    let good_name = "learning_speed".to_string();
+    let good = (&good_name, t.clone());
+    let alone = evidence_alone(&f, &mut rng);
+    let (m, score) = cross_fitted_strength(&[good], &f).unwrap();
+    assert!(m >= 32.0, "a perfect proxy earns a strong prior, got m = {m}");
+    assert!(score > alone + 0.1, "AP {score:.3} with the prior, {alone:.3} without");
+    let noise_name = "learning_speed".to_string();
+    let noise = (&noise_name, (0..n).map(|_| rng.random::<f64>()).collect::<Vec<f64>>());
+    let (_, score) = cross_fitted_strength(&[noise], &f).unwrap();
+    assert!((score - alone).abs() < 0.05, "AP {score:.3} with a noise prior, {alone:.3} without");
+    // Without irregular examples in the judging fold there is nothing to cross-fit on.
+    let regular: Vec<f64> = vec![1.0; n];
+    let f = folds(&regular, &mut rng);
+    assert!(cross_fitted_strength(&[(&good_name, regular.clone())], &f).is_none());
+}

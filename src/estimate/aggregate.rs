@@ -246,7 +246,8 @@ mod tests {
         let labels: Vec<u32> = (0..200).map(|i| i % 2).collect();
         let mut agg = Aggregate::new(200, 1, 2);
         for seed in 0..20u64 {
-            let held: Vec<(usize, u32)> = (0..200).map(|i| (i, if (i as u64 + seed) % 3 == 0 { 1 } else { 0 })).collect();
+            let held: Vec<(usize, u32)> =
+                (0..200).map(|i| (i, if (i as u64 + seed) % 3 == 0 { 1 } else { 0 })).collect();
             let mut r = run(0, &held, &labels);
             r.seed = seed * 7919 + 1;
             agg.add(&r);
@@ -254,7 +255,8 @@ mod tests {
         let (a, b) = (agg.fold(0), agg.fold(1));
         for i in 0..200 {
             assert_eq!(a.evals[i] + b.evals[i], agg.holdout_evals(i));
-            let hits = |f: &FoldEvidence| if f.evals[i] > 0 { f.cscore[i] * f64::from(f.evals[i]) } else { 0.0 };
+            let hits =
+                |f: &FoldEvidence| if f.evals[i] > 0 { f.cscore[i] * f64::from(f.evals[i]) } else { 0.0 };
             let total = agg.cscore(i).unwrap() * 20.0;
             assert!((hits(&a) + hits(&b) - total).abs() < 1e-9, "one ratio: fold hits add up");
         }

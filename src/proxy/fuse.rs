@@ -97,7 +97,8 @@ pub fn fuse_with_folds(
         prior = x;
         out.prior_proxies = vec![name.clone()];
     }
-    out.scores = (0..n).map(|i| posterior_mean(prior[i], cscore[i], evals[i], out.prior_strength) as f32).collect();
+    out.scores =
+        (0..n).map(|i| posterior_mean(prior[i], cscore[i], evals[i], out.prior_strength) as f32).collect();
     out
 }
 

@@ -32,7 +32,10 @@ pub fn posterior_mean(mu: f64, c: f64, n: u32, m: f64) -> f64 {
 
 /// The cross-fitted m and its score (mean average precision over both directions); `None` without
 /// enough evidence in either fold.
-pub fn cross_fitted_strength(candidates: &[(&String, Vec<f64>)], folds: &[FoldEvidence; 2]) -> Option<(f64, f64)> {
+pub fn cross_fitted_strength(
+    candidates: &[(&String, Vec<f64>)],
+    folds: &[FoldEvidence; 2],
+) -> Option<(f64, f64)> {
     let mut score = [0.0; STRENGTH_GRID.len()];
     for (a, b) in [(0, 1), (1, 0)] {
         let (fit_on, judge) = (&folds[a], &folds[b]);
@@ -40,9 +43,11 @@ pub fn cross_fitted_strength(candidates: &[(&String, Vec<f64>)], folds: &[FoldEv
         if judge.cscore.len() != n || fit_on.evals.len() != n || judge.evals.len() != n {
             return None;
         }
-        let fit: Vec<usize> = (0..n).filter(|&i| fit_on.evals[i] > 0 && fit_on.cscore[i].is_finite()).collect();
+        let fit: Vec<usize> =
+            (0..n).filter(|&i| fit_on.evals[i] > 0 && fit_on.cscore[i].is_finite()).collect();
         let prior = calibrated_prior(candidates, &fit_on.cscore, &fit_on.evals, &fit)?;
-        let judged: Vec<usize> = (0..n).filter(|&i| judge.evals[i] > 0 && judge.cscore[i].is_finite()).collect();
+        let judged: Vec<usize> =
+            (0..n).filter(|&i| judge.evals[i] > 0 && judge.cscore[i].is_finite()).collect();
         let irregular: Vec<bool> = judged.iter().map(|&i| judge.cscore[i] < 0.5).collect();
         let positives = irregular.iter().filter(|&&p| p).count();
         if positives < MIN_IRREGULAR || positives == irregular.len() {
@@ -53,7 +58,11 @@ pub fn cross_fitted_strength(candidates: &[(&String, Vec<f64>)], folds: &[FoldEv
                 .iter()
                 .map(|&i| {
                     let v = posterior_mean(prior.mu[i], fit_on.cscore[i], fit_on.evals[i], m);
-                    if v.is_finite() { -v } else { f64::NEG_INFINITY }
+                    if v.is_finite() {
+                        -v
+                    } else {
+                        f64::NEG_INFINITY
+                    }
                 })
                 .collect();
             *s += average_precision(&suspicion, &irregular)? / 2.0;
