@@ -2,7 +2,8 @@
 //! after each count of runs, the C-score, every proxy and the fused estimate with each way of choosing
 //! its prior strength, as average precision for the workspace's injected examples.
 //!
-//! `cargo run --release --example fuse_replay -- WS [--runs 5,10,20,40,70]`
+//! `cargo run --release --example fuse_replay -- WS [--runs 5,10,20,40,70] [--m 32,100]` (`--m`: also fixed
+//! prior strengths)
 
 use cscore::estimate::Aggregate;
 use cscore::proxy::detect::{average_precision, suspicion};
@@ -13,10 +14,13 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or_else(|| anyhow::anyhow!("usage: fuse_replay WS [--runs 5,10,20]"))?;
     let mut counts = vec![5usize, 10, 20, 40, 70];
+    let mut fixed: Vec<f64> = Vec::new();
     while let Some(a) = args.next() {
-        if a == "--runs" {
-            counts =
-                args.next().map(|v| v.split(',').filter_map(|s| s.parse().ok()).collect()).unwrap_or(counts);
+        let list = args.next().unwrap_or_default();
+        match a.as_str() {
+            "--runs" => counts = list.split(',').filter_map(|s| s.parse().ok()).collect(),
+            "--m" => fixed = list.split(',').filter_map(|s| s.parse().ok()).collect(),
+            _ => {}
         }
     }
     let ws = Workspace::open(std::path::Path::new(&path))?;
@@ -57,12 +61,15 @@ fn main() -> anyhow::Result<()> {
             let s: Vec<f64> = f.scores.iter().map(|&v| f64::from(v)).collect();
             format!("{:.4} (m = {:.1}, {})", ap(FUSED, &s), f.prior_strength, f.strength_from)
         };
+        let extra: Vec<String> =
+            fixed.iter().map(|&m| score(fuse_with_folds(&proxies, &c, &evals, None, Some(m)))).collect();
         println!(
-            "| {added} | {:.4} | {} | {} | {} |",
+            "| {added} | {:.4} | {} | {} | {} | {}",
             ap("cscore", &c),
             score(fuse_with_folds(&proxies, &c, &evals, Some(&folds), None)),
             score(fuse_with_folds(&proxies, &c, &evals, None, None)),
             score(fuse_with_folds(&proxies, &c, &evals, None, Some(1e9))),
+            extra.join(" | ")
         );
     }
     Ok(())
