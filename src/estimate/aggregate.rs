@@ -1,6 +1,6 @@
 //! Per-example held-out hits and trials per subset ratio, folded into C-scores and intervals.
 
-use super::interval::wilson_interval;
+use super::interval::wilson_interval_eff;
 use crate::store::{bit_get, RunRecord, RunStatus};
 
 /// Running totals over every finished holdout run.
@@ -129,9 +129,36 @@ impl Aggregate {
         self.trials[i * self.ratios..(i + 1) * self.ratios].iter().sum()
     }
 
-    /// 95% interval of the C-score (Wilson, on the pooled held-out evaluations).
+    /// 95% interval of the C-score: Wilson's, with the effective number of evaluations of a mean over
+    /// ratios (see [`Aggregate::effective_evals`]); the whole of [0, 1] before any evaluation.
     pub fn interval(&self, i: usize) -> (f64, f64) {
-        wilson_interval(self.cscore(i).unwrap_or(0.5), self.holdout_evals(i))
+        match self.cscore(i) {
+            Some(c) => wilson_interval_eff(c, self.effective_evals(i)),
+            None => (0.0, 1.0),
+        }
+    }
+
+    /// The number of Bernoulli trials whose mean would vary as much as the C-score of example `i`, a mean
+    /// over R ratios of accuracies from n_r evaluations each: Var = (1/R²) Σ_r p_r(1 − p_r)/n_r, with each
+    /// p_r smoothed to (hits + ½)/(n_r + 1) so that perfect scores keep a variance. Equal to the pooled
+    /// count when every ratio has as many evaluations; smaller when a few ratios have most of them.
+    pub fn effective_evals(&self, i: usize) -> f64 {
+        let (mut var, mut mean, mut used) = (0.0, 0.0, 0usize);
+        for at in i * self.ratios..(i + 1) * self.ratios {
+            let t = f64::from(self.trials[at]);
+            if t > 0.0 {
+                let p = (f64::from(self.hits[at]) + 0.5) / (t + 1.0);
+                var += p * (1.0 - p) / t;
+                mean += p;
+                used += 1;
+            }
+        }
+        if used == 0 {
+            return 0.0;
+        }
+        let r = used as f64;
+        let (var, mean) = (var / (r * r), mean / r);
+        mean * (1.0 - mean) / var
     }
 
     /// The label most often predicted for example `i` when held out (ties: the smallest label).
@@ -237,6 +264,13 @@ mod tests {
         assert_eq!(agg.heldout_prediction(2), None);
         let (lo, hi) = agg.interval(2);
         assert_eq!((lo, hi), (0.0, 1.0));
+        // Example 0: p̃ = 2.5/4 at ratio 0 (3 evaluations), 1.5/2 at ratio 2 (1): Var = (0.625·0.375/3 +
+        // 0.75·0.25/1)/4 = 0.06640625, mean p̃ 0.6875, so n_eff = 0.21484375/0.06640625 = 3.235… (4 pooled,
+        // but most of the C-score's variance comes from the ratio seen once): a wider interval.
+        assert!((agg.effective_evals(0) - 0.21484375 / 0.06640625).abs() < 1e-12);
+        let (lo, hi) = agg.interval(0);
+        let (plo, phi) = crate::estimate::wilson_interval(c0, 4);
+        assert!(lo < plo && hi >= phi, "({lo}, {hi}) vs pooled ({plo}, {phi})");
         assert_eq!(agg.runs(), (4, 0));
     }
 
@@ -262,6 +296,19 @@ mod tests {
         }
         let share = a.evals.iter().sum::<u32>() as f64 / 4000.0;
         assert!((0.45..0.55).contains(&share), "fold 0 holds {share:.3} of the evaluations");
+    }
+
+    /// Evaluations spread evenly over ratios with equal accuracies count as the pooled evaluations.
+    #[test]
+    fn even_coverage_gives_the_pooled_count() {
+        let labels = [0];
+        let mut agg = Aggregate::new(1, 2, 2);
+        for r in 0..2 {
+            for p in [0, 0, 1, 1] {
+                agg.add(&run(r, &[(0, p)], &labels));
+            }
+        }
+        assert!((agg.effective_evals(0) - 8.0).abs() < 1e-9, "{}", agg.effective_evals(0));
     }
 
     #[test]

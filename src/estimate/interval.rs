@@ -1,15 +1,19 @@
 //! Confidence intervals for a held-out accuracy.
 
-/// The 95% Wilson score interval of a proportion `p` estimated from `n` Bernoulli trials.
-///
-/// For the C-score, `p` is the mean over ratios of the per-ratio held-out accuracy and `n` the pooled
-/// number of held-out evaluations; with no evaluation the interval is the whole of [0, 1].
+/// The 95% Wilson score interval of a proportion `p` estimated from `n` Bernoulli trials; with no
+/// evaluation the interval is the whole of [0, 1].
 pub fn wilson_interval(p: f64, n: u32) -> (f64, f64) {
-    if n == 0 {
+    wilson_interval_eff(p, f64::from(n))
+}
+
+/// [`wilson_interval`] for an effective (not necessarily whole) number of trials `n`: for the C-score,
+/// a mean over ratios of per-ratio accuracies, `n` is the number of Bernoulli trials that would give its
+/// sampling variance (see `Aggregate::interval`).
+pub fn wilson_interval_eff(p: f64, n: f64) -> (f64, f64) {
+    if !(n > 0.0) || !p.is_finite() {
         return (0.0, 1.0);
     }
     let z = 1.959_963_984_540_054_f64;
-    let n = f64::from(n);
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).max(0.0).sqrt();
@@ -18,7 +22,7 @@ pub fn wilson_interval(p: f64, n: u32) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    use super::wilson_interval;
+    use super::{wilson_interval, wilson_interval_eff};
 
     #[test]
     fn hand_computed() {
@@ -29,5 +33,6 @@ mod tests {
         let (lo, hi) = wilson_interval(1.0, 4);
         assert!((lo - 0.5101).abs() < 1e-3 && (hi - 1.0).abs() < 1e-12, "{lo} {hi}");
         assert_eq!(wilson_interval(0.5, 0), (0.0, 1.0));
+        assert_eq!(wilson_interval_eff(0.5, 10.0), wilson_interval(0.5, 10));
     }
 }
