@@ -10,7 +10,7 @@ pub fn wilson_interval(p: f64, n: u32) -> (f64, f64) {
 /// a mean over ratios of per-ratio accuracies, `n` is the number of Bernoulli trials that would give its
 /// sampling variance (see `Aggregate::interval`).
 pub fn wilson_interval_eff(p: f64, n: f64) -> (f64, f64) {
-    if !(n > 0.0) || !p.is_finite() {
+    if n.is_nan() || n <= 0.0 || !p.is_finite() {
         return (0.0, 1.0);
     }
     let z = 1.959_963_984_540_054_f64;
