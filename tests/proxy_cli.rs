@@ -144,3 +144,36 @@ fn a_time_limit_ends_the_session_on_time() {
     let runs = ws.run_keys().unwrap().len();
     assert!(runs > 0 && runs < 3001, "{runs} runs");
 }
+
+/// `cscore eval --compare` prints the proxies against the C-score and each other, detection where the
+/// workspace has injected examples, and disagreement rankings; `--json` the same as one object.
+#[test]
+fn eval_compare_reports_correlations_detection_and_disagreements() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(300, 3, 0.0, 25);
+    common::write_idx(&dir.path().join("d"), &ds);
+    estimate(dir.path(), &["--proxies", "learning_speed,knn_agreement,fused", "--inject-label-noise", "0.1"]);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cscore"))
+            .args([&["eval", "d.cscore", "--compare", "--top", "3"][..], extra].concat())
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&[]);
+    for want in [
+        "against cscore",
+        "learning_speed",
+        "Spearman ρ between every pair",
+        "finding the injected",
+        "largest disagreements",
+    ] {
+        assert!(text.contains(want), "{want} missing from:\n{text}");
+    }
+    let json: serde_json::Value = serde_json::from_str(run(&["--json"]).trim()).unwrap();
+    assert_eq!(json["names"][0], "cscore");
+    assert_eq!(json["disagreements"][0]["examples"].as_array().unwrap().len(), 3);
+    assert!(json["detection"].as_array().unwrap().iter().any(|d| d["name"] == "fused"));
+}

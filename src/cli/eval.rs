@@ -27,11 +27,24 @@ pub struct EvalArgs {
     /// Load the dataset from here (to check a .npz's labels) instead of the path the workspace records.
     #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
+    /// Compare the proxies with the current C-score and each other (ρ, τ, AUROC/AP for injected
+    /// examples, disagreement rankings) instead.
+    #[arg(long, conflicts_with_all = ["truth_indices", "reference_scores"])]
+    pub compare: bool,
+    /// Examples per disagreement ranking (with --compare).
+    #[arg(long, default_value_t = 10, requires = "compare")]
+    pub top: usize,
+    /// Print the comparison as one JSON object (with --compare).
+    #[arg(long, requires = "compare")]
+    pub json: bool,
 }
 
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.workspace)?;
+    if args.compare {
+        return super::eval_compare::run(&ws, args.top, args.json);
+    }
     let n = ws.num_examples();
     let agg = aggregate_workspace(&ws)?;
     let mut scores = workspace_scores(&ws, &agg)?;

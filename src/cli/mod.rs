@@ -4,6 +4,7 @@ mod args;
 mod bench;
 mod estimate;
 mod eval;
+mod eval_compare;
 mod explore;
 mod export;
 mod import;

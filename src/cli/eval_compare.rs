@@ -1,0 +1,71 @@
+//! `cscore eval WS --compare`: the proxies against the current C-score and against each other (Spearman
+//! ρ, Kendall τ-b), their AUROC/AP for injected examples where the workspace has them, and per proxy the
+//! examples on which it disagrees most with the C-score; `--json` prints the same as one JSON object.
+
+use cscore::proxy::{compare_workspace, Comparison};
+use cscore::store::Workspace;
+
+/// Prints the comparison of every score in `ws`, with `top` examples per disagreement ranking.
+pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
+    let cmp = compare_workspace(ws, top)?;
+    if json {
+        println!("{}", serde_json::to_string(&cmp)?);
+        return Ok(());
+    }
+    if cmp.names.len() < 2 {
+        anyhow::bail!("{}: nothing to compare yet (no proxies or no C-score)", ws.path().display());
+    }
+    print_against(&cmp, &cmp.names[0]);
+    print_matrix(&cmp);
+    if !cmp.detection.is_empty() {
+        println!("\nfinding the injected examples (low = irregular predicts injected):");
+        println!("{:<28} {:>8} {:>8}", "score", "AUROC", "AP");
+        for d in &cmp.detection {
+            println!("{:<28} {:>8} {:>8}", d.name, num(d.auroc), num(d.average_precision));
+        }
+    }
+    for d in &cmp.disagreements {
+        println!(
+            "\n{}: largest disagreements with the C-score (normalised ranks, 0 = most irregular)",
+            d.proxy
+        );
+        for e in &d.examples {
+            println!(
+                "  #{:<8} rank {:.3} by the proxy, {:.3} by the C-score",
+                e.index, e.proxy_rank, e.cscore_rank
+            );
+        }
+    }
+    Ok(())
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.4}"))
+}
+
+fn print_against(cmp: &Comparison, first: &str) {
+    println!("against {first} (each score oriented so that high = regular):");
+    println!("{:<28} {:>8} {:>9} {:>9}", "score", "pairs", "spearman", "kendall");
+    for c in cmp.correlations.iter().filter(|c| c.a == first) {
+        println!("{:<28} {:>8} {:>9} {:>9}", c.b, c.pairs, num(c.spearman), num(c.kendall));
+    }
+}
+
+/// Spearman's ρ between every pair, as a lower-triangular matrix.
+fn print_matrix(cmp: &Comparison) {
+    let short = |s: &str| s.chars().take(7).collect::<String>();
+    println!("\nSpearman ρ between every pair:");
+    print!("{:<28}", "");
+    for n in &cmp.names[..cmp.names.len() - 1] {
+        print!(" {:>7}", short(n));
+    }
+    println!();
+    for (i, a) in cmp.names.iter().enumerate().skip(1) {
+        print!("{a:<28}");
+        for b in &cmp.names[..i] {
+            let c = cmp.correlations.iter().find(|c| (&c.a == b && &c.b == a) || (&c.a == a && &c.b == b));
+            print!(" {:>7}", c.and_then(|c| c.spearman).map_or_else(|| "—".into(), |v| format!("{v:.3}")));
+        }
+        println!();
+    }
+}
