@@ -81,7 +81,8 @@ and/or/not and parentheses; a missing value compares false, `x == null` finds it
   cscore eval noisy.cscore                                  against the injected corruption
   cscore eval mnist-10k.cscore --truth-indices flipped.txt  one index per line (or a .npy of ints)
   cscore eval cifar10.cscore --reference-scores cifar10-cscores-orig-order.npz
-  cscore eval cifar10.cscore --reference-scores paper       scores imported with --name paper")]
+  cscore eval cifar10.cscore --reference-scores paper       scores imported with --name paper
+  cscore eval noisy.cscore --compare --top 5                proxies against the C-score and each other")]
     Eval(Box<eval::EvalArgs>),
     /// Show one example: label, C-score with interval, held-out prediction, consistency profile,
     /// proxies with ranks, tag and note, and the image.
