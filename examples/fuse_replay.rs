@@ -1,13 +1,13 @@
 //! Replays the first holdout runs of a finished workspace (in the order they were committed) and scores,
-//! after each count of runs, the C-score, every proxy and the fused estimate with each way of choosing
-//! its prior strength, as average precision for the workspace's injected examples.
+//! after each count of runs, the C-score and the fused estimate (with its estimated prior strength, the
+//! prior alone, and fixed strengths) as average precision for the workspace's injected examples.
 //!
 //! `cargo run --release --example fuse_replay -- WS [--runs 5,10,20,40,70] [--m 32,100]` (`--m`: also fixed
 //! prior strengths)
 
 use cscore::estimate::Aggregate;
 use cscore::proxy::detect::{average_precision, suspicion};
-use cscore::proxy::{fuse_with_folds, FUSED};
+use cscore::proxy::{fuse, FUSED};
 use cscore::store::Workspace;
 
 fn main() -> anyhow::Result<()> {
@@ -42,7 +42,7 @@ fn main() -> anyhow::Result<()> {
         .map(|(name, s)| (name.as_str(), ap(name, &s.iter().map(|&v| f64::from(v)).collect::<Vec<_>>())))
         .max_by(|a, b| a.1.total_cmp(&b.1));
     println!("best single proxy (hindsight): {best:?}");
-    println!("| holdout runs | C-score | fused, cross-fitted m | fused, empirical-Bayes m | prior alone |");
+    println!("| holdout runs | C-score | fused (empirical-Bayes m) | prior alone | fixed m … |");
     println!("|---|---|---|---|---|");
     let runs = ws.load_runs(false)?;
     let classes = ws.dataset_info()?.num_classes.max(1);
@@ -56,19 +56,16 @@ fn main() -> anyhow::Result<()> {
         }
         let c = agg.cscores();
         let evals: Vec<u32> = (0..n).map(|i| agg.holdout_evals(i)).collect();
-        let folds = [agg.fold(0), agg.fold(1)];
         let score = |f: cscore::proxy::Fused| {
             let s: Vec<f64> = f.scores.iter().map(|&v| f64::from(v)).collect();
             format!("{:.4} (m = {:.1}, {})", ap(FUSED, &s), f.prior_strength, f.strength_from)
         };
-        let extra: Vec<String> =
-            fixed.iter().map(|&m| score(fuse_with_folds(&proxies, &c, &evals, None, Some(m)))).collect();
+        let extra: Vec<String> = fixed.iter().map(|&m| score(fuse(&proxies, &c, &evals, Some(m)))).collect();
         println!(
-            "| {added} | {:.4} | {} | {} | {} | {}",
+            "| {added} | {:.4} | {} | {} | {} |",
             ap("cscore", &c),
-            score(fuse_with_folds(&proxies, &c, &evals, Some(&folds), None)),
-            score(fuse_with_folds(&proxies, &c, &evals, None, None)),
-            score(fuse_with_folds(&proxies, &c, &evals, None, Some(1e9))),
+            score(fuse(&proxies, &c, &evals, None)),
+            score(fuse(&proxies, &c, &evals, Some(1e9))),
             extra.join(" | ")
         );
     }

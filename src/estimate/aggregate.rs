@@ -4,9 +4,6 @@ use super::interval::wilson_interval_eff;
 use crate::store::{bit_get, RunRecord, RunStatus};
 
 /// Running totals over every finished holdout run.
-///
-/// Each held-out evaluation is also assigned to one of two folds by a hash of (run seed, example), so
-/// that half of the evidence can be checked against the other half (see [`Aggregate::fold`]).
 #[derive(Debug, Clone)]
 pub struct Aggregate {
     n: usize,
@@ -14,30 +11,9 @@ pub struct Aggregate {
     classes: usize,
     hits: Vec<u32>,
     trials: Vec<u32>,
-    /// Per fold, hits and trials laid out as `hits` and `trials`.
-    fold_hits: [Vec<u32>; 2],
-    fold_trials: [Vec<u32>; 2],
     predictions: Vec<u32>,
     runs_done: usize,
     runs_failed: usize,
-}
-
-/// The fold (0 or 1) of the held-out evaluation of example `i` by the run with seed `seed`.
-fn fold_of(seed: u64, i: usize) -> usize {
-    // splitmix64 of the pair: consecutive examples and runs land in independent folds.
-    let mut z = seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    ((z ^ (z >> 31)) & 1) as usize
-}
-
-/// The C-scores and evaluation counts of one fold of the evidence.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoldEvidence {
-    /// Per example, the mean over ratios of the held-out accuracy within the fold (NaN: none).
-    pub cscore: Vec<f64>,
-    /// Per example, the fold's held-out evaluations.
-    pub evals: Vec<u32>,
 }
 
 impl Aggregate {
@@ -49,8 +25,6 @@ impl Aggregate {
             classes,
             hits: vec![0; n * ratios],
             trials: vec![0; n * ratios],
-            fold_hits: [vec![0; n * ratios], vec![0; n * ratios]],
-            fold_trials: [vec![0; n * ratios], vec![0; n * ratios]],
             predictions: vec![0; n * classes],
             runs_done: 0,
             runs_failed: 0,
@@ -75,12 +49,10 @@ impl Aggregate {
             if !bit_get(&run.heldout_mask, i) {
                 continue;
             }
-            let (at, f) = (i * self.ratios + r, fold_of(run.seed, i));
+            let at = i * self.ratios + r;
             self.trials[at] += 1;
-            self.fold_trials[f][at] += 1;
             if bit_get(&run.heldout_correct, i) {
                 self.hits[at] += 1;
-                self.fold_hits[f][at] += 1;
             }
             if let Some(&p) = preds.next() {
                 if (p as usize) < self.classes {
@@ -168,25 +140,6 @@ impl Aggregate {
         (count > 0).then_some(best as u32)
     }
 
-    /// The C-scores and evaluation counts of fold `f` (0 or 1) alone.
-    pub fn fold(&self, f: usize) -> FoldEvidence {
-        let (hits, trials) = (&self.fold_hits[f % 2], &self.fold_trials[f % 2]);
-        let mut out = FoldEvidence { cscore: Vec::with_capacity(self.n), evals: Vec::with_capacity(self.n) };
-        for i in 0..self.n {
-            let (mut sum, mut count, mut evals) = (0.0, 0usize, 0u32);
-            for at in i * self.ratios..(i + 1) * self.ratios {
-                if trials[at] > 0 {
-                    sum += f64::from(hits[at]) / f64::from(trials[at]);
-                    count += 1;
-                    evals += trials[at];
-                }
-            }
-            out.cscore.push(if count > 0 { sum / count as f64 } else { f64::NAN });
-            out.evals.push(evals);
-        }
-        out
-    }
-
     /// C-scores of all examples (NaN where not yet estimated).
     pub fn cscores(&self) -> Vec<f64> {
         (0..self.n).map(|i| self.cscore(i).unwrap_or(f64::NAN)).collect()
@@ -272,30 +225,6 @@ mod tests {
         let (plo, phi) = crate::estimate::wilson_interval(c0, 4);
         assert!(lo < plo && hi >= phi, "({lo}, {hi}) vs pooled ({plo}, {phi})");
         assert_eq!(agg.runs(), (4, 0));
-    }
-
-    /// The two folds split every evaluation between them, about evenly, and each is a C-score of its own.
-    #[test]
-    fn folds_partition_the_evidence() {
-        let labels: Vec<u32> = (0..200).map(|i| i % 2).collect();
-        let mut agg = Aggregate::new(200, 1, 2);
-        for seed in 0..20u64 {
-            let held: Vec<(usize, u32)> =
-                (0..200).map(|i| (i, u32::from((i as u64 + seed).is_multiple_of(3)))).collect();
-            let mut r = run(0, &held, &labels);
-            r.seed = seed * 7919 + 1;
-            agg.add(&r);
-        }
-        let (a, b) = (agg.fold(0), agg.fold(1));
-        for i in 0..200 {
-            assert_eq!(a.evals[i] + b.evals[i], agg.holdout_evals(i));
-            let hits =
-                |f: &FoldEvidence| if f.evals[i] > 0 { f.cscore[i] * f64::from(f.evals[i]) } else { 0.0 };
-            let total = agg.cscore(i).unwrap_or(f64::NAN) * 20.0;
-            assert!((hits(&a) + hits(&b) - total).abs() < 1e-9, "one ratio: fold hits add up");
-        }
-        let share = a.evals.iter().sum::<u32>() as f64 / 4000.0;
-        assert!((0.45..0.55).contains(&share), "fold 0 holds {share:.3} of the evaluations");
     }
 
     /// Evaluations spread evenly over ratios with equal accuracies count as the pooled evaluations.

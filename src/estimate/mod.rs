@@ -15,7 +15,7 @@ mod session;
 mod shard;
 mod summary;
 
-pub use aggregate::{Aggregate, FoldEvidence};
+pub use aggregate::Aggregate;
 pub use bench::{run_bench, BenchConfig, BenchReport};
 pub use features::proxy_run_features;
 pub use interval::wilson_interval;

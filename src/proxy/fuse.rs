@@ -8,8 +8,7 @@
 
 use super::calibrate::{calibrated_prior, normalised_ranks};
 use super::higher_is_regular;
-use super::strength::{cross_fitted_strength, posterior_mean};
-use crate::estimate::FoldEvidence;
+use super::strength::posterior_mean;
 
 /// Prior strength m, in pseudo-trials, when it cannot be estimated from the data.
 pub const DEFAULT_PRIOR_STRENGTH: f64 = 3.0;
@@ -35,7 +34,7 @@ pub struct Fused {
     pub calibration_error: Option<f64>,
     /// The prior strength m used, in pseudo-trials.
     pub prior_strength: f64,
-    /// Where m came from: "given", "cross-fitted", "empirical Bayes" or "default".
+    /// Where m came from: "given", "empirical Bayes" or "default".
     pub strength_from: &'static str,
 }
 
@@ -48,19 +47,6 @@ pub struct Fused {
 /// selection on out-of-fold error (at most four). Before that, μ is the preferred probability-like proxy
 /// (learning speed first) as it is, or else a proxy's normalised rank.
 pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: Option<f64>) -> Fused {
-    fuse_with_folds(proxies, cscore, evals, None, strength)
-}
-
-/// [`fuse`], with the evidence also split in two `folds` so that the prior strength m (when not given)
-/// can be cross-fitted (see [`super::strength`]); without enough evidence in the folds, m comes from
-/// empirical Bayes as in [`fuse`].
-pub fn fuse_with_folds(
-    proxies: &[(String, Vec<f32>)],
-    cscore: &[f64],
-    evals: &[u32],
-    folds: Option<&[FoldEvidence; 2]>,
-    strength: Option<f64>,
-) -> Fused {
     let n = cscore.len();
     let fit: Vec<usize> = (0..n).filter(|&i| evals[i] > 0 && cscore[i].is_finite()).collect();
     let candidates: Vec<(&String, Vec<f64>)> = proxies
@@ -79,14 +65,10 @@ pub fn fuse_with_folds(
     let mut prior = vec![f64::NAN; n];
     if let Some(p) = calibrated_prior(&candidates, cscore, evals, &fit) {
         if strength.is_none() {
-            if let Some((m, _)) = folds.and_then(|f| cross_fitted_strength(&candidates, f)) {
-                (out.prior_strength, out.strength_from) = (m, "cross-fitted");
-            } else {
-                let c: Vec<f64> = fit.iter().map(|&i| cscore[i]).collect();
-                let n: Vec<u32> = fit.iter().map(|&i| evals[i]).collect();
-                if let Some(m) = empirical_strength(&p.out_of_fold, &c, &n) {
-                    (out.prior_strength, out.strength_from) = (m, "empirical Bayes");
-                }
+            let c: Vec<f64> = fit.iter().map(|&i| cscore[i]).collect();
+            let n: Vec<u32> = fit.iter().map(|&i| evals[i]).collect();
+            if let Some(m) = empirical_strength(&p.out_of_fold, &c, &n) {
+                (out.prior_strength, out.strength_from) = (m, "empirical Bayes");
             }
         }
         prior = p.mu;

@@ -26,14 +26,14 @@ mod names;
 mod orientation;
 mod pipeline;
 pub mod rank;
-pub mod strength;
+mod strength;
 mod topk;
 pub mod training;
 mod update;
 
 pub use compare::{compare, compare_workspace, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
-pub use fuse::{fuse, fuse_with_folds, Fused};
+pub use fuse::{fuse, Fused};
 pub use hidden::{network_features, Features};
 pub use merge::{merge_proxies, ProxyMerge};
 pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};

@@ -4,7 +4,7 @@
 
 use super::density::{density_family, knn_agreement, local_outlier_factor};
 use super::distance::{neighbour_stats, NeighbourOptions};
-use super::fuse::{fuse_with_folds, Fused};
+use super::fuse::{fuse, Fused};
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
 use super::training::{training_proxies, TRAINING_PROXIES};
 use crate::estimate::Aggregate;
@@ -23,8 +23,7 @@ pub fn fuse_workspace(ws: &Workspace, agg: &Aggregate, prior_strength: Option<f6
         }
     }
     let evals: Vec<u32> = (0..agg.len()).map(|i| agg.holdout_evals(i)).collect();
-    let folds = [agg.fold(0), agg.fold(1)];
-    let fused = fuse_with_folds(&proxies, &agg.cscores(), &evals, Some(&folds), prior_strength);
+    let fused = fuse(&proxies, &agg.cscores(), &evals, prior_strength);
     if fused.scores.iter().any(|v| v.is_finite()) {
         ws.set_proxy_scores(FUSED, &fused.scores)?;
     }
