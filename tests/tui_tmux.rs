@@ -91,7 +91,7 @@ fn sort_filter_tag_export_quit_in_tmux() {
     tmux.keys(&["E"]);
     tmux.wait_for("export 50 rows to");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("wrote 50 rows to fixture-selection.csv");
+    tmux.wait_for(&format!("wrote 50 rows to {}", dir.join("fixture-selection.csv").display()));
     tmux.keys(&["q"]);
     let start = Instant::now();
     let exit = loop {

@@ -7,6 +7,8 @@ use crossterm::event::KeyEvent;
 
 use super::data::ProxyScores;
 use super::dynamics::Dynamics;
+use super::labels::Saved;
+use super::recompute::Derived;
 
 /// One thing that happened, in the order it arrived.
 #[derive(Debug)]
@@ -19,12 +21,16 @@ pub enum Event {
     Tick,
     /// The estimator running in this process reported something.
     Worker(WorkerMsg),
-    /// Another connection changed the workspace.
+    /// Another connection changed the workspace (as the workspace thread saw it).
     Store(StoreChange),
     /// Learning dynamics of the tracked runs finished loading.
     Dynamics(Box<Dynamics>),
     /// A proxy comparison finished.
     Comparison(Box<Option<Comparison>>),
+    /// The workspace thread committed a label write (or it failed).
+    Saved(Box<Saved>),
+    /// A job recomputed the figures that depend on the estimate.
+    Recomputed(Box<Derived>),
     /// A background job (export) reports: what it did, or why it failed.
     Notice(Result<String, String>),
 }

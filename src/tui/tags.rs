@@ -1,7 +1,9 @@
 //! Tags in memory (a mirror of the workspace's `tags` table) and the session summary.
 
+use super::history::Change;
 use crate::store::TagRow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The tags the explorer's keys set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,29 +33,51 @@ impl TagKind {
     }
 }
 
-/// The tag, relabel and note of every example, indexed by example.
+/// The tag, relabel and note of every example, indexed by example. The rows are shared with the jobs
+/// that read them (copied only when changed while a job holds them).
 #[derive(Debug, Clone, Default)]
 pub struct Tags {
-    rows: Vec<Option<TagRow>>,
+    rows: Arc<Vec<Option<TagRow>>>,
     /// Examples whose labels changed in this session.
     touched: BTreeSet<usize>,
+    version: u64,
 }
 
 impl Tags {
     /// `n` untagged examples with `rows` applied.
     pub fn new(n: usize, rows: Vec<TagRow>) -> Self {
-        let mut t = Tags { rows: vec![None; n], touched: BTreeSet::new() };
+        let mut t = Tags { rows: Arc::new(vec![None; n]), touched: BTreeSet::new(), version: 0 };
         t.replace_all(rows);
         t
     }
 
     /// Replaces every row with what the workspace holds now (another explorer may have written).
     pub fn replace_all(&mut self, rows: Vec<TagRow>) {
-        self.rows.iter_mut().for_each(|r| *r = None);
+        self.version += 1;
+        let mut slots = vec![None; self.rows.len()];
         for row in rows {
-            if let Some(slot) = self.rows.get_mut(row.example) {
+            if let Some(slot) = slots.get_mut(row.example) {
                 *slot = Some(row);
             }
+        }
+        self.rows = Arc::new(slots);
+    }
+
+    /// The rows alone (shared, without this session's summary), for a job.
+    pub fn snapshot(&self) -> Tags {
+        Tags { rows: Arc::clone(&self.rows), touched: BTreeSet::new(), version: self.version }
+    }
+
+    /// Changes with every change of the rows.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Records a committed change.
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Tag { example, after, .. } => self.set_tag(*example, after.0.clone(), after.1),
+            Change::Note { example, after, .. } => self.set_note(*example, after.clone()),
         }
     }
 
@@ -90,7 +114,8 @@ impl Tags {
     }
 
     fn put(&mut self, i: usize, tag: Option<String>, relabel: Option<u32>, note: Option<String>) {
-        let Some(slot) = self.rows.get_mut(i) else { return };
+        let Some(slot) = Arc::make_mut(&mut self.rows).get_mut(i) else { return };
+        self.version += 1;
         self.touched.insert(i);
         *slot = (tag.is_some() || relabel.is_some() || note.is_some()).then_some(TagRow {
             example: i,
