@@ -42,8 +42,11 @@ impl PreviewView<'_> {
         let text = self.lines().len() as u16;
         let ds = &self.0.data.dataset;
         let natural = (ds.height as u16).div_ceil(2).max(1);
-        // The image comes first; the text below it continues on the next pages.
-        let rows = natural.max(inner.height / 2).min(inner.height.saturating_sub(text.min(3)));
+        // The image grows to half the pane while the text still fits below it; when the text does not
+        // fit, it keeps its natural size and the text continues on the next pages.
+        let room = inner.height.saturating_sub(text);
+        let rows = if room >= natural { natural.max(inner.height / 2).min(room) } else { natural };
+        let rows = rows.min(inner.height.saturating_sub(text.min(3)));
         if rows >= MIN_IMAGE_ROWS && inner.width >= 4 && self.0.selected().is_some() {
             rows
         } else {
