@@ -14,7 +14,7 @@ use std::time::Duration;
 use tui_support::{explorer, rich_fixture, rich_held_out, Fixture, WAIT};
 
 /// The app of a 200-example rich fixture with its learning dynamics and proxy comparison loaded (by the
-/// explorer's own jobs) and a few labels.
+/// explorer's own jobs), two tags and a note on the selected (injected) example.
 fn app() -> (Fixture, App, Background) {
     let f = rich_fixture(200);
     let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
@@ -37,6 +37,12 @@ fn app() -> (Fixture, App, Background) {
         app.update(Action::Input(c));
     }
     assert_eq!(app.selected(), Some(shown));
+    command(&mut app, &mut bg, Command::Note);
+    for c in "smudged".chars().map(InputKey::Char).chain([InputKey::Submit]) {
+        app.update(Action::Input(c));
+    }
+    assert!(bg.pump_idle(&mut app, WAIT));
+    assert_eq!(app.tags.note(shown).as_deref(), Some("smudged"));
     app.message = None;
     (f, app, bg)
 }

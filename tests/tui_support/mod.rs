@@ -156,7 +156,8 @@ pub const RICH_PROXIES: [&str; 4] = ["el2n", "forgetting_events", "fused", "lear
 /// Whether the rich fixture's run `r` of ratio `ri` holds example `i` out.
 pub fn rich_held_out(i: usize, ri: usize, r: u32) -> bool {
     let k = ((1.0 - RICH_RATIOS[ri]) * 4.0).round() as usize;
-    (i * 7 + r as usize * 3 + ri) % 4 < k
+    // the step between runs depends on the example, so examples are held out a different number of times
+    (i * 7 + r as usize * (3 + i / 3) + ri) % 4 < k
 }
 
 /// Example i's difficulty in the rich fixture (0 hardest); injected examples are always wrong.
