@@ -28,8 +28,8 @@ pub struct Fixture {
     pub labels: Vec<u32>,
 }
 
-/// Example i is right in run r when r < i mod 10; wrong runs predict the next class.
-fn run(r: u32, labels: &[u32]) -> RunRecord {
+/// Holdout run `r` of `fixture`: example i is right when r < i mod 10; wrong runs predict the next class.
+pub fn run(r: u32, labels: &[u32]) -> RunRecord {
     let n = labels.len();
     let mut mask = vec![0u8; n.div_ceil(8)];
     let mut correct = mask.clone();
@@ -88,6 +88,11 @@ fn proxy_run(labels: &[u32]) -> RunRecord {
 
 /// `n` examples with all runs stored.
 pub fn fixture(n: usize) -> Fixture {
+    fixture_with_runs(n, RUNS)
+}
+
+/// `n` examples with the plan of [`fixture`], the proxy run and holdout runs `0..runs` stored.
+pub fn fixture_with_runs(n: usize, runs: u32) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let (ds, _) = common::synthetic(n, CLASSES, 0.0, 7);
     let data = dir.path().join("data");
@@ -103,7 +108,7 @@ pub fn fixture(n: usize) -> Fixture {
         ..Default::default()
     };
     resolve_plan(ws, &overrides).unwrap();
-    for r in 0..RUNS {
+    for r in 0..runs {
         assert!(ws.insert_run(&run(r, &ds.labels)).unwrap());
     }
     assert!(ws.insert_run(&proxy_run(&ds.labels)).unwrap());
