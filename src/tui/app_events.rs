@@ -53,8 +53,9 @@ impl App {
             self.set_proxies(proxies);
         }
         if let Some(rows) = change.tags {
-            // Read by the workspace thread, in order with this session's writes: never older than them.
-            self.tags.replace_all(rows);
+            // The workspace thread reads in order with this session's writes, so no snapshot is older
+            // than a write already shown; the merge keeps that true whoever sends snapshots.
+            self.tags.merge_snapshot(rows, change.writes_seen);
             if self.filter.tag.is_some() || self.sort.column == SortColumn::Tag {
                 self.reorder();
             }
@@ -113,7 +114,7 @@ impl App {
                 }
             }
             (None, kind) => {
-                s.applied.iter().for_each(|c| self.tags.apply(c));
+                s.applied.iter().for_each(|c| self.tags.apply(c, s.id));
                 if kind == WriteKind::New {
                     self.info(s.done);
                     self.history.record(s.applied);

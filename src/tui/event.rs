@@ -62,6 +62,8 @@ pub struct StoreChange {
     pub runs: Vec<RunRecord>,
     /// The current tags of every example, when they may have changed.
     pub tags: Option<Vec<TagRow>>,
+    /// The id of the newest of this session's label writes those tags include (0: none).
+    pub writes_seen: u64,
     /// The stored plan, when the explorer had none.
     pub plan: Option<Plan>,
     /// Every stored proxy, ranked, when they changed.

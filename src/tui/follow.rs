@@ -88,6 +88,7 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
         Follower { ws, last_run_id: from.last_run_id, have_plan: from.have_plan, version: None, proxies };
     // Once the inbox is closed only the queued writes matter.
     let mut following = true;
+    let mut writes_seen = 0;
     let mut next_poll = Instant::now() + from.poll;
     loop {
         let wait =
@@ -95,6 +96,7 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
         match queue.recv_timeout(wait) {
             Ok(write) => {
                 let saved = labels::commit(&follower.ws, &write);
+                writes_seen = write.id;
                 following &= tx.send(Event::Saved(Box::new(saved))).is_ok();
             }
             Err(RecvTimeoutError::Timeout) if following => {
@@ -106,7 +108,7 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
                     ),
                 };
                 if let Some(change) = change {
-                    following &= tx.send(Event::Store(change)).is_ok();
+                    following &= tx.send(Event::Store(StoreChange { writes_seen, ..change })).is_ok();
                 }
                 next_poll = Instant::now() + pause;
             }

@@ -40,19 +40,28 @@ pub struct Tags {
     rows: Arc<Vec<Option<TagRow>>>,
     /// Examples whose labels changed in this session.
     touched: BTreeSet<usize>,
+    /// Per example, the id of this session's newest committed label write to it (0: none).
+    written: Arc<Vec<u64>>,
     version: u64,
 }
 
 impl Tags {
     /// `n` untagged examples with `rows` applied.
     pub fn new(n: usize, rows: Vec<TagRow>) -> Self {
-        let mut t = Tags { rows: Arc::new(vec![None; n]), touched: BTreeSet::new(), version: 0 };
-        t.replace_all(rows);
+        let mut t = Tags {
+            rows: Arc::new(vec![None; n]),
+            touched: BTreeSet::new(),
+            written: Arc::new(vec![0; n]),
+            version: 0,
+        };
+        t.merge_snapshot(rows, 0);
         t
     }
 
-    /// Replaces every row with what the workspace holds now (another explorer may have written).
-    pub fn replace_all(&mut self, rows: Vec<TagRow>) {
+    /// Takes every row from what the workspace held when `rows` were read (another explorer may have
+    /// written), except on examples this session wrote with a label write newer than `writes_seen` (the
+    /// newest of this session's writes the snapshot includes): those rows here are newer than it.
+    pub fn merge_snapshot(&mut self, rows: Vec<TagRow>, writes_seen: u64) {
         self.version += 1;
         let mut slots = vec![None; self.rows.len()];
         for row in rows {
@@ -60,12 +69,22 @@ impl Tags {
                 *slot = Some(row);
             }
         }
+        for (slot, (&w, mine)) in slots.iter_mut().zip(self.written.iter().zip(self.rows.iter())) {
+            if w > writes_seen {
+                slot.clone_from(mine);
+            }
+        }
         self.rows = Arc::new(slots);
     }
 
     /// The rows alone (shared, without this session's summary), for a job.
     pub fn snapshot(&self) -> Tags {
-        Tags { rows: Arc::clone(&self.rows), touched: BTreeSet::new(), version: self.version }
+        Tags {
+            rows: Arc::clone(&self.rows),
+            touched: BTreeSet::new(),
+            written: Arc::clone(&self.written),
+            version: self.version,
+        }
     }
 
     /// Changes with every change of the rows.
@@ -73,8 +92,11 @@ impl Tags {
         self.version
     }
 
-    /// Records a committed change.
-    pub fn apply(&mut self, change: &Change) {
+    /// Records a change committed by this session's label write `write`.
+    pub fn apply(&mut self, change: &Change, write: u64) {
+        if let Some(w) = Arc::make_mut(&mut self.written).get_mut(change.example()) {
+            *w = write;
+        }
         match change {
             Change::Tag { example, after, .. } => self.set_tag(*example, after.0.clone(), after.1),
             Change::Note { example, after, .. } => self.set_note(*example, after.clone()),
