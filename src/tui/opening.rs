@@ -43,7 +43,9 @@ impl Progress {
 
     /// Reports the step loading is at.
     pub fn stage(&self, what: impl Into<String>) {
-        let _ = self.0.send(what.into());
+        let what = what.into();
+        tracing::debug!(target: "cscore::tui", "loading: {what}");
+        let _ = self.0.send(what);
     }
 }
 
