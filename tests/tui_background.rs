@@ -190,3 +190,17 @@ fn quitting_saves_what_is_queued() {
     }
     assert_eq!(stored_tag(&f.workspace, 7).as_deref(), Some("ood"));
 }
+
+#[test]
+fn undo_right_after_a_tag_undoes_that_tag() {
+    let f = fixture(50);
+    let (mut app, mut bg) = explorer(&f, QUIET);
+    keys(&mut app, &bg, ":9\na");
+    assert!(bg.pump_until(&mut app, WAIT, |a| a.saving == 0));
+    // no wait between the keys: the undo waits for the write before it
+    keys(&mut app, &bg, "du");
+    assert!(bg.pump_idle(&mut app, WAIT));
+    assert_eq!(stored_tag(&f.workspace, 9).as_deref(), Some("ambiguous"), "d was undone, not a");
+    assert_eq!(app.tags.tag(9), Some("ambiguous"));
+    assert_eq!(app.message.as_ref().map(|m| m.text.as_str()), Some("undone: 1 example"));
+}
