@@ -81,6 +81,9 @@ fn a_label_never_waits_for_another_writer_and_shows_once_committed() {
     let row = app.cursor;
     keys(&mut app, &bg, "j");
     assert_eq!(app.cursor, row + 1);
+    assert!(app.message.is_none());
+    let status = screen(&app).lines().rev().nth(1).unwrap().to_string();
+    assert!(status.contains("saving…"), "the status bar says so while it waits: {status}");
     drop(release);
     holder.join().unwrap();
     assert!(bg.pump_until(&mut app, WAIT, |a| a.saving == 0));
