@@ -15,6 +15,7 @@ use super::event::{Event, StoreChange};
 use super::labels::{self, LabelWrite, Saved};
 use crate::estimate::stored_plan;
 use crate::store::Workspace;
+
 /// Where the follower starts.
 #[derive(Debug, Clone)]
 pub struct FollowFrom {
@@ -83,16 +84,17 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
             return;
         }
     };
+    // However long the config's poll_ms, the arithmetic below stays in range.
+    let poll = from.poll.clamp(Duration::from_millis(1), Duration::from_secs(86_400));
     let proxies = current_proxies(&ws).unwrap_or_default();
     let mut follower =
         Follower { ws, last_run_id: from.last_run_id, have_plan: from.have_plan, version: None, proxies };
     // Once the inbox is closed only the queued writes matter.
     let mut following = true;
     let mut writes_seen = 0;
-    let mut next_poll = Instant::now() + from.poll;
+    let mut next_poll = Instant::now() + poll;
     loop {
-        let wait =
-            if following { next_poll.saturating_duration_since(Instant::now()) } else { from.poll * 100 };
+        let wait = if following { next_poll.saturating_duration_since(Instant::now()) } else { poll * 100 };
         match queue.recv_timeout(wait) {
             Ok(write) => {
                 let saved = labels::commit(&follower.ws, &write);
@@ -101,11 +103,10 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
             }
             Err(RecvTimeoutError::Timeout) if following => {
                 let (change, pause) = match follower.poll() {
-                    Ok(change) => (change, from.poll),
-                    Err(e) => (
-                        Some(StoreChange { error: Some(e.to_string()), ..Default::default() }),
-                        from.poll * 4,
-                    ),
+                    Ok(change) => (change, poll),
+                    Err(e) => {
+                        (Some(StoreChange { error: Some(e.to_string()), ..Default::default() }), poll * 4)
+                    }
                 };
                 if let Some(change) = change {
                     following &= tx.send(Event::Store(StoreChange { writes_seen, ..change })).is_ok();
