@@ -1,53 +1,69 @@
-//! Whole-screen snapshots of every view over ratatui's `TestBackend`, at 80×24 and at 160×48, and
-//! resizing down to 1×1 without a panic.
+//! Whole-screen snapshots over ratatui's `TestBackend`, at 80×24 and at 160×48, of every view, the help
+//! overlay, the relabel prompt, a range selection and the injected filter, over a fixture with three
+//! ratios (a consistency profile), tracked holdout runs (held-out curves), injected examples (`*`
+//! markers, AUROC/AP) and four proxies; and resizing down to 1×1 without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod tui_support;
 
-use cscore::proxy::compare::{compare, CSCORE};
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Action, App, Command, Dynamics, InputKey};
+use cscore::tui::{Action, App, Background, Command, InputKey};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use tui_support::{fixture, open_app};
+use std::time::Duration;
+use tui_support::{explorer, rich_fixture, rich_held_out, Fixture, WAIT};
 
-/// The app of a 200-example fixture with its learning dynamics and proxy comparison loaded.
-fn app() -> (tui_support::Fixture, App) {
-    let f = fixture(200);
-    let mut app = open_app(&f);
-    let d = Dynamics::load(app.workspace()).unwrap();
-    app.update(Action::Dynamics(Box::new(d)));
-    let cscore: Vec<f64> = app.scores.cscore.iter().map(|&c| f64::from(c)).collect();
-    let proxy: Vec<f64> = app.data.proxies[0].scores.iter().map(|&v| f64::from(v)).collect();
-    let c = compare(&[(CSCORE.into(), cscore), ("learning_speed".into(), proxy)], None, 10);
-    app.update(Action::Comparison(Box::new(Some(c))));
-    // a few labels, so tags show
-    for k in ["j", "o", "j", "m", "2", "j"] {
-        let ev = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(k.chars().next().unwrap()));
-        let action = app.action_for_key(&ev).unwrap();
-        app.update(action);
+/// The app of a 200-example rich fixture with its learning dynamics and proxy comparison loaded (by the
+/// explorer's own jobs), two tags and a note on the selected (injected) example.
+fn app() -> (Fixture, App, Background) {
+    let f = rich_fixture(200);
+    let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
+    assert!(bg.pump_until(&mut app, WAIT, |a| a.dynamics.is_some() && !a.busy()));
+    assert_eq!(app.dynamics.as_ref().map(|d| d.runs.len()), Some(4), "a proxy run and run 0 of each ratio");
+    command(&mut app, &mut bg, Command::ViewCompare);
+    assert!(bg.pump_until(&mut app, WAIT, |a| a.comparison.is_some() && !a.busy()));
+    command(&mut app, &mut bg, Command::ViewList);
+    for c in [Command::Down, Command::TagOk, Command::Down, Command::TagMislabeled] {
+        command(&mut app, &mut bg, c);
     }
+    app.update(Action::Input(InputKey::Char('2')));
+    assert!(bg.pump_idle(&mut app, WAIT));
+    // an injected example that some tracked runs trained on and others held out
+    let shown = (0..200)
+        .find(|&i| app.data.injected[i].is_some() && rich_held_out(i, 0, 0) && !rich_held_out(i, 2, 0))
+        .unwrap();
+    command(&mut app, &mut bg, Command::Jump);
+    for c in shown.to_string().chars().map(InputKey::Char).chain([InputKey::Submit]) {
+        app.update(Action::Input(c));
+    }
+    assert_eq!(app.selected(), Some(shown));
+    command(&mut app, &mut bg, Command::Note);
+    for c in "smudged".chars().map(InputKey::Char).chain([InputKey::Submit]) {
+        app.update(Action::Input(c));
+    }
+    assert!(bg.pump_idle(&mut app, WAIT));
+    assert_eq!(app.tags.note(shown).as_deref(), Some("smudged"));
     app.message = None;
-    (f, app)
+    (f, app, bg)
 }
 
-fn screen(app: &mut App, w: u16, h: u16) -> String {
+fn command(app: &mut App, bg: &mut Background, c: Command) {
+    app.update(Action::Command(c));
+    assert!(bg.pump_idle(app, WAIT));
+}
+
+fn screen(app: &mut App, bg: &mut Background, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
-    app.settle();
+    assert!(bg.pump_idle(app, WAIT));
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut state = ViewState::default();
     terminal.draw(|f| draw(f, app, &mut state)).unwrap();
     terminal.backend().to_string()
 }
 
-fn view(app: &mut App, c: Command) {
-    app.update(Action::Command(c));
-    app.settle();
-}
-
 #[test]
 fn every_view_at_80x24_and_160x48() {
-    let (_f, mut app) = app();
+    let (_f, mut app, mut bg) = app();
     let views = [
         ("list", Command::ViewList),
         ("profile", Command::ViewProfile),
@@ -56,30 +72,37 @@ fn every_view_at_80x24_and_160x48() {
         ("gallery", Command::ViewGallery),
     ];
     for (name, c) in views {
-        view(&mut app, c);
-        insta::assert_snapshot!(format!("{name}_80x24"), screen(&mut app, 80, 24));
-        insta::assert_snapshot!(format!("{name}_160x48"), screen(&mut app, 160, 48));
+        command(&mut app, &mut bg, c);
+        insta::assert_snapshot!(format!("{name}_80x24"), screen(&mut app, &mut bg, 80, 24));
+        insta::assert_snapshot!(format!("{name}_160x48"), screen(&mut app, &mut bg, 160, 48));
     }
 }
 
 #[test]
-fn help_overlay_and_prompt() {
-    let (_f, mut app) = app();
-    view(&mut app, Command::Help);
-    insta::assert_snapshot!("help_80x24", screen(&mut app, 80, 24));
-    view(&mut app, Command::Cancel);
-    view(&mut app, Command::TagMislabeled);
-    insta::assert_snapshot!("relabel_prompt_80x24", screen(&mut app, 80, 24));
+fn help_prompt_range_and_injected_filter_at_both_sizes() {
+    let (_f, mut app, mut bg) = app();
+    command(&mut app, &mut bg, Command::Help);
+    insta::assert_snapshot!("help_80x24", screen(&mut app, &mut bg, 80, 24));
+    insta::assert_snapshot!("help_160x48", screen(&mut app, &mut bg, 160, 48));
+    command(&mut app, &mut bg, Command::Cancel);
+    command(&mut app, &mut bg, Command::TagMislabeled);
+    insta::assert_snapshot!("relabel_prompt_80x24", screen(&mut app, &mut bg, 80, 24));
+    insta::assert_snapshot!("relabel_prompt_160x48", screen(&mut app, &mut bg, 160, 48));
     app.update(Action::Input(InputKey::Cancel));
-    view(&mut app, Command::Visual);
-    view(&mut app, Command::Down);
-    view(&mut app, Command::Down);
-    insta::assert_snapshot!("visual_range_80x24", screen(&mut app, 80, 24));
+    for c in [Command::Visual, Command::Down, Command::Down] {
+        command(&mut app, &mut bg, c);
+    }
+    insta::assert_snapshot!("visual_range_80x24", screen(&mut app, &mut bg, 80, 24));
+    insta::assert_snapshot!("visual_range_160x48", screen(&mut app, &mut bg, 160, 48));
+    command(&mut app, &mut bg, Command::Cancel);
+    command(&mut app, &mut bg, Command::FilterInjected);
+    insta::assert_snapshot!("injected_filter_80x24", screen(&mut app, &mut bg, 80, 24));
+    insta::assert_snapshot!("injected_filter_160x48", screen(&mut app, &mut bg, 160, 48));
 }
 
 #[test]
 fn any_size_draws_without_panic() {
-    let (_f, mut app) = app();
+    let (_f, mut app, mut bg) = app();
     for c in [
         Command::ViewList,
         Command::ViewProfile,
@@ -88,13 +111,14 @@ fn any_size_draws_without_panic() {
         Command::ViewGallery,
         Command::Help,
     ] {
-        view(&mut app, c);
+        command(&mut app, &mut bg, c);
         for (w, h) in [(1, 1), (2, 1), (1, 5), (10, 3), (20, 6), (39, 11), (57, 13), (300, 100)] {
-            let text = screen(&mut app, w, h);
+            let text = screen(&mut app, &mut bg, w, h);
             assert!(!text.is_empty());
         }
         // paging at a tiny size must not panic either
-        view(&mut app, Command::PageDown);
-        view(&mut app, Command::PageUp);
+        command(&mut app, &mut bg, Command::PageDown);
+        command(&mut app, &mut bg, Command::PageUp);
+        command(&mut app, &mut bg, Command::PreviewNext);
     }
 }

@@ -8,7 +8,7 @@ use cscore::estimate::{default_workers, resolve_plan, stored_plan, EstimateOptio
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
-use cscore::tui::{self, Config, Session, TrainSettings};
+use cscore::tui::{self, Config, Opening, Progress, Session, TrainSettings};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -26,10 +26,25 @@ pub struct ExploreArgs {
     pub no_train: bool,
 }
 
-/// Runs the command.
+/// Runs the command: the explorer's loading screen shows at once while the dataset, the workspace and
+/// the plan are opened on a thread of their own.
 pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
-    let e = &args.estimate;
     let config = Config::load()?;
+    let data = &args.estimate.data.data;
+    if std::fs::symlink_metadata(data).is_err() {
+        bail!("{}: no such file or directory", data.display());
+    }
+    let opening =
+        Opening { what: data.display().to_string(), config: config.clone(), theme: args.theme.clone() };
+    let args = args.clone();
+    tui::run_opening(opening, move |progress| open_session(&args, &config, progress))??;
+    Ok(())
+}
+
+/// Opens the project, resolves the plan and decides whether to train (the loading thread).
+fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<Session> {
+    let e = &args.estimate;
+    progress.stage("reading the dataset and checking it against the workspace");
     let project = open_project(&e.data)?;
     let ws = &project.workspace;
     let plan = if args.no_train { stored_plan(ws)? } else { Some(resolve_plan(ws, &e.overrides())?) };
@@ -56,9 +71,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let session = Session::open(project, plan, &config, args.theme.as_deref(), settings)?;
-    tui::run(session)?;
-    Ok(())
+    Ok(Session::open_reporting(project, plan, config, args.theme.as_deref(), settings, progress)?)
 }
 
 /// A workspace file (by its SQLite header) or a dataset path.

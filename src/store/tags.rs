@@ -35,11 +35,11 @@ impl Workspace {
             return Ok(());
         }
         put_tag(&tx, example, tag, relabel).at(&self.path)?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO tag_history (example, old_tag, new_tag, old_relabel, new_relabel)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![example, old_tag, tag, old_relabel, relabel],
         )
+        .and_then(|mut s| s.execute(params![example, old_tag, tag, old_relabel, relabel]))
         .at(&self.path)?;
         tx.commit().at(&self.path)
     }
@@ -71,6 +71,19 @@ impl Workspace {
             })
             .at(&self.path)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.path)
+    }
+
+    /// The marks on `example`, `None` when it has none.
+    pub fn tag_row(&self, example: usize) -> Result<Option<TagRow>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT tag, relabel, note FROM tags WHERE example = ?1")
+            .and_then(|mut s| {
+                s.query_row([example], |r| {
+                    Ok(TagRow { example, tag: r.get(0)?, relabel: r.get(1)?, note: r.get(2)? })
+                })
+                .optional()
+            })
+            .at(&self.path)
     }
 
     /// Undoes the newest tag change not yet undone, returning the example's restored state.
@@ -110,9 +123,8 @@ impl Workspace {
 /// The current tag and relabel of `example` (both `None` without a row).
 fn current(conn: &Connection, example: usize) -> rusqlite::Result<(Option<String>, Option<u32>)> {
     Ok(conn
-        .query_row("SELECT tag, relabel FROM tags WHERE example = ?1", [example], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT tag, relabel FROM tags WHERE example = ?1")?
+        .query_row([example], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or_default())
 }
@@ -124,20 +136,20 @@ fn put_tag(
     tag: Option<&str>,
     relabel: Option<u32>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tags (example, tag, relabel) VALUES (?1, ?2, ?3)
          ON CONFLICT (example) DO UPDATE SET tag = excluded.tag, relabel = excluded.relabel,
              updated_at = excluded.updated_at",
-        params![example, tag, relabel],
-    )?;
+    )?
+    .execute(params![example, tag, relabel])?;
     drop_if_blank(conn, example)
 }
 
 fn drop_if_blank(conn: &Connection, example: usize) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "DELETE FROM tags
          WHERE example = ?1 AND tag IS NULL AND relabel IS NULL AND note IS NULL",
-        [example],
-    )?;
+    )?
+    .execute([example])?;
     Ok(())
 }

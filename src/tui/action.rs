@@ -2,6 +2,8 @@
 
 use super::dynamics::Dynamics;
 use super::event::{StoreChange, WorkerMsg};
+use super::labels::Saved;
+use super::recompute::Derived;
 use crate::proxy::Comparison;
 
 /// A user command that keys can be bound to (see [`super::keymap`] for names and descriptions).
@@ -42,6 +44,8 @@ pub enum Command {
     Visual,
     TagAllFiltered,
     ProxyNext,
+    PreviewNext,
+    PreviewPrev,
     ViewList,
     ViewProfile,
     ViewTimeline,
@@ -86,6 +90,10 @@ pub enum Action {
     Dynamics(Box<Dynamics>),
     /// A proxy comparison finished (`None`: nothing to compare).
     Comparison(Box<Option<Comparison>>),
+    /// A label write was committed, or failed.
+    Saved(Box<Saved>),
+    /// The figures that depend on the estimate were recomputed.
+    Recomputed(Box<Derived>),
     /// A background job reports: what it did, or why it failed.
     Notice(Result<String, String>),
 }

@@ -1,33 +1,32 @@
-//! The explorer's state and `App::update`, the only place it changes. Navigation, labeling and prompts
-//! live in `app_nav.rs`, `app_label.rs` and `app_prompt.rs`.
+//! The explorer's state and `App::update`, the only place it changes. Navigation, labeling, prompts and
+//! what the background reports live in `app_nav.rs`, `app_label.rs`, `app_prompt.rs` and `app_events.rs`.
+
+use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use super::action::Action;
+use super::action::{Action, Command};
 use super::config::{Config, ImageMode};
 use super::data::{ExplorerData, ProxyScores};
 use super::dynamics::{BinCurve, Dynamics};
 use super::estimate_state::{EstimateState, Training};
-use super::event::{StoreChange, WorkerMsg};
 use super::filter::Filter;
-use super::gallery::GalleryRows;
+use super::gallery::{gallery_rows, GalleryRows};
 use super::history::History;
 use super::keymap::{input_key, Keymap};
 use super::order::{visible_order, OrderInputs, SortSpec};
+use super::recompute::{OrderKey, RecomputeInput};
 use super::scores::Scores;
 use super::tags::Tags;
 use super::theme::Theme;
 use crate::proxy::Comparison;
+use crate::store::TagRow;
 
 pub use super::app_types::{Message, Mode, Request, View};
-use crate::store::{TagRow, Workspace};
-
-/// Bins of the per-C-score-bin learning curves.
-pub const CURVE_BINS: usize = 5;
 
 /// The proxy the list shows unless the config names one: the fused estimate, else learning speed,
 /// else the first.
-fn default_proxy(proxies: &[ProxyScores]) -> Option<usize> {
+pub(super) fn default_proxy(proxies: &[ProxyScores]) -> Option<usize> {
     let at = |name: &str| proxies.iter().position(|p| p.name == name);
     at(crate::proxy::FUSED).or_else(|| at("learning_speed")).or_else(|| (!proxies.is_empty()).then_some(0))
 }
@@ -40,10 +39,10 @@ pub struct App {
     pub est: EstimateState,
     /// Per-example estimate figures.
     pub scores: Scores,
-    /// Tags, relabels, notes.
+    /// Tags, relabels, notes (as committed to the workspace).
     pub tags: Tags,
     /// Learning dynamics, once loaded.
-    pub dynamics: Option<Dynamics>,
+    pub dynamics: Option<Arc<Dynamics>>,
     /// Mean learning curve per C-score bin.
     pub bin_curves: Vec<BinCurve>,
     /// Proxy comparison, once computed.
@@ -70,6 +69,8 @@ pub struct App {
     pub view: View,
     /// The proxy shown in the list (index into `data.proxies`).
     pub proxy: Option<usize>,
+    /// Page of the preview (0: the image; then the text, every proxy score, a pane at a time).
+    pub preview_page: usize,
     /// Undo/redo.
     pub history: History,
     /// Bottom-line message.
@@ -86,18 +87,24 @@ pub struct App {
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
-    pub(super) ws: Workspace,
+    /// Label writes sent to the workspace and not yet committed ("saving…").
+    pub saving: usize,
     pub(super) requests: Vec<Request>,
     pub(super) scores_stale: bool,
+    pub(super) recomputing: bool,
     /// Until the user moves, the selection stays on the top row while the ranking sharpens.
     pub(super) follow_top: bool,
+    pub(super) next_write: u64,
+    /// Undo and redo wait until the label writes before them are committed.
+    pub(super) deferred: Vec<Command>,
+    pub(super) proxies_version: u64,
 }
 
 impl App {
-    /// A new explorer over `data`, writing labels through `ws` (its own connection).
+    /// A new explorer over `data` (computes the scores, the gallery and the order: call it off the UI
+    /// task for a large dataset). Label changes go through the workspace thread as [`Request::Save`].
     pub fn new(
         data: ExplorerData,
-        ws: Workspace,
         est: EstimateState,
         tags: Vec<TagRow>,
         config: &Config,
@@ -109,15 +116,18 @@ impl App {
             .as_ref()
             .and_then(|name| data.proxies.iter().position(|p| &p.name == name))
             .or_else(|| default_proxy(&data.proxies));
+        let scores = Scores::compute(&est.agg);
+        let mut gallery = GalleryRows::default();
+        gallery.set_rows(gallery_rows(&data.dataset.labels, &scores.cscore, data.dataset.num_classes()));
         let mut app = App {
-            scores: Scores::compute(&est.agg),
+            scores,
             tags: Tags::new(n, tags),
             data,
             est,
             dynamics: None,
             bin_curves: Vec::new(),
             comparison: None,
-            gallery: GalleryRows::default(),
+            gallery,
             order: Vec::new(),
             cursor: 0,
             sort: SortSpec::default(),
@@ -128,6 +138,7 @@ impl App {
             mode: Mode::Normal,
             view: View::List,
             proxy,
+            preview_page: 0,
             history: History::default(),
             message: None,
             size: (80, 24),
@@ -136,10 +147,14 @@ impl App {
             images: config.images,
             quit: false,
             dirty: true,
-            ws,
+            saving: 0,
             requests: vec![Request::LoadDynamics],
             scores_stale: false,
+            recomputing: false,
             follow_top: true,
+            next_write: 0,
+            deferred: Vec::new(),
+            proxies_version: 0,
         };
         app.reorder();
         app
@@ -153,7 +168,7 @@ impl App {
         }
     }
 
-    /// Applies one action. Figures that depend on the estimate are refreshed by [`App::settle`].
+    /// Applies one action. Figures that depend on the estimate are refreshed through [`App::settle`].
     pub fn update(&mut self, action: Action) {
         if let Action::Tick = action {
             // rates and ETA move only while training
@@ -167,43 +182,47 @@ impl App {
                 _ => self.command(c),
             },
             Action::Input(k) => self.input(k),
-            Action::Resize(w, h) => self.size = (w, h),
+            Action::Resize(w, h) => self.resize(w, h),
             Action::Tick => {}
             Action::Worker(m) => self.worker(m),
             Action::Store(change) => self.store_change(change),
             Action::Dynamics(d) => {
-                self.dynamics = Some(*d);
-                self.bin_curves = self
-                    .dynamics
-                    .as_ref()
-                    .map_or_else(Vec::new, |d| d.bin_curves(&self.scores.cscore, CURVE_BINS));
+                self.dynamics = Some(Arc::new(*d));
+                self.scores_stale = true;
             }
             Action::Comparison(c) => self.comparison = *c,
+            Action::Saved(s) => self.saved(*s),
+            Action::Recomputed(d) => self.install(*d),
             Action::Notice(Ok(text)) => self.info(text),
             Action::Notice(Err(text)) => self.error(text),
         }
     }
 
-    /// Recomputes what depends on the estimate after a burst of runs (call once per drained inbox).
+    /// After a burst of actions (once per drained inbox): asks for the figures that depend on the
+    /// estimate when runs arrived, one recomputation at a time, on a job thread.
     pub fn settle(&mut self) {
-        if !self.scores_stale {
+        if !self.scores_stale || self.recomputing {
             return;
         }
         self.scores_stale = false;
-        self.scores = Scores::compute(&self.est.agg);
-        if let Some(d) = &self.dynamics {
-            self.bin_curves = d.bin_curves(&self.scores.cscore, CURVE_BINS);
-        }
-        self.gallery.invalidate();
-        self.ensure_gallery();
-        self.comparison_requested_for_view();
-        self.reorder();
-        self.dirty = true;
+        self.recomputing = true;
+        self.requests.push(Request::Recompute(Box::new(RecomputeInput {
+            agg: Arc::clone(&self.est.agg),
+            dynamics: self.dynamics.clone(),
+            data: self.data.clone(),
+            tags: self.tags.snapshot(),
+            order: self.order_key(),
+        })));
     }
 
     /// Work for the loop to start (drained).
     pub fn take_requests(&mut self) -> Vec<Request> {
         std::mem::take(&mut self.requests)
+    }
+
+    /// Whether something the app asked for is still outstanding: label writes, a recomputation, requests.
+    pub fn busy(&self) -> bool {
+        self.saving > 0 || self.recomputing || self.scores_stale || !self.requests.is_empty()
     }
 
     /// The selected example, if the list is not empty.
@@ -224,14 +243,20 @@ impl App {
 
     /// Rebuilds the list order, keeping the selected example selected when it is still shown.
     pub fn reorder(&mut self) {
-        let keep = if self.follow_top { None } else { self.selected() };
         let inputs = OrderInputs {
             data: &self.data,
             scores: &self.scores,
             tags: &self.tags,
             proxy: self.proxy.and_then(|p| self.data.proxies.get(p)),
         };
-        self.order = visible_order(self.sort, &self.filter, &inputs);
+        let order = visible_order(self.sort, &self.filter, &inputs);
+        self.set_order(order);
+    }
+
+    /// Shows `order`, keeping the selected example selected when it is still shown.
+    pub(super) fn set_order(&mut self, order: Vec<u32>) {
+        let keep = if self.follow_top { None } else { self.selected() };
+        self.order = order;
         self.cursor = match keep.and_then(|k| self.order.iter().position(|&i| i as usize == k)) {
             Some(pos) => pos,
             None => self.cursor.min(self.order.len().saturating_sub(1)),
@@ -241,88 +266,27 @@ impl App {
         }
     }
 
+    /// What the order depends on besides the scores.
+    pub(super) fn order_key(&self) -> OrderKey {
+        OrderKey {
+            sort: self.sort,
+            filter: self.filter.clone(),
+            proxy: self.proxy,
+            tags_version: self.tags.version(),
+            proxies_version: self.proxies_version,
+        }
+    }
+
+    fn resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.preview_page = self.preview_page.min(super::views::preview_pages(self).saturating_sub(1));
+    }
+
     pub(super) fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message { text: text.into(), error: false });
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
         self.message = Some(Message { text: text.into(), error: true });
-    }
-
-    fn worker(&mut self, msg: WorkerMsg) {
-        match msg {
-            WorkerMsg::Started { pending: 0, .. } => {
-                self.est.training = Training::Finished { remaining: 0 };
-            }
-            WorkerMsg::Started { .. } => {}
-            WorkerMsg::Committed(run) => self.add_run(&run),
-            WorkerMsg::ProxyError(e) => self.error(format!("proxy scores: {e} (the estimate goes on)")),
-            WorkerMsg::Finished(Ok(report)) => {
-                self.est.training = Training::Finished { remaining: report.remaining };
-            }
-            WorkerMsg::Finished(Err(e)) => {
-                self.error(format!("training stopped: {e}"));
-                self.est.training = Training::Failed(e);
-            }
-        }
-    }
-
-    fn add_run(&mut self, run: &crate::store::RunRecord) {
-        if self.est.add(run, true) {
-            self.scores_stale = true;
-            let tracked = run.key.kind_is_proxy
-                || self.est.plan.as_ref().is_some_and(|p| (run.key.run_index as usize) < p.track_runs);
-            if tracked {
-                self.requests.push(Request::LoadDynamics);
-            }
-        }
-    }
-
-    fn store_change(&mut self, change: StoreChange) {
-        if let Some(plan) = change.plan {
-            self.est.set_plan(plan);
-            self.scores_stale = true;
-        }
-        for run in &change.runs {
-            self.add_run(run);
-        }
-        if let Some(proxies) = change.proxies {
-            self.set_proxies(proxies);
-        }
-        if let Some(rows) = change.tags {
-            self.tags.replace_all(rows);
-            if self.filter.tag.is_some() || self.sort.column == super::order::SortColumn::Tag {
-                self.reorder();
-            }
-        }
-        if let Some(e) = change.error {
-            self.error(format!("reading the workspace: {e}"));
-        }
-    }
-
-    /// Asks for a fresh comparison when the compare view is open.
-    pub(super) fn comparison_requested_for_view(&mut self) {
-        if self.view == View::Compare && !self.data.proxies.is_empty() {
-            let cscore = self.scores.cscore.iter().map(|&c| f64::from(c)).collect();
-            self.requests.retain(|r| !matches!(r, Request::Compare { .. }));
-            self.requests.push(Request::Compare { cscore });
-        }
-    }
-
-    /// Replaces the proxies (recomputed elsewhere), keeping the chosen one by name.
-    fn set_proxies(&mut self, proxies: Vec<ProxyScores>) {
-        let chosen = self.chosen_proxy().map(|p| p.name.clone());
-        self.data.proxies = proxies;
-        self.proxy = chosen
-            .and_then(|name| self.data.proxies.iter().position(|p| p.name == name))
-            .or_else(|| default_proxy(&self.data.proxies));
-        self.comparison = None;
-        self.comparison_requested_for_view();
-        self.reorder();
-    }
-
-    /// The workspace connection the explorer writes through.
-    pub fn workspace(&self) -> &Workspace {
-        &self.ws
     }
 }

@@ -1,8 +1,10 @@
 //! Labeling: tags on the selected row, a range or the whole filter; notes; undo and redo. Every change
-//! is committed to the workspace before the explorer shows it.
+//! goes to the workspace thread as one write and shows once it is committed.
 
-use super::app::{App, Mode};
+use super::action::Command;
+use super::app::{App, Mode, Request};
 use super::history::Change;
+use super::labels::{LabelWrite, WriteKind};
 use super::prompt::{PendingTag, Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 
@@ -69,51 +71,36 @@ impl App {
         self.mode = Mode::Prompt(Prompt::new(PromptKind::Confirm { pending }, label, "y / n", String::new()));
     }
 
-    /// Commits a tag to every target, one transaction each, and records one undo step.
+    /// Sends the tag of every target to the workspace as one write; it shows once committed.
     pub(super) fn apply_tag(&mut self, pending: PendingTag) {
         let name = pending.tag.map(|t| t.name().to_string());
-        let mut changes = Vec::new();
-        let mut failure = None;
-        for &i in &pending.targets {
-            let relabel = match pending.relabel {
-                Relabel::None => None,
-                Relabel::Class(c) => Some(c),
-                Relabel::Suggested => self.suggested(i),
-            };
-            let change =
-                Change::Tag { example: i, before: self.tags.tag_state(i), after: (name.clone(), relabel) };
-            match self.commit(&change) {
-                Ok(true) => changes.push(change),
-                Ok(false) => {}
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        let n = changes.len();
-        self.history.record(changes);
+        let changes: Vec<Change> = pending
+            .targets
+            .iter()
+            .map(|&i| {
+                let relabel = match pending.relabel {
+                    Relabel::None => None,
+                    Relabel::Class(c) => Some(c),
+                    Relabel::Suggested => self.suggested(i),
+                };
+                Change::Tag { example: i, before: self.tags.tag_state(i), after: (name.clone(), relabel) }
+            })
+            .collect();
+        let what = name.map_or("cleared".to_string(), |t| format!("tagged {t}"));
+        let relabel = match (pending.relabel, changes.as_slice()) {
+            (Relabel::Class(c), _) => format!(" → {}", self.data.class_name(c)),
+            (Relabel::Suggested, [Change::Tag { after, .. }]) => after.1.map_or_else(
+                || " (no suggested label)".to_string(),
+                |c| format!(" → {}", self.data.class_name(c)),
+            ),
+            _ => String::new(),
+        };
+        let whom = match pending.targets.as_slice() {
+            [i] => format!("#{i}"),
+            t => format!("{} examples", t.len()),
+        };
         self.visual = None;
-        match failure {
-            Some(e) => self.error(format!("{e} ({n} changed before the error)")),
-            None => {
-                let what = name.map_or("cleared".to_string(), |t| format!("tagged {t}"));
-                let relabel = match (pending.relabel, pending.targets.as_slice()) {
-                    (Relabel::Class(c), _) => format!(" → {}", self.data.class_name(c)),
-                    (Relabel::Suggested, [i]) => self.tags.tag_state(*i).1.map_or_else(
-                        || " (no suggested label)".to_string(),
-                        |c| format!(" → {}", self.data.class_name(c)),
-                    ),
-                    _ => String::new(),
-                };
-                let whom = match pending.targets.as_slice() {
-                    [i] => format!("#{i}"),
-                    t => format!("{} examples", t.len()),
-                };
-                self.info(format!("{whom} {what}{relabel}"));
-            }
-        }
-        self.reorder();
+        self.save(WriteKind::New, changes, format!("{whom} {what}{relabel}"));
     }
 
     /// `e`: edit the selected example's note.
@@ -125,84 +112,41 @@ impl App {
             Mode::Prompt(Prompt::new(PromptKind::Note { example }, label, "Enter saves; empty clears", text));
     }
 
-    /// Commits a note.
+    /// Sends a note to the workspace.
     pub(super) fn save_note(&mut self, example: usize, text: &str) {
         let after = Some(text.trim().to_string()).filter(|t| !t.is_empty());
         let change = Change::Note { example, before: self.tags.note(example), after };
-        match self.commit(&change) {
-            Ok(changed) => {
-                if changed {
-                    self.history.record(vec![change]);
-                }
-                self.info(format!("note on #{example} saved"));
-            }
-            Err(e) => self.error(e),
-        }
+        self.save(WriteKind::New, vec![change], format!("note on #{example} saved"));
     }
 
-    /// Writes one change to the workspace, then to memory; `false` when it changes nothing.
-    fn commit(&mut self, change: &Change) -> Result<bool, String> {
-        match change {
-            Change::Tag { example, before, after } => {
-                if before == after {
-                    return Ok(false);
-                }
-                self.ws.set_tag(*example, after.0.as_deref(), after.1).map_err(|e| e.to_string())?;
-                self.tags.set_tag(*example, after.0.clone(), after.1);
-            }
-            Change::Note { example, before, after } => {
-                if before == after {
-                    return Ok(false);
-                }
-                self.ws.set_note(*example, after.as_deref()).map_err(|e| e.to_string())?;
-                self.tags.set_note(*example, after.clone());
-            }
-        }
-        Ok(true)
+    /// Queues a label write for the workspace thread; "saving…" shows until it reports back.
+    fn save(&mut self, kind: WriteKind, changes: Vec<Change>, done: String) {
+        self.next_write += 1;
+        self.saving += 1;
+        self.info("saving…");
+        self.requests.push(Request::Save(LabelWrite { id: self.next_write, kind, changes, done }));
     }
 
-    /// Re-applies a step of undo or redo, skipping examples changed elsewhere since.
-    fn replay(&mut self, changes: Vec<Change>, verb: &str) {
-        let (mut done, mut skipped) = (0, 0);
-        for change in changes {
-            let current_matches = match &change {
-                Change::Tag { example, before, .. } => &self.tags.tag_state(*example) == before,
-                Change::Note { example, before, .. } => &self.tags.note(*example) == before,
-            };
-            if !current_matches {
-                skipped += 1;
-                continue;
-            }
-            match self.commit(&change) {
-                Ok(_) => done += 1,
-                Err(e) => {
-                    self.error(e);
-                    self.reorder();
-                    return;
-                }
-            }
-        }
-        let note = if skipped > 0 {
-            format!(" ({skipped} skipped: changed by someone else since)")
-        } else {
-            String::new()
-        };
-        self.info(format!("{verb}: {done} example{}{note}", if done == 1 { "" } else { "s" }));
-        self.reorder();
-    }
-
-    /// Undoes this session's newest label step.
+    /// Undoes this session's newest label step (after the writes before it are committed).
     pub(super) fn undo(&mut self) {
+        if self.saving > 0 {
+            self.deferred.push(Command::Undo);
+            return;
+        }
         match self.history.undo() {
-            Some(changes) => self.replay(changes, "undone"),
+            Some(changes) => self.save(WriteKind::Undo, changes, "undone".into()),
             None => self.info("nothing to undo"),
         }
     }
 
-    /// Redoes the newest undone step.
+    /// Redoes the newest undone step (after the writes before it are committed).
     pub(super) fn redo(&mut self) {
+        if self.saving > 0 {
+            self.deferred.push(Command::Redo);
+            return;
+        }
         match self.history.redo() {
-            Some(changes) => self.replay(changes, "redone"),
+            Some(changes) => self.save(WriteKind::Redo, changes, "redone".into()),
             None => self.info("nothing to redo"),
         }
     }

@@ -5,6 +5,7 @@ use super::app::{App, Mode, View};
 use super::prompt::{Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 use super::views::layout::list_rows;
+use super::views::preview_pages;
 
 impl App {
     /// A command in normal mode.
@@ -24,6 +25,8 @@ impl App {
                 | C::Help
                 | C::Cancel
                 | C::ProxyNext
+                | C::PreviewNext
+                | C::PreviewPrev
         );
         if !looks_only {
             self.follow_top = false;
@@ -109,6 +112,8 @@ impl App {
                 ));
             }
             C::ProxyNext => self.next_proxy(),
+            C::PreviewNext => self.preview_step(true),
+            C::PreviewPrev => self.preview_step(false),
             C::ViewList => self.set_view(View::List),
             C::ViewProfile => self.set_view(View::Profile),
             C::ViewTimeline => self.set_view(View::Timeline),
@@ -155,10 +160,20 @@ impl App {
 
     fn set_view(&mut self, view: View) {
         self.view = view;
-        self.ensure_gallery();
         if view == View::Compare && self.comparison.is_none() {
             self.comparison_requested_for_view();
         }
+    }
+
+    /// `]` / `[`: the preview's next or previous page (wrapping), where the preview shows.
+    fn preview_step(&mut self, forward: bool) {
+        let pages = preview_pages(self);
+        if pages == 0 {
+            self.info("the preview shows in view 1 on terminals 56 columns or wider");
+            return;
+        }
+        let page = self.preview_page.min(pages - 1);
+        self.preview_page = if forward { (page + 1) % pages } else { (page + pages - 1) % pages };
     }
 
     fn next_proxy(&mut self) {

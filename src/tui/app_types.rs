@@ -1,6 +1,8 @@
 //! The small types of the app's state: keyboard mode, view, message, background requests.
 
+use super::labels::LabelWrite;
 use super::prompt::Prompt;
+use super::recompute::RecomputeInput;
 
 /// What the keyboard is talking to.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +56,12 @@ pub struct Message {
 }
 
 /// Work the loop must start off the UI thread.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Request {
+    /// Commit label changes (the workspace thread; they show once committed).
+    Save(LabelWrite),
+    /// Recompute what depends on the estimate (a job thread).
+    Recompute(Box<RecomputeInput>),
     /// Load the tracked runs' learning dynamics.
     LoadDynamics,
     /// Compare the C-score with every proxy.

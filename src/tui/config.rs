@@ -61,7 +61,7 @@ enum KeyList {
 struct ConfigFile {
     theme: Option<String>,
     proxy: Option<String>,
-    poll_ms: Option<u64>,
+    poll_ms: Option<Spanned<u64>>,
     images: Option<ImageMode>,
     #[serde(default)]
     keys: BTreeMap<String, Spanned<KeyList>>,
@@ -115,13 +115,17 @@ impl Config {
             .collect();
         let keymap = Keymap::with_overrides(&overrides).map_err(|(line, problem)| bad(line, problem))?;
         let defaults = Config::default();
-        if file.poll_ms == Some(0) {
-            return Err(bad(0, "poll_ms must be at least 1".into()));
-        }
+        let poll_ms = match file.poll_ms {
+            Some(p) if *p.get_ref() == 0 => {
+                return Err(bad(line_of(text, p.span().start), "poll_ms must be at least 1".into()))
+            }
+            Some(p) => p.into_inner(),
+            None => defaults.poll_ms,
+        };
         Ok(Config {
             theme: file.theme.unwrap_or(defaults.theme),
             proxy: file.proxy,
-            poll_ms: file.poll_ms.unwrap_or(defaults.poll_ms),
+            poll_ms,
             images: file.images.unwrap_or_default(),
             keymap,
         })
@@ -163,6 +167,8 @@ mod tests {
         assert!(err.to_string().contains("line 3"), "{err}");
         let err = Config::parse("[keys]\nquit = \"hyper-q\"\n", "c.toml").unwrap_err();
         assert!(err.to_string().contains("line 2: unknown key"), "{err}");
+        let err = Config::parse("theme = \"light\"\n\npoll_ms = 0\n", "c.toml").unwrap_err();
+        assert_eq!(err.to_string(), "c.toml: line 3: poll_ms must be at least 1");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::data::Dataset;
 use crate::proxy::compare::{compare, Comparison, CSCORE};
 use crate::proxy::{higher_is_regular, REFERENCE_PREFIX};
 use crate::store::{InjectedRow, StoreError, Workspace};
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -72,18 +73,23 @@ pub fn stored_scores(ws: &Workspace) -> Result<Vec<(String, Vec<f32>)>, StoreErr
     Ok(out)
 }
 
-/// The dataset side of an exploring session.
+/// Ranks every named score vector (in parallel: a sort of every example each).
+pub fn rank_all(scores: Vec<(String, Vec<f32>)>) -> Vec<ProxyScores> {
+    scores.into_par_iter().map(|(name, s)| ProxyScores::new(&name, s)).collect()
+}
+
+/// The dataset side of an exploring session; cloning it is cheap (the large parts are shared).
 #[derive(Debug, Clone)]
 pub struct ExplorerData {
     /// Images, labels and class names (with any injected corruption applied).
     pub dataset: Arc<Dataset>,
     /// Injected corruption per example (kind and original label), where the workspace has ground truth.
-    pub injected: Vec<Option<InjectedRow>>,
+    pub injected: Arc<Vec<Option<InjectedRow>>>,
     /// Whether the workspace has injected ground truth at all.
     pub has_injected: bool,
     /// Every stored proxy, sorted by name, then every imported reference score as `ref_<name>`: the
     /// scores the list shows, the preview ranks and the comparison compares with the C-score.
-    pub proxies: Vec<ProxyScores>,
+    pub proxies: Arc<Vec<ProxyScores>>,
     /// The workspace file.
     pub workspace_path: PathBuf,
 }
@@ -91,7 +97,7 @@ pub struct ExplorerData {
 impl ExplorerData {
     /// Gathers the dataset, its injected rows and the workspace's proxies and references.
     pub fn load(ws: &Workspace, dataset: Arc<Dataset>, injected: &[InjectedRow]) -> Result<Self, StoreError> {
-        let proxies = stored_scores(ws)?.into_iter().map(|(name, s)| ProxyScores::new(&name, s)).collect();
+        let proxies = rank_all(stored_scores(ws)?);
         Ok(Self::new(dataset, injected, proxies, ws.path().to_path_buf()))
     }
 
@@ -110,9 +116,9 @@ impl ExplorerData {
         }
         ExplorerData {
             dataset,
-            injected: per_example,
+            injected: Arc::new(per_example),
             has_injected: !injected.is_empty(),
-            proxies,
+            proxies: Arc::new(proxies),
             workspace_path,
         }
     }

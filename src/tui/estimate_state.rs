@@ -3,6 +3,7 @@
 use crate::estimate::{Aggregate, Plan};
 use crate::store::{RunKey, RunRecord, RunStatus};
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Who is filling the workspace.
@@ -27,8 +28,9 @@ pub enum Training {
 /// Aggregate and progress of the estimate.
 #[derive(Debug, Clone)]
 pub struct EstimateState {
-    /// Held-out hits and trials of every run folded in.
-    pub agg: Aggregate,
+    /// Held-out hits and trials of every run folded in (shared with a recomputing job; copied only when a
+    /// run arrives while the job still holds it).
+    pub agg: Arc<Aggregate>,
     /// The workspace's plan, once known.
     pub plan: Option<Plan>,
     seen: HashSet<RunKey>,
@@ -53,7 +55,7 @@ impl EstimateState {
     pub fn new(plan: Option<Plan>, n: usize, classes: usize) -> Self {
         let ratios = plan.as_ref().map_or(0, |p| p.ratios.len());
         EstimateState {
-            agg: Aggregate::new(n, ratios, classes),
+            agg: Arc::new(Aggregate::new(n, ratios, classes)),
             plan,
             seen: HashSet::new(),
             done_per_ratio: vec![0; ratios],
@@ -82,7 +84,7 @@ impl EstimateState {
         if !self.seen.insert(run.key) {
             return false;
         }
-        self.agg.add(run);
+        Arc::make_mut(&mut self.agg).add(run);
         match (&run.status, run.key.kind_is_proxy) {
             (RunStatus::Failed(_), _) => self.failed += 1,
             (RunStatus::Done, true) => self.proxy_done += 1,

@@ -7,6 +7,8 @@ use crossterm::event::KeyEvent;
 
 use super::data::ProxyScores;
 use super::dynamics::Dynamics;
+use super::labels::Saved;
+use super::recompute::Derived;
 
 /// One thing that happened, in the order it arrived.
 #[derive(Debug)]
@@ -19,12 +21,16 @@ pub enum Event {
     Tick,
     /// The estimator running in this process reported something.
     Worker(WorkerMsg),
-    /// Another connection changed the workspace.
+    /// Another connection changed the workspace (as the workspace thread saw it).
     Store(StoreChange),
     /// Learning dynamics of the tracked runs finished loading.
     Dynamics(Box<Dynamics>),
     /// A proxy comparison finished.
     Comparison(Box<Option<Comparison>>),
+    /// The workspace thread committed a label write (or it failed).
+    Saved(Box<Saved>),
+    /// A job recomputed the figures that depend on the estimate.
+    Recomputed(Box<Derived>),
     /// A background job (export) reports: what it did, or why it failed.
     Notice(Result<String, String>),
 }
@@ -56,6 +62,8 @@ pub struct StoreChange {
     pub runs: Vec<RunRecord>,
     /// The current tags of every example, when they may have changed.
     pub tags: Option<Vec<TagRow>>,
+    /// The id of the newest of this session's label writes those tags include (0: none).
+    pub writes_seen: u64,
     /// The stored plan, when the explorer had none.
     pub plan: Option<Plan>,
     /// Every stored proxy, ranked, when they changed.

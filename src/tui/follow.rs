@@ -1,14 +1,18 @@
-//! Following a workspace that other connections fill: poll `PRAGMA data_version` and send what changed.
+//! The workspace thread: one connection that follows the file (polls `PRAGMA data_version` and sends what
+//! changed) and commits the explorer's label writes. Reads and writes share that connection and one order,
+//! so a tags snapshot read before a write reaches the inbox before the write's `Saved`, and every snapshot
+//! read after it includes it: a snapshot never undoes a label in memory.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::data::{stored_scores, ProxyScores};
+use super::data::{rank_all, stored_scores};
 use super::event::{Event, StoreChange};
+use super::labels::{self, LabelWrite, Saved};
 use crate::estimate::stored_plan;
 use crate::store::Workspace;
 
@@ -25,43 +29,94 @@ pub struct FollowFrom {
     pub poll: Duration,
 }
 
-/// Starts the follower thread (its own connection); it ends when `stop` is raised or the inbox closes.
-pub fn spawn_follower(
-    from: FollowFrom,
-    tx: UnboundedSender<Event>,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let ws = match Workspace::open(&from.path) {
-            Ok(ws) => ws,
-            Err(e) => {
-                let _ =
-                    tx.send(Event::Store(StoreChange { error: Some(e.to_string()), ..Default::default() }));
-                return;
-            }
-        };
-        let proxies = current_proxies(&ws).unwrap_or_default();
-        let mut follower =
-            Follower { ws, last_run_id: from.last_run_id, have_plan: from.have_plan, version: None, proxies };
-        while !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(from.poll);
-            match follower.poll() {
-                Ok(None) => {}
-                Ok(Some(change)) => {
-                    if tx.send(Event::Store(change)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let change = StoreChange { error: Some(e.to_string()), ..Default::default() };
-                    if tx.send(Event::Store(change)).is_err() {
-                        return;
-                    }
-                    std::thread::sleep(from.poll * 4);
-                }
-            }
+/// The running workspace thread. Label writes sent to it are committed in order; [`WorkspaceThread::finish`]
+/// ends it once every queued write is saved.
+pub struct WorkspaceThread {
+    writes: mpsc::Sender<LabelWrite>,
+    handle: JoinHandle<()>,
+}
+
+impl WorkspaceThread {
+    /// Starts the thread with its own connection; it reports into `tx`.
+    pub fn spawn(from: FollowFrom, tx: UnboundedSender<Event>) -> Self {
+        let (writes, queue) = mpsc::channel();
+        let handle = std::thread::spawn(move || serve(from, queue, tx));
+        WorkspaceThread { writes, handle }
+    }
+
+    /// Queues a label write; gives it back when the thread is gone.
+    pub fn write(&self, write: LabelWrite) -> Result<(), LabelWrite> {
+        self.writes.send(write).map_err(|e| e.0)
+    }
+
+    /// Lets the thread save what is queued and end; `false` when it is still busy after `wait`.
+    pub fn finish(self, wait: Duration) -> bool {
+        let WorkspaceThread { writes, handle } = self;
+        drop(writes);
+        let started = Instant::now();
+        while !handle.is_finished() && started.elapsed() < wait {
+            std::thread::sleep(Duration::from_millis(5));
         }
-    })
+        handle.is_finished()
+    }
+}
+
+fn failed(write: &LabelWrite, error: &str) -> Saved {
+    Saved {
+        id: write.id,
+        kind: write.kind,
+        done: write.done.clone(),
+        applied: Vec::new(),
+        skipped: 0,
+        error: Some(error.to_string()),
+    }
+}
+
+/// The thread's loop: label writes as they come, a poll of the file whenever `from.poll` has passed.
+fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSender<Event>) {
+    let ws = match Workspace::open(&from.path) {
+        Ok(ws) => ws,
+        Err(e) => {
+            let _ = tx.send(Event::Store(StoreChange { error: Some(e.to_string()), ..Default::default() }));
+            for write in queue {
+                let _ = tx.send(Event::Saved(Box::new(failed(&write, &e.to_string()))));
+            }
+            return;
+        }
+    };
+    // However long the config's poll_ms, the arithmetic below stays in range.
+    let poll = from.poll.clamp(Duration::from_millis(1), Duration::from_secs(86_400));
+    let proxies = current_proxies(&ws).unwrap_or_default();
+    let mut follower =
+        Follower { ws, last_run_id: from.last_run_id, have_plan: from.have_plan, version: None, proxies };
+    // Once the inbox is closed only the queued writes matter.
+    let mut following = true;
+    let mut writes_seen = 0;
+    let mut next_poll = Instant::now() + poll;
+    loop {
+        let wait = if following { next_poll.saturating_duration_since(Instant::now()) } else { poll * 100 };
+        match queue.recv_timeout(wait) {
+            Ok(write) => {
+                let saved = labels::commit(&follower.ws, &write);
+                writes_seen = write.id;
+                following &= tx.send(Event::Saved(Box::new(saved))).is_ok();
+            }
+            Err(RecvTimeoutError::Timeout) if following => {
+                let (change, pause) = match follower.poll() {
+                    Ok(change) => (change, poll),
+                    Err(e) => {
+                        (Some(StoreChange { error: Some(e.to_string()), ..Default::default() }), poll * 4)
+                    }
+                };
+                if let Some(change) = change {
+                    following &= tx.send(Event::Store(StoreChange { writes_seen, ..change })).is_ok();
+                }
+                next_poll = Instant::now() + pause;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
 }
 
 struct Follower {
@@ -110,8 +165,7 @@ impl Follower {
         change.tags = Some(self.ws.tags()?);
         let proxies = current_proxies(&self.ws)?;
         if !same(&proxies, &self.proxies) {
-            change.proxies =
-                Some(proxies.iter().map(|(name, s)| ProxyScores::new(name, s.clone())).collect());
+            change.proxies = Some(rank_all(proxies.clone()));
             self.proxies = proxies;
         }
         Ok(Some(change))

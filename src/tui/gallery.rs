@@ -27,41 +27,12 @@ pub struct GalleryRows {
     pub row: usize,
     /// Selected thumbnail.
     pub slot: usize,
-    valid: bool,
 }
 
 impl GalleryRows {
-    /// Marks the rows out of date (the C-scores changed).
-    pub fn invalidate(&mut self) {
-        self.valid = false;
-    }
-
-    /// Recomputes the rows if out of date.
-    pub fn ensure(&mut self, labels: &[u32], cscore: &[f32], classes: usize) {
-        if self.valid {
-            return;
-        }
-        self.valid = true;
-        let mut per_class: Vec<Vec<u32>> = vec![Vec::new(); classes];
-        for (i, (&l, &c)) in labels.iter().zip(cscore).enumerate() {
-            if !c.is_nan() {
-                if let Some(v) = per_class.get_mut(l as usize) {
-                    v.push(i as u32);
-                }
-            }
-        }
-        self.rows = per_class
-            .into_iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(class, mut v)| {
-                v.sort_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
-                let k = PER_SIDE_MAX.min(v.len() / 2).max(1);
-                let lowest = v[..k.min(v.len())].to_vec();
-                let highest = v.iter().rev().take(k).copied().collect();
-                GalleryRow { class: class as u32, lowest, highest }
-            })
-            .collect();
+    /// Installs freshly computed rows, keeping the cursor in range.
+    pub fn set_rows(&mut self, rows: Vec<GalleryRow>) {
+        self.rows = rows;
         self.row = self.row.min(self.rows.len().saturating_sub(1));
     }
 
@@ -77,19 +48,35 @@ impl GalleryRows {
     }
 }
 
+/// One row per class with estimated examples: its [`PER_SIDE_MAX`] lowest and highest C-scores.
+pub fn gallery_rows(labels: &[u32], cscore: &[f32], classes: usize) -> Vec<GalleryRow> {
+    let mut per_class: Vec<Vec<u32>> = vec![Vec::new(); classes];
+    for (i, (&l, &c)) in labels.iter().zip(cscore).enumerate() {
+        if !c.is_nan() {
+            if let Some(v) = per_class.get_mut(l as usize) {
+                v.push(i as u32);
+            }
+        }
+    }
+    per_class
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(class, mut v)| {
+            v.sort_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
+            let k = PER_SIDE_MAX.min(v.len() / 2).max(1);
+            let lowest = v[..k.min(v.len())].to_vec();
+            let highest = v.iter().rev().take(k).copied().collect();
+            GalleryRow { class: class as u32, lowest, highest }
+        })
+        .collect()
+}
+
 impl App {
-    /// Thumbnails per side at the current size.
+    /// Thumbnails per side at the current size (the view draws exactly this many).
     pub fn gallery_per_side(&self) -> usize {
         let ds = &self.data.dataset;
-        per_side(self.size, ds.width, ds.height).min(PER_SIDE_MAX)
-    }
-
-    /// Recomputes the gallery when it is shown and out of date.
-    pub(super) fn ensure_gallery(&mut self) {
-        if self.view == View::Gallery {
-            let classes = self.data.dataset.num_classes();
-            self.gallery.ensure(&self.data.dataset.labels, &self.scores.cscore, classes);
-        }
+        per_side(self.size, ds.width, ds.height)
     }
 
     /// Gallery navigation; `false` when the command is not a gallery one.

@@ -1,6 +1,6 @@
-//! Undo and redo of this session's label changes. Each step is re-applied through the workspace (one
-//! transaction per example), so another explorer's changes are never silently overwritten: a step whose
-//! example changed elsewhere since is skipped.
+//! Undo and redo of this session's label changes. A step is re-applied through the workspace in one
+//! transaction that first reads each example's state there, so another explorer's changes are never
+//! silently overwritten: a change whose example changed elsewhere since is skipped.
 
 /// The tag and relabel of an example.
 pub type TagState = (Option<String>, Option<u32>);
@@ -74,6 +74,20 @@ impl History {
         let step = self.redo.pop()?;
         self.undo.push(step.clone());
         Some(step)
+    }
+
+    /// Puts back a step whose undo could not be saved (the newest redo step returns to the undo stack).
+    pub fn cancel_undo(&mut self) {
+        if let Some(step) = self.redo.pop() {
+            self.undo.push(step);
+        }
+    }
+
+    /// Puts back a step whose redo could not be saved.
+    pub fn cancel_redo(&mut self) {
+        if let Some(step) = self.undo.pop() {
+            self.redo.push(step);
+        }
     }
 
     /// Steps that can be undone and redone.

@@ -1,5 +1,6 @@
-//! Background jobs the app asks for: loading learning dynamics, comparing proxies, exporting. Each runs
-//! on its own thread (with its own workspace connection) and reports into the inbox.
+//! Background jobs the app asks for: loading learning dynamics, recomputing the figures that depend on
+//! the estimate, comparing proxies, exporting. Each runs on its own thread (with its own workspace
+//! connection where it needs one) and reports into the inbox. Label writes go to the workspace thread.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use super::app::Request;
 use super::data::ExplorerData;
 use super::dynamics::Dynamics;
 use super::event::Event;
+use super::labels::Saved;
 use crate::export::{build_table, write_atomic, write_csv, write_jsonl};
 use crate::store::Workspace;
 
@@ -22,6 +24,23 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
     let tx = tx.clone();
     let ws_path = ws_path.to_path_buf();
     match request {
+        Request::Save(write) => {
+            // Only the workspace thread writes labels (see `Background`); never silently dropped.
+            let saved = Saved {
+                id: write.id,
+                kind: write.kind,
+                done: write.done,
+                applied: Vec::new(),
+                skipped: 0,
+                error: Some("the workspace thread is not running".into()),
+            };
+            let _ = tx.send(Event::Saved(Box::new(saved)));
+        }
+        Request::Recompute(input) => {
+            std::thread::spawn(move || {
+                let _ = tx.send(Event::Recomputed(Box::new(input.run())));
+            });
+        }
         Request::LoadDynamics => {
             std::thread::spawn(move || {
                 let event = match Workspace::open(&ws_path).and_then(|ws| Dynamics::load(&ws)) {
@@ -41,8 +60,9 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
             let dataset = Arc::clone(&data.dataset);
             std::thread::spawn(move || {
                 let out = PathBuf::from(&path);
+                let shown = std::path::absolute(&out).unwrap_or_else(|_| out.clone());
                 let result = export(&ws_path, &dataset.labels, &out, &rows)
-                    .map(|()| format!("wrote {} rows to {}", rows.len(), out.display()))
+                    .map(|()| format!("wrote {} rows to {}", rows.len(), shown.display()))
                     .map_err(|e| format!("export failed: {e}"));
                 let _ = tx.send(Event::Notice(result));
             });

@@ -56,6 +56,8 @@ bindings! {
         "filter_injected" FilterInjected ["i"] "toggle: injected examples only"
         "filter_clear" FilterClear ["F"] "clear every filter"
         "proxy_next" ProxyNext ["p"] "show the next proxy score in the list"
+        "preview_next" PreviewNext ["]"] "preview: next page (every proxy score; the image gives way)"
+        "preview_prev" PreviewPrev ["["] "preview: previous page"
     }
     "Label" {
         "tag_ok" TagOk ["o"] "tag ok"

@@ -1,4 +1,5 @@
-//! Opening an explorer session: the aggregate of the stored runs (once), tags, proxies, settings.
+//! Opening an explorer session: the aggregate of the stored runs (once), tags, proxies, settings. It
+//! runs on the loading thread while the terminal shows the loading screen.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use super::config::{Config, ImageMode};
 use super::data::ExplorerData;
 use super::error::TuiError;
 use super::estimate_state::{EstimateState, Training};
+use super::opening::Progress;
 use super::runtime::Session;
 use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
@@ -24,6 +26,18 @@ impl Session {
         theme: Option<&str>,
         train: Option<TrainSettings>,
     ) -> Result<Session, TuiError> {
+        Session::open_reporting(project, plan, config, theme, train, &Progress::none())
+    }
+
+    /// As [`Session::open`], saying each step to `progress` (the loading screen).
+    pub fn open_reporting(
+        project: Project,
+        plan: Option<Plan>,
+        config: &Config,
+        theme: Option<&str>,
+        train: Option<TrainSettings>,
+        progress: &Progress,
+    ) -> Result<Session, TuiError> {
         let Project { dataset, workspace, injected } = project;
         let no_color = no_color_requested();
         let theme = Theme::load(theme.unwrap_or(&config.theme), no_color)?;
@@ -33,11 +47,13 @@ impl Session {
         }
         let mut est = EstimateState::new(plan, dataset.len(), dataset.num_classes());
         let mut last_run_id = i64::MIN;
+        progress.stage("reading the runs");
         for (id, run) in workspace.runs_after(i64::MIN, false)? {
             last_run_id = last_run_id.max(id);
             est.add(&run, false);
         }
         let tags = workspace.tags()?;
+        progress.stage("ranking the proxy scores");
         let data = ExplorerData::load(&workspace, Arc::new(dataset), &injected)?;
         let trainer = match (train, est.plan.clone()) {
             (Some(t), Some(plan)) => {
@@ -51,7 +67,8 @@ impl Session {
             }
             _ => None,
         };
-        let app = App::new(data, workspace, est, tags, &config, theme);
+        progress.stage("ranking the examples");
+        let app = App::new(data, est, tags, &config, theme);
         Ok(Session { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
     }
 }

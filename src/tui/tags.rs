@@ -1,7 +1,9 @@
 //! Tags in memory (a mirror of the workspace's `tags` table) and the session summary.
 
+use super::history::Change;
 use crate::store::TagRow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The tags the explorer's keys set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,29 +33,73 @@ impl TagKind {
     }
 }
 
-/// The tag, relabel and note of every example, indexed by example.
+/// The tag, relabel and note of every example, indexed by example. The rows are shared with the jobs
+/// that read them (copied only when changed while a job holds them).
 #[derive(Debug, Clone, Default)]
 pub struct Tags {
-    rows: Vec<Option<TagRow>>,
+    rows: Arc<Vec<Option<TagRow>>>,
     /// Examples whose labels changed in this session.
     touched: BTreeSet<usize>,
+    /// Per example, the id of this session's newest committed label write to it (0: none).
+    written: Arc<Vec<u64>>,
+    version: u64,
 }
 
 impl Tags {
     /// `n` untagged examples with `rows` applied.
     pub fn new(n: usize, rows: Vec<TagRow>) -> Self {
-        let mut t = Tags { rows: vec![None; n], touched: BTreeSet::new() };
-        t.replace_all(rows);
+        let mut t = Tags {
+            rows: Arc::new(vec![None; n]),
+            touched: BTreeSet::new(),
+            written: Arc::new(vec![0; n]),
+            version: 0,
+        };
+        t.merge_snapshot(rows, 0);
         t
     }
 
-    /// Replaces every row with what the workspace holds now (another explorer may have written).
-    pub fn replace_all(&mut self, rows: Vec<TagRow>) {
-        self.rows.iter_mut().for_each(|r| *r = None);
+    /// Takes every row from what the workspace held when `rows` were read (another explorer may have
+    /// written), except on examples this session wrote with a label write newer than `writes_seen` (the
+    /// newest of this session's writes the snapshot includes): those rows here are newer than it.
+    pub fn merge_snapshot(&mut self, rows: Vec<TagRow>, writes_seen: u64) {
+        self.version += 1;
+        let mut slots = vec![None; self.rows.len()];
         for row in rows {
-            if let Some(slot) = self.rows.get_mut(row.example) {
+            if let Some(slot) = slots.get_mut(row.example) {
                 *slot = Some(row);
             }
+        }
+        for (slot, (&w, mine)) in slots.iter_mut().zip(self.written.iter().zip(self.rows.iter())) {
+            if w > writes_seen {
+                slot.clone_from(mine);
+            }
+        }
+        self.rows = Arc::new(slots);
+    }
+
+    /// The rows alone (shared, without this session's summary), for a job.
+    pub fn snapshot(&self) -> Tags {
+        Tags {
+            rows: Arc::clone(&self.rows),
+            touched: BTreeSet::new(),
+            written: Arc::clone(&self.written),
+            version: self.version,
+        }
+    }
+
+    /// Changes with every change of the rows.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Records a change committed by this session's label write `write`.
+    pub fn apply(&mut self, change: &Change, write: u64) {
+        if let Some(w) = Arc::make_mut(&mut self.written).get_mut(change.example()) {
+            *w = write;
+        }
+        match change {
+            Change::Tag { example, after, .. } => self.set_tag(*example, after.0.clone(), after.1),
+            Change::Note { example, after, .. } => self.set_note(*example, after.clone()),
         }
     }
 
@@ -90,7 +136,8 @@ impl Tags {
     }
 
     fn put(&mut self, i: usize, tag: Option<String>, relabel: Option<u32>, note: Option<String>) {
-        let Some(slot) = self.rows.get_mut(i) else { return };
+        let Some(slot) = Arc::make_mut(&mut self.rows).get_mut(i) else { return };
+        self.version += 1;
         self.touched.insert(i);
         *slot = (tag.is_some() || relabel.is_some() || note.is_some()).then_some(TagRow {
             example: i,

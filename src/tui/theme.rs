@@ -4,6 +4,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::path::Path;
 use std::str::FromStr;
+use toml::Spanned;
 
 use super::config::line_of;
 use super::error::TuiError;
@@ -21,8 +22,8 @@ const EMBEDDED: &[(&str, &str)] = &[
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StyleSpec {
-    fg: Option<String>,
-    bg: Option<String>,
+    fg: Option<Spanned<String>>,
+    bg: Option<Spanned<String>>,
     #[serde(default)]
     bold: bool,
     #[serde(default)]
@@ -46,8 +47,9 @@ macro_rules! theme_slots {
         pub struct Theme { $(#[doc = $doc] pub $name: Style,)* }
 
         impl Theme {
-            fn resolve(slots: Slots, no_color: bool) -> Result<Theme, String> {
-                Ok(Theme { $($name: resolve(slots.$name, no_color).map_err(|e| format!("{}: {e}", stringify!($name)))?,)* })
+            /// The styles; an error gives the byte offset of the bad value and the problem.
+            fn resolve(slots: Slots, no_color: bool) -> Result<Theme, (usize, String)> {
+                Ok(Theme { $($name: resolve(slots.$name, no_color).map_err(|(at, e)| (at, format!("{}: {e}", stringify!($name))))?,)* })
             }
         }
     };
@@ -85,7 +87,7 @@ theme_slots! {
     curve_5: "highest C-score bin",
 }
 
-fn resolve(spec: Option<StyleSpec>, no_color: bool) -> Result<Style, String> {
+fn resolve(spec: Option<StyleSpec>, no_color: bool) -> Result<Style, (usize, String)> {
     let Some(s) = spec else { return Ok(Style::default()) };
     let mut style = Style::default();
     for (on, m) in [
@@ -99,8 +101,13 @@ fn resolve(spec: Option<StyleSpec>, no_color: bool) -> Result<Style, String> {
             style = style.add_modifier(m);
         }
     }
-    let color = |c: &Option<String>| -> Result<Option<Color>, String> {
-        c.as_deref().map(|c| Color::from_str(c).map_err(|_| format!("unknown colour {c:?}"))).transpose()
+    let color = |c: &Option<Spanned<String>>| -> Result<Option<Color>, (usize, String)> {
+        c.as_ref()
+            .map(|c| {
+                Color::from_str(c.get_ref())
+                    .map_err(|_| (c.span().start, format!("unknown colour {:?}", c.get_ref())))
+            })
+            .transpose()
     };
     let (fg, bg) = (color(&s.fg)?, color(&s.bg)?);
     if no_color {
@@ -134,9 +141,9 @@ impl Theme {
             line: e.span().map_or(0, |s| line_of(text, s.start)),
             problem: e.message().to_string(),
         })?;
-        Theme::resolve(file.styles, no_color).map_err(|problem| TuiError::Config {
+        Theme::resolve(file.styles, no_color).map_err(|(at, problem)| TuiError::Config {
             path: origin.into(),
-            line: 0,
+            line: line_of(text, at),
             problem,
         })
     }
@@ -220,7 +227,12 @@ mod tests {
         let err =
             Theme::parse("[styles]\ntext = { fg = \"white\" }\nbogus = {}\n", "t.toml", false).unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
-        let err = Theme::parse("[styles]\ntext = { fg = \"nocolour\" }\n", "t.toml", false).unwrap_err();
-        assert!(err.to_string().contains("nocolour"), "{err}");
+        let err = Theme::parse(
+            "[styles]\ntext = { fg = \"white\" }\n\ndim = { bg = \"nocolour\" }\n",
+            "t.toml",
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "t.toml: line 4: dim: unknown colour \"nocolour\"");
     }
 }

@@ -78,10 +78,13 @@ impl Widget for StatusBar<'_> {
             parts.push(device.clone());
         }
         parts.push(app.data.workspace_path.display().to_string());
-        let line = Line::from(vec![
-            Span::styled(format!(" {state} "), style),
-            Span::styled(format!(" {}", parts.join(" · ")), t.status),
-        ]);
+        let mut spans = vec![Span::styled(format!(" {state} "), style)];
+        if app.saving > 0 {
+            // label writes not committed yet (another writer may hold the workspace's lock)
+            spans.push(Span::styled(" saving… ", t.status_accent));
+        }
+        spans.push(Span::styled(format!(" {}", parts.join(" · ")), t.status));
+        let line = Line::from(spans);
         line.render(area, buf);
     }
 }

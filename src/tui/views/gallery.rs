@@ -10,13 +10,15 @@ use super::image::{PixelImage, PixelMode};
 use super::layout::areas;
 use crate::tui::app::App;
 use crate::tui::config::ImageMode;
+use crate::tui::gallery::PER_SIDE_MAX;
 
 /// Width of the class column.
 const LABEL_W: u16 = 10;
 /// Width of the gap between the lowest and the highest thumbnails.
 const GAP_W: u16 = 3;
 
-/// Thumbnail rows, thumbnail columns and thumbnails per side for a main area of `w`×`h` cells.
+/// Thumbnail rows, thumbnail columns and thumbnails per side (at most [`PER_SIDE_MAX`], the most a gallery
+/// row holds) for a main area of `w`×`h` cells.
 fn geometry(w: u16, h: u16, img_w: usize, img_h: usize) -> (u16, u16, usize) {
     let inner_h = h.saturating_sub(3); // borders and the header line
     let native = (img_h as u16).div_ceil(2).max(2);
@@ -26,13 +28,13 @@ fn geometry(w: u16, h: u16, img_w: usize, img_h: usize) -> (u16, u16, usize) {
         let avail = w.saturating_sub(2 + LABEL_W + GAP_W);
         let k = usize::from(avail / (cols + 1)) / 2;
         if k >= 2 || rows <= 3 {
-            return (rows, cols, k);
+            return (rows, cols, k.min(PER_SIDE_MAX));
         }
         rows -= 1;
     }
 }
 
-/// Thumbnails per side the gallery shows at a terminal size.
+/// Thumbnails per side the gallery shows at a terminal size: the app's cursor and the view both use it.
 pub fn per_side(size: (u16, u16), img_w: usize, img_h: usize) -> usize {
     let main = areas(Rect::new(0, 0, size.0, size.1)).main;
     geometry(main.width, main.height, img_w, img_h).2

@@ -8,6 +8,7 @@ mod help;
 pub mod image;
 pub mod layout;
 mod list;
+mod loading;
 mod preview;
 mod profile;
 mod timeline;
@@ -18,6 +19,8 @@ use ratatui::Frame;
 use super::app::{App, Mode, View};
 pub use image::ImageState;
 pub use list::{ListScroll, ListView};
+pub use loading::LoadingView;
+pub use preview::preview_pages;
 
 /// Draw-time state that is not the app's: the list's scroll offset and the terminal image cache.
 #[derive(Default)]

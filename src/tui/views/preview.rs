@@ -1,5 +1,7 @@
 //! The preview of the selected example: its image, label and suggested label, C-score with interval
 //! and rank, held-out evaluations, tag and note, injected ground truth, and every proxy with its rank.
+//! Page 0 is the image with as much text as fits; when the text does not fit, the next pages give the
+//! whole pane to it (`]` and `[` turn them), so every proxy can be read at 80×24.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,7 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::fmt;
-use crate::tui::app::App;
+use super::layout::{areas, roomy, split_main, stack3};
+use crate::tui::action::Command;
+use crate::tui::app::{App, View};
 
 /// Preview pane.
 pub struct PreviewView<'a>(pub &'a App);
@@ -25,16 +29,33 @@ impl PreviewView<'_> {
         Block::bordered().border_style(t.border).title(Span::styled(title, t.title))
     }
 
-    /// Where the image goes inside `area` (above the text), if there is room.
+    /// Where the image goes inside `area` (above the text) on the page shown, if there is room.
     pub fn image_area(&self, area: Rect) -> Option<Rect> {
         let inner = self.block().inner(area);
+        let rows = self.image_rows(inner);
+        (rows > 0 && self.pages(inner).clamp(self.0.preview_page) == 0)
+            .then_some(Rect { height: rows, ..inner })
+    }
+
+    /// Rows of the image on page 0 (0 when there is no room for one).
+    fn image_rows(&self, inner: Rect) -> u16 {
         let text = self.lines().len() as u16;
         let ds = &self.0.data.dataset;
         let natural = (ds.height as u16).div_ceil(2).max(1);
-        // The image comes first; the proxy list below it may be cut at the bottom.
-        let rows = natural.max(inner.height / 2).min(inner.height.saturating_sub(text.min(3)));
-        (rows >= MIN_IMAGE_ROWS && inner.width >= 4 && self.0.selected().is_some())
-            .then_some(Rect { height: rows, ..inner })
+        // The image grows to half the pane while the text still fits below it; when the text does not
+        // fit, it keeps its natural size and the text continues on the next pages.
+        let room = inner.height.saturating_sub(text);
+        let rows = if room >= natural { natural.max(inner.height / 2).min(room) } else { natural };
+        let rows = rows.min(inner.height.saturating_sub(text.min(3)));
+        if rows >= MIN_IMAGE_ROWS && inner.width >= 4 && self.0.selected().is_some() {
+            rows
+        } else {
+            0
+        }
+    }
+
+    fn pages(&self, inner: Rect) -> Pages {
+        Pages::new(self.lines().len(), inner.height, self.image_rows(inner))
     }
 
     fn lines(&self) -> Vec<Line<'static>> {
@@ -79,7 +100,7 @@ impl PreviewView<'_> {
             let was = app.data.class_name(inj.original_label);
             lines.push(Line::from(kv("injected", format!("{} (label was {was})", inj.kind), t.tag)));
         }
-        for p in &app.data.proxies {
+        for p in app.data.proxies.iter() {
             let v = p.scores.get(i).copied().unwrap_or(f32::NAN);
             let rank = p.rank.get(i).copied().unwrap_or(0);
             let rank = if rank == 0 { String::new() } else { format!("  #{}", fmt::count(rank as usize)) };
@@ -94,13 +115,78 @@ impl PreviewView<'_> {
     }
 }
 
+/// How the preview's text splits into pages in a pane of `height` rows.
+struct Pages {
+    /// Rows of the image on page 0 (0: no image; every page is text).
+    image_rows: u16,
+    /// Text lines on each text page (the last row of the pane says which page it is).
+    per_page: usize,
+    /// Number of pages (at least 1).
+    total: usize,
+}
+
+impl Pages {
+    fn new(lines: usize, height: u16, image_rows: u16) -> Pages {
+        let first = usize::from(height.saturating_sub(image_rows));
+        let per_page = usize::from(height.saturating_sub(1)).max(1);
+        let text_pages = lines.div_ceil(per_page);
+        let total = match (image_rows, lines <= first) {
+            (_, true) => 1,
+            (0, false) => text_pages,
+            (_, false) => 1 + text_pages,
+        };
+        Pages { image_rows, per_page, total: total.max(1) }
+    }
+
+    fn clamp(&self, page: usize) -> usize {
+        page.min(self.total - 1)
+    }
+
+    /// The first text line of `page` (page 0 with an image starts at line 0 below it).
+    fn start(&self, page: usize) -> usize {
+        match (self.image_rows, page) {
+            (_, 0) => 0,
+            (0, p) => p * self.per_page,
+            (_, p) => (p - 1) * self.per_page,
+        }
+    }
+}
+
+/// Pages of the preview at the app's size and selection (0 when the preview is not on screen).
+pub fn preview_pages(app: &App) -> usize {
+    let main = areas(Rect::new(0, 0, app.size.0, app.size.1)).main;
+    let (_, side) = split_main(main, View::List);
+    if app.view != View::List || side.width == 0 || side.height == 0 {
+        return 0;
+    }
+    let pane = if roomy(side) { stack3(side)[0] } else { side };
+    let view = PreviewView(app);
+    view.pages(view.block().inner(pane)).total
+}
+
 impl Widget for PreviewView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
         let block = self.block();
         let inner = block.inner(area);
         block.render(area, buf);
-        let image_rows = self.image_area(area).map_or(0, |r| r.height);
+        let pages = self.pages(inner);
+        let page = pages.clamp(app.preview_page);
+        let image_rows = if page == 0 { pages.image_rows } else { 0 };
         let text = Rect { y: inner.y + image_rows, height: inner.height.saturating_sub(image_rows), ..inner };
-        Paragraph::new(self.lines()).render(text, buf);
+        let mut lines: Vec<Line<'static>> = self.lines().into_iter().skip(pages.start(page)).collect();
+        if pages.total > 1 {
+            let keys = &app.keymap;
+            let footer = format!(
+                "page {}/{} · {} next · {} back",
+                page + 1,
+                pages.total,
+                keys.key_hint(Command::PreviewNext),
+                keys.key_hint(Command::PreviewPrev)
+            );
+            lines.truncate(usize::from(text.height.saturating_sub(1)));
+            lines.push(Line::styled(footer, app.theme.dim));
+        }
+        Paragraph::new(lines).render(text, buf);
     }
 }

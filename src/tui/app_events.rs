@@ -1,0 +1,139 @@
+//! What the background reports: runs from the in-process estimator, changes another connection made,
+//! committed label writes, recomputed figures.
+
+use std::sync::Arc;
+
+use super::app::{default_proxy, App, Request, View};
+use super::data::ProxyScores;
+use super::estimate_state::Training;
+use super::event::{StoreChange, WorkerMsg};
+use super::labels::{Saved, WriteKind};
+use super::order::SortColumn;
+use super::recompute::Derived;
+
+impl App {
+    pub(super) fn worker(&mut self, msg: WorkerMsg) {
+        match msg {
+            WorkerMsg::Started { pending: 0, .. } => {
+                self.est.training = Training::Finished { remaining: 0 };
+            }
+            WorkerMsg::Started { .. } => {}
+            WorkerMsg::Committed(run) => self.add_run(&run),
+            WorkerMsg::ProxyError(e) => self.error(format!("proxy scores: {e} (the estimate goes on)")),
+            WorkerMsg::Finished(Ok(report)) => {
+                self.est.training = Training::Finished { remaining: report.remaining };
+            }
+            WorkerMsg::Finished(Err(e)) => {
+                self.error(format!("training stopped: {e}"));
+                self.est.training = Training::Failed(e);
+            }
+        }
+    }
+
+    fn add_run(&mut self, run: &crate::store::RunRecord) {
+        if self.est.add(run, true) {
+            self.scores_stale = true;
+            let tracked = run.key.kind_is_proxy
+                || self.est.plan.as_ref().is_some_and(|p| (run.key.run_index as usize) < p.track_runs);
+            if tracked && !self.requests.iter().any(|r| matches!(r, Request::LoadDynamics)) {
+                self.requests.push(Request::LoadDynamics);
+            }
+        }
+    }
+
+    pub(super) fn store_change(&mut self, change: StoreChange) {
+        if let Some(plan) = change.plan {
+            self.est.set_plan(plan);
+            self.scores_stale = true;
+        }
+        for run in &change.runs {
+            self.add_run(run);
+        }
+        if let Some(proxies) = change.proxies {
+            self.set_proxies(proxies);
+        }
+        if let Some(rows) = change.tags {
+            // The workspace thread reads in order with this session's writes, so no snapshot is older
+            // than a write already shown; the merge keeps that true whoever sends snapshots.
+            self.tags.merge_snapshot(rows, change.writes_seen);
+            if self.filter.tag.is_some() || self.sort.column == SortColumn::Tag {
+                self.reorder();
+            }
+        }
+        if let Some(e) = change.error {
+            self.error(format!("reading the workspace: {e}"));
+        }
+    }
+
+    /// Asks for a fresh comparison when the compare view is open.
+    pub(super) fn comparison_requested_for_view(&mut self) {
+        if self.view == View::Compare && !self.data.proxies.is_empty() {
+            let cscore = self.scores.cscore.iter().map(|&c| f64::from(c)).collect();
+            self.requests.retain(|r| !matches!(r, Request::Compare { .. }));
+            self.requests.push(Request::Compare { cscore });
+        }
+    }
+
+    /// Replaces the proxies (recomputed elsewhere), keeping the chosen one by name.
+    fn set_proxies(&mut self, proxies: Vec<ProxyScores>) {
+        let chosen = self.chosen_proxy().map(|p| p.name.clone());
+        self.data.proxies = Arc::new(proxies);
+        self.proxies_version += 1;
+        self.proxy = chosen
+            .and_then(|name| self.data.proxies.iter().position(|p| p.name == name))
+            .or_else(|| default_proxy(&self.data.proxies));
+        self.comparison = None;
+        self.comparison_requested_for_view();
+        self.reorder();
+    }
+
+    /// Figures recomputed on a job thread; the order is taken when it is still for what the list shows.
+    pub(super) fn install(&mut self, d: Derived) {
+        self.recomputing = false;
+        self.scores = d.scores;
+        self.bin_curves = d.bin_curves;
+        self.gallery.set_rows(d.gallery);
+        if d.order_key == self.order_key() {
+            self.set_order(d.order);
+        } else {
+            self.reorder();
+        }
+        self.comparison_requested_for_view();
+    }
+
+    /// A label write was committed (or failed, writing nothing): only now does it show.
+    pub(super) fn saved(&mut self, s: Saved) {
+        self.saving = self.saving.saturating_sub(1);
+        match (&s.error, s.kind) {
+            (Some(e), kind) => {
+                self.error(format!("not saved: {e}"));
+                match kind {
+                    WriteKind::Undo => self.history.cancel_undo(),
+                    WriteKind::Redo => self.history.cancel_redo(),
+                    WriteKind::New => {}
+                }
+            }
+            (None, kind) => {
+                s.applied.iter().for_each(|c| self.tags.apply(c, s.id));
+                if kind == WriteKind::New {
+                    self.info(s.done);
+                    self.history.record(s.applied);
+                } else {
+                    let n = s.applied.len();
+                    let note = if s.skipped > 0 {
+                        format!(" ({} skipped: changed by someone else since)", s.skipped)
+                    } else {
+                        String::new()
+                    };
+                    self.info(format!("{}: {n} example{}{note}", s.done, if n == 1 { "" } else { "s" }));
+                }
+            }
+        }
+        self.reorder();
+        if self.saving == 0 {
+            for c in std::mem::take(&mut self.deferred) {
+                self.command(c);
+            }
+        }
+    }
+}
