@@ -10,12 +10,47 @@ fn main() {
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
-    let cli = cli::Cli::parse();
+    ignore_file_size_signal();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     init_tracing(cli.verbose);
     if let Err(e) = cli::run(cli) {
         eprintln!("error: {}", chain(&e));
         std::process::exit(1);
     }
+}
+
+/// Under a file-size limit (`ulimit -f`) a write past it raises SIGXFSZ, which kills the process by
+/// default; ignored, the write fails with EFBIG instead and cscore reports a clear error (SQLite rolls the
+/// transaction back, so the workspace stays intact).
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: installing SIG_IGN for one signal at start-up, before any thread is spawned.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// A command-line mistake as one line on stderr (exit status 2); help and version print as usual.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let text = e.render().to_string();
+    let parts: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .map(|l| l.strip_prefix("tip: ").map_or(l.to_string(), |t| format!("({t})")))
+        .collect();
+    eprintln!("{} (see --help)", parts.join(" ").trim_end_matches(':'));
+    std::process::exit(2)
 }
 
 /// The error and its causes on one line.

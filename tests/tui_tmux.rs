@@ -12,93 +12,16 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod tmux_support;
+use tmux_support::{Tmux, SLOW};
+
 /// One test at a time: both start the real binary, one trains; the build machine has two cores.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Deadlines are generous: a loaded two-core CI machine can be slow.
-const SLOW: Duration = Duration::from_secs(120);
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist-10k")
-}
-
-/// A tmux server of its own (socket in the test's folder, no user config, a UTF-8 locale), one pane.
-struct Tmux {
-    socket: PathBuf,
-}
-
-impl Tmux {
-    /// Starts `command` (a shell line) in a `width`×`height` pane; the explorer reads `images = "blocks"`
-    /// from the config in `dir`, so it skips the terminal graphics query.
-    fn start(dir: &Path, width: u16, height: u16, command: &str) -> Tmux {
-        let version = Command::new("tmux").arg("-V").output();
-        assert!(
-            version.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is required for the end-to-end explorer tests (apt-get install tmux): {version:?}"
-        );
-        let config = dir.join("config.toml");
-        std::fs::write(&config, "images = \"blocks\"\n").unwrap();
-        let tmux = Tmux { socket: dir.join("tmux.sock") };
-        let line = format!("cd '{}' && CSCORE_CONFIG='{}' {command}", dir.display(), config.display());
-        let (w, h) = (width.to_string(), height.to_string());
-        let args = ["new-session", "-d", "-x", &w, "-y", &h, "-s", "e2e", "-e", "LC_ALL=C.UTF-8"];
-        tmux.run(&[&args[..], &["-e", "LANG=C.UTF-8", &line]].concat());
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-f", "/dev/null", "-S"])
-            .arg(&self.socket)
-            .args(args)
-            .env("LC_ALL", "C.UTF-8")
-            .env("LANG", "C.UTF-8")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "e2e", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Waits until the screen shows `text`; returns the screen.
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    /// Waits until `done(screen)`; `what` names it in the failure.
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(start.elapsed() < SLOW, "timed out waiting for {what:?}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-f", "/dev/null", "-S"])
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
 }
 
 /// 1,032 (as the list's title counts).

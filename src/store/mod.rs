@@ -75,7 +75,7 @@ pub enum StoreError {
         problem: String,
     },
     /// The workspace was written by a newer cscore.
-    #[error("{path}: workspace schema version {found} is newer than this cscore supports ({supported}); upgrade cscore", path = .path.display())]
+    #[error("{path}: workspace schema version {found} (written{written_by}) is newer than this cscore {ours} supports (version {supported}); upgrade cscore to open it", path = .path.display(), ours = env!("CARGO_PKG_VERSION"))]
     TooNew {
         /// The workspace file.
         path: PathBuf,
@@ -83,6 +83,22 @@ pub enum StoreError {
         found: i64,
         /// The newest version this binary knows.
         supported: i64,
+        /// " by cscore X.Y.Z" when the file records the release that wrote it, else empty.
+        written_by: String,
+    },
+    /// The workspace cannot be written: the file, its folder or the file system is read-only.
+    #[error("{path}: the workspace is read-only (no write permission to the file or its folder, or a read-only file system); nothing was changed — fix the permissions or copy it somewhere writable", path = .path.display())]
+    ReadOnly {
+        /// The workspace file.
+        path: PathBuf,
+    },
+    /// Writing failed (disk full, a file-size limit, an I/O error); SQLite rolled the transaction back.
+    #[error("{path}: writing the workspace failed ({detail}); the unfinished transaction was rolled back and the workspace is intact — free disk space and run the same command again to continue", path = .path.display())]
+    WriteFailed {
+        /// The workspace file.
+        path: PathBuf,
+        /// What SQLite and the operating system said.
+        detail: String,
     },
     /// The workspace was made from a different dataset.
     #[error("{path}: this workspace belongs to dataset {workspace_source} (hash {workspace_hash}…), not to {dataset_source} (hash {dataset_hash}…); use another -w path", path = .path.display())]
@@ -124,6 +140,13 @@ impl StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
                 StoreError::Busy { path: path.to_path_buf(), seconds: workspace::BUSY_TIMEOUT.as_secs() }
             }
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.to_path_buf() },
+            Some(ErrorCode::DiskFull) => {
+                StoreError::WriteFailed { path: path.to_path_buf(), detail: "the disk is full".into() }
+            }
+            Some(ErrorCode::SystemIoFailure) => {
+                StoreError::WriteFailed { path: path.to_path_buf(), detail: io_failure(&source) }
+            }
             Some(ErrorCode::NotADatabase) => StoreError::NotAWorkspace {
                 path: path.to_path_buf(),
                 problem: "not an SQLite database".into(),
@@ -131,6 +154,26 @@ impl StoreError {
             _ => StoreError::Sqlite { path: path.to_path_buf(), source },
         }
     }
+}
+
+/// Names an SQLite I/O error by its extended code (what the write was doing).
+fn io_failure(source: &rusqlite::Error) -> String {
+    use rusqlite::ffi;
+    let extended = match source {
+        rusqlite::Error::SqliteFailure(e, _) => e.extended_code,
+        _ => 0,
+    };
+    let doing = match extended {
+        ffi::SQLITE_IOERR_WRITE => "writing to the file",
+        ffi::SQLITE_IOERR_FSYNC | ffi::SQLITE_IOERR_DIR_FSYNC => "flushing to the disk",
+        ffi::SQLITE_IOERR_TRUNCATE => "truncating the file",
+        ffi::SQLITE_IOERR_SHMSIZE | ffi::SQLITE_IOERR_SHMMAP | ffi::SQLITE_IOERR_SHMOPEN => {
+            "growing the shared-memory index (-shm)"
+        }
+        ffi::SQLITE_IOERR_READ | ffi::SQLITE_IOERR_SHORT_READ => "reading the file",
+        _ => "accessing the file",
+    };
+    format!("an I/O error {doing}: the disk may be full, a file-size limit hit, or the device failing")
 }
 
 /// Attaches the workspace path to a SQLite result.

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -93,6 +93,23 @@ CREATE TABLE tag_history (
 CREATE INDEX tag_history_by_undone ON tag_history (undone, id);
 "#;
 
+/// Version 2: a `meta` table; `written_by` names the cscore release that last created or migrated the
+/// schema, so an older cscore refusing a newer workspace can say which release wrote it.
+const V2: &str = r#"
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
+/// This binary's release, as recorded in `meta.written_by`.
+pub(super) const WRITTEN_BY: &str = env!("CARGO_PKG_VERSION");
+
+/// The release that last created or migrated the schema, if the file records one (version 2 and later).
+pub(super) fn written_by(conn: &Connection) -> Option<String> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'written_by'", [], |r| r.get(0)).ok()
+}
+
 /// Reads `(application_id, user_version)` from the file header.
 pub(super) fn header(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
     let app = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -116,6 +133,7 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(step)?;
     }
     if version < SCHEMA_VERSION {
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('written_by', ?1)", [WRITTEN_BY])?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
@@ -137,7 +155,24 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (9, 9));
+        assert_eq!((tables, again), (10, 10));
+        assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_meta_table_and_keeps_its_rows() -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(V1)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "user_version", 1)?;
+        conn.execute("INSERT INTO config (key, value) VALUES ('plan', '{}')", [])?;
+        assert_eq!(written_by(&conn), None);
+        migrate(&conn)?;
+        assert_eq!(header(&conn)?, (APPLICATION_ID, SCHEMA_VERSION));
+        assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
+        let kept: i64 = conn.query_row("SELECT count(*) FROM config", [], |r| r.get(0))?;
+        assert_eq!(kept, 1);
         Ok(())
     }
 }

@@ -85,15 +85,23 @@ impl Workspace {
             }
             Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
         }
-        let conn = connect(path)?;
-        // Identify the file before any pragma that could write to it.
-        check_identity(&conn, path)?;
-        configure(&conn, path)?;
+        let conn = match open_writable(path) {
+            // Readable but not writable (permissions, a read-only mount): read it as an immutable file,
+            // which needs no -shm; any write then fails as ReadOnly. Not when a WAL holds commits that
+            // were never checkpointed: reading without them would show an old state.
+            Err(StoreError::ReadOnly { .. }) if !has_wal(path) => {
+                let conn = connect_immutable(path)?;
+                check_identity(&conn, path)?;
+                conn
+            }
+            other => other?,
+        };
         let (_, version) = schema::header(&conn).at(path)?;
         if version < SCHEMA_VERSION {
             let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate).at(path)?;
             schema::migrate(&tx).at(path)?;
             tx.commit().at(path)?;
+            tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "migrated the workspace schema");
         }
         let Some(info) = dataset::load(&conn, path)? else {
             return Err(StoreError::NotAWorkspace {
@@ -208,6 +216,42 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Opens for reading and writing: identity first (before any pragma that could write), then the pragmas.
+fn open_writable(path: &Path) -> Result<Connection, StoreError> {
+    let conn = connect(path)?;
+    check_identity(&conn, path)?;
+    configure(&conn, path)?;
+    Ok(conn)
+}
+
+/// True when a non-empty `-wal` file lies beside the workspace.
+fn has_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
+}
+
+/// A read-only connection that treats the file as immutable (no locks, no -shm).
+fn connect_immutable(path: &Path) -> Result<Connection, StoreError> {
+    let abs =
+        std::path::absolute(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(char::from(b))
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&uri, flags).at(path)?;
+    tracing::info!(path = %path.display(), "the workspace is read-only: opened as an immutable file");
+    Ok(conn)
+}
+
 /// Refuses files that are not cscore workspaces, or come from a newer cscore, without writing to them.
 fn check_identity(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let not_ours =
@@ -225,6 +269,7 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             path: path.to_path_buf(),
             found: version,
             supported: SCHEMA_VERSION,
+            written_by: schema::written_by(conn).map_or_else(String::new, |v| format!(" by cscore {v}")),
         });
     }
     Ok(())

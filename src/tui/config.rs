@@ -80,6 +80,20 @@ pub fn config_path() -> Option<PathBuf> {
     }
 }
 
+/// A TOML error as "line N" and a message that names the setting when the error sits in its value
+/// ("poll_ms: invalid type: string \"fast\", expected u64").
+pub fn toml_problem(text: &str, e: &toml::de::Error) -> (usize, String) {
+    let Some(span) = e.span() else { return (0, e.message().to_string()) };
+    let line = line_of(text, span.start);
+    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[start..span.start.min(text.len())];
+    let key = before.split_once('=').map(|(k, _)| k.trim().trim_matches('"')).filter(|k| !k.is_empty());
+    match key {
+        Some(k) if !e.message().contains(k) => (line, format!("{k}: {}", e.message())),
+        _ => (line, e.message().to_string()),
+    }
+}
+
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes().iter().take(offset).filter(|&&b| b == b'\n').count() + 1
@@ -99,8 +113,10 @@ impl Config {
     /// Parses config TOML over the defaults; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, TuiError> {
         let bad = |line: usize, problem: String| TuiError::Config { path: origin.into(), line, problem };
-        let file: ConfigFile = toml::from_str(text)
-            .map_err(|e| bad(e.span().map_or(0, |s| line_of(text, s.start)), e.message().to_string()))?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            let (line, problem) = toml_problem(text, &e);
+            bad(line, problem)
+        })?;
         let overrides: Vec<Override> = file
             .keys
             .into_iter()
@@ -167,6 +183,8 @@ mod tests {
         assert!(err.to_string().contains("line 3"), "{err}");
         let err = Config::parse("[keys]\nquit = \"hyper-q\"\n", "c.toml").unwrap_err();
         assert!(err.to_string().contains("line 2: unknown key"), "{err}");
+        let err = Config::parse("images = \"auto\"\npoll_ms = \"fast\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml: line 2: poll_ms: invalid type"), "{err}");
         let err = Config::parse("theme = \"light\"\n\npoll_ms = 0\n", "c.toml").unwrap_err();
         assert_eq!(err.to_string(), "c.toml: line 3: poll_ms must be at least 1");
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 use toml::Spanned;
 
-use super::config::line_of;
+use super::config::{line_of, toml_problem};
 use super::error::TuiError;
 
 /// The built-in themes, embedded from `themes/`.
@@ -136,10 +136,9 @@ impl Theme {
             name: Option<String>,
             styles: Slots,
         }
-        let file: File = toml::from_str(text).map_err(|e| TuiError::Config {
-            path: origin.into(),
-            line: e.span().map_or(0, |s| line_of(text, s.start)),
-            problem: e.message().to_string(),
+        let file: File = toml::from_str(text).map_err(|e| {
+            let (line, problem) = toml_problem(text, &e);
+            TuiError::Config { path: origin.into(), line, problem }
         })?;
         Theme::resolve(file.styles, no_color).map_err(|(at, problem)| TuiError::Config {
             path: origin.into(),

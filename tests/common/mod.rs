@@ -96,3 +96,14 @@ pub fn auroc(scores: &[f64], positives: &[usize]) -> f64 {
     }
     wins / pairs
 }
+
+/// Copies the files of `from` (not recursive) into a new folder `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+}
