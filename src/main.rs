@@ -62,7 +62,21 @@ fn chain(e: &anyhow::Error) -> String {
             parts.push(s);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    one_line(&parts.join(": "))
+}
+
+/// Line breaks become spaces and other control characters (an escape sequence in a file name, say) are
+/// shown escaped, so an error is always one harmless line on the terminal.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn init_tracing(verbose: u8) {

@@ -253,3 +253,32 @@ fn a_workspace_of_a_newer_schema_is_refused_untouched() {
         assert_eq!(digest(&files), before);
     }
 }
+
+/// A learning rate that makes training diverge: each run is recorded as failed with the reason, the
+/// estimate goes on to the end of its plan, says how many runs failed and exits 0; export, show and eval
+/// still work on what there is.
+#[test]
+fn diverging_runs_are_marked_failed_and_the_estimate_says_how_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 300);
+    let args = [&["estimate", "d", "-w", "ws.cscore", "--runs", "2", "--lr", "1e6"], PLAN].concat();
+    let out = run(dir, &args, || Ok(()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("run(s) failed in this session"), "{err}");
+    let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();
+    let failures = ws.failures().unwrap();
+    let counts = ws.run_counts().unwrap();
+    assert_eq!(counts.done + counts.failed, 5, "every planned run is recorded: {counts:?}");
+    assert!(counts.failed >= 4, "{counts:?}");
+    assert!(failures.iter().all(|(_, why)| why.contains("diverged") && why.contains("--lr")), "{failures:?}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("failed"), "{summary}");
+    // Running it again trains nothing more: failed runs are planned runs that are done with.
+    let again = run(dir, &args, || Ok(()));
+    ok(&again);
+    assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, counts.failed);
+    ok(&run(dir, &["export", "ws.cscore", "-o", "x.csv"], || Ok(())));
+}

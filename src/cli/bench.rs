@@ -89,7 +89,9 @@ fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
         "  per model           {:.2} s training + {:.2} s held-out evaluation (one worker's view)",
         r.train_seconds, r.eval_seconds
     );
-    println!("  held-out accuracy   {:.2}%", r.heldout_accuracy * 100.0);
+    let each: Vec<String> =
+        r.heldout_accuracy_per_model.iter().map(|a| format!("{:.2}", a * 100.0)).collect();
+    println!("  held-out accuracy   {:.2}%  (by model: {})", r.heldout_accuracy * 100.0, each.join(" "));
     println!("  peak memory (RSS)   {:.0} MiB", r.peak_rss_bytes as f64 / (1u64 << 20) as f64);
 }
 

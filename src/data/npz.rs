@@ -58,12 +58,39 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
 }
 
 /// Reads and parses array `key` (`key.npy` in the archive).
+/// Entry names listed in an error at most.
+const MAX_LISTED: usize = 10;
+
+/// An archive entry name as it can be shown on one line: control characters and other unprintable ones
+/// escaped, at most 40 characters.
+fn printable(name: &str) -> String {
+    let escaped: String = name
+        .chars()
+        .flat_map(|c| {
+            let plain = !c.is_control() && c != '\u{fffd}';
+            let e: Vec<char> = if plain { vec![c] } else { c.escape_default().collect() };
+            e
+        })
+        .collect();
+    if escaped.chars().count() > 40 {
+        format!("{}…", escaped.chars().take(40).collect::<String>())
+    } else {
+        escaped
+    }
+}
+
 fn array(zip: &mut Archive, path: &Path, file_len: u64, key: &str) -> Result<Npy, DataError> {
     let entry_name =
         [format!("{key}.npy"), key.to_string()].into_iter().find(|n| zip.index_for_name(n).is_some());
     let Some(entry_name) = entry_name else {
-        let mut keys: Vec<&str> = zip.file_names().map(|n| n.strip_suffix(".npy").unwrap_or(n)).collect();
+        let mut keys: Vec<String> =
+            zip.file_names().map(|n| printable(n.strip_suffix(".npy").unwrap_or(n))).collect();
         keys.sort_unstable();
+        let more = keys.len().saturating_sub(MAX_LISTED);
+        keys.truncate(MAX_LISTED);
+        if more > 0 {
+            keys.push(format!("and {more} more"));
+        }
         let held = if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") };
         return Err(invalid(
             path,

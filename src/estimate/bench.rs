@@ -51,6 +51,8 @@ pub struct BenchReport {
     pub eval_seconds: f64,
     /// Mean accuracy of the models on their held-out examples.
     pub heldout_accuracy: f64,
+    /// Each model's held-out accuracy, by run index (one outlier can move the mean of a few).
+    pub heldout_accuracy_per_model: Vec<f64>,
     /// Peak resident memory of this process so far.
     pub peak_rss_bytes: u64,
 }
@@ -71,11 +73,14 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
     let done: Vec<_> = runs.iter().filter(|r| r.status == RunStatus::Done).collect();
     let n = done.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::store::RunRecord) -> f64| done.iter().map(|r| f(r)).sum::<f64>() / n;
-    let accuracy = mean(&|r| {
+    let accuracy_of = |r: &crate::store::RunRecord| {
         let held = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_mask, i)).count();
         let hit = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_correct, i)).count();
         hit as f64 / held.max(1) as f64
-    });
+    };
+    let accuracy = mean(&accuracy_of);
+    let mut by_run: Vec<_> = done.iter().map(|r| (r.key.run_index, accuracy_of(r))).collect();
+    by_run.sort_by_key(|&(i, _)| i);
     let seconds_per_model = report.seconds / n;
     Ok(BenchReport {
         ratio: cfg.ratio,
@@ -88,6 +93,7 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
         train_seconds: mean(&|r| r.train_seconds),
         eval_seconds: mean(&|r| r.eval_seconds),
         heldout_accuracy: accuracy,
+        heldout_accuracy_per_model: by_run.into_iter().map(|(_, a)| a).collect(),
         peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
     })
 }

@@ -167,4 +167,39 @@ mod tests {
             assert_eq!(ff, plain.features(&x).unwrap().dims().to_vec());
         }
     }
+
+    /// The benchmark's shapes: 784 inputs (several weight panels and a partial one), 512-256 hidden units,
+    /// a full batch of 128 (several row tiles) and the epoch's last, partial batch of 48, MNIST-like
+    /// sparsity (most pixels zero); the two implementations agree step after step.
+    #[test]
+    fn cpu_kernels_match_plain_ops_at_the_benchmark_shapes() {
+        let (d, c) = (784, 10);
+        let cfg = TrainConfig::default();
+        let mut fast = CpuMlp::new(d, &[512, 256], c, &[7]).unwrap();
+        let mut plain = BatchedMlp::new(d, &[512, 256], c, &[7], &Device::Cpu).unwrap();
+        for (step, b) in [128, 128, 48, 128].into_iter().enumerate() {
+            let x: Vec<f32> = (0..b * d)
+                .map(|i| {
+                    let h = (i.wrapping_mul(2_654_435_761) ^ (step * 977)) % 1000;
+                    if h < 800 {
+                        0.0
+                    } else {
+                        h as f32 / 1000.0
+                    }
+                })
+                .collect();
+            let x = Tensor::from_vec(x, (1, b, d), &Device::Cpu).unwrap();
+            let y: Vec<f32> = (0..b)
+                .flat_map(|i| (0..c).map(move |k| f32::from(u8::from(k == (i * 7 + step) % c))))
+                .collect();
+            let y = Tensor::from_vec(y, (1, b, c), &Device::Cpu).unwrap();
+            let a: Vec<f32> = fast.train_step(&x, &y, &cfg).unwrap().to_vec1().unwrap();
+            let e: Vec<f32> = plain.train_step(&x, &y, &cfg).unwrap().to_vec1().unwrap();
+            assert!((a[0] - e[0]).abs() < 1e-3 * e[0].abs().max(1.0), "step {step}: loss {a:?} vs {e:?}");
+            let lf: Vec<f32> = fast.logits(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+            let lp: Vec<f32> = plain.logits(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+            let worst = lf.iter().zip(&lp).map(|(p, q)| (p - q).abs() / q.abs().max(1.0)).fold(0.0, f32::max);
+            assert!(worst < 1e-3, "step {step} (batch {b}): logits differ by up to {worst}");
+        }
+    }
 }

@@ -37,6 +37,13 @@ pub struct TrainOutcome {
 /// K trained models and what training each of them produced.
 pub type Trained = (Box<dyn Network>, Vec<TrainOutcome>);
 
+/// An epoch's mean cross-entropy above which a model has diverged even though its loss is finite (ReLU
+/// networks blown up by a huge learning rate often stay finite, with losses of millions): 20 times the
+/// loss of guessing every class equally, ln C. A model that is learning never averages that much.
+pub fn exploded_loss(classes: usize) -> f64 {
+    20.0 * (classes.max(2) as f64).ln()
+}
+
 /// Called after each epoch with (epoch, epochs), for progress reporting.
 pub type EpochHook<'a> = &'a mut dyn FnMut(usize, usize);
 
@@ -88,13 +95,21 @@ pub fn train_models(
             Some(l) => l.to_vec1()?,
             None => vec![0.0; k],
         };
+        let exploded = exploded_loss(data.num_classes);
         for (m, out) in outcomes.iter_mut().enumerate() {
             let mean = losses[m] as f64 / size as f64;
             out.final_loss = mean;
-            if !mean.is_finite() && out.failure.is_none() {
-                out.failure = Some(format!(
-                    "training loss became {mean} in epoch {epoch} (diverged; try a lower --lr)"
-                ));
+            if out.failure.is_none() {
+                if !mean.is_finite() {
+                    out.failure = Some(format!(
+                        "training loss became {mean} in epoch {epoch} (diverged; try a lower --lr)"
+                    ));
+                } else if mean > exploded {
+                    out.failure = Some(format!(
+                        "mean training loss {mean:.4e} in epoch {epoch} is over {exploded:.1}, far worse than \
+                         guessing (diverged; try a lower --lr)"
+                    ));
+                }
             }
         }
         if outcomes.iter().all(|o| o.failure.is_some()) {

@@ -66,7 +66,7 @@ pub(super) fn lex(text: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
             (c, _) if c.is_ascii_digit() || c == '.' => number(&chars, i)?,
             ('-' | '+', Some(d)) if d.is_ascii_digit() || d == '.' => number(&chars, i)?,
             (c, _) if c.is_alphabetic() || c == '_' => word(&chars, i),
-            _ => return Err(FilterError::new(pos, format!("unexpected character '{c}'"))),
+            _ => return Err(FilterError::new(pos, format!("unexpected character '{}'", c.escape_debug()))),
         };
         out.push((tok, pos));
         i += len;

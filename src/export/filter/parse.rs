@@ -66,7 +66,8 @@ fn show(t: &Tok) -> String {
     match t {
         Tok::Ident(s) => format!("'{s}'"),
         Tok::Num(v) => format!("the number {v}"),
-        Tok::Str(s) => format!("the string \"{s}\""),
+        // Debug formatting escapes control characters and quotes: the message stays one printable line.
+        Tok::Str(s) => format!("the string {s:?}"),
         Tok::Op(_) => "a comparison operator".into(),
         Tok::And => "'and'".into(),
         Tok::Or => "'or'".into(),
