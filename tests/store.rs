@@ -397,8 +397,11 @@ fn a_newer_schema_version_is_refused() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: workspace schema version 99 is newer than this cscore supports ({}); upgrade cscore",
+            "{}: workspace schema version 99 (written by cscore {}) is newer than this cscore {} supports \
+             (version {}); upgrade cscore to open it",
             path.display(),
+            env!("CARGO_PKG_VERSION"),
+            env!("CARGO_PKG_VERSION"),
             cscore::store::SCHEMA_VERSION
         )
     );
