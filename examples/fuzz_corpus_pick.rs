@@ -11,8 +11,8 @@ mod harness;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The outcome with what varies from input to input blanked: the scratch path before ": ", quoted text,
-/// hexadecimal and decimal numbers.
+/// The outcome with what varies from input to input blanked: the scratch path before ": ", the entries an
+/// archive holds, quoted text, hexadecimal and decimal numbers.
 fn kind(out: &Result<usize, String>) -> String {
     match out {
         Ok(_) => "loads".into(),
@@ -20,6 +20,11 @@ fn kind(out: &Result<usize, String>) -> String {
             let e = match e.find("cscore-fuzz-") {
                 Some(_) => e.split_once(": ").map_or(e.as_str(), |(_, rest)| rest).to_string(),
                 None => e.clone(),
+            };
+            // The entries an archive is listed with vary from input to input.
+            let e = match e.find("(the archive holds") {
+                Some(at) => format!("{}(the archive holds …", &e[..at]),
+                None => e,
             };
             // Quoted text ('…') and hexadecimal numbers (0x…) vary too.
             let mut unquoted = String::new();

@@ -421,6 +421,22 @@ fn npz_wrong_keys() {
     assert!(msg.contains("images, y"), "{msg}");
 }
 
+/// Entry names are the archive author's: control characters in them (a line break, an escape sequence)
+/// are shown escaped, and a long list is cut, so the message stays one harmless line (found by fuzzing).
+#[test]
+fn npz_entry_names_with_control_characters_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.npz");
+    let mut entries: Vec<(String, Vec<u8>)> = vec![("0evil\n\u{1b}[31mred.npy".into(), vec![0])];
+    entries.extend((0..12).map(|i| (format!("a{i:02}.npy"), vec![0])));
+    let refs: Vec<(&str, Vec<u8>)> = entries.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    write_npz(&f, &refs);
+    let msg = expect_err(&f, &opts(), "names.npz", "no array 'x'");
+    assert!(!msg.chars().any(char::is_control), "{msg:?}");
+    assert!(msg.contains("evil\\n\\u{1b}[31mred"), "{msg}");
+    assert!(msg.contains("and 3 more"), "{msg}");
+}
+
 #[test]
 fn npz_wrong_shapes() {
     let dir = tempfile::tempdir().unwrap();

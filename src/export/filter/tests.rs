@@ -136,3 +136,13 @@ fn nesting_is_limited_with_a_clear_error_and_long_chains_are_not() {
     let all = vec!["label >= 0"; 50_000].join(" and ");
     assert_eq!(rows(&all), [0, 1, 2, 3]);
 }
+
+/// Strings and characters are echoed escaped: a control character in an expression cannot break the
+/// one-line message (found by fuzzing).
+#[test]
+fn control_characters_are_echoed_escaped() {
+    for text in ["cscore < 1 \"a\u{0}b\"", "cscore \u{1b} 1", "tag == \"x\" \"\n\""] {
+        let err = Filter::parse(text).unwrap_err().to_string();
+        assert!(!err.chars().any(char::is_control), "{text:?}: {err:?}");
+    }
+}
