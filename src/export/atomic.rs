@@ -32,10 +32,23 @@ fn sync_dir(dir: &Path) {
 
 /// Writes `path` atomically: `write` fills a temporary file in the same folder, which is fsynced and
 /// renamed over `path`. On any error the temporary file is removed and `path` is left as it was.
+///
+/// A target that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO such as a shell's `>(…)`) is
+/// written in place: renaming over it would replace the device or pipe with a file. A symbolic link is
+/// followed, so the file it points to is replaced and the link kept.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), ExportError>
 where
     F: FnOnce(&mut File) -> io::Result<()>,
 {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let result = OpenOptions::new().write(true).open(path).and_then(|mut f| write(&mut f));
+            return result.map_err(|e| ExportError::io(path, e));
+        }
+        _ => {}
+    }
+    let resolved = std::fs::canonicalize(path).ok().filter(|_| path.is_symlink());
+    let path = resolved.as_deref().unwrap_or(path);
     let temp = temp_beside(path, "tmp");
     let result = (|| {
         let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
@@ -164,5 +177,45 @@ mod tests {
         d.commit().unwrap();
         assert_eq!(std::fs::read(target.join("a")).unwrap(), b"x");
         assert!(AtomicDir::new(&target).unwrap_err().to_string().contains("not empty"));
+    }
+
+    /// A FIFO (what `-o >(gzip > x.gz)` or `/dev/stdout` in a pipeline is) is written in place and
+    /// stays a FIFO; renaming over it would have replaced it with a file (as it once replaced /dev/null).
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_devices_are_written_in_place() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                File::open(fifo).unwrap().read_to_string(&mut s).unwrap();
+                s
+            })
+        };
+        write_atomic(&fifo, |f| f.write_all(b"through the pipe")).unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// A symbolic link is followed: the file it points to is replaced, the link stays a link.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_target_is_replaced_and_the_link_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, |f| f.write_all(b"new")).unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
     }
 }
