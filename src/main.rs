@@ -14,6 +14,10 @@ fn main() {
     let cli = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     init_tracing(cli.verbose);
     if let Err(e) = cli::run(cli) {
+        if closed_pipe(&e) {
+            // `cscore export … -o /dev/stdout | head`: the reader has what it wanted; say nothing.
+            std::process::exit(141);
+        }
         eprintln!("error: {}", chain(&e));
         std::process::exit(1);
     }
@@ -51,6 +55,13 @@ fn usage_error(e: clap::Error) -> ! {
         .collect();
     eprintln!("{} (see --help)", parts.join(" ").trim_end_matches(':'));
     std::process::exit(2)
+}
+
+/// True when the output pipe was closed by its reader (EPIPE), as shells report with status 141.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes on one line.

@@ -297,3 +297,28 @@ fn diverging_runs_are_marked_failed_and_the_estimate_says_how_many() {
     assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, counts.failed);
     ok(&run(dir, &["export", "ws.cscore", "-o", "x.csv"], || Ok(())));
 }
+
+/// `cscore export … -o /dev/stdout | head -1`: when the reader closes the pipe early, cscore stops quietly
+/// with status 141 (as a program killed by SIGPIPE), without an error line.
+#[test]
+fn a_closed_output_pipe_ends_the_export_quietly() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 3000);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    let mut child = Command::new(EXE)
+        .args(["export", "ws.cscore", "-o", "/dev/stdout"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("index,label,cscore"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(err.trim().is_empty(), "{err}");
+}
