@@ -6,8 +6,8 @@
 
 mod common;
 
+use common::{i64_bytes, npy, write_npz};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -60,33 +60,6 @@ fn cifar_record(label: u8) -> Vec<u8> {
     let mut r = vec![label];
     r.extend(std::iter::repeat_n(9u8, 3072));
     r
-}
-
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (header.len() + 11) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut v = b"\x93NUMPY\x01\x00".to_vec();
-    v.extend((header.len() as u16).to_le_bytes());
-    v.extend(header.as_bytes());
-    v.extend(data);
-    v
-}
-
-fn npz(path: &Path, entries: &[(&str, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in entries {
-        z.start_file(*name, o).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
-}
-
-fn i64s(v: &[i64]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 /// A grey 2×2 PNG.
@@ -227,7 +200,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "npz wrong keys",
-            make: |r| npz(&r.join("bad.npz"), &[("images.npy", npy("|u1", "(2, 2, 2)", &[0; 8]))]),
+            make: |r| {
+                write_npz(&r.join("bad.npz"), &[("images.npy", npy("|u1", "(2, 2, 2)", &[0; 8], false))])
+            },
             args: &["estimate", "bad.npz", "-w", "ws.cscore"],
             env: &[],
             says: &["bad.npz", "x"],
@@ -235,9 +210,12 @@ fn cases() -> Vec<Case> {
         Case {
             name: "npz wrong shape",
             make: |r| {
-                npz(
+                write_npz(
                     &r.join("bad.npz"),
-                    &[("x.npy", npy("|u1", "(8,)", &[0; 8])), ("y.npy", npy("<i8", "(2,)", &i64s(&[0, 1])))],
+                    &[
+                        ("x.npy", npy("|u1", "(8,)", &[0; 8], false)),
+                        ("y.npy", npy("<i8", "(2,)", &i64_bytes(&[0, 1]), false)),
+                    ],
                 )
             },
             args: &["estimate", "bad.npz", "-w", "ws.cscore"],
@@ -247,11 +225,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "npz count mismatch",
             make: |r| {
-                npz(
+                write_npz(
                     &r.join("bad.npz"),
                     &[
-                        ("x.npy", npy("|u1", "(2, 2, 2)", &[0; 8])),
-                        ("y.npy", npy("<i8", "(3,)", &i64s(&[0, 1, 1]))),
+                        ("x.npy", npy("|u1", "(2, 2, 2)", &[0; 8], false)),
+                        ("y.npy", npy("<i8", "(3,)", &i64_bytes(&[0, 1, 1]), false)),
                     ],
                 )
             },
@@ -262,11 +240,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "npz negative label",
             make: |r| {
-                npz(
+                write_npz(
                     &r.join("bad.npz"),
                     &[
-                        ("x.npy", npy("|u1", "(2, 2, 2)", &[0; 8])),
-                        ("y.npy", npy("<i8", "(2,)", &i64s(&[0, -1]))),
+                        ("x.npy", npy("|u1", "(2, 2, 2)", &[0; 8], false)),
+                        ("y.npy", npy("<i8", "(2,)", &i64_bytes(&[0, -1]), false)),
                     ],
                 )
             },
@@ -278,9 +256,12 @@ fn cases() -> Vec<Case> {
             name: "npz float pixels outside [0, 1]",
             make: |r| {
                 let x: Vec<u8> = [0.5f32, 2.0, 0.1, 0.2].iter().flat_map(|v| v.to_le_bytes()).collect();
-                npz(
+                write_npz(
                     &r.join("bad.npz"),
-                    &[("x.npy", npy("<f4", "(1, 2, 2)", &x)), ("y.npy", npy("<i8", "(1,)", &i64s(&[0])))],
+                    &[
+                        ("x.npy", npy("<f4", "(1, 2, 2)", &x, false)),
+                        ("y.npy", npy("<i8", "(1,)", &i64_bytes(&[0]), false)),
+                    ],
                 )
             },
             args: &["estimate", "bad.npz", "-w", "ws.cscore"],
@@ -290,11 +271,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "npz unsupported dtype",
             make: |r| {
-                npz(
+                write_npz(
                     &r.join("bad.npz"),
                     &[
-                        ("x.npy", npy("<c16", "(1, 1, 1)", &[0; 16])),
-                        ("y.npy", npy("<i8", "(1,)", &i64s(&[0]))),
+                        ("x.npy", npy("<c16", "(1, 1, 1)", &[0; 16], false)),
+                        ("y.npy", npy("<i8", "(1,)", &i64_bytes(&[0]), false)),
                     ],
                 )
             },
@@ -307,7 +288,7 @@ fn cases() -> Vec<Case> {
             name: "import: .npy of the wrong length",
             make: |r| {
                 let v: Vec<u8> = (0..N - 1).flat_map(|i| (i as f64).to_le_bytes()).collect();
-                std::fs::write(r.join("s.npy"), npy("<f8", &format!("({},)", N - 1), &v)).unwrap();
+                std::fs::write(r.join("s.npy"), npy("<f8", &format!("({},)", N - 1), &v, false)).unwrap();
             },
             args: &["import-scores", "ws.cscore", "s.npy", "--name", "theirs"],
             env: &[],
@@ -338,11 +319,11 @@ fn cases() -> Vec<Case> {
             name: "import: .npz whose labels differ from the dataset's",
             make: |r| {
                 let scores: Vec<u8> = (0..N).flat_map(|i| (i as f64 / 60.0).to_le_bytes()).collect();
-                npz(
+                write_npz(
                     &r.join("s.npz"),
                     &[
-                        ("scores.npy", npy("<f8", "(60,)", &scores)),
-                        ("labels.npy", npy("<i8", "(60,)", &i64s(&[2; N]))),
+                        ("scores.npy", npy("<f8", "(60,)", &scores, false)),
+                        ("labels.npy", npy("<i8", "(60,)", &i64_bytes(&[2; N]), false)),
                     ],
                 )
             },

@@ -1,5 +1,8 @@
 //! Loading every dataset format through `cscore::data::load`, bad input, and injected corruption.
 
+mod common;
+
+use common::{i64_bytes, npy, write_npz};
 use cscore::data::{detect_format, inject, load, Corruption, Dataset, Format, InjectedKind, LoadOptions};
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -56,34 +59,6 @@ fn idx_dir(root: &Path, name: &str, dash: bool, gz: bool) -> (PathBuf, PathBuf) 
     write(&images, &idx_bytes(0x803, &[3, 2, 3], &IDX_PIXELS), gz);
     write(&labels, &idx_bytes(0x801, &[3], &[1, 0, 2]), gz);
     (dir, images)
-}
-
-fn npy(descr: &str, shape: &str, data: &[u8], fortran: bool) -> Vec<u8> {
-    let f = if fortran { "True" } else { "False" };
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {f}, 'shape': {shape}, }}");
-    while (header.len() + 11) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut v = b"\x93NUMPY\x01\x00".to_vec();
-    v.extend((header.len() as u16).to_le_bytes());
-    v.extend(header.as_bytes());
-    v.extend(data);
-    v
-}
-
-fn write_npz(path: &Path, entries: &[(&str, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in entries {
-        z.start_file(*name, o).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
-}
-
-fn labels_i8(labels: &[i64]) -> Vec<u8> {
-    labels.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 fn cifar_record(label: &[u8], fill: u8) -> Vec<u8> {
@@ -379,7 +354,7 @@ fn npz_u8_images_n_h_w() {
         &f,
         &[
             ("x.npy", npy("|u1", "(3, 2, 2)", &x, false)),
-            ("y.npy", npy("<i8", "(3,)", &labels_i8(&[2, 0, 4]), false)),
+            ("y.npy", npy("<i8", "(3,)", &i64_bytes(&[2, 0, 4]), false)),
         ],
     );
     assert_eq!(detect_format(&f).unwrap(), Format::Npz);
@@ -484,7 +459,7 @@ fn npz_negative_label_unsupported_dtype_fortran_and_truncation() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.npz");
     let x = npy("|u1", "(2, 1, 1)", &[0; 2], false);
-    write_npz(&f, &[("x.npy", x.clone()), ("y.npy", npy("<i8", "(2,)", &labels_i8(&[0, -3]), false))]);
+    write_npz(&f, &[("x.npy", x.clone()), ("y.npy", npy("<i8", "(2,)", &i64_bytes(&[0, -3]), false))]);
     expect_err(&f, &opts(), "bad.npz", "negative label -3");
     write_npz(
         &f,
@@ -670,7 +645,7 @@ fn mutated_files_never_panic() {
     let npz = root.path().join("m.npz");
     let x: Vec<u8> = (0..12u8).map(|v| (f32::from(v) / 12.0).to_le_bytes()).collect::<Vec<_>>().concat();
     let (x_npy, y_npy) =
-        (npy("<f4", "(3, 2, 2)", &x, false), npy("<i8", "(3,)", &labels_i8(&[0, 1, 2]), false));
+        (npy("<f4", "(3, 2, 2)", &x, false), npy("<i8", "(3,)", &i64_bytes(&[0, 1, 2]), false));
     write_npz(&npz, &[("x.npy", x_npy.clone()), ("y.npy", y_npy.clone())]);
     let npz_clean = std::fs::read(&npz).unwrap();
     let cifar = root.path().join("cifar");

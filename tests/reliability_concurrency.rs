@@ -14,17 +14,11 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tmux_support::Tmux;
+use tmux_support::{selected, Tmux};
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// The example the preview shows ("example #17 …").
-fn selected(screen: &str) -> Option<usize> {
-    let at = screen.find("example #")? + 9;
-    screen[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
-}
 
 /// An explorer on `ws` showing only class `class`, sorted by index, so rows do not move as runs arrive.
 fn explorer(dir: &Path, ws: &Path, class: u32, n: usize) -> Tmux {
@@ -73,6 +67,24 @@ fn quit(dir: &Path, tmux: &Tmux) -> String {
     stderr
 }
 
+/// An explorer in `dir` showing class `class` tags row after row with `key` (storing `tag`) until the
+/// deadline (at most 250 rows), then quits; returns the examples tagged and the explorer's stderr.
+fn tag_until(
+    dir: &Path,
+    ws: &Path,
+    class: u32,
+    n: usize,
+    (key, tag): (&str, &str),
+    deadline: Instant,
+) -> (Vec<usize>, String) {
+    let tmux = explorer(dir, ws, class, n);
+    let mut tagged = Vec::new();
+    while Instant::now() < deadline && tagged.len() < 250 {
+        tagged.push(tag_next(&tmux, key, tag, tagged.is_empty()));
+    }
+    (tagged, quit(dir, &tmux))
+}
+
 fn run_for(seconds: u64) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
@@ -102,24 +114,8 @@ fn run_for(seconds: u64) {
     let stop = AtomicBool::new(false);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (a, b, library, reads) = std::thread::scope(|s| {
-        let explorer_a = s.spawn(|| {
-            let d = dir.join("a");
-            let tmux = explorer(&d, &ws, 1, n);
-            let mut tagged = Vec::new();
-            while Instant::now() < deadline && tagged.len() < 250 {
-                tagged.push(tag_next(&tmux, "o", "ok", tagged.is_empty()));
-            }
-            (tagged, quit(&d, &tmux))
-        });
-        let explorer_b = s.spawn(|| {
-            let d = dir.join("b");
-            let tmux = explorer(&d, &ws, 2, n);
-            let mut tagged = Vec::new();
-            while Instant::now() < deadline && tagged.len() < 250 {
-                tagged.push(tag_next(&tmux, "d", "duplicate", tagged.is_empty()));
-            }
-            (tagged, quit(&d, &tmux))
-        });
+        let explorer_a = s.spawn(|| tag_until(&dir.join("a"), &ws, 1, n, ("o", "ok"), deadline));
+        let explorer_b = s.spawn(|| tag_until(&dir.join("b"), &ws, 2, n, ("d", "duplicate"), deadline));
         let library = s.spawn(|| {
             let w = Workspace::open(&ws).unwrap();
             let mut tagged = Vec::new();

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tmux_support::{Tmux, SLOW};
+use tmux_support::{selected, Tmux, SLOW};
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
 
@@ -155,12 +155,6 @@ fn explorer_pid(tmux: &Tmux) -> u32 {
     let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
     assert_eq!(exe, Path::new(EXE).canonicalize().unwrap(), "the pane runs the explorer itself");
     pid
-}
-
-/// The example the preview shows ("example #17 …").
-fn selected(screen: &str) -> Option<usize> {
-    let at = screen.find("example #")? + 9;
-    screen[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
 }
 
 #[test]

@@ -189,7 +189,7 @@ fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str) -> (f64, f64) {
 }
 
 #[test]
-#[ignore = "a benchmark: run with --ignored --nocapture in release"]
+#[ignore = "a benchmark: cargo test --release --test tui_open_bench -- --ignored --nocapture"]
 fn opening_a_60k_workspace() {
     let tmp = tempfile::tempdir().unwrap();
     let ws_path = match std::env::var_os("CSCORE_OPEN_BENCH_WS") {

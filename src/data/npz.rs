@@ -57,28 +57,27 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
     Ok(Loaded { channels, height, width, pixels, labels, class_names: numbered_classes(k), paths: None })
 }
 
-/// Reads and parses array `key` (`key.npy` in the archive).
 /// Entry names listed in an error at most.
 const MAX_LISTED: usize = 10;
 
 /// An archive entry name as it can be shown on one line: control characters and other unprintable ones
 /// escaped, at most 40 characters.
 fn printable(name: &str) -> String {
-    let escaped: String = name
-        .chars()
-        .flat_map(|c| {
-            let plain = !c.is_control() && c != '\u{fffd}';
-            let e: Vec<char> = if plain { vec![c] } else { c.escape_default().collect() };
-            e
-        })
-        .collect();
-    if escaped.chars().count() > 40 {
-        format!("{}…", escaped.chars().take(40).collect::<String>())
-    } else {
-        escaped
+    let mut escaped = String::new();
+    for c in name.chars() {
+        if c.is_control() || c == '\u{fffd}' {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    match escaped.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
     }
 }
 
+/// Reads and parses array `key` (`key.npy` in the archive).
 fn array(zip: &mut Archive, path: &Path, file_len: u64, key: &str) -> Result<Npy, DataError> {
     let entry_name =
         [format!("{key}.npy"), key.to_string()].into_iter().find(|n| zip.index_for_name(n).is_some());

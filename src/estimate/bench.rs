@@ -78,9 +78,9 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
         let hit = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_correct, i)).count();
         hit as f64 / held.max(1) as f64
     };
-    let accuracy = mean(&accuracy_of);
     let mut by_run: Vec<_> = done.iter().map(|r| (r.key.run_index, accuracy_of(r))).collect();
     by_run.sort_by_key(|&(i, _)| i);
+    let accuracy = by_run.iter().map(|&(_, a)| a).sum::<f64>() / n;
     let seconds_per_model = report.seconds / n;
     Ok(BenchReport {
         ratio: cfg.ratio,

@@ -47,7 +47,7 @@ where
         }
         _ => {}
     }
-    let resolved = std::fs::canonicalize(path).ok().filter(|_| path.is_symlink());
+    let resolved = if path.is_symlink() { std::fs::canonicalize(path).ok() } else { None };
     let path = resolved.as_deref().unwrap_or(path);
     let temp = temp_beside(path, "tmp");
     let result = (|| {

@@ -107,3 +107,35 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A `.npy` file: version 1.0 header for `descr` (e.g. `<f4`), `shape` (a Python tuple, e.g. `(2, 3)`)
+/// and memory order, then `data` as given (which may disagree with the header, for bad-input tests).
+pub fn npy(descr: &str, shape: &str, data: &[u8], fortran: bool) -> Vec<u8> {
+    let f = if fortran { "True" } else { "False" };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {f}, 'shape': {shape}, }}");
+    while (header.len() + 11) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut v = b"\x93NUMPY\x01\x00".to_vec();
+    v.extend((header.len() as u16).to_le_bytes());
+    v.extend(header.as_bytes());
+    v.extend(data);
+    v
+}
+
+/// A deflated zip archive with the entries as named (give `x.npy`, not `x`).
+pub fn write_npz(path: &Path, entries: &[(&str, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        z.start_file(*name, o).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// Little-endian int64 bytes.
+pub fn i64_bytes(v: &[i64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}

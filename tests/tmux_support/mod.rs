@@ -96,3 +96,9 @@ impl Tmux {
         self.run(&["send-keys", "-t", "e2e", key]);
     }
 }
+
+/// The example the explorer's preview shows ("example #17 …").
+pub fn selected(screen: &str) -> Option<usize> {
+    let at = screen.find("example #")? + 9;
+    screen[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+}
