@@ -3,7 +3,8 @@
 //! the fused estimate (recomputed from the workspace at that moment) against the injected ground truth.
 //!
 //! `cargo run --release --example proxy_race -- [DATA] [--noise 0.02] [--at 60,180,600] [--cscore BIN]
-//!  [-w WS]`
+//!  [-w WS] [--detail] [-- ESTIMATE-ARGS…]` (arguments after `--` go to `cscore estimate`, e.g.
+//!  `-- --noise-seed 7 --seed 3`)
 
 use cscore::estimate::aggregate_workspace;
 use cscore::proxy::detect::{average_precision, suspicion};
@@ -17,6 +18,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut data = "../shared/data/mnist".to_string();
     let mut detail = false;
+    let mut extra: Vec<String> = Vec::new();
     let (mut noise, mut at, mut bin) =
         ("0.02".to_string(), vec![60u64, 180, 600], "target/release/cscore".to_string());
     let mut ws_path = std::env::temp_dir().join(format!("proxy-race-{}.cscore", std::process::id()));
@@ -28,6 +30,7 @@ fn main() -> anyhow::Result<()> {
             }
             "--cscore" => bin = args.next().unwrap_or(bin),
             "--detail" => detail = true,
+            "--" => extra.extend(args.by_ref()),
             "-w" => ws_path = args.next().map(PathBuf::from).unwrap_or(ws_path),
             _ => data = a,
         }
@@ -36,7 +39,8 @@ fn main() -> anyhow::Result<()> {
     let est =
         ["estimate", &data, "-w", &ws_arg, "--inject-label-noise", &noise, "--runs", "1000", "--no-progress"];
     let started = Instant::now();
-    let mut child = Command::new(&bin).args(est).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
+    let mut child =
+        Command::new(&bin).args(est).args(&extra).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn()?;
     println!("| minutes | holdout runs | C-score | learning_speed | best single proxy (hindsight) | fused | fused prior |");
     println!("|---|---|---|---|---|---|---|");
     for &t in &at {

@@ -233,3 +233,77 @@ fn proxy_features_arrive_before_their_run_is_committed() {
     .unwrap();
     assert_eq!(seen, [("features", false), ("committed", true)]);
 }
+
+#[test]
+fn holdout_runs_wait_for_the_gate_and_proxy_runs_do_not() {
+    use cscore::estimate::Gate;
+    let (ds, _) = common::synthetic(300, 3, 0.0, 8);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let gate = Gate::closed();
+    let options = EstimateOptions { holdout_gate: Some(gate.clone()), ..opts(2) };
+    // (proxy run?, gate open when committed?) per commit; asserted after the estimate, since a panic in
+    // the callback would leave the workers blocked on their hand-over.
+    let mut order = Vec::new();
+    let report = run_estimate(&ws, &data, &small_plan(2), &options, &AtomicBool::new(false), &mut |e| {
+        if let Event::RunCommitted { record } = e {
+            order.push((record.key.kind_is_proxy, gate.is_open()));
+            gate.open();
+        }
+    })
+    .unwrap();
+    assert_eq!(report.committed, 1 + 6);
+    // Only the proxy run can be committed while the gate is closed; then it opens.
+    let want: Vec<(bool, bool)> = std::iter::once((true, false)).chain([(false, true); 6]).collect();
+    assert_eq!(order, want);
+    // A stop request releases workers waiting at a closed gate.
+    let ws2 = Workspace::create(&dir.path().join("ws2.cscore"), &dataset_info(&ds)).unwrap();
+    let closed = Gate::closed();
+    let stop = AtomicBool::new(false);
+    let options = EstimateOptions { holdout_gate: Some(closed), ..opts(2) };
+    let report = run_estimate(&ws2, &data, &small_plan(2), &options, &stop, &mut |e| {
+        if matches!(e, Event::RunCommitted { .. }) {
+            stop.store(true, Ordering::Relaxed);
+        }
+    })
+    .unwrap();
+    assert_eq!(report.committed, 1, "only the proxy run");
+    assert!(report.stopped_early);
+}
+
+#[test]
+fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
+    use cscore::estimate::{run_session, SessionProxies};
+    use cscore::proxy::{Notice, ProxyUpdater, Selection, INPUT_PROXIES};
+    use std::sync::{Arc, Mutex};
+    let (ds, _) = common::synthetic(400, 4, 0.05, 9);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = log.clone();
+    let notify = Arc::new(move |n: Notice| {
+        if let Notice::Stored { names, .. } = n {
+            if names.iter().any(|n| INPUT_PROXIES.contains(n)) {
+                sink.lock().unwrap().push("input-space proxies".into());
+            }
+        }
+    });
+    let updater = ProxyUpdater::new(Selection::all(), &ds.labels, ds.num_classes());
+    let proxies = SessionProxies { updater, notify };
+    let stop = Arc::new(AtomicBool::new(false));
+    let plan = small_plan(1);
+    run_session(&ws, &data, &plan, &opts(2), Some(proxies), stop, &mut |e, _| {
+        if let Event::RunCommitted { record } = e {
+            let kind = if record.key.kind_is_proxy { "proxy run" } else { "holdout run" };
+            log.lock().unwrap().push(kind.into());
+        }
+    })
+    .unwrap();
+    let log = log.lock().unwrap().clone();
+    let first_holdout = log.iter().position(|s| s == "holdout run").unwrap();
+    let input = log.iter().position(|s| s == "input-space proxies").unwrap();
+    assert!(input < first_holdout, "{log:?}");
+    assert_eq!(log.iter().filter(|s| *s == "holdout run").count(), 3);
+}

@@ -131,3 +131,39 @@ fn the_prior_strength_is_estimated_from_the_spread_of_the_evidence() {
     assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[4; 4]), Some(100.0));
     assert_eq!(empirical_strength(&[0.5; 4], &[0.5; 4], &[1; 4]), None);
 }
+
+#[test]
+fn identical_proxies_count_once_and_the_prior_keeps_the_combined_order() {
+    let n = 6000;
+    let c = truth(n, 8);
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let ls = named("learning_speed", c.iter().map(|v| v + 0.3 * rng.random::<f64>()));
+    // datamap_confidence is by definition the same number as learning_speed
+    let same = ("datamap_confidence".to_string(), ls.1.clone());
+    let knn = named("knn_agreement", c.iter().map(|v| v + 0.3 * rng.random::<f64>()));
+    let evals = vec![4u32; n];
+    let f = fuse(&[ls.clone(), same, knn.clone()], &c, &evals, Some(1e9));
+    let mut used = f.prior_proxies.clone();
+    used.sort();
+    assert_eq!(used, vec!["knn_agreement", "learning_speed"]);
+    // The prior orders the examples as the mean of the two proxies' ranks does (up to ties of equal means).
+    let rank = |v: &[f32]| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0usize; v.len()];
+        for (pos, &i) in idx.iter().enumerate() {
+            r[i] = pos;
+        }
+        r
+    };
+    let (ra, rb) = (rank(&ls.1), rank(&knn.1));
+    let mean: Vec<f32> = (0..n).map(|i| (ra[i] + rb[i]) as f32).collect();
+    let order = |v: &[f32]| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+        idx
+    };
+    let (want, got) = (order(&mean), order(&f.scores));
+    let agree = want.iter().zip(&got).filter(|(a, b)| mean[**a] == mean[**b]).count();
+    assert!(agree as f64 > 0.99 * n as f64, "{agree} of {n} in the combined order");
+}

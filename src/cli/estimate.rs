@@ -61,7 +61,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         models_per_step: args.models_per_step,
         time_limit: args.time_limit,
         only: shard.map(|s| shard_runs(&plan, s)),
-        proxy_features: false,
+        ..EstimateOptions::default()
     };
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",

@@ -62,7 +62,8 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
                 models_per_step: e.models_per_step,
                 time_limit: e.time_limit,
                 only: None,
-                proxy_features: false, // the trainer sets it from the proxy selection
+                // proxy_features and holdout_gate: the session sets them from the proxy selection
+                ..EstimateOptions::default()
             },
             device: parse_device(&e.device)?,
             device_label: e.device.clone(),

@@ -4,6 +4,7 @@
 mod aggregate;
 mod bench;
 mod features;
+mod gate;
 mod interval;
 mod merge;
 mod plan;
@@ -18,6 +19,7 @@ mod summary;
 pub use aggregate::Aggregate;
 pub use bench::{run_bench, BenchConfig, BenchReport};
 pub use features::proxy_run_features;
+pub use gate::{Gate, OpenOnDrop};
 pub use interval::wilson_interval;
 pub use merge::{completeness, merge_workspace, merge_workspaces, MergeReport, ShardReport};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};

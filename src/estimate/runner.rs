@@ -1,5 +1,6 @@
 //! Worker threads train planned runs; the calling thread commits each finished run in its own transaction.
 
+use super::gate::Gate;
 use super::plan::{Plan, RunSpec};
 use super::record::{build_record, holdout_indices, Timing};
 use super::seeds::subset;
@@ -9,7 +10,7 @@ use crate::store::{RunKey, RunRecord, Workspace};
 use crate::{Error, Result};
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How to execute a plan.
@@ -26,6 +27,8 @@ pub struct EstimateOptions {
     /// Hand the hidden representation of each proxy-run model to the caller ([`Event::ProxyFeatures`]);
     /// off by default (it costs a forward pass over all examples and N × H floats per proxy run).
     pub proxy_features: bool,
+    /// Holdout runs wait for this gate to open (proxy runs do not); `None`: no waiting.
+    pub holdout_gate: Option<Arc<Gate>>,
 }
 
 impl Default for EstimateOptions {
@@ -36,6 +39,7 @@ impl Default for EstimateOptions {
             time_limit: None,
             only: None,
             proxy_features: false,
+            holdout_gate: None,
         }
     }
 }
@@ -209,6 +213,12 @@ fn worker(
         let group = next_group(queue, opts.models_per_step.max(1));
         if group.is_empty() {
             return;
+        }
+        if let Some(gate) = opts.holdout_gate.as_deref().filter(|_| !group[0].key.kind_is_proxy) {
+            gate.wait(stop);
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
         }
         match train_group(data, plan, &group, opts.proxy_features, stop) {
             Ok(Some(records)) => {

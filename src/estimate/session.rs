@@ -3,9 +3,12 @@
 //! `cscore worker` and the explorer's background training all run.
 
 use super::features::proxy_run_features;
+use super::gate::{Gate, OpenOnDrop};
 use super::{aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Plan};
 use crate::model::DeviceData;
-use crate::proxy::{Features, Notice, PipelineInputs, ProxyPipeline, ProxyUpdater, HIDDEN_PROXIES};
+use crate::proxy::{
+    Features, Notice, PipelineInputs, ProxyPipeline, ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES,
+};
 use crate::store::Workspace;
 use crate::Result;
 use std::sync::atomic::AtomicBool;
@@ -40,6 +43,15 @@ pub fn run_session(
         Some(SessionProxies { updater, notify }) if !updater.selection.is_empty() => {
             let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
             options.proxy_features = hidden;
+            // Holdout runs wait for the input-space pass: it and the proxy run get the cores first, so
+            // the first minute's ranking rests on every quick proxy (a few holdout runs add little).
+            let input_space_done = if updater.missing(ws, &INPUT_PROXIES)?.is_empty() {
+                None
+            } else {
+                let gate = Gate::closed();
+                options.holdout_gate = Some(gate.clone());
+                Some(OpenOnDrop(gate))
+            };
             let proxy_run_done = ws.run_keys()?.iter().any(|(k, _)| k.kind_is_proxy);
             let recover_features = (hidden && proxy_run_done).then(|| {
                 let (data, plan) = (data.clone(), plan.clone());
@@ -52,6 +64,7 @@ pub fn run_session(
                 inputs: data.x.clone(),
                 device: data.device().clone(),
                 recover_features,
+                input_space_done,
             };
             Some(ProxyPipeline::spawn(inputs, &agg, stop.clone(), notify))
         }

@@ -1,6 +1,13 @@
-//! The prior of the fused estimate: proxies calibrated into expected C-scores by isotonic regression on
-//! the examples with held-out evidence, averaged over the few that together predict the holdout estimate
-//! best on held-out folds (forward selection on out-of-fold predictions).
+//! The prior of the fused estimate: a few proxies combined by averaging their normalised ranks, the
+//! combination calibrated into an expected C-score by isotonic regression on the examples with held-out
+//! evidence. The proxies are chosen by greedy forward selection on the out-of-fold binomial deviance of
+//! that evidence.
+//!
+//! Why ranks, then one calibration: averaging ranks keeps each proxy's ordering everywhere (an average of
+//! calibrated step functions ties whole steps, often the whole irregular end), and the examples that come
+//! out lowest are those every chosen proxy ranks low. Why deviance: the evidence is hits out of trials,
+//! and the binomial log-likelihood weighs a confident prior that is contradicted by misses far more than
+//! squared error does, which is what matters at the irregular end, where users look.
 
 use super::isotonic::Isotonic;
 use super::rank::average_ranks;
@@ -8,25 +15,28 @@ use super::rank::average_ranks;
 /// Examples with held-out evidence needed before proxies are calibrated against the C-score.
 pub(super) const MIN_CALIBRATION: usize = 50;
 
-/// At most this many calibrated proxies are averaged.
-const MAX_COMBINED: usize = 4;
+/// At most this many proxies are combined.
+const MAX_COMBINED: usize = 6;
 
-/// A proxy joins the average only if it lowers the out-of-fold error by at least this fraction.
-const MIN_GAIN: f64 = 1e-3;
+/// A proxy joins the combination only if it lowers the out-of-fold deviance by at least this fraction.
+const MIN_GAIN: f64 = 1e-4;
 
-/// Weight of the proxy's own rank (in [0, 1]) mixed into its calibrated value: isotonic regression is a
-/// step function, and without this every example on one step (often the whole low end) would tie, losing
-/// the proxy's ordering exactly where the irregular examples are. Small enough to leave the calibration
-/// intact.
+/// Calibrated predictions are kept in [ε, 1 − ε] in the deviance, so that one example evaluated a few
+/// times against a prior of exactly 0 or 1 cannot decide the choice alone.
+const DEVIANCE_CLAMP: f64 = 1e-3;
+
+/// Weight of the combination's own rank (in [0, 1]) mixed into its calibrated value: isotonic regression
+/// is a step function, and without this every example on one step would tie, losing the combination's
+/// ordering exactly where the irregular examples are. Small enough to leave the calibration intact.
 const TIE_BREAK: f64 = 1e-3;
 
 /// A calibrated prior.
 pub(super) struct Prior {
     /// Expected C-score per example.
     pub mu: Vec<f64>,
-    /// The proxies averaged, best first.
+    /// The proxies combined, in the order they were chosen.
     pub proxies: Vec<String>,
-    /// Their out-of-fold mean squared error against ĉ, weighted by held-out evaluations.
+    /// The combination's out-of-fold mean squared error against ĉ, weighted by held-out evaluations.
     pub error: f64,
     /// The out-of-fold prior of each fit example (in the order of `fit`).
     pub out_of_fold: Vec<f64>,
@@ -34,7 +44,7 @@ pub(super) struct Prior {
 
 /// The calibrated prior from `candidates` (name, score oriented so that high = regular), fitted on the
 /// examples `fit` (those with evidence) against the holdout estimate `c` weighted by `evals`; `None` with
-/// too little evidence or no usable proxy.
+/// too little evidence or no usable proxy. Candidates with identical values are considered once.
 pub(super) fn calibrated_prior(
     candidates: &[(&String, Vec<f64>)],
     c: &[f64],
@@ -44,52 +54,80 @@ pub(super) fn calibrated_prior(
     if fit.len() < MIN_CALIBRATION {
         return None;
     }
+    let mut ranked: Vec<(&String, Vec<f64>)> = Vec::new();
+    for (name, x) in candidates {
+        let r = normalised_ranks(x);
+        if !ranked.iter().any(|(_, s)| same_values(s, &r)) {
+            ranked.push((name, r));
+        }
+    }
     let y: Vec<f64> = fit.iter().map(|&i| c[i]).collect();
     let w: Vec<f64> = fit.iter().map(|&i| f64::from(evals[i])).collect();
     let mean = y.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / w.iter().sum::<f64>();
-    let score = |preds: &[&[f64]]| weighted_error(preds, &y, &w, mean);
-    let mut scored: Vec<(usize, Vec<f64>, f64)> = candidates
-        .iter()
-        .enumerate()
-        .filter_map(|(k, (_, x))| {
-            let oof = out_of_fold(x, c, evals, fit)?;
-            let e = score(&[&oof]);
-            Some((k, oof, e))
-        })
-        .collect();
-    scored.sort_by(|a, b| a.2.total_cmp(&b.2));
-    let (first, rest) = scored.split_first()?;
-    let mut chosen = vec![first];
-    let mut error = first.2;
-    for cand in rest {
-        if chosen.len() == MAX_COMBINED {
+    // Out-of-fold predictions of a combination (missing ones: the mean) and their deviance.
+    let assess = |set: &[usize]| -> Option<(Vec<f64>, f64)> {
+        let x = combined(&ranked, set);
+        let oof: Vec<f64> = out_of_fold(&x, c, evals, fit)?
+            .into_iter()
+            .map(|p| if p.is_finite() { p } else { mean })
+            .collect();
+        let d = deviance(&oof, &y, &w);
+        Some((oof, d))
+    };
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    while chosen.len() < MAX_COMBINED {
+        let step = (0..ranked.len())
+            .filter(|k| !chosen.contains(k))
+            .filter_map(|k| {
+                let trial: Vec<usize> = chosen.iter().copied().chain([k]).collect();
+                assess(&trial).map(|a| (k, a))
+            })
+            .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        let Some((k, a)) = step else { break };
+        if best.as_ref().is_some_and(|b| a.1 >= b.1 * (1.0 - MIN_GAIN)) {
             break;
         }
-        let trial: Vec<&[f64]> = chosen.iter().chain([&cand]).map(|c| c.1.as_slice()).collect();
-        let e = score(&trial);
-        if e < error * (1.0 - MIN_GAIN) {
-            chosen.push(cand);
-            error = e;
-        }
+        chosen.push(k);
+        best = Some(a);
     }
-    let mut calibrated = Vec::new();
-    for (k, _, _) in &chosen {
-        let x = &candidates[*k].1;
-        let (xs, ys, ws) = gather(x, c, evals, fit);
-        let f = Isotonic::fit(&xs, &ys, &ws)?;
-        let tie_break = normalised_ranks(x);
-        calibrated.push(
-            x.iter()
-                .zip(tie_break)
-                .map(|(&v, r)| (1.0 - TIE_BREAK) * f.predict(v) + TIE_BREAK * r)
-                .collect::<Vec<f64>>(),
-        );
-    }
-    let mu = (0..c.len()).map(|i| average(calibrated.iter().map(|p| p[i])).unwrap_or(mean)).collect();
-    let proxies = chosen.iter().map(|(k, _, _)| candidates[*k].0.clone()).collect();
-    let oofs: Vec<&[f64]> = chosen.iter().map(|c| c.1.as_slice()).collect();
-    let out_of_fold = (0..fit.len()).map(|j| average(oofs.iter().map(|v| v[j])).unwrap_or(mean)).collect();
+    let (out_of_fold, _) = best?;
+    let x = combined(&ranked, &chosen);
+    let (xs, ys, ws) = gather(&x, c, evals, fit);
+    let f = Isotonic::fit(&xs, &ys, &ws)?;
+    let tie_break = normalised_ranks(&x);
+    let mu = x
+        .iter()
+        .zip(tie_break)
+        .map(|(&v, r)| if v.is_finite() { (1.0 - TIE_BREAK) * f.predict(v) + TIE_BREAK * r } else { mean })
+        .collect();
+    let error = y.iter().zip(&w).zip(&out_of_fold).map(|((y, w), p)| w * (p - y).powi(2)).sum::<f64>()
+        / w.iter().sum::<f64>();
+    let proxies = chosen.iter().map(|&k| ranked[k].0.clone()).collect();
     Some(Prior { mu, proxies, error, out_of_fold })
+}
+
+/// Per example, the mean of the normalised ranks of the proxies `set` that have a value (NaN if none).
+fn combined(ranked: &[(&String, Vec<f64>)], set: &[usize]) -> Vec<f64> {
+    let n = ranked.first().map_or(0, |r| r.1.len());
+    (0..n).map(|i| average(set.iter().map(|&k| ranked[k].1[i])).unwrap_or(f64::NAN)).collect()
+}
+
+/// True when both hold the same values (NaN equal to NaN).
+fn same_values(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+}
+
+/// Mean binomial deviance per evaluation of predictions `p` for `w` evaluations with mean `y` each,
+/// −Σ w·(y·ln p + (1 − y)·ln(1 − p)) / Σ w, with p clamped to [ε, 1 − ε].
+fn deviance(p: &[f64], y: &[f64], w: &[f64]) -> f64 {
+    let (lo, hi) = (DEVIANCE_CLAMP, 1.0 - DEVIANCE_CLAMP);
+    let mut total = 0.0;
+    for ((&p, &y), &w) in p.iter().zip(y).zip(w) {
+        let p = p.clamp(lo, hi);
+        total -= w * (y * p.ln() + (1.0 - y) * (1.0 - p).ln());
+    }
+    total / w.iter().sum::<f64>()
 }
 
 /// The ranks of the finite values scaled to [0, 1] (NaN kept).
@@ -106,17 +144,6 @@ pub(super) fn normalised_ranks(x: &[f64]) -> Vec<f64> {
 fn average(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, count) = values.filter(|v| v.is_finite()).fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     (count > 0).then(|| sum / count as f64)
-}
-
-/// Weighted squared error against `y` of the average of `preds` (each over the fit examples; where all
-/// are missing, the overall mean stands in).
-fn weighted_error(preds: &[&[f64]], y: &[f64], w: &[f64], mean: f64) -> f64 {
-    let mut sse = 0.0;
-    for j in 0..y.len() {
-        let p = average(preds.iter().map(|v| v[j])).unwrap_or(mean);
-        sse += w[j] * (p - y[j]).powi(2);
-    }
-    sse / w.iter().sum::<f64>()
 }
 
 /// (x, ĉ, n) of the examples in `idx` where x is finite.

@@ -1,4 +1,4 @@
-//! The fused estimate: proxies calibrated into an expected C-score μ serve as a Beta prior of strength m
+//! The fused estimate: proxies combined and calibrated into an expected C-score μ serve as a Beta prior of strength m
 //! (estimated from the data by empirical Bayes, bounded to 1–100 pseudo-trials), updated with each
 //! example's held-out evidence, so the fused score starts at the calibrated proxies and converges to the
 //! holdout C-score as evaluations accumulate.
@@ -26,7 +26,7 @@ const PROBABILITY_PROXIES: [&str; 4] =
 pub struct Fused {
     /// Per example: the fused C-score (NaN when there is neither a proxy nor evidence).
     pub scores: Vec<f32>,
-    /// The proxies the prior μ came from (their calibrated values averaged), best first.
+    /// The proxies the prior μ came from (their ranks averaged, then calibrated), in the order chosen.
     pub prior_proxies: Vec<String>,
     /// Examples the calibration was fitted on (0: the prior is one proxy itself or its rank).
     pub calibrated_on: usize,
@@ -42,18 +42,22 @@ pub struct Fused {
 /// (NaN before any evaluation) and `evals` (pooled held-out evaluations), with prior strength `strength`
 /// (`None`: estimated from the data, see [`empirical_strength`]).
 ///
-/// With evidence on at least 50 examples, each proxy is calibrated into an expected C-score by weighted
-/// isotonic regression of ĉ on it, and the prior μ averages the calibrated proxies chosen by forward
-/// selection on out-of-fold error (at most four). Before that, μ is the preferred probability-like proxy
-/// (learning speed first) as it is, or else a proxy's normalised rank.
+/// With evidence on at least 50 examples, μ is a combination of proxies (the mean of their normalised
+/// ranks, at most six, chosen by forward selection on the out-of-fold binomial deviance of the evidence)
+/// calibrated into an expected C-score by weighted isotonic regression of ĉ on it. Before that, μ is the
+/// preferred probability-like proxy (learning speed first) as it is, or else a proxy's normalised rank.
 pub fn fuse(proxies: &[(String, Vec<f32>)], cscore: &[f64], evals: &[u32], strength: Option<f64>) -> Fused {
     let n = cscore.len();
     let fit: Vec<usize> = (0..n).filter(|&i| evals[i] > 0 && cscore[i].is_finite()).collect();
-    let candidates: Vec<(&String, Vec<f64>)> = proxies
+    let mut candidates: Vec<(&String, Vec<f64>)> = proxies
         .iter()
         .filter(|(name, s)| name != "fused" && s.len() == n && s.iter().any(|v| v.is_finite()))
         .map(|(name, s)| (name, oriented(name, s)))
         .collect();
+    // The preferred names first: of two identical proxies, the calibration keeps the first
+    // (`learning_speed` rather than `datamap_confidence`).
+    let preference = |name: &str| PROBABILITY_PROXIES.iter().position(|p| *p == name).unwrap_or(usize::MAX);
+    candidates.sort_by_key(|(name, _)| preference(name));
     let mut out = Fused {
         scores: Vec::new(),
         prior_proxies: Vec::new(),

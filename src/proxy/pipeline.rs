@@ -8,7 +8,7 @@
 use super::hidden::Features;
 use super::names::HIDDEN_PROXIES;
 use super::update::ProxyUpdater;
-use crate::estimate::Aggregate;
+use crate::estimate::{Aggregate, OpenOnDrop};
 use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::{Device, Tensor};
@@ -46,6 +46,8 @@ pub struct PipelineInputs {
     /// Called when hidden-space proxies are wanted but their proxy run was committed in an earlier
     /// session: trains it again for its features.
     pub recover_features: Option<RecoverFeatures>,
+    /// Dropped (opening its gate) when the input-space pass is over, whatever its outcome.
+    pub input_space_done: Option<OpenOnDrop>,
 }
 
 enum Quick {
@@ -71,23 +73,16 @@ impl ProxyPipeline {
         let (slow_tx, slow_rx) = mpsc::channel();
         let _ = quick_tx.send(Quick::Training);
         let _ = quick_tx.send(Quick::Fused(Box::new(agg.clone())));
-        let PipelineInputs { workspace, updater, inputs, device, recover_features } = inputs;
+        let PipelineInputs { workspace, updater, inputs, device, recover_features, input_space_done } =
+            inputs;
         let mut slow_updater = updater.clone();
         slow_updater.neighbours.stop = Some(stop.clone());
         let lanes = vec![
             {
                 let (path, notify, refresh) = (workspace.clone(), notify.clone(), quick_tx.clone());
                 std::thread::spawn(move || {
-                    slow_lane(
-                        &path,
-                        &slow_updater,
-                        &inputs,
-                        &device,
-                        recover_features,
-                        slow_rx,
-                        &refresh,
-                        &*notify,
-                    )
+                    let lane = SlowLane { updater: &slow_updater, inputs: &inputs, device: &device };
+                    lane.run(&path, recover_features, input_space_done, slow_rx, &refresh, &*notify)
                 })
             },
             std::thread::spawn(move || quick_lane(&workspace, &updater, quick_rx, &*notify)),
@@ -139,41 +134,52 @@ fn report(notify: &dyn Fn(Notice), f: impl FnOnce() -> Result<Vec<&'static str>>
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn slow_lane(
-    path: &std::path::Path,
-    updater: &ProxyUpdater,
-    inputs: &Tensor,
-    device: &Device,
-    recover: Option<RecoverFeatures>,
-    features: mpsc::Receiver<Features>,
-    refresh: &mpsc::Sender<Quick>,
-    notify: &dyn Fn(Notice),
-) {
-    let ws = match Workspace::open(path) {
-        Ok(ws) => ws,
-        Err(e) => return notify(Notice::Error(e.to_string())),
-    };
-    let stop = updater.neighbours.stop.clone().unwrap_or_default();
-    if report(notify, || updater.input_space(&ws, inputs)) {
-        let _ = refresh.send(Quick::Refresh);
-    }
-    let wants_hidden = || updater.missing(&ws, &HIDDEN_PROXIES).is_ok_and(|m| !m.is_empty());
-    if let Some(recover) = recover.filter(|_| wants_hidden() && !stop.load(Ordering::Relaxed)) {
-        let stored = report(notify, || match recover(&stop)? {
-            Some(f) => updater.hidden_space(&ws, &f.values, f.dim, device),
-            None => Ok(Vec::new()),
-        });
-        if stored {
+/// What the slow lane computes from.
+struct SlowLane<'a> {
+    updater: &'a ProxyUpdater,
+    inputs: &'a Tensor,
+    device: &'a Device,
+}
+
+impl SlowLane<'_> {
+    /// The input-space pass (then `input_space_done` is dropped), a recovery of lost hidden features if
+    /// needed, then the hidden-space pass for each proxy run's `features` as they arrive.
+    fn run(
+        &self,
+        path: &std::path::Path,
+        recover: Option<RecoverFeatures>,
+        input_space_done: Option<OpenOnDrop>,
+        features: mpsc::Receiver<Features>,
+        refresh: &mpsc::Sender<Quick>,
+        notify: &dyn Fn(Notice),
+    ) {
+        let Self { updater, inputs, device } = *self;
+        let ws = match Workspace::open(path) {
+            Ok(ws) => ws,
+            Err(e) => return notify(Notice::Error(e.to_string())),
+        };
+        let stop = updater.neighbours.stop.clone().unwrap_or_default();
+        if report(notify, || updater.input_space(&ws, inputs)) {
             let _ = refresh.send(Quick::Refresh);
         }
-    }
-    for f in features {
-        if stop.load(Ordering::Relaxed) || !wants_hidden() {
-            continue;
+        drop(input_space_done);
+        let wants_hidden = || updater.missing(&ws, &HIDDEN_PROXIES).is_ok_and(|m| !m.is_empty());
+        if let Some(recover) = recover.filter(|_| wants_hidden() && !stop.load(Ordering::Relaxed)) {
+            let stored = report(notify, || match recover(&stop)? {
+                Some(f) => updater.hidden_space(&ws, &f.values, f.dim, device),
+                None => Ok(Vec::new()),
+            });
+            if stored {
+                let _ = refresh.send(Quick::Refresh);
+            }
         }
-        if report(notify, || updater.hidden_space(&ws, &f.values, f.dim, device)) {
-            let _ = refresh.send(Quick::Refresh);
+        for f in features {
+            if stop.load(Ordering::Relaxed) || !wants_hidden() {
+                continue;
+            }
+            if report(notify, || updater.hidden_space(&ws, &f.values, f.dim, device)) {
+                let _ = refresh.send(Quick::Refresh);
+            }
         }
     }
 }

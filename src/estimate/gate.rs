@@ -1,0 +1,80 @@
+//! A gate that holds holdout runs back until it is opened: a session opens it when the input-space
+//! proxies are stored, so that they (and the proxy run) have the cores first and the ranking of the first
+//! minute is built on them rather than on a few holdout runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// Open or closed, shared by the workers that wait and the thread that opens it.
+#[derive(Debug, Default)]
+pub struct Gate {
+    open: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Gate {
+    /// A closed gate.
+    pub fn closed() -> Arc<Gate> {
+        Arc::new(Gate::default())
+    }
+
+    /// Opens the gate for good, waking every waiting worker.
+    pub fn open(&self) {
+        if let Ok(mut open) = self.open.lock() {
+            *open = true;
+        }
+        self.changed.notify_all();
+    }
+
+    /// True once opened.
+    pub fn is_open(&self) -> bool {
+        self.open.lock().map_or(true, |o| *o)
+    }
+
+    /// Waits until the gate is open or `stop` is raised (checked every 100 ms).
+    pub fn wait(&self, stop: &AtomicBool) {
+        let Ok(mut open) = self.open.lock() else { return };
+        while !*open && !stop.load(Ordering::Relaxed) {
+            match self.changed.wait_timeout(open, Duration::from_millis(100)) {
+                Ok((guard, _)) => open = guard,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// Opens its gate when dropped: whatever happens to the work the gate waits for (done, failed,
+/// interrupted, panicked), the runs behind it go on.
+#[derive(Debug)]
+pub struct OpenOnDrop(pub Arc<Gate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiters_go_on_when_opened_or_stopped() {
+        let gate = Gate::closed();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| gate.wait(&stop));
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!waiter.is_finished());
+            drop(OpenOnDrop(gate.clone()));
+            waiter.join().unwrap();
+        });
+        assert!(gate.is_open());
+        let closed = Gate::closed();
+        stop.store(true, Ordering::Relaxed);
+        closed.wait(&stop);
+        assert!(!closed.is_open());
+    }
+}
