@@ -167,3 +167,19 @@ fn identical_proxies_count_once_and_the_prior_keeps_the_combined_order() {
     let agree = want.iter().zip(&got).filter(|(a, b)| mean[**a] == mean[**b]).count();
     assert!(agree as f64 > 0.99 * n as f64, "{agree} of {n} in the combined order");
 }
+
+#[test]
+fn large_datasets_choose_on_a_sample_and_calibrate_on_everything() {
+    // Over 60,000 examples with evidence, the selection looks at an evenly spread sample.
+    let n = 130_000;
+    let c = truth(n, 10);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let hits: Vec<f64> = c.iter().map(|&p| f64::from(rng.random::<f64>() < p)).collect();
+    let good = named("aum", c.iter().map(|v| v * 3.0 - 1.0));
+    let noise = named("density", (0..n).map(|_| rng.random::<f64>()));
+    let f = fuse(&[noise, good], &hits, &vec![1; n], Some(1e9));
+    assert_eq!(f.prior_proxies, vec!["aum"]);
+    assert_eq!(f.calibrated_on, n);
+    let err = f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64;
+    assert!(err < 0.03, "mean |μ − c| = {err}");
+}

@@ -18,6 +18,9 @@ pub(super) const MIN_CALIBRATION: usize = 50;
 /// At most this many proxies are combined.
 const MAX_COMBINED: usize = 6;
 
+/// The forward selection looks at no more than this many examples (an evenly spread sample).
+const SELECTION_SAMPLE: usize = 60_000;
+
 /// A proxy joins the combination only if it lowers the out-of-fold deviance by at least this fraction.
 const MIN_GAIN: f64 = 1e-4;
 
@@ -64,34 +67,40 @@ pub(super) fn calibrated_prior(
     let y: Vec<f64> = fit.iter().map(|&i| c[i]).collect();
     let w: Vec<f64> = fit.iter().map(|&i| f64::from(evals[i])).collect();
     let mean = y.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / w.iter().sum::<f64>();
-    // Out-of-fold predictions of a combination (missing ones: the mean) and their deviance.
-    let assess = |set: &[usize]| -> Option<(Vec<f64>, f64)> {
+    // Out-of-fold predictions of a combination over the examples `on` (missing ones: the mean) and
+    // their deviance.
+    let assess = |set: &[usize], on: &[usize]| -> Option<(Vec<f64>, f64)> {
         let x = combined(&ranked, set);
-        let oof: Vec<f64> = out_of_fold(&x, c, evals, fit)?
+        let oof: Vec<f64> = out_of_fold(&x, c, evals, on)?
             .into_iter()
             .map(|p| if p.is_finite() { p } else { mean })
             .collect();
+        let (y, w): (Vec<f64>, Vec<f64>) = on.iter().map(|&i| (c[i], f64::from(evals[i]))).unzip();
         let d = deviance(&oof, &y, &w);
         Some((oof, d))
     };
+    // The selection runs on an evenly spread sample of the fit examples, so that its cost (dozens of
+    // out-of-fold fits) stays bounded on large datasets; the final calibration uses them all.
+    let stride = fit.len().div_ceil(SELECTION_SAMPLE);
+    let sample: Vec<usize> = fit.iter().copied().step_by(stride).collect();
     let mut chosen: Vec<usize> = Vec::new();
-    let mut best: Option<(Vec<f64>, f64)> = None;
+    let mut best: Option<f64> = None;
     while chosen.len() < MAX_COMBINED {
         let step = (0..ranked.len())
             .filter(|k| !chosen.contains(k))
             .filter_map(|k| {
                 let trial: Vec<usize> = chosen.iter().copied().chain([k]).collect();
-                assess(&trial).map(|a| (k, a))
+                assess(&trial, &sample).map(|(_, d)| (k, d))
             })
-            .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
-        let Some((k, a)) = step else { break };
-        if best.as_ref().is_some_and(|b| a.1 >= b.1 * (1.0 - MIN_GAIN)) {
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((k, d)) = step else { break };
+        if best.is_some_and(|b| d >= b * (1.0 - MIN_GAIN)) {
             break;
         }
         chosen.push(k);
-        best = Some(a);
+        best = Some(d);
     }
-    let (out_of_fold, _) = best?;
+    let (out_of_fold, _) = if chosen.is_empty() { None } else { assess(&chosen, fit) }?;
     let x = combined(&ranked, &chosen);
     let (xs, ys, ws) = gather(&x, c, evals, fit);
     let f = Isotonic::fit(&xs, &ys, &ws)?;
