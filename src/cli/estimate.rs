@@ -80,6 +80,10 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let notify = {
         let (print, error) = (progress.printer(), proxy_error.clone());
         Arc::new(move |n: Notice| match n {
+            Notice::Computing { names } => print(format!(
+                "computing {} over all pairs; holdout runs start when they are stored",
+                names.join(", ")
+            )),
             Notice::Stored { names, seconds } => {
                 print(format!("proxies stored: {} ({})", names.join(", "), fmt_secs(seconds)))
             }

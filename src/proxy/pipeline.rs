@@ -6,7 +6,7 @@
 //! computed.
 
 use super::hidden::Features;
-use super::names::HIDDEN_PROXIES;
+use super::names::{HIDDEN_PROXIES, INPUT_PROXIES};
 use super::update::ProxyUpdater;
 use crate::estimate::{Aggregate, OpenOnDrop};
 use crate::store::Workspace;
@@ -24,6 +24,8 @@ const FUSE_EVERY: Duration = Duration::from_secs(5);
 /// What the pipeline reports, from its own threads.
 #[derive(Debug, Clone)]
 pub enum Notice {
+    /// The input-space pass over all pairs begins, for these proxies (holdout runs wait for it).
+    Computing { names: Vec<&'static str> },
     /// These proxies were computed and stored, taking this long.
     Stored { names: Vec<&'static str>, seconds: f64 },
     /// A proxy computation failed (proxies are secondary: the estimate goes on).
@@ -159,6 +161,10 @@ impl SlowLane<'_> {
             Err(e) => return notify(Notice::Error(e.to_string())),
         };
         let stop = updater.neighbours.stop.clone().unwrap_or_default();
+        match updater.missing(&ws, &INPUT_PROXIES) {
+            Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
+            _ => {}
+        }
         if report(notify, || updater.input_space(&ws, inputs)) {
             let _ = refresh.send(Quick::Refresh);
         }
