@@ -307,3 +307,27 @@ fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
     assert!(input < first_holdout, "{log:?}");
     assert_eq!(log.iter().filter(|s| *s == "holdout run").count(), 3);
 }
+
+#[test]
+fn a_panicking_callback_reaches_the_caller_instead_of_hanging() {
+    // The estimate runs on a thread of its own so that a hang fails the test instead of stalling it.
+    let (ds, _) = common::synthetic(200, 3, 0.0, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws.cscore");
+    Workspace::create(&path, &dataset_info(&ds)).unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ws = Workspace::open(&path).unwrap();
+        let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_estimate(&ws, &data, &small_plan(3), &opts(2), &AtomicBool::new(false), &mut |e| {
+                if matches!(e, Event::RunCommitted { .. }) {
+                    panic!("callback failed");
+                }
+            })
+        }));
+        let _ = done_tx.send(outcome.is_err());
+    });
+    let panicked = done_rx.recv_timeout(std::time::Duration::from_secs(60)).expect("run_estimate hung");
+    assert!(panicked);
+}

@@ -125,6 +125,11 @@ pub fn run_estimate(
             scope.spawn(move || worker(data, plan, opts, queue, stop, &tx));
         }
         drop(tx);
+        // Should `on_event` panic, the unwinding drops `rx` (so a worker blocked handing over a run
+        // gets an error instead of waiting forever) and raises `stop`: the panic reaches the caller
+        // instead of the scope waiting on workers that can never finish.
+        let rx = rx;
+        let _stop_on_panic = StopOnPanic(stop);
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) && !stop.load(Ordering::Relaxed) {
                 stop.store(true, Ordering::Relaxed);
@@ -167,6 +172,17 @@ pub fn run_estimate(
     report.stopped_early |= report.remaining > 0;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Raises the stop flag if dropped while panicking.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Small matmuls lose when split across threads: give each worker an equal share of the cores
