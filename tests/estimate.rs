@@ -325,6 +325,7 @@ fn a_panicking_callback_reaches_the_caller_instead_of_hanging() {
                     panic!("callback failed");
                 }
             })
+            .is_ok()
         }));
         let _ = done_tx.send(outcome.is_err());
     });
