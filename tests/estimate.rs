@@ -25,6 +25,21 @@ fn opts(workers: usize) -> EstimateOptions {
     EstimateOptions { workers, ..EstimateOptions::default() }
 }
 
+/// A synthetic dataset (see `common::synthetic`), its flipped indices, a fresh workspace for it in a
+/// temporary folder (kept alive by the returned guard) and the data on the CPU.
+fn fresh(
+    n: usize,
+    classes: usize,
+    flip: f64,
+    seed: u64,
+) -> (cscore::data::Dataset, Vec<usize>, tempfile::TempDir, Workspace, DeviceData) {
+    let (ds, flipped) = common::synthetic(n, classes, flip, seed);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    (ds, flipped, dir, ws, data)
+}
+
 /// Records without their timings, which legitimately differ between sessions.
 fn comparable(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
     for r in &mut runs {
@@ -37,10 +52,7 @@ fn comparable(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
 
 #[test]
 fn flipped_labels_get_the_lowest_cscores() {
-    let (ds, flipped) = common::synthetic(600, 6, 0.05, 11);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
-    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let (ds, flipped, _dir, ws, data) = fresh(600, 6, 0.05, 11);
     let plan = small_plan(4);
     let stop = AtomicBool::new(false);
     let report = run_estimate(&ws, &data, &plan, &opts(2), &stop, &mut |_| {}).unwrap();
@@ -106,10 +118,7 @@ fn interrupted_and_resumed_equals_uninterrupted_and_workers_do_not_matter() {
 
 #[test]
 fn diverging_runs_are_recorded_as_failed_and_the_estimate_goes_on() {
-    let (ds, _) = common::synthetic(120, 3, 0.0, 9);
-    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
+    let (ds, _, _dir, ws, data) = fresh(120, 3, 0.0, 9);
     let mut plan = small_plan(1);
     plan.train.lr = 1e20; // weights overflow f32 within a few steps
     let report = run_estimate(&ws, &data, &plan, &opts(2), &AtomicBool::new(false), &mut |_| {}).unwrap();
@@ -237,10 +246,7 @@ fn proxy_features_arrive_before_their_run_is_committed() {
 #[test]
 fn holdout_runs_wait_for_the_gate_and_proxy_runs_do_not() {
     use cscore::estimate::Gate;
-    let (ds, _) = common::synthetic(300, 3, 0.0, 8);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
-    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let (ds, _, dir, ws, data) = fresh(300, 3, 0.0, 8);
     let gate = Gate::closed();
     let options = EstimateOptions { holdout_gate: Some(gate.clone()), ..opts(2) };
     // (proxy run?, gate open when committed?) per commit; asserted after the estimate, since a panic in
@@ -277,10 +283,7 @@ fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
     use cscore::estimate::{run_session, SessionProxies};
     use cscore::proxy::{Notice, ProxyUpdater, Selection, INPUT_PROXIES};
     use std::sync::{Arc, Mutex};
-    let (ds, _) = common::synthetic(400, 4, 0.05, 9);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::create(&dir.path().join("ws.cscore"), &dataset_info(&ds)).unwrap();
-    let data = DeviceData::new(&ds, &candle_core::Device::Cpu).unwrap();
+    let (ds, _, _dir, ws, data) = fresh(400, 4, 0.05, 9);
     let log = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = log.clone();
     let notify = Arc::new(move |n: Notice| {

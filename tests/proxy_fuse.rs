@@ -13,6 +13,11 @@ fn truth(n: usize, seed: u64) -> Vec<f64> {
     (0..n).map(|_| rng.random::<f64>()).collect()
 }
 
+/// Mean |score − truth| over all examples.
+fn mean_abs_error(scores: &[f32], c: &[f64]) -> f64 {
+    scores.iter().zip(c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / c.len() as f64
+}
+
 fn named(name: &str, v: impl Iterator<Item = f64>) -> (String, Vec<f32>) {
     (name.to_string(), v.map(|x| x as f32).collect())
 }
@@ -53,7 +58,7 @@ fn the_prior_is_the_calibrated_proxy() {
         let f = fuse(&[noise.clone(), proxy.clone()], &hits, &evals, Some(1e9));
         assert_eq!(f.prior_proxies, vec![proxy.0.clone()]);
         assert_eq!(f.calibrated_on, n);
-        let err = f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64;
+        let err = mean_abs_error(&f.scores, &c);
         assert!(err < 0.05, "{}: mean |μ − c| = {err}", proxy.0);
         // The cross-fitted error is about the Bernoulli noise, E[c(1 − c)] = 1/6.
         let e = f.calibration_error.unwrap();
@@ -107,10 +112,7 @@ fn complementary_proxies_are_averaged() {
     assert_eq!(used, vec!["knn_agreement", "learning_speed"]);
     let one = fuse(&[a], &c, &evals, Some(1e9));
     assert!(both.calibration_error.unwrap() < 0.8 * one.calibration_error.unwrap());
-    let mae = |f: &cscore::proxy::Fused| {
-        f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64
-    };
-    assert!(mae(&both) < mae(&one));
+    assert!(mean_abs_error(&both.scores, &c) < mean_abs_error(&one.scores, &c));
 }
 
 #[test]
@@ -180,6 +182,6 @@ fn large_datasets_choose_on_a_sample_and_calibrate_on_everything() {
     let f = fuse(&[noise, good], &hits, &vec![1; n], Some(1e9));
     assert_eq!(f.prior_proxies, vec!["aum"]);
     assert_eq!(f.calibrated_on, n);
-    let err = f.scores.iter().zip(&c).map(|(&s, &t)| (f64::from(s) - t).abs()).sum::<f64>() / n as f64;
+    let err = mean_abs_error(&f.scores, &c);
     assert!(err < 0.03, "mean |μ − c| = {err}");
 }

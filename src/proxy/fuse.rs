@@ -1,7 +1,7 @@
-//! The fused estimate: proxies combined and calibrated into an expected C-score μ serve as a Beta prior of strength m
-//! (estimated from the data by empirical Bayes, bounded to 1–100 pseudo-trials), updated with each
-//! example's held-out evidence, so the fused score starts at the calibrated proxies and converges to the
-//! holdout C-score as evaluations accumulate.
+//! The fused estimate: proxies combined and calibrated into an expected C-score μ serve as a Beta prior
+//! of strength m (estimated from the data by empirical Bayes, bounded to 1–100 pseudo-trials), updated
+//! with each example's held-out evidence, so the fused score starts at the calibrated proxies and
+//! converges to the holdout C-score as evaluations accumulate.
 //!
 //! fused = (m·μ + n·ĉ) / (m + n), with ĉ the holdout C-score and n its pooled held-out evaluations: the
 //! posterior mean of Beta(m·μ, m·(1 − μ)) after n trials with n·ĉ hits.

@@ -83,8 +83,17 @@ impl ProxyPipeline {
             {
                 let (path, notify, refresh) = (workspace.clone(), notify.clone(), quick_tx.clone());
                 std::thread::spawn(move || {
-                    let lane = SlowLane { updater: &slow_updater, inputs: &inputs, device: &device };
-                    lane.run(&path, recover_features, input_space_done, slow_rx, &refresh, &*notify)
+                    slow_lane(
+                        &path,
+                        &slow_updater,
+                        &inputs,
+                        &device,
+                        recover_features,
+                        input_space_done,
+                        slow_rx,
+                        &refresh,
+                        &*notify,
+                    )
                 })
             },
             std::thread::spawn(move || quick_lane(&workspace, &updater, quick_rx, &*notify)),
@@ -136,56 +145,49 @@ fn report(notify: &dyn Fn(Notice), f: impl FnOnce() -> Result<Vec<&'static str>>
     }
 }
 
-/// What the slow lane computes from.
-struct SlowLane<'a> {
-    updater: &'a ProxyUpdater,
-    inputs: &'a Tensor,
-    device: &'a Device,
-}
-
-impl SlowLane<'_> {
-    /// The input-space pass (then `input_space_done` is dropped), a recovery of lost hidden features if
-    /// needed, then the hidden-space pass for each proxy run's `features` as they arrive.
-    fn run(
-        &self,
-        path: &std::path::Path,
-        recover: Option<RecoverFeatures>,
-        input_space_done: Option<OpenOnDrop>,
-        features: mpsc::Receiver<Features>,
-        refresh: &mpsc::Sender<Quick>,
-        notify: &dyn Fn(Notice),
-    ) {
-        let Self { updater, inputs, device } = *self;
-        let ws = match Workspace::open(path) {
-            Ok(ws) => ws,
-            Err(e) => return notify(Notice::Error(e.to_string())),
-        };
-        let stop = updater.neighbours.stop.clone().unwrap_or_default();
-        match updater.missing(&ws, &INPUT_PROXIES) {
-            Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
-            _ => {}
-        }
-        if report(notify, || updater.input_space(&ws, inputs)) {
+/// The input-space pass (then `input_space_done` is dropped, opening its gate), a recovery of lost hidden
+/// features if needed, then the hidden-space pass for each proxy run's `features` as they arrive.
+#[allow(clippy::too_many_arguments)]
+fn slow_lane(
+    path: &std::path::Path,
+    updater: &ProxyUpdater,
+    inputs: &Tensor,
+    device: &Device,
+    recover: Option<RecoverFeatures>,
+    input_space_done: Option<OpenOnDrop>,
+    features: mpsc::Receiver<Features>,
+    refresh: &mpsc::Sender<Quick>,
+    notify: &dyn Fn(Notice),
+) {
+    let ws = match Workspace::open(path) {
+        Ok(ws) => ws,
+        Err(e) => return notify(Notice::Error(e.to_string())),
+    };
+    let stop = updater.neighbours.stop.clone().unwrap_or_default();
+    match updater.missing(&ws, &INPUT_PROXIES) {
+        Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
+        _ => {}
+    }
+    if report(notify, || updater.input_space(&ws, inputs)) {
+        let _ = refresh.send(Quick::Refresh);
+    }
+    drop(input_space_done);
+    let wants_hidden = || updater.missing(&ws, &HIDDEN_PROXIES).is_ok_and(|m| !m.is_empty());
+    if let Some(recover) = recover.filter(|_| wants_hidden() && !stop.load(Ordering::Relaxed)) {
+        let stored = report(notify, || match recover(&stop)? {
+            Some(f) => updater.hidden_space(&ws, &f.values, f.dim, device),
+            None => Ok(Vec::new()),
+        });
+        if stored {
             let _ = refresh.send(Quick::Refresh);
         }
-        drop(input_space_done);
-        let wants_hidden = || updater.missing(&ws, &HIDDEN_PROXIES).is_ok_and(|m| !m.is_empty());
-        if let Some(recover) = recover.filter(|_| wants_hidden() && !stop.load(Ordering::Relaxed)) {
-            let stored = report(notify, || match recover(&stop)? {
-                Some(f) => updater.hidden_space(&ws, &f.values, f.dim, device),
-                None => Ok(Vec::new()),
-            });
-            if stored {
-                let _ = refresh.send(Quick::Refresh);
-            }
+    }
+    for f in features {
+        if stop.load(Ordering::Relaxed) || !wants_hidden() {
+            continue;
         }
-        for f in features {
-            if stop.load(Ordering::Relaxed) || !wants_hidden() {
-                continue;
-            }
-            if report(notify, || updater.hidden_space(&ws, &f.values, f.dim, device)) {
-                let _ = refresh.send(Quick::Refresh);
-            }
+        if report(notify, || updater.hidden_space(&ws, &f.values, f.dim, device)) {
+            let _ = refresh.send(Quick::Refresh);
         }
     }
 }
