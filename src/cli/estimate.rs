@@ -110,7 +110,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         },
     );
     progress.finish();
-    let (report, agg) = result?;
+    let (report, agg) = result.map_err(|e| super::gpu::resume_hint(e.into(), ws.path()))?;
     if let Some(e) = proxy_error.lock().ok().and_then(|e| e.clone()) {
         eprintln!("warning: proxies: {e}");
     }

@@ -7,6 +7,7 @@ mod eval;
 mod eval_compare;
 mod explore;
 mod export;
+mod gpu;
 mod import;
 mod progress;
 mod show;
@@ -19,7 +20,7 @@ pub use args::EstimateArgs;
 /// Find the irregular, mislabeled and out-of-distribution examples of an image-classification dataset
 /// by estimating each example's consistency score (C-score; Jiang et al., ICML 2021).
 #[derive(Debug, Parser)]
-#[command(name = "cscore", version, propagate_version = true, max_term_width = 110)]
+#[command(name = "cscore", version = gpu::VERSION, propagate_version = true, max_term_width = 110)]
 #[command(after_help = "Examples:
   cscore estimate sample_data/mnist-10k                 estimate C-scores into ./mnist-10k.cscore
   cscore estimate data/cifar-10-batches-bin --model cnn --runs 20 --time-limit 2h
@@ -128,6 +129,9 @@ proxy scores (the others skip them); a shard that finishes leaves WS.shard-I-of-
 
 /// Parses the command line and runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(device) = requested_device(&cli.command) {
+        gpu::hand_over(device)?;
+    }
     match cli.command {
         Command::Estimate(args) => estimate::run(&args),
         Command::Bench(args) => bench::run(&args),
@@ -138,5 +142,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => show::run(&args),
         Command::Worker(args) => worker::run(&args),
         Command::Merge(args) => worker::merge(&args),
+    }
+}
+
+/// The `--device` of a command that trains.
+fn requested_device(command: &Command) -> Option<&str> {
+    match command {
+        Command::Estimate(a) => Some(&a.device),
+        Command::Bench(a) => Some(&a.device),
+        Command::Explore(a) => Some(&a.estimate.device),
+        Command::Worker(a) => Some(&a.estimate.device),
+        _ => None,
     }
 }

@@ -111,6 +111,14 @@ pub fn run_estimate(
         return Ok(report);
     }
     let workers = opts.workers.clamp(1, pending);
+    let k = opts.models_per_step.clamp(1, pending);
+    crate::model::check_ensemble_fits(
+        data,
+        &plan.model,
+        plan.train.batch,
+        k,
+        workers.min(pending.div_ceil(k)),
+    )?;
     set_math_threads(workers);
     let queue = Mutex::new(queue);
     // A rendezvous channel: a worker hands over its finished run only when this thread takes it, so

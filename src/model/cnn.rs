@@ -9,9 +9,9 @@ use super::network::Network;
 use super::{ModelError, TrainConfig};
 use candle_core::{DType, Device, Tensor, Var, D};
 
-const C1: usize = 16;
-const C2: usize = 32;
-const FC: usize = 128;
+pub(super) const C1: usize = 16;
+pub(super) const C2: usize = 32;
+pub(super) const FC: usize = 128;
 
 /// K LeNet-style networks; parameters carry the model dimension in their first axis.
 pub struct BatchedCnn {

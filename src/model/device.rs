@@ -41,16 +41,7 @@ impl FromStr for DeviceSpec {
 pub fn parse_device(s: &str) -> Result<Device, ModelError> {
     match s.parse::<DeviceSpec>()? {
         DeviceSpec::Cpu => Ok(Device::Cpu),
-        DeviceSpec::Cuda(n) => {
-            if !candle_core::utils::cuda_is_available() {
-                return Err(ModelError::Device(
-                    "--device cuda: this cscore was built without CUDA; rebuild with \
-                     `cargo build --release --features cuda` (needs nvcc and the CUDA toolkit)"
-                        .into(),
-                ));
-            }
-            Device::new_cuda(n).map_err(|e| ModelError::Device(format!("--device cuda:{n}: {e}")))
-        }
+        DeviceSpec::Cuda(n) => open_cuda(n),
         DeviceSpec::Metal(n) => {
             if !candle_core::utils::metal_is_available() {
                 return Err(ModelError::Device(
@@ -59,8 +50,71 @@ pub fn parse_device(s: &str) -> Result<Device, ModelError> {
                         .into(),
                 ));
             }
-            Device::new_metal(n).map_err(|e| ModelError::Device(format!("--device metal:{n}: {e}")))
+            Device::new_metal(n)
+                .map_err(|e| ModelError::Device(format!("--device metal:{n}: {}", innermost(&e))))
         }
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn open_cuda(n: usize) -> Result<Device, ModelError> {
+    Device::new_cuda(n).map_err(|e| {
+        ModelError::Device(format!(
+            "--device cuda:{n}: the NVIDIA driver could not open GPU {n} ({}); check `nvidia-smi`, or run \
+             on the CPU with --device cpu",
+            innermost(&e)
+        ))
+    })
+}
+
+#[cfg(not(feature = "cuda"))]
+fn open_cuda(_: usize) -> Result<Device, ModelError> {
+    Err(ModelError::Device(
+        "--device cuda: this cscore was built without CUDA; rebuild with \
+         `cargo build --release --features cuda` (needs nvcc and the CUDA toolkit), or run with --device cpu"
+            .into(),
+    ))
+}
+
+/// The failure of the GPU itself (its driver, or a CUDA library reporting a driver failure) as one line,
+/// when `e` is one; `None` for any other error, a CPU one included.
+pub fn gpu_failure(e: &candle_core::Error) -> Option<String> {
+    match e {
+        candle_core::Error::WithBacktrace { inner, .. }
+        | candle_core::Error::Context { inner, .. }
+        | candle_core::Error::WithPath { inner, .. } => gpu_failure(inner),
+        #[cfg(feature = "cuda")]
+        candle_core::Error::Cuda(inner) => {
+            use candle_core::cuda_backend::CudaError;
+            match inner.downcast_ref::<CudaError>()? {
+                CudaError::Cuda(d) | CudaError::Load { cuda: d, .. } => Some(driver_error(d)),
+                CudaError::Cublas(b) => Some(format!("cuBLAS {:?}", b.0)),
+                CudaError::Curand(r) => Some(format!("cuRAND {:?}", r.0)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// "CUDA_ERROR_…: description" of a driver error (the description when the driver can still give it).
+#[cfg(feature = "cuda")]
+pub(super) fn driver_error(d: &candle_core::cuda_backend::cudarc::driver::DriverError) -> String {
+    match d.error_string() {
+        Ok(text) => format!("{:?}: {}", d.0, text.to_string_lossy()),
+        Err(_) => format!("{:?}", d.0),
+    }
+}
+
+/// A Candle error's own message, without the backtrace and context layers Candle wraps it in.
+pub fn innermost(e: &candle_core::Error) -> String {
+    if let Some(gpu) = gpu_failure(e) {
+        return gpu;
+    }
+    match e {
+        candle_core::Error::WithBacktrace { inner, .. } => innermost(inner),
+        candle_core::Error::Context { inner, context } => format!("{context}: {}", innermost(inner)),
+        other => other.to_string().lines().next().unwrap_or_default().to_string(),
     }
 }
 

@@ -9,6 +9,7 @@ mod data;
 mod device;
 mod init;
 pub mod kernels;
+mod memory;
 mod mlp;
 mod mlp_cpu;
 mod network;
@@ -16,7 +17,8 @@ mod spec;
 mod train;
 
 pub use data::DeviceData;
-pub use device::{parse_device, DeviceSpec};
+pub use device::{gpu_failure, parse_device, DeviceSpec};
+pub use memory::{bytes_per_model, check_ensemble_fits};
 pub use network::{build_network, Network};
 pub use spec::{ModelSpec, TrainConfig};
 pub use train::{evaluate, train_models, EpochHook, TrainJob, TrainOutcome};
@@ -25,12 +27,24 @@ pub use train::{evaluate, train_models, EpochHook, TrainJob, TrainOutcome};
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// An error inside Candle.
-    #[error("tensor error: {0}")]
-    Candle(#[from] candle_core::Error),
+    #[error("tensor error: {}", device::innermost(.0))]
+    Candle(candle_core::Error),
+    /// The GPU (its driver or a CUDA library) failed: the device is unusable from here on.
+    #[error("the GPU failed: {0}")]
+    GpuFailed(String),
     /// A model description (`--model`) or training setting is invalid.
     #[error("{0}")]
     Spec(String),
     /// The requested device is not available in this build or on this machine.
     #[error("{0}")]
     Device(String),
+}
+
+impl From<candle_core::Error> for ModelError {
+    fn from(e: candle_core::Error) -> Self {
+        match gpu_failure(&e) {
+            Some(failure) => ModelError::GpuFailed(failure),
+            None => ModelError::Candle(e),
+        }
+    }
 }
