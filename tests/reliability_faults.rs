@@ -235,6 +235,13 @@ fn a_schema_version_1_workspace_is_migrated_and_exports_what_it_did() {
         std::fs::read_to_string(dir.join("export.csv")).unwrap(),
         "the migrated workspace exports what cscore 0.1.0 exported"
     );
+    // Its runs kept no held-out probabilities: one line saying so and how to get them, nothing written.
+    let out = run(dir, &["export", "ws.cscore", "--pred-probs", "-o", "p.npy"], || Ok(()));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no held-out probabilities stored") && err.contains("--runs N"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!dir.join("p.npy").exists());
     // and it goes on: tags and runs added to the plan it holds.
     ok(&run(dir, &["estimate", "d", "-w", "ws.cscore", "--runs", "2", "--no-progress"], || Ok(())));
     let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();

@@ -177,3 +177,61 @@ fn proxies_that_shards_disagree_on_are_kept_from_the_proxy_shard_with_a_warning(
     assert_eq!(merged.proxy_scores("lof").unwrap().unwrap(), lof, "the proxy shard's values");
     assert_eq!(merged.proxy_names().unwrap().len(), 16);
 }
+
+/// What the shell makes of `PREFIX*` in `dir`: every name starting with `prefix`, sorted.
+fn glob(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_glob_a_user_types_merges_and_markers_are_skipped() {
+    let dir = setup();
+    let p = dir.path();
+    ok(&cscore(&worker_args("d", "g.cscore", "0/2", &[]), p));
+    ok(&cscore(&worker_args("d", "g.cscore", "1/2", &[]), p));
+    let matched = glob(p, "g.cscore.shard-");
+    assert!(matched.contains(&"g.cscore.shard-1-of-2.done".to_string()), "{matched:?}");
+    let args: Vec<&str> = ["merge", "g.cscore"]
+        .into_iter()
+        .chain(matched.iter().map(String::as_str))
+        .chain(["--require-complete"])
+        .collect();
+    let out = cscore(&args, p);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("skipped 2 finished marker(s)") && err.contains("complete (10 of 10 planned runs)"),
+        "{err}"
+    );
+    assert!(p.join("g.cscore.shard-0-of-2.done").is_file(), "markers are left alone");
+    refused(&cscore(&["merge", "x.cscore", "g.cscore.shard-0-of-2.done"], p), "no shard workspace to merge");
+}
+
+#[test]
+fn merge_without_a_list_finds_every_shard_of_one_split() {
+    let dir = setup();
+    let p = dir.path();
+    refused(&cscore(&["merge", "f.cscore"], p), "no shard workspace f.cscore.shard-*-of-N found");
+    ok(&cscore(&worker_args("d", "f.cscore", "0/2", &[]), p));
+    // Shard 1 is missing: refused by name, nothing read or created.
+    refused(
+        &cscore(&["merge", "f.cscore", "--require-complete"], p),
+        "1 of 2 shards of f.cscore missing (f.cscore.shard-1-of-2)",
+    );
+    assert!(!p.join("f.cscore").exists());
+    ok(&cscore(&worker_args("d", "f.cscore", "1/2", &[]), p));
+    let out = cscore(&["merge", "f.cscore", "--require-complete"], p);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("2 shard(s) found beside f.cscore") && err.contains("complete (10 of 10"), "{err}");
+    assert_eq!(results(&p.join("f.cscore")).len(), 10);
+    // A leftover shard of another split beside them: which set is meant is not guessed.
+    std::fs::copy(p.join("f.cscore.shard-0-of-2"), p.join("f.cscore.shard-0-of-3")).unwrap();
+    refused(&cscore(&["merge", "f.cscore"], p), "different splits (2 and 3 shards)");
+}

@@ -72,6 +72,7 @@ fn run(key: RunKey, n: usize, k: usize, salt: u32, epochs: u32) -> RunRecord {
         heldout_mask: mask,
         heldout_correct: correct,
         heldout_predictions: predictions,
+        heldout_probs: Vec::new(),
         final_loss: 0.03125,
         epochs,
     }

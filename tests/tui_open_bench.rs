@@ -95,6 +95,7 @@ fn record(
         heldout_mask: mask,
         heldout_correct: correct,
         heldout_predictions: preds,
+        heldout_probs: Vec::new(),
         final_loss: 0.1,
         epochs,
     }

@@ -9,5 +9,5 @@ data=$2
 ws=$3
 shift 3
 array=$(sbatch --parsable --export=ALL --array="0-$((n - 1))" "$here/estimate.sbatch" "$data" "$ws" "$@")
-merge=$(sbatch --parsable --export=ALL --dependency="afterok:$array" "$here/merge.sbatch" "$ws" "$n")
+merge=$(sbatch --parsable --export=ALL --dependency="afterok:$array" "$here/merge.sbatch" "$ws")
 echo "$array $merge"

@@ -48,6 +48,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let n = ws.num_examples();
     let agg = aggregate_workspace(&ws)?;
     let mut scores = workspace_scores(&ws, &agg)?;
+    let models = agg.holdout_accuracy();
+    let model_line = format!("trained models: mean held-out accuracy {} over {} runs", models, models.runs);
     if let Some(reference) = &args.reference_scores {
         let (values, what) = if reference.is_file() {
             let r = read_scores(reference, n, args.field.as_deref())?;
@@ -71,6 +73,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         let below = values.iter().filter(|&&v| v < 1.0).count();
         println!("against reference scores {what}: {present} of {n} examples, {below} of them below 1");
         println!("(each score oriented so that high = regular, like the C-score)");
+        println!("{model_line}");
         print_reference(&scores, &values);
         return Ok(());
     }
@@ -94,6 +97,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let positives = bad.iter().filter(|&&b| b).count();
     println!("against {positives} known-bad examples of {n} ({what})");
     println!("(low = irregular predicts bad; AUROC 0.5 and AP = the base rate are chance)");
+    println!("{model_line}");
     print_truth(&scores, &bad);
     Ok(())
 }

@@ -26,17 +26,33 @@ pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
     }
     for d in &cmp.disagreements {
         println!(
-            "\n{}: largest disagreements with the C-score (normalised ranks, 0 = most irregular)",
-            d.proxy
+            "\n{}: largest disagreements with the C-score (normalised ranks, 0 = most irregular; {})",
+            d.proxy,
+            cscore::proxy::compare::DISAGREEMENT_ORDER
         );
+        if d.examples.is_empty() {
+            println!("  none: the two orders agree wherever ties allow");
+        }
         for e in &d.examples {
             println!(
-                "  #{:<8} rank {:.3} by the proxy, {:.3} by the C-score",
-                e.index, e.proxy_rank, e.cscore_rank
+                "  #{:<8} gap {:.3}: rank {} by the proxy, {} by the C-score",
+                e.index,
+                e.gap,
+                span(e.proxy_ranks),
+                span(e.cscore_ranks)
             );
         }
     }
     Ok(())
+}
+
+/// A rank, or the range a tie group spans.
+fn span((lo, hi): (f64, f64)) -> String {
+    if hi > lo {
+        format!("{lo:.3}–{hi:.3} (tied)")
+    } else {
+        format!("{lo:.3}")
+    }
 }
 
 fn num(v: Option<f64>) -> String {

@@ -40,9 +40,14 @@ pub enum CleanAs {
 pub struct ExportArgs {
     /// The workspace file.
     pub workspace: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
+    /// Output format [default: csv].
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// Write the held-out predicted probabilities instead: float32 N × C .npy, per example the mean softmax
+    /// of the runs that held it out (rows sum to 1; NaN rows for examples never held out), the
+    /// `pred_probs` cleanlab takes. Only as .npy: with --format csv/jsonl it is refused.
+    #[arg(long)]
+    pub pred_probs: bool,
     /// Keep only rows matching this expression, e.g. 'cscore < 0.3 and label == 7' or 'tag == "ood"'.
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
@@ -80,17 +85,21 @@ pub struct ExportArgs {
 
 /// Runs the command.
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
+    if args.pred_probs {
+        return super::pred_probs::run(args);
+    }
+    let format = args.format.unwrap_or(TableFormat::Csv);
     if args.clean && (args.filter.is_some() || args.tag.is_some() || args.output.is_some() || args.proxies) {
         anyhow::bail!(
             "--clean writes a dataset to --to DIR; --filter, --tag, -o and --proxies are for tables"
         );
     }
-    if !args.clean && args.proxies && args.format != TableFormat::Npy {
+    if !args.clean && args.proxies && format != TableFormat::Npy {
         anyhow::bail!(
             "--proxies is for --format npy (one .npy file per proxy); csv and jsonl always hold every proxy_<name> column"
         );
     }
-    if !args.clean && args.format == TableFormat::Npy {
+    if !args.clean && format == TableFormat::Npy {
         if args.filter.is_some() || args.tag.is_some() {
             anyhow::bail!("--format npy writes whole vectors in dataset order; --filter and --tag are for csv and jsonl");
         }
@@ -114,7 +123,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     };
     let rows = select_rows(&table, filter.as_ref())
         .map_err(|e| anyhow::anyhow!("--filter {:?}: {e}", args.filter.as_deref().unwrap_or("")))?;
-    let write = |mut out: &mut dyn Write| match args.format {
+    let write = |mut out: &mut dyn Write| match format {
         TableFormat::Jsonl => write_jsonl(&table, &rows, &mut out),
         _ => write_csv(&table, &rows, &mut out),
     };
@@ -134,7 +143,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
 }
 
 /// Writes to standard output; a closed pipe (`| head`) ends the output quietly.
-fn to_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+pub(super) fn to_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match write(&mut out).and_then(|()| out.flush()) {
@@ -181,7 +190,7 @@ fn npy(args: &ExportArgs, ws: &Workspace) -> anyhow::Result<()> {
 }
 
 /// The file name without its last extension.
-fn stem(path: &Path) -> String {
+pub(super) fn stem(path: &Path) -> String {
     path.file_stem().map_or_else(|| "cscore".into(), |s| s.to_string_lossy().into_owned())
 }
 

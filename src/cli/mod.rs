@@ -9,6 +9,7 @@ mod explore;
 mod export;
 mod gpu;
 mod import;
+mod pred_probs;
 mod progress;
 mod show;
 mod worker;
@@ -121,8 +122,9 @@ proxy scores (the others skip them); a shard that finishes leaves WS.shard-I-of-
     /// present are skipped, conflicting ones refused; idempotent), with their proxy scores and a
     /// recomputed fused score.
     #[command(after_help = "Examples:
-  cscore merge mnist.cscore mnist.cscore.shard-*-of-3
-  cscore merge mnist.cscore mnist.cscore.shard-*-of-3 --require-complete   after every worker finished
+  cscore merge mnist.cscore                         every mnist.cscore.shard-I-of-N beside it (all N)
+  cscore merge mnist.cscore mnist.cscore.shard-*    the shards a glob names (.done markers skipped)
+  cscore merge mnist.cscore --require-complete      after every worker finished (for schedulers)
   cscore explore mnist.cscore --no-train            follow it while shards are merged into it")]
     Merge(Box<worker::MergeArgs>),
 }

@@ -2,7 +2,7 @@
 
 use super::args::EstimateArgs;
 use clap::Args;
-use cscore::estimate::{check_finished, completeness, mark_finished, merge_workspaces, Shard};
+use cscore::estimate::{check_finished, completeness, mark_finished, merge_workspaces, shard_files, Shard};
 use cscore::store::Workspace;
 use std::path::PathBuf;
 
@@ -43,8 +43,9 @@ pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
 pub struct MergeArgs {
     /// The workspace to merge into (created from the first shard if missing).
     pub workspace: PathBuf,
-    /// Shard workspaces (`WS.shard-I-of-N`) written by `cscore worker`.
-    #[arg(required = true)]
+    /// Shard workspaces (`WS.shard-I-of-N`) written by `cscore worker`; a glob such as `WS.shard-*` is fine
+    /// (the `.done` markers and SQLite side files it matches are skipped). Default: every
+    /// `WS.shard-I-of-N` beside WS, refused unless they are all N shards of one split.
     pub shards: Vec<PathBuf>,
     /// Merge only once every shard's worker has finished (left WS.shard-I-of-N.done), and fail unless the
     /// merged workspace then holds every planned run (for schedulers that retry).
@@ -54,11 +55,21 @@ pub struct MergeArgs {
 
 /// Merges the shards, all or nothing.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
-    if args.require_complete {
-        check_finished(&args.shards)?;
-    }
-    let report = merge_workspaces(&args.workspace, &args.shards)?;
+    let files = shard_files(&args.workspace, &args.shards)?;
     let target = args.workspace.display();
+    if files.found {
+        eprintln!("{} shard(s) found beside {target}", files.shards.len());
+    }
+    if !files.skipped.is_empty() {
+        eprintln!(
+            "skipped {} finished marker(s) and SQLite side file(s) among the shards",
+            files.skipped.len()
+        );
+    }
+    if args.require_complete {
+        check_finished(&files.shards)?;
+    }
+    let report = merge_workspaces(&args.workspace, &files.shards)?;
     for s in &report.shards {
         eprintln!("{}: {} run(s) added, {} already present → {target}", s.path.display(), s.added, s.skipped);
     }

@@ -1,6 +1,7 @@
 //! Per-example held-out hits and trials per subset ratio, folded into C-scores and intervals.
 
 use super::interval::wilson_interval_eff;
+use super::quality::HoldoutAccuracy;
 use crate::store::{bit_get, RunRecord, RunStatus};
 
 /// Running totals over every finished holdout run.
@@ -12,6 +13,8 @@ pub struct Aggregate {
     hits: Vec<u32>,
     trials: Vec<u32>,
     predictions: Vec<u32>,
+    /// Per ratio: the sum of the finished runs' held-out accuracies, and how many runs.
+    run_accuracy: Vec<(f64, u32)>,
     runs_done: usize,
     runs_failed: usize,
 }
@@ -26,6 +29,7 @@ impl Aggregate {
             hits: vec![0; n * ratios],
             trials: vec![0; n * ratios],
             predictions: vec![0; n * classes],
+            run_accuracy: vec![(0.0, 0); ratios],
             runs_done: 0,
             runs_failed: 0,
         }
@@ -45,14 +49,17 @@ impl Aggregate {
             return;
         }
         let mut preds = run.heldout_predictions.iter();
+        let (mut held, mut right) = (0u32, 0u32);
         for i in 0..self.n {
             if !bit_get(&run.heldout_mask, i) {
                 continue;
             }
             let at = i * self.ratios + r;
             self.trials[at] += 1;
+            held += 1;
             if bit_get(&run.heldout_correct, i) {
                 self.hits[at] += 1;
+                right += 1;
             }
             if let Some(&p) = preds.next() {
                 if (p as usize) < self.classes {
@@ -60,7 +67,17 @@ impl Aggregate {
                 }
             }
         }
+        if held > 0 {
+            let acc = &mut self.run_accuracy[r];
+            acc.0 += f64::from(right) / f64::from(held);
+            acc.1 += 1;
+        }
         self.runs_done += 1;
+    }
+
+    /// How well the trained models did: their mean held-out accuracy, per ratio and over all runs.
+    pub fn holdout_accuracy(&self) -> HoldoutAccuracy {
+        HoldoutAccuracy::from_sums(&self.run_accuracy)
     }
 
     /// Number of examples.
@@ -190,6 +207,7 @@ mod tests {
             heldout_mask: mask,
             heldout_correct: correct,
             heldout_predictions: preds,
+            heldout_probs: Vec::new(),
             final_loss: 0.0,
             epochs: vec![],
         }
@@ -225,6 +243,11 @@ mod tests {
         let (plo, phi) = crate::estimate::wilson_interval(c0, 4);
         assert!(lo < plo && hi >= phi, "({lo}, {hi}) vs pooled ({plo}, {phi})");
         assert_eq!(agg.runs(), (4, 0));
+        // The models: ratio 0 runs scored 1/2, 1/1 and 0/1; the ratio 2 run 2/2.
+        let acc = agg.holdout_accuracy();
+        assert_eq!(acc.per_ratio, vec![Some(0.5), None, Some(1.0)]);
+        assert_eq!(acc.mean, Some(0.625));
+        assert_eq!(acc.runs, 4);
     }
 
     /// Evaluations spread evenly over ratios with equal accuracies count as the pooled evaluations.

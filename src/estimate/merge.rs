@@ -169,12 +169,13 @@ fn fold(ws: &Workspace, sources: &[Source]) -> Result<MergeReport> {
             Ok(())
         })?;
         report.shards.push(r);
+        report.warnings.extend(ws.merge_prob_sums(&s.ws)?);
     }
     let pairs: Vec<(&Path, &Workspace)> = sources.iter().map(|s| (s.path.as_path(), &s.ws)).collect();
     let proxies = merge_proxies(ws, &pairs)?;
     report.proxies = proxies.copied;
     report.fused = proxies.fused;
-    report.warnings = proxies.warnings;
+    report.warnings.extend(proxies.warnings);
     Ok(report)
 }
 

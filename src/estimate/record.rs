@@ -1,7 +1,7 @@
 //! Turning a trained model's outcome into the workspace's [`RunRecord`].
 
 use super::plan::RunSpec;
-use crate::model::TrainOutcome;
+use crate::model::{HeldOut, TrainOutcome};
 use crate::store::{bit_set, bitset_len, RunRecord, RunStatus};
 
 /// The examples a run did not train on, ascending, given its ascending training subset.
@@ -24,12 +24,12 @@ pub struct Timing {
     pub eval_seconds: f64,
 }
 
-/// Builds the record of a finished run from its held-out predictions.
+/// Builds the record of a finished run from its held-out predictions and probabilities.
 pub fn build_record(
     spec: &RunSpec,
     labels: &[u32],
     heldout: &[u32],
-    predictions: Vec<u32>,
+    held_out: HeldOut,
     outcome: TrainOutcome,
     timing: Timing,
 ) -> RunRecord {
@@ -38,7 +38,7 @@ pub fn build_record(
     let mut correct = vec![0u8; bitset_len(n)];
     let failed = outcome.failure.is_some();
     if !failed {
-        for (&i, &p) in heldout.iter().zip(&predictions) {
+        for (&i, &p) in heldout.iter().zip(&held_out.predictions) {
             bit_set(&mut mask, i as usize);
             if labels[i as usize] == p {
                 bit_set(&mut correct, i as usize);
@@ -58,7 +58,8 @@ pub fn build_record(
         num_examples: n,
         heldout_mask: mask,
         heldout_correct: correct,
-        heldout_predictions: if failed { Vec::new() } else { predictions },
+        heldout_predictions: if failed { Vec::new() } else { held_out.predictions },
+        heldout_probs: if failed { Vec::new() } else { held_out.probs },
         final_loss: outcome.final_loss,
         epochs: outcome.epochs,
     }

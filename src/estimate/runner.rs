@@ -4,7 +4,7 @@ use super::gate::Gate;
 use super::plan::{Plan, RunSpec};
 use super::record::{build_record, holdout_indices, Timing};
 use super::seeds::subset;
-use crate::model::{evaluate, train_models, DeviceData, TrainJob};
+use crate::model::{evaluate_heldout, train_models, DeviceData, TrainJob};
 use crate::proxy::{network_features, Features};
 use crate::store::{RunKey, RunRecord, Workspace};
 use crate::{Error, Result};
@@ -289,7 +289,7 @@ fn train_group(
     let train_seconds = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let heldout: Vec<Vec<u32>> = jobs.iter().map(|j| holdout_indices(n, &j.train_indices)).collect();
-    let predictions = evaluate(net.as_ref(), data, &heldout)?;
+    let predictions = evaluate_heldout(net.as_ref(), data, &heldout)?;
     let eval_seconds = t1.elapsed().as_secs_f64();
     let features = proxy_run_features(net.as_ref(), data, group, want_features);
     let records = group

@@ -1,6 +1,6 @@
 //! The closing summary of an estimate: N, runs, mean C-score, how many are low, the lowest ten.
 
-use super::Aggregate;
+use super::{Aggregate, HoldoutAccuracy};
 use std::fmt;
 
 /// What `cscore estimate` prints when it ends.
@@ -10,6 +10,8 @@ pub struct Summary {
     pub examples: usize,
     /// Holdout runs done and failed.
     pub runs: (usize, usize),
+    /// The trained models' mean held-out accuracy.
+    pub model_accuracy: HoldoutAccuracy,
     /// Examples with at least one held-out evaluation.
     pub estimated: usize,
     /// Mean C-score over estimated examples.
@@ -33,6 +35,7 @@ impl Summary {
         Summary {
             examples: agg.len(),
             runs: agg.runs(),
+            model_accuracy: agg.holdout_accuracy(),
             estimated: scored.len(),
             mean_cscore: mean,
             below_half: scored.iter().filter(|s| s.1 < 0.5).count(),
@@ -52,6 +55,7 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "examples        {}", self.examples)?;
         writeln!(f, "holdout runs    {} done, {} failed", self.runs.0, self.runs.1)?;
+        writeln!(f, "model accuracy  held out {}", self.model_accuracy)?;
         writeln!(f, "estimated       {} examples", self.estimated)?;
         match self.mean_cscore {
             Some(m) => writeln!(f, "mean C-score    {m:.4}")?,

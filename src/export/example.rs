@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{workspace_scores, ExportError};
-use crate::estimate::{aggregate_workspace, stored_plan};
+use crate::estimate::{aggregate_workspace, stored_plan, HoldoutAccuracy};
 use crate::store::{InjectedRow, Workspace};
 
 /// One score of an example with its rank by irregularity (1 = most irregular) among `of` examples.
@@ -36,6 +36,8 @@ pub struct ExampleDetails {
     pub holdout_evals: u32,
     /// The label predicted most often when it was held out.
     pub heldout_prediction: Option<u32>,
+    /// How well the trained models did on what they held out (per ratio and overall).
+    pub model_accuracy: HoldoutAccuracy,
     /// (subset ratio, held-out accuracy there) for each ratio of the plan.
     pub profile: Vec<(f64, Option<f64>)>,
     /// The C-score, proxies and references with ranks.
@@ -87,6 +89,7 @@ pub fn describe_example(
         interval: cscore.map(|_| agg.interval(index)),
         holdout_evals: agg.holdout_evals(index),
         heldout_prediction: agg.heldout_prediction(index),
+        model_accuracy: agg.holdout_accuracy(),
         profile,
         scores,
         tag: mark.as_ref().and_then(|m| m.tag.clone()),
@@ -135,12 +138,25 @@ impl fmt::Display for ExampleDetails {
             _ => "",
         };
         writeln!(f, "  held-out prediction  {pred}{differs}")?;
+        writeln!(
+            f,
+            "  trained models       mean held-out accuracy {} over {} runs",
+            self.model_accuracy.describe(false),
+            self.model_accuracy.runs
+        )?;
         if !self.profile.is_empty() {
-            writeln!(f, "  consistency profile (held-out accuracy per subset ratio)")?;
-            for (ratio, acc) in &self.profile {
+            writeln!(
+                f,
+                "  consistency profile (held-out accuracy per subset ratio; the models' own after it)"
+            )?;
+            for (r, (ratio, acc)) in self.profile.iter().enumerate() {
+                let models = match self.model_accuracy.per_ratio.get(r).copied().flatten() {
+                    Some(m) => format!("models {m:.2}"),
+                    None => String::new(),
+                };
                 match acc {
-                    Some(a) => writeln!(f, "    {ratio:>5.2}  {}  {a:.2}", bar(*a))?,
-                    None => writeln!(f, "    {ratio:>5.2}  {:10}  —", "")?,
+                    Some(a) => writeln!(f, "    {ratio:>5.2}  {}  {a:.2}  {models}", bar(*a))?,
+                    None => writeln!(f, "    {ratio:>5.2}  {:10}  —     {models}", "")?,
                 }
             }
         }

@@ -7,6 +7,7 @@
 mod cnn;
 mod data;
 mod device;
+mod heldout;
 mod init;
 pub mod kernels;
 mod memory;
@@ -18,6 +19,7 @@ mod train;
 
 pub use data::DeviceData;
 pub use device::{gpu_failure, parse_device, DeviceSpec};
+pub use heldout::{evaluate_heldout, HeldOut};
 pub use memory::{bytes_per_model, check_ensemble_fits};
 pub use network::{build_network, Network};
 pub use spec::{ModelSpec, TrainConfig};

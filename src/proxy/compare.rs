@@ -45,13 +45,24 @@ pub struct Detection {
 pub struct Disagreement {
     /// Example index.
     pub index: usize,
-    /// Its rank under the proxy, normalised to [0, 1] (1 = most regular).
+    /// Its rank under the proxy, normalised to [0, 1] (1 = most regular; the mid-rank of a tie).
     pub proxy_rank: f64,
     /// Its rank under the C-score, normalised the same way.
     pub cscore_rank: f64,
+    /// The ranks its tie group under the proxy spans (lowest, highest); one point without a tie.
+    pub proxy_ranks: (f64, f64),
+    /// The ranks its tie group under the C-score spans (thousands of examples tie at 1.000).
+    pub cscore_ranks: (f64, f64),
+    /// The gap between the two spans: the smallest rank difference any breaking of the ties allows, so a
+    /// tie never counts as disagreement (0 when the spans overlap).
+    pub gap: f64,
 }
 
-/// The disagreement ranking of one proxy, largest |proxy_rank − cscore_rank| first.
+/// What a disagreement ranking is sorted by, in words, for the views that show one.
+pub const DISAGREEMENT_ORDER: &str =
+    "largest gap between the ranks first; tied scores span their whole rank range, so ties never count";
+
+/// The disagreement ranking of one proxy, largest gap between the tie-aware ranks first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Disagreements {
     /// The proxy.
@@ -128,7 +139,10 @@ pub fn compare(scores: &[(String, Vec<f64>)], injected: Option<&[bool]>, top: us
     }
 }
 
-/// The `top` examples whose normalised ranks under `proxy` and `cscore` differ most (both oriented).
+/// The `top` examples whose normalised ranks under `proxy` and `cscore` (both oriented) are furthest apart
+/// however ties are broken: each example's tie group spans a range of ranks, and two examples disagree by the
+/// gap between their ranges. With mid-ranks instead, the thousands of examples tied at C-score 1.000 (mid-rank
+/// about 0.6) would fill the list, ordered by small proxy differences that say nothing.
 pub fn disagreement(proxy: &[f64], cscore: &[f64], top: usize) -> Vec<Disagreement> {
     let both: Vec<usize> =
         (0..proxy.len()).filter(|&i| proxy[i].is_finite() && cscore[i].is_finite()).collect();
@@ -136,19 +150,53 @@ pub fn disagreement(proxy: &[f64], cscore: &[f64], top: usize) -> Vec<Disagreeme
         return Vec::new();
     }
     let scale = (both.len() - 1) as f64;
-    let norm = |v: Vec<f64>| v.into_iter().map(|r| (r - 1.0) / scale).collect::<Vec<f64>>();
-    let rp = norm(average_ranks(&both.iter().map(|&i| proxy[i]).collect::<Vec<_>>()));
-    let rc = norm(average_ranks(&both.iter().map(|&i| cscore[i]).collect::<Vec<_>>()));
+    let spans = |values: &[f64]| -> Vec<(f64, f64, f64)> {
+        let x: Vec<f64> = both.iter().map(|&i| values[i]).collect();
+        let mid = average_ranks(&x);
+        tie_spans(&x)
+            .into_iter()
+            .zip(mid)
+            .map(|((lo, hi), m)| ((lo - 1.0) / scale, (hi - 1.0) / scale, (m - 1.0) / scale))
+            .collect()
+    };
+    let (sp, sc) = (spans(proxy), spans(cscore));
     let mut out: Vec<Disagreement> = both
         .iter()
-        .zip(rp.into_iter().zip(rc))
-        .map(|(&index, (proxy_rank, cscore_rank))| Disagreement { index, proxy_rank, cscore_rank })
+        .zip(sp.into_iter().zip(sc))
+        .map(|(&index, ((plo, phi, pm), (clo, chi, cm)))| Disagreement {
+            index,
+            proxy_rank: pm,
+            cscore_rank: cm,
+            proxy_ranks: (plo, phi),
+            cscore_ranks: (clo, chi),
+            gap: (plo - chi).max(clo - phi).max(0.0),
+        })
         .collect();
     out.sort_by(|a, b| {
         let (da, db) = ((a.proxy_rank - a.cscore_rank).abs(), (b.proxy_rank - b.cscore_rank).abs());
-        db.total_cmp(&da).then(a.index.cmp(&b.index))
+        b.gap.total_cmp(&a.gap).then(db.total_cmp(&da)).then(a.index.cmp(&b.index))
     });
+    out.retain(|d| d.gap > 0.0);
     out.truncate(top);
+    out
+}
+
+/// Per value, the 1-based ranks its tie group occupies: (lowest, highest).
+fn tie_spans(x: &[f64]) -> Vec<(f64, f64)> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut out = vec![(0.0, 0.0); x.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && x[order[end]] == x[order[start]] {
+            end += 1;
+        }
+        for &i in &order[start..end] {
+            out[i] = ((start + 1) as f64, end as f64);
+        }
+        start = end;
+    }
     out
 }
 
@@ -176,4 +224,33 @@ pub fn compare_workspace(ws: &Workspace, top: usize) -> Result<Comparison> {
         }
     }
     Ok(compare(&scores, (!injected.is_empty()).then_some(&mask[..]), top))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_of_the_cscore_are_no_disagreement() {
+        // Six examples tie at C-score 1 (ranks 4/9..1); 6..9 score 0.1..0.4. The proxy ranks the tied ones
+        // lowest of all and 6..9 highest. By mid-ranks example 0 (proxy 0, C-score mid-rank 0.72) would come
+        // third; tie-aware it is only 4/9 away from its tie group, behind 6, 7 and 8.
+        let cscore = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.1, 0.2, 0.3, 0.4];
+        let proxy = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 9.0, 8.0, 7.0, 6.0];
+        let d = disagreement(&proxy, &cscore, 3);
+        assert_eq!(d.iter().map(|d| d.index).collect::<Vec<_>>(), [6, 7, 8]);
+        assert!((d[0].gap - 1.0).abs() < 1e-12 && (d[2].gap - 5.0 / 9.0).abs() < 1e-12);
+        assert_eq!(d[0].cscore_ranks, (0.0, 0.0));
+        let all = disagreement(&proxy, &cscore, 10);
+        let zero = all.iter().find(|d| d.index == 0).map(|d| (d.cscore_ranks, d.gap));
+        assert_eq!(zero, Some(((4.0 / 9.0, 1.0), 4.0 / 9.0)));
+        // Example 5 (proxy rank 5/9) lies inside its tie group's span: no disagreement at all.
+        assert!(all.iter().all(|d| d.index != 5 && d.gap > 0.0));
+    }
+
+    #[test]
+    fn without_ties_the_gap_is_the_rank_difference() {
+        let d = disagreement(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0], 3);
+        assert_eq!(d.iter().map(|d| (d.index, d.gap)).collect::<Vec<_>>(), [(0, 1.0), (2, 1.0)]);
+    }
 }

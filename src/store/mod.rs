@@ -8,6 +8,7 @@ mod blob;
 mod config;
 mod dataset;
 mod injected;
+mod prob_sums;
 mod records;
 mod run_reads;
 mod runs;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use dataset::DatasetInfo;
 pub use injected::InjectedRow;
+pub use prob_sums::HeldOutProbSums;
 pub use records::*;
 pub use run_reads::RunCounts;
 pub use schema::SCHEMA_VERSION;

@@ -75,6 +75,10 @@ pub struct RunRecord {
     pub heldout_correct: Vec<u8>,
     /// Predicted label of each held-out example, in ascending example order.
     pub heldout_predictions: Vec<u32>,
+    /// Softmax probabilities of each held-out example (`num_classes` per example, in the order of
+    /// `heldout_predictions`), when the run carries them; the workspace adds them to its per-ratio sums and
+    /// does not keep them per run, so records read back have none.
+    pub heldout_probs: Vec<f32>,
     /// Mean training loss of the last epoch (NaN if it diverged).
     pub final_loss: f64,
     /// Per-epoch statistics when the run was tracked; empty otherwise.

@@ -243,7 +243,10 @@ impl Workspace {
         Ok(out)
     }
 
-    fn key(&self, (kind, ratio_index, run_index): (String, u32, u32)) -> Result<RunKey, StoreError> {
+    pub(super) fn key(
+        &self,
+        (kind, ratio_index, run_index): (String, u32, u32),
+    ) -> Result<RunKey, StoreError> {
         let kind_is_proxy = match kind.as_str() {
             "proxy" => true,
             "holdout" => false,
@@ -273,6 +276,7 @@ impl Workspace {
             heldout_mask: raw.mask,
             heldout_correct: raw.correct,
             heldout_predictions,
+            heldout_probs: Vec::new(),
             final_loss: real(raw.final_loss),
             epochs: Vec::new(),
         })

@@ -73,6 +73,9 @@ impl Workspace {
                 .at(&self.path)?;
             }
         }
+        if matches!(rec.status, RunStatus::Done) {
+            self.add_prob_sums(&tx, rec)?;
+        }
         tx.commit().at(&self.path)?;
         Ok(true)
     }
@@ -109,6 +112,7 @@ impl Workspace {
                 rec.heldout_predictions.len()
             )));
         }
+        self.check_probs(rec, held_out).map_err(bad)?;
         if let Some(&p) = rec.heldout_predictions.iter().find(|&&p| p as usize >= self.num_classes) {
             return Err(bad(format!("predicted label {p} is out of range ({} classes)", self.num_classes)));
         }

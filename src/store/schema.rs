@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -102,6 +102,20 @@ CREATE TABLE meta (
 );
 "#;
 
+/// Version 3: held-out predicted probabilities, summed per source workspace, ratio and chunk of
+/// examples (see `prob_sums.rs`), and per run the source its probabilities were summed under (NULL for
+/// runs stored without them, e.g. by an earlier cscore).
+const V3: &str = r#"
+ALTER TABLE runs ADD COLUMN prob_source TEXT;
+CREATE TABLE heldout_prob_sums (
+    source TEXT NOT NULL,
+    ratio_index INTEGER NOT NULL,
+    chunk INTEGER NOT NULL,
+    sums BLOB NOT NULL,
+    PRIMARY KEY (source, ratio_index, chunk)
+);
+"#;
+
 /// This binary's release, as recorded in `meta.written_by`.
 pub(super) const WRITTEN_BY: &str = env!("CARGO_PKG_VERSION");
 
@@ -155,7 +169,7 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (10, 10));
+        assert_eq!((tables, again), (11, 11));
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         Ok(())
     }
@@ -173,6 +187,8 @@ mod tests {
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         let kept: i64 = conn.query_row("SELECT count(*) FROM config", [], |r| r.get(0))?;
         assert_eq!(kept, 1);
+        let sums: i64 = conn.query_row("SELECT count(*) FROM heldout_prob_sums", [], |r| r.get(0))?;
+        assert_eq!(sums, 0, "version 3's table is there, empty");
         Ok(())
     }
 }

@@ -55,6 +55,7 @@ fn without_epochs(r: &RunRecord) -> RunRecord {
         heldout_mask: r.heldout_mask.clone(),
         heldout_correct: r.heldout_correct.clone(),
         heldout_predictions: r.heldout_predictions.clone(),
+        heldout_probs: Vec::new(),
         final_loss: r.final_loss,
         epochs: Vec::new(),
     }

@@ -54,6 +54,7 @@ pub fn run(r: u32, labels: &[u32]) -> RunRecord {
         heldout_mask: mask,
         heldout_correct: correct,
         heldout_predictions: preds,
+        heldout_probs: Vec::new(),
         final_loss: 0.1,
         epochs: Vec::new(),
     }
@@ -81,6 +82,7 @@ fn proxy_run(labels: &[u32]) -> RunRecord {
         heldout_mask: vec![0u8; n.div_ceil(8)],
         heldout_correct: vec![0u8; n.div_ceil(8)],
         heldout_predictions: Vec::new(),
+        heldout_probs: Vec::new(),
         final_loss: 0.1,
         epochs,
     }
@@ -220,6 +222,7 @@ fn rich_run(ri: usize, r: u32, labels: &[u32], injected: &[Option<u32>]) -> RunR
         heldout_mask: mask,
         heldout_correct: correct,
         heldout_predictions: preds,
+        heldout_probs: Vec::new(),
         final_loss: 0.1,
         epochs,
     }

@@ -57,6 +57,15 @@ impl Widget for StatusBar<'_> {
             Training::Failed(_) => ("FAILED", t.error),
         };
         let mut parts = vec![format!("runs {}/{}", e.done(), e.total())];
+        let models = e.agg.holdout_accuracy();
+        if let Some(m) = models.mean {
+            // Whether the models learned at all: a C-score from models at chance says nothing.
+            parts.push(if area.width >= 190 {
+                format!("model acc {}", models.describe(true))
+            } else {
+                format!("model acc {m:.3}")
+            });
+        }
         if let Some(plan) = &e.plan {
             let per_ratio: Vec<String> =
                 plan.ratios.iter().zip(&e.done_per_ratio).map(|(r, d)| format!("{r}:{d}")).collect();

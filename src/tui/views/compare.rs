@@ -81,11 +81,15 @@ fn table(app: &App, c: &Comparison) -> Vec<Line<'static>> {
     let Some(p) = app.chosen_proxy() else { return lines };
     let Some(d) = c.disagreements.iter().find(|d| d.proxy == p.name) else { return lines };
     lines.push(Line::raw(""));
-    lines.push(Line::styled(format!("disagreement with {} (ranks, 1 = regular)", p.name), t.header));
+    // Sorted by the gap between tie-aware ranks (see `compare::disagreement`): the view says so.
+    lines.push(Line::styled(format!("disagreement with {} (rank gap; ties never count)", p.name), t.header));
     lines.push(Line::styled(
-        format!("{:>7} {:<8} {:>6} {:>6} {:>6}", "index", "label", "C", "proxy", "C rank"),
+        format!("{:>7} {:<8} {:>6} {:>6} {:>6}", "index", "label", "C", "p.rank", "gap"),
         t.dim,
     ));
+    if d.examples.is_empty() {
+        lines.push(Line::styled("  none: the orders agree wherever ties allow", t.dim));
+    }
     for e in &d.examples {
         let label =
             app.data.dataset.labels.get(e.index).map_or_else(String::new, |&l| app.data.class_name(l));
@@ -93,7 +97,7 @@ fn table(app: &App, c: &Comparison) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>7} {:<8} ", e.index, fmt::clip(&label, 8)), t.text),
             Span::styled(format!("{:>6} ", fmt::score(cs)), t.score(cs)),
-            Span::styled(format!("{:>6.3} {:>6.3}", e.proxy_rank, e.cscore_rank), t.text),
+            Span::styled(format!("{:>6.3} {:>6.3}", e.proxy_rank, e.gap), t.text),
         ]));
     }
     lines

@@ -1,0 +1,72 @@
+//! `cscore export WS --pred-probs`: the mean held-out softmax vector of every example as float32 N × C
+//! `.npy`, the out-of-sample `pred_probs` that cleanlab and other label-noise tools take.
+
+use super::export::{stem, to_stdout, ExportArgs, TableFormat};
+use cscore::export::{write_atomic, write_npy, NpyData};
+use cscore::store::Workspace;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes the probabilities, or refuses with one line and writes nothing.
+pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
+    if let Some(format) = args.format.filter(|f| *f != TableFormat::Npy) {
+        let name = match format {
+            TableFormat::Jsonl => "jsonl",
+            _ => "csv",
+        };
+        anyhow::bail!(
+            "--pred-probs writes a float32 N × C .npy (one row of class probabilities per example); it has no {name} form: drop --format {name}"
+        );
+    }
+    if args.clean || args.filter.is_some() || args.tag.is_some() || args.proxies {
+        anyhow::bail!("--pred-probs writes every example in dataset order; --clean, --filter, --tag and --proxies do not apply");
+    }
+    let ws = Workspace::open(&args.workspace)?;
+    let probs = ws.heldout_prob_sums(None)?;
+    let shown = args.workspace.display();
+    if probs.runs_with == 0 {
+        if probs.runs_without == 0 {
+            anyhow::bail!(
+                "{shown}: no holdout run has finished yet; run `cscore estimate` first (nothing was written)"
+            );
+        }
+        anyhow::bail!(
+            "{shown}: no held-out probabilities stored: its {} holdout runs were made by a cscore from before they were kept; runs added now keep them (`cscore estimate DATA -w {shown} --runs N` with more runs than before), or estimate into a new workspace (nothing was written)",
+            probs.runs_without
+        );
+    }
+    if probs.runs_without > 0 {
+        eprintln!(
+            "note: probabilities from {} of {} holdout runs ({} were stored by an earlier cscore without them)",
+            probs.runs_with,
+            probs.runs_with + probs.runs_without,
+            probs.runs_without
+        );
+    }
+    let (mean, never) = probs.mean();
+    let (n, c) = (mean.len() / probs.num_classes.max(1), probs.num_classes);
+    if never > 0 {
+        eprintln!(
+            "{never} of {n} examples were never held out by a run with probabilities: their rows are NaN"
+        );
+    }
+    let path = match &args.output {
+        Some(p) => p.clone(),
+        None => PathBuf::from(format!("{}.pred_probs.npy", stem(&args.workspace))),
+    };
+    let shape = [n, c];
+    if path == Path::new("-") {
+        return to_stdout(|mut out| write_npy(&mut out, &shape, NpyData::F32(&mean)));
+    }
+    write_atomic(&path, |f| {
+        let mut buf = io::BufWriter::new(f);
+        write_npy(&mut buf, &shape, NpyData::F32(&mean))?;
+        buf.flush()
+    })?;
+    eprintln!(
+        "wrote held-out probabilities ({n} × {c}, mean of {} runs' softmax) to {}",
+        probs.runs_with,
+        path.display()
+    );
+    Ok(())
+}
