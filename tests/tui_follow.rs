@@ -135,3 +135,74 @@ fn a_snapshot_read_before_a_label_write_keeps_the_label_and_takes_the_rest() {
     assert_eq!(other.tag_row(7).unwrap(), None);
     assert_eq!(app.tags.tag(7), None);
 }
+
+fn shown(app: &App) -> Option<String> {
+    app.chosen_proxy().map(|p| p.name.clone())
+}
+
+/// Waits until the workspace thread follows `other`'s commits (it reads the proxies it starts from
+/// when it starts: a proxy stored before that would never count as new).
+fn following(app: &mut App, bg: &mut Background, other: &Workspace) {
+    other.set_note(0, Some("following")).unwrap();
+    let seen = bg.pump_until(app, WAIT, |a| a.tags.note(0).is_some() && !a.busy());
+    assert!(seen, "the workspace thread does not follow");
+}
+
+fn stored_proxy(app: &mut App, bg: &mut Background, other: &Workspace, name: &str) {
+    other.set_proxy_scores(name, &vec![0.5; app.data.len()]).unwrap();
+    let arrived = bg.pump_until(app, WAIT, |a| a.data.proxies.iter().any(|p| p.name == name) && !a.busy());
+    assert!(arrived, "{name} did not reach the explorer");
+}
+
+/// A live estimate stores its proxies one by one: the list shows the default (`fused`) as soon as it
+/// exists, whatever arrived first, until the user picks one with `p`; that one stays.
+#[test]
+fn the_list_shows_fused_as_soon_as_it_exists_unless_the_user_picked_a_proxy() {
+    let f = fixture_with_runs(150, 3);
+    let (mut app, mut bg) = explorer(&f, Duration::from_millis(20));
+    assert_eq!(shown(&app).as_deref(), Some("learning_speed"), "the only proxy so far");
+    let other = Workspace::open(&f.workspace).unwrap();
+    following(&mut app, &mut bg, &other);
+    stored_proxy(&mut app, &mut bg, &other, "class_density");
+    assert_eq!(shown(&app).as_deref(), Some("learning_speed"), "another proxy does not take the column");
+    stored_proxy(&mut app, &mut bg, &other, "fused");
+    assert_eq!(shown(&app).as_deref(), Some("fused"), "the default shows once it exists");
+    // proxies are in name order: class_density, fused, learning_speed
+    keys(&mut app, &mut bg, "p");
+    assert_eq!(shown(&app).as_deref(), Some("learning_speed"));
+    stored_proxy(&mut app, &mut bg, &other, "aum");
+    other.set_proxy_scores("fused", &vec![0.25; 150]).unwrap();
+    let refreshed = bg.pump_until(&mut app, WAIT, |a| {
+        a.data.proxies.iter().any(|p| p.name == "fused" && p.scores[0] == 0.25) && !a.busy()
+    });
+    assert!(refreshed);
+    assert_eq!(shown(&app).as_deref(), Some("learning_speed"), "the user's pick stays");
+}
+
+/// A proxy the config names shows as soon as it exists, even where the default arrived first.
+#[test]
+fn the_configured_proxy_shows_as_soon_as_it_exists() {
+    use cscore::data::LoadOptions;
+    use cscore::project::Project;
+    use cscore::tui::{Config, FollowFrom, Session};
+    let f = fixture_with_runs(150, 3);
+    let project = Project::open(&f.data, &LoadOptions::default(), Some(&f.workspace), None).unwrap();
+    let plan = cscore::estimate::stored_plan(&project.workspace).unwrap();
+    let config = Config { proxy: Some("aum".into()), ..Config::default() };
+    let session = Session::open(project, plan, &config, Some("dark"), None).unwrap();
+    let from = FollowFrom {
+        path: f.workspace.clone(),
+        last_run_id: session.last_run_id,
+        have_plan: true,
+        poll: Duration::from_millis(20),
+    };
+    let mut bg = Background::start(from);
+    let mut app = session.app;
+    assert!(bg.pump_idle(&mut app, WAIT));
+    let other = Workspace::open(&f.workspace).unwrap();
+    following(&mut app, &mut bg, &other);
+    stored_proxy(&mut app, &mut bg, &other, "fused");
+    assert_eq!(shown(&app).as_deref(), Some("fused"));
+    stored_proxy(&mut app, &mut bg, &other, "aum");
+    assert_eq!(shown(&app).as_deref(), Some("aum"), "the configured proxy once it exists");
+}

@@ -63,3 +63,25 @@ fn the_highlight_is_what_enter_opens() {
         assert_eq!(app.selected(), expected, "{w}×{h}: Enter opens the highlighted thumbnail");
     }
 }
+
+/// A ten-class fixture: every class on a tall screen, the class rows scrolling (and the title saying
+/// which show) on a shorter one, with eight thumbnails a side at 160 columns.
+#[test]
+fn the_gallery_fits_its_thumbnails_to_the_screen() {
+    let f = tui_support::fixture_with_classes(300, 10);
+    let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
+    app.update(Action::Command(Command::ViewGallery));
+    assert!(bg.pump_idle(&mut app, WAIT));
+    assert_eq!(app.gallery.rows.len(), 10);
+    for (w, h) in [(80, 24), (160, 45), (160, 60)] {
+        app.update(Action::Resize(w, h));
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| draw(f, &app, &mut ViewState::default())).unwrap();
+        let text = terminal.backend().to_string();
+        if w == 160 {
+            assert_eq!(app.gallery_per_side(), 8, "{w}×{h}");
+        }
+        assert_eq!(text.contains("classes 1–"), h < 60, "{w}×{h}: scrolling is said\n{text}");
+        insta::assert_snapshot!(format!("gallery_ten_classes_{w}x{h}"), text);
+    }
+}

@@ -60,7 +60,8 @@ fn references_are_a_score_column_ranked_in_the_preview_and_compared() {
         press(&mut app, "p");
     }
     let list = screen(&mut app);
-    assert!(list.contains("ref_pa…"), "{list}");
+    let header = list.lines().nth(2).unwrap();
+    assert!(header.contains(" ref_paper "), "the list's score column, named in full: {list}");
 
     // The preview shows it with its rank: #1 is the most irregular, the example it scores lowest.
     press(&mut app, &format!(":{}\n", bad[0]));

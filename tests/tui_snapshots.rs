@@ -122,3 +122,18 @@ fn any_size_draws_without_panic() {
         command(&mut app, &mut bg, Command::PreviewNext);
     }
 }
+
+/// The list's columns come from the pane's width: at 80 columns the chosen proxy only (`fused`); at 140
+/// and 160 full header names and the best training proxy beside it.
+#[test]
+fn the_list_lays_its_columns_out_from_the_width() {
+    let (_f, mut app, mut bg) = app();
+    for (w, h, more) in [(80, 24, false), (140, 40, true), (160, 45, true)] {
+        let text = screen(&mut app, &mut bg, w, h);
+        let header = text.lines().nth(2).unwrap();
+        assert!(header.contains("fused"), "{w}: {header}");
+        assert_eq!(header.contains("learning_speed"), more, "{w}: {header}");
+        assert!(!header.contains('…'), "{w}: no clipped header name: {header}");
+        insta::assert_snapshot!(format!("list_columns_{w}x{h}"), text);
+    }
+}

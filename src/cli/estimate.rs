@@ -5,7 +5,8 @@ use super::progress::{fmt_secs, Progress};
 use anyhow::Context;
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
-    default_workers, resolve_plan, run_session, EstimateOptions, Event, SessionProxies, Summary,
+    dataset_warnings, default_workers, resolve_plan, run_session, EstimateOptions, Event, SessionProxies,
+    Summary,
 };
 use cscore::model::{parse_device, DeviceData};
 use cscore::project::{default_workspace_path, Project};
@@ -73,6 +74,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         ds.width,
         ws.path().display()
     );
+    for warning in dataset_warnings(&ds.labels, &ds.class_names, &plan.ratios) {
+        eprintln!("warning: {warning}");
+    }
     let updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
     let mut progress = Progress::new(args.no_progress);
     // Proxies are secondary: their first failure is reported at the end and never stops the estimate.

@@ -18,7 +18,8 @@ use std::path::Path;
 pub struct ExploreArgs {
     #[command(flatten)]
     pub estimate: EstimateArgs,
-    /// Theme: dark, light, high-contrast, or a path to a .toml theme [default: the config's, else dark].
+    /// Theme: auto (from the terminal's background), dark, light, high-contrast, neutral, or a path to a
+    /// .toml theme [default: the config's, else auto].
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
     /// Only watch the workspace: train nothing (another process, e.g. `cscore estimate`, fills it).

@@ -24,11 +24,15 @@ use crate::store::TagRow;
 
 pub use super::app_types::{Message, Mode, Request, View};
 
-/// The proxy the list shows unless the config names one: the fused estimate, else learning speed,
-/// else the first.
-pub(super) fn default_proxy(proxies: &[ProxyScores]) -> Option<usize> {
+/// The proxy the list shows: `wanted` (picked with `p`, else the config's) where it exists, else the
+/// fused estimate, else learning speed, else the first. Asked again whenever the proxies change.
+pub(super) fn shown_proxy(proxies: &[ProxyScores], wanted: Option<&str>) -> Option<usize> {
     let at = |name: &str| proxies.iter().position(|p| p.name == name);
-    at(crate::proxy::FUSED).or_else(|| at("learning_speed")).or_else(|| (!proxies.is_empty()).then_some(0))
+    wanted
+        .and_then(at)
+        .or_else(|| at(crate::proxy::FUSED))
+        .or_else(|| at("learning_speed"))
+        .or_else(|| (!proxies.is_empty()).then_some(0))
 }
 
 /// The whole state of the explorer.
@@ -69,6 +73,8 @@ pub struct App {
     pub view: View,
     /// The proxy shown in the list (index into `data.proxies`).
     pub proxy: Option<usize>,
+    /// The proxy asked for by name (picked with `p`, else the config's), shown once it exists.
+    pub(super) proxy_wanted: Option<String>,
     /// Page of the preview (0: the image; then the text, every proxy score, a pane at a time).
     pub preview_page: usize,
     /// Undo/redo.
@@ -111,11 +117,7 @@ impl App {
         theme: Theme,
     ) -> Self {
         let n = data.len();
-        let proxy = config
-            .proxy
-            .as_ref()
-            .and_then(|name| data.proxies.iter().position(|p| &p.name == name))
-            .or_else(|| default_proxy(&data.proxies));
+        let proxy = shown_proxy(&data.proxies, config.proxy.as_deref());
         let scores = Scores::compute(&est.agg);
         let mut gallery = GalleryRows::default();
         gallery.set_rows(gallery_rows(&data.dataset.labels, &scores.cscore, data.dataset.num_classes()));
@@ -138,6 +140,7 @@ impl App {
             mode: Mode::Normal,
             view: View::List,
             proxy,
+            proxy_wanted: config.proxy.clone(),
             preview_page: 0,
             history: History::default(),
             message: None,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::app::{default_proxy, App, Request, View};
+use super::app::{shown_proxy, App, Request, View};
 use super::data::ProxyScores;
 use super::estimate_state::Training;
 use super::event::{StoreChange, WorkerMsg};
@@ -74,14 +74,12 @@ impl App {
         }
     }
 
-    /// Replaces the proxies (recomputed elsewhere), keeping the chosen one by name.
+    /// Replaces the proxies (recomputed elsewhere); the list shows the wanted one, else the default,
+    /// as soon as it exists (the first to arrive only holds the place).
     fn set_proxies(&mut self, proxies: Vec<ProxyScores>) {
-        let chosen = self.chosen_proxy().map(|p| p.name.clone());
         self.data.proxies = Arc::new(proxies);
         self.proxies_version += 1;
-        self.proxy = chosen
-            .and_then(|name| self.data.proxies.iter().position(|p| p.name == name))
-            .or_else(|| default_proxy(&self.data.proxies));
+        self.proxy = shown_proxy(&self.data.proxies, self.proxy_wanted.as_deref());
         self.comparison = None;
         self.comparison_requested_for_view();
         self.reorder();

@@ -186,6 +186,7 @@ impl App {
         if let Some(p) = self.chosen_proxy() {
             let name = p.name.clone();
             self.info(format!("proxy column: {name}"));
+            self.proxy_wanted = Some(name);
         }
         self.reorder();
     }

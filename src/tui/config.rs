@@ -25,7 +25,7 @@ pub enum ImageMode {
 /// Resolved settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Theme name or path (`--theme` wins).
+    /// Theme name or path, or `auto` (from the terminal's background; `--theme` wins).
     pub theme: String,
     /// Proxy shown in the list's proxy column, when the workspace has it.
     pub proxy: Option<String>,
@@ -40,7 +40,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            theme: "dark".into(),
+            theme: super::theme_auto::AUTO.into(),
             proxy: None,
             poll_ms: 500,
             images: ImageMode::Auto,
@@ -150,7 +150,7 @@ impl Config {
 
 /// The documented example config (README and `tests/`): every setting with its default.
 pub const EXAMPLE_CONFIG: &str = r#"# ~/.config/cscore/config.toml (or $CSCORE_CONFIG)
-theme = "dark"          # dark | light | high-contrast | a path to a .toml theme
+theme = "auto"          # auto (the terminal's background) | dark | light | high-contrast | neutral | a .toml path
 proxy = "learning_speed" # proxy shown in the list's proxy column
 poll_ms = 500           # how often a workspace filled by another process is checked
 images = "auto"         # auto (kitty/sixel/iTerm2, else half-blocks) | blocks | shade

@@ -76,7 +76,7 @@ impl App {
     /// Thumbnails per side at the current size (the view draws exactly this many).
     pub fn gallery_per_side(&self) -> usize {
         let ds = &self.data.dataset;
-        per_side(self.size, ds.width, ds.height)
+        per_side(self.size, ds.width, ds.height, self.gallery.rows.len())
     }
 
     /// Gallery navigation; `false` when the command is not a gallery one.

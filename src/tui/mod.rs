@@ -38,6 +38,7 @@ mod session;
 mod tags;
 mod terminal;
 mod theme;
+mod theme_auto;
 mod train;
 pub mod views;
 

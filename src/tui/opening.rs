@@ -19,6 +19,7 @@ use super::runtime::{
 };
 use super::terminal::{self, Screen};
 use super::theme::{no_color_requested, Theme};
+use super::theme_auto::{query_background, AUTO, QUERY_TIMEOUT};
 use super::views::LoadingView;
 
 /// What the loading screen needs before anything is loaded.
@@ -55,7 +56,7 @@ pub fn run(session: Session) -> Result<(), TuiError> {
         Config { images: session.app.images, keymap: session.app.keymap.clone(), ..Config::default() };
     let opening =
         Opening { what: session.app.data.workspace_path.display().to_string(), config, theme: None };
-    run_opening(opening, move |_| Ok::<_, Infallible>(session))
+    open_and_run(opening, false, move |_| Ok::<_, Infallible>(session))
         .map(|r| r.unwrap_or_else(|never| match never {}))
 }
 
@@ -66,18 +67,39 @@ pub fn run_opening<E: Send + 'static>(
     opening: Opening,
     load: impl FnOnce(&Progress) -> Result<Session, E> + Send + 'static,
 ) -> Result<Result<(), E>, TuiError> {
-    let theme = Theme::load(opening.theme.as_deref().unwrap_or(&opening.config.theme), no_color_requested())?;
+    open_and_run(opening, true, load)
+}
+
+/// [`run_opening`]; `theme_here`: the theme resolved here (where the terminal can be asked its
+/// background) replaces the loaded session's.
+fn open_and_run<E: Send + 'static>(
+    opening: Opening,
+    theme_here: bool,
+    load: impl FnOnce(&Progress) -> Result<Session, E> + Send + 'static,
+) -> Result<Result<(), E>, TuiError> {
+    let no_color = no_color_requested();
+    let requested = opening.theme.as_deref().unwrap_or(&opening.config.theme).to_string();
+    // A named theme is checked before the terminal changes; `auto` needs raw mode to ask the terminal.
+    let ask = requested == AUTO && !no_color;
+    let named = if ask { None } else { Some(Theme::load(&requested, no_color)?) };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .map_err(|e| TuiError::Terminal(e.to_string()))?;
     let trainer = rt.block_on(async {
         let screen = terminal::enter()?;
+        let theme = match named {
+            Some(theme) => theme,
+            None => Theme::load_auto(&requested, no_color, query_background(QUERY_TIMEOUT))?,
+        };
         match open(screen, &opening, &theme, load).await? {
             Opened::Quit => Ok(Ok(None)),
             Opened::Failed(e) => Ok(Err(e)),
             Opened::Ready(ready) => {
-                let (session, handover) = *ready;
+                let (mut session, handover) = *ready;
+                if theme_here {
+                    session.app.theme = theme;
+                }
                 event_loop(session, handover).await.map(Ok)
             }
         }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::app::App;
+use super::app::{App, Message};
 use super::config::{Config, ImageMode};
 use super::data::ExplorerData;
 use super::error::TuiError;
@@ -13,7 +13,7 @@ use super::opening::Progress;
 use super::runtime::Session;
 use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
-use crate::estimate::Plan;
+use crate::estimate::{dataset_warnings, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
 
 impl Session {
@@ -68,7 +68,13 @@ impl Session {
             _ => None,
         };
         progress.stage("ranking the examples");
-        let app = App::new(data, est, tags, &config, theme);
+        let ratios = est.plan.as_ref().map_or(&DEFAULT_RATIOS[..], |p| &p.ratios[..]);
+        let ds = &data.dataset;
+        let warnings = dataset_warnings(&ds.labels, &ds.class_names, ratios);
+        let mut app = App::new(data, est, tags, &config, theme);
+        if !warnings.is_empty() {
+            app.message = Some(Message { text: format!("warning: {}", warnings.join("; ")), error: true });
+        }
         Ok(Session { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
     }
 }

@@ -8,14 +8,16 @@ use toml::Spanned;
 
 use super::config::{line_of, toml_problem};
 use super::error::TuiError;
+use super::theme_auto::{theme_name, Rgb};
 
 /// The built-in themes, embedded from `themes/`.
-pub const THEME_NAMES: &[&str] = &["dark", "light", "high-contrast"];
+pub const THEME_NAMES: &[&str] = &["dark", "light", "high-contrast", "neutral"];
 
 const EMBEDDED: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
     ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    ("neutral", include_str!("../../themes/neutral.toml")),
 ];
 
 /// One style as written in a theme file.
@@ -147,8 +149,16 @@ impl Theme {
         })
     }
 
-    /// A theme by name: a `.toml` path, `<config dir>/cscore/themes/NAME.toml`, or a built-in one.
+    /// A theme by name: `auto` (from `COLORFGBG` alone; see [`Theme::load_auto`]), a `.toml` path,
+    /// `<config dir>/cscore/themes/NAME.toml`, or a built-in one.
     pub fn load(name: &str, no_color: bool) -> Result<Theme, TuiError> {
+        Theme::load_auto(name, no_color, None)
+    }
+
+    /// As [`Theme::load`], `auto` resolved with the terminal's `answer` to OSC 11 first.
+    pub fn load_auto(name: &str, no_color: bool, answer: Option<Rgb>) -> Result<Theme, TuiError> {
+        let colorfgbg = std::env::var("COLORFGBG").ok();
+        let name = theme_name(name, no_color, answer, colorfgbg.as_deref());
         let path = Path::new(name);
         if name.ends_with(".toml") || name.contains(std::path::MAIN_SEPARATOR) {
             let text = std::fs::read_to_string(path)
@@ -211,6 +221,104 @@ mod tests {
             let t = Theme::parse(text, name, false).unwrap();
             assert_ne!(t.selected, Style::default(), "{name}");
             assert_ne!(t.curve_5, Style::default(), "{name}");
+        }
+    }
+
+    /// xterm's default palette: what the named and indexed colours look like on most terminals.
+    fn rgb(c: Color) -> Rgb {
+        const ANSI: [Rgb; 16] = [
+            (0, 0, 0),
+            (205, 0, 0),
+            (0, 205, 0),
+            (205, 205, 0),
+            (0, 0, 238),
+            (205, 0, 205),
+            (0, 205, 205),
+            (229, 229, 229),
+            (127, 127, 127),
+            (255, 0, 0),
+            (0, 255, 0),
+            (255, 255, 0),
+            (92, 92, 255),
+            (255, 0, 255),
+            (0, 255, 255),
+            (255, 255, 255),
+        ];
+        let index = match c {
+            Color::Rgb(r, g, b) => return (r, g, b),
+            Color::Indexed(i) => i,
+            Color::Black => 0,
+            Color::Red => 1,
+            Color::Green => 2,
+            Color::Yellow => 3,
+            Color::Blue => 4,
+            Color::Magenta => 5,
+            Color::Cyan => 6,
+            Color::Gray => 7,
+            Color::DarkGray => 8,
+            Color::LightRed => 9,
+            Color::LightGreen => 10,
+            Color::LightYellow => 11,
+            Color::LightBlue => 12,
+            Color::LightMagenta => 13,
+            Color::LightCyan => 14,
+            Color::White => 15,
+            Color::Reset => panic!("Reset is no colour"),
+        };
+        match index {
+            0..=15 => ANSI[index as usize],
+            16..=231 => {
+                let level = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+                let v = index - 16;
+                (level(v / 36), level(v / 6 % 6), level(v % 6))
+            }
+            _ => {
+                let g = 8 + 10 * (index - 232);
+                (g, g, g)
+            }
+        }
+    }
+
+    fn contrast(a: Rgb, b: Rgb) -> f64 {
+        use crate::tui::theme_auto::relative_luminance as l;
+        let (x, y) = (l(a) + 0.05, l(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    /// No built-in style sets a foreground close to the background its theme is for without setting
+    /// that background too (white text on a light terminal was the explorer's empty table).
+    #[test]
+    fn no_shipped_style_draws_a_foreground_near_its_background() {
+        const BLACK: Rgb = (0, 0, 0);
+        const WHITE: Rgb = (255, 255, 255);
+        let assumed: &[(&str, &[Rgb])] = &[
+            ("dark", &[BLACK]),
+            ("light", &[WHITE]),
+            ("high-contrast", &[BLACK]),
+            ("neutral", &[BLACK, WHITE]),
+        ];
+        assert_eq!(assumed.len(), EMBEDDED.len());
+        for (name, text) in EMBEDDED {
+            let backgrounds = assumed.iter().find(|(n, _)| n == name).unwrap().1;
+            let file: toml::Value = toml::from_str(text).unwrap();
+            let styles = file["styles"].as_table().unwrap();
+            for (slot, spec) in styles {
+                let (Some(fg), None) = (spec.get("fg"), spec.get("bg")) else { continue };
+                let fg = rgb(Color::from_str(fg.as_str().unwrap()).unwrap());
+                for &bg in backgrounds {
+                    let ratio = contrast(fg, bg);
+                    assert!(ratio >= 3.0, "{name}.{slot}: contrast {ratio:.2} against {bg:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_neutral_theme_leaves_text_in_the_terminals_colour() {
+        let t = Theme::load("neutral", false).unwrap();
+        assert_eq!((t.text.fg, t.text.bg), (None, None));
+        for name in ["dark", "light"] {
+            assert_eq!(Theme::load(name, false).unwrap().text.fg, None, "{name}");
         }
     }
 

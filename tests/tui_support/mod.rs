@@ -95,8 +95,17 @@ pub fn fixture(n: usize) -> Fixture {
 
 /// `n` examples with the plan of [`fixture`], the proxy run and holdout runs `0..runs` stored.
 pub fn fixture_with_runs(n: usize, runs: u32) -> Fixture {
+    fixture_of(n, CLASSES, runs)
+}
+
+/// [`fixture`] with `classes` classes.
+pub fn fixture_with_classes(n: usize, classes: usize) -> Fixture {
+    fixture_of(n, classes, RUNS)
+}
+
+fn fixture_of(n: usize, classes: usize, runs: u32) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (ds, _) = common::synthetic(n, CLASSES, 0.0, 7);
+    let (ds, _) = common::synthetic(n, classes, 0.0, 7);
     let data = dir.path().join("data");
     common::write_idx(&data, &ds);
     let workspace = dir.path().join("fixture.cscore");

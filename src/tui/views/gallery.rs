@@ -17,27 +17,47 @@ const LABEL_W: u16 = 10;
 /// Width of the gap between the lowest and the highest thumbnails.
 const GAP_W: u16 = 3;
 
+/// Smallest thumbnail height in cells (8 pixel rows); below it the class rows scroll instead.
+const MIN_ROWS: u16 = 4;
+/// Thumbnails per side worth shrinking for.
+const MIN_PER_SIDE: usize = 4;
+
 /// Thumbnail rows, thumbnail columns and thumbnails per side (at most [`PER_SIDE_MAX`], the most a gallery
-/// row holds) for a main area of `w`×`h` cells.
-fn geometry(w: u16, h: u16, img_w: usize, img_h: usize) -> (u16, u16, usize) {
+/// row holds) for a main area of `w`×`h` cells and `classes` class rows: the tallest thumbnails (up to
+/// the image's own size) that show every class at once, at least [`MIN_ROWS`] tall, smaller still while
+/// fewer than [`MIN_PER_SIDE`] fit on a side.
+fn geometry(w: u16, h: u16, img_w: usize, img_h: usize, classes: usize) -> (u16, u16, usize) {
     let inner_h = h.saturating_sub(3); // borders and the header line
     let native = (img_h as u16).div_ceil(2).max(2);
-    let mut rows = (inner_h / 2).saturating_sub(1).clamp(2, native);
+    let classes = u16::try_from(classes.max(1)).unwrap_or(u16::MAX);
+    // a class row is its thumbnails and their caption line
+    let mut rows = (inner_h / classes).saturating_sub(1).clamp(MIN_ROWS.min(native), native);
     loop {
         let cols = ((img_w as f64 * f64::from(rows) * 2.0 / img_h.max(1) as f64).round() as u16).max(2);
         let avail = w.saturating_sub(2 + LABEL_W + GAP_W);
         let k = usize::from(avail / (cols + 1)) / 2;
-        if k >= 2 || rows <= 3 {
+        if k >= MIN_PER_SIDE || rows <= MIN_ROWS.min(native) {
             return (rows, cols, k.min(PER_SIDE_MAX));
         }
         rows -= 1;
     }
 }
 
-/// Thumbnails per side the gallery shows at a terminal size: the app's cursor and the view both use it.
-pub fn per_side(size: (u16, u16), img_w: usize, img_h: usize) -> usize {
+/// Thumbnails per side the gallery shows at a terminal size for `classes` class rows: the app's cursor
+/// and the view both use it.
+pub fn per_side(size: (u16, u16), img_w: usize, img_h: usize, classes: usize) -> usize {
     let main = areas(Rect::new(0, 0, size.0, size.1)).main;
-    geometry(main.width, main.height, img_w, img_h).2
+    geometry(main.width, main.height, img_w, img_h, classes).2
+}
+
+/// "index score" in `width` cells: the score with 3 decimals, else 2, else clipped.
+fn caption(index: u32, cscore: f32, width: usize) -> String {
+    let text = |s: String| format!("{index} {}", s.trim_start_matches('0'));
+    let full = text(fmt::score(cscore));
+    if full.chars().count() <= width || cscore.is_nan() {
+        return fmt::clip(&full, width);
+    }
+    fmt::clip(&text(format!("{cscore:.2}")), width)
 }
 
 /// Gallery view.
@@ -48,9 +68,17 @@ impl Widget for GalleryView<'_> {
         let app = self.0;
         let t = &app.theme;
         let g = &app.gallery;
-        let block = Block::bordered()
-            .border_style(t.border)
-            .title(Span::styled(" gallery: lowest and highest C-scores per class ", t.title));
+        let ds = &app.data.dataset;
+        let (rows, cols, k) = geometry(area.width, area.height, ds.width, ds.height, g.rows.len());
+        let band = rows + 1;
+        let visible = (area.height.saturating_sub(3) / band).max(1) as usize;
+        let first = g.row.saturating_sub(visible - 1);
+        let mut title = " gallery: lowest and highest C-scores per class ".to_string();
+        if visible < g.rows.len() {
+            let last = (first + visible).min(g.rows.len());
+            title = format!("{title}· classes {}–{last} of {} ", first + 1, g.rows.len());
+        }
+        let block = Block::bordered().border_style(t.border).title(Span::styled(title, t.title));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.height < 2 || inner.width < 4 {
@@ -60,8 +88,6 @@ impl Widget for GalleryView<'_> {
             Paragraph::new(Line::styled("no C-scores yet", t.dim)).render(inner, buf);
             return;
         }
-        let ds = &app.data.dataset;
-        let (rows, cols, k) = geometry(area.width, area.height, ds.width, ds.height);
         let k = k.max(1);
         let side_w = (cols + 1) * k as u16;
         let head = format!(
@@ -74,9 +100,6 @@ impl Widget for GalleryView<'_> {
             s = side_w as usize
         );
         Line::styled(head, t.header).render(Rect { height: 1, ..inner }, buf);
-        let band = rows + 1;
-        let visible = ((inner.height - 1) / band).max(1) as usize;
-        let first = g.row.saturating_sub(visible - 1);
         let mode = if app.images == ImageMode::Shade { PixelMode::Shade } else { PixelMode::Blocks };
         for (slot_row, row) in g.rows.iter().enumerate().skip(first).take(visible) {
             let y = inner.y + 1 + (slot_row - first) as u16 * band;
@@ -96,8 +119,7 @@ impl Widget for GalleryView<'_> {
                     let thumb = Rect::new(x, y, cols, rows).intersection(inner);
                     PixelImage { dataset: ds, index: i as usize, mode }.render(thumb, buf);
                     let cs = app.scores.cscore.get(i as usize).copied().unwrap_or(f32::NAN);
-                    let caption =
-                        fmt::clip(&format!("{i} {}", fmt::score(cs).trim_start_matches('0')), cols as usize);
+                    let caption = caption(i, cs, cols as usize);
                     let selected = slot_row == g.row && g.slot == side * k + j;
                     let style = if selected { t.selected } else { t.score(cs) };
                     let cap = Rect::new(x, y + rows, cols, 1).intersection(inner);

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, StatefulWidget, Widget};
 
+use super::columns::{Columns, INTERVAL};
 use super::fmt;
 use crate::tui::app::App;
 use crate::tui::order::SortColumn;
@@ -19,27 +20,6 @@ pub struct ListScroll {
 
 /// The ranked list of `App::order`.
 pub struct ListView<'a>(pub &'a App);
-
-struct Columns {
-    index: usize,
-    label: usize,
-    interval: bool,
-    pred: usize,
-    proxy: bool,
-}
-
-impl Columns {
-    fn fit(app: &App, width: usize) -> Columns {
-        let index = app.data.len().saturating_sub(1).to_string().len().max(5);
-        let names = app.data.dataset.class_names.iter().map(|n| n.chars().count()).max().unwrap_or(1);
-        let label = names.clamp(5, 10);
-        let pred = names.clamp(8, 10);
-        let base = 2 + index + 1 + label + 1 + 5 + 1 + pred + 1 + 8;
-        let proxy = app.chosen_proxy().is_some() && width >= base + 8;
-        let interval = width >= base + 14 + if proxy { 8 } else { 0 };
-        Columns { index, label, interval, pred, proxy }
-    }
-}
 
 impl StatefulWidget for ListView<'_> {
     type State = ListScroll;
@@ -115,12 +95,18 @@ fn header(app: &App, c: &Columns) -> Vec<Span<'static>> {
         mark(SortColumn::CScore, "C", 5, true),
     ];
     if c.interval {
-        out.push(Span::raw(format!("{:<13} ", "  interval")));
+        out.push(Span::raw(format!("{:<INTERVAL$} ", "  interval")));
     }
     out.push(mark(SortColumn::Prediction, "held-out", c.pred, false));
-    if c.proxy {
-        let name = app.chosen_proxy().map_or("proxy".to_string(), |p| fmt::clip(&p.name, 7));
-        out.push(mark(SortColumn::Proxy, &name, 7, true));
+    for (k, col) in c.scores.iter().enumerate() {
+        let name = app.data.proxies.get(col.proxy).map_or("", |p| p.name.as_str());
+        // the first is the chosen proxy, the one the list sorts by; its arrow needs a cell
+        let name = fmt::clip(name, col.width - usize::from(k == 0 && app.sort.column == SortColumn::Proxy));
+        if k == 0 {
+            out.push(mark(SortColumn::Proxy, &name, col.width, true));
+        } else {
+            out.push(Span::raw(format!("{name:>w$} ", w = col.width)));
+        }
     }
     out.push(mark(SortColumn::Tag, "tag", 3, false));
     out
@@ -159,7 +145,7 @@ fn row(app: &App, i: usize, c: &Columns, selected: bool, width: usize) -> Vec<Sp
     ];
     if c.interval {
         let iv = if cs.is_nan() { String::new() } else { format!("[{:.2}, {:.2}]", s.low[i], s.high[i]) };
-        out.push(Span::styled(format!("{iv:<13} "), t.dim));
+        out.push(Span::styled(format!("{iv:<INTERVAL$} "), t.dim));
     }
     let (pred, style) = match s.prediction(i) {
         Some(p) if p != label => (app.data.class_name(p), t.score_low),
@@ -167,9 +153,9 @@ fn row(app: &App, i: usize, c: &Columns, selected: bool, width: usize) -> Vec<Sp
         None => ("-".into(), t.dim),
     };
     out.push(Span::styled(format!("{:<w$} ", fmt::clip(&pred, c.pred), w = c.pred), style));
-    if c.proxy {
-        let v = app.chosen_proxy().and_then(|p| p.scores.get(i).copied()).unwrap_or(f32::NAN);
-        out.push(Span::styled(format!("{:>7} ", fmt::score(v)), t.text));
+    for col in &c.scores {
+        let v = app.data.proxies.get(col.proxy).and_then(|p| p.scores.get(i).copied()).unwrap_or(f32::NAN);
+        out.push(Span::styled(format!("{:>w$} ", fmt::score(v), w = col.width), t.text));
     }
     if let Some(row) = app.tags.get(i) {
         let tag = row.tag.clone().unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Drawing: one function lays the screen out; each view only reads the [`App`]. Popups draw last.
 
 mod bars;
+mod columns;
 mod compare;
 mod fmt;
 pub mod gallery;
