@@ -1,6 +1,9 @@
 //! The training kernels on real MNIST batches (`sample_data/mnist-10k`), each beside its baseline in the
 //! same run: the fused CPU kernels against the plain Candle ops they replace (`CSCORE_DENSE=1` path).
 //!
+//! The CNN's patch kernels against Candle's conv2d with autograd, and the MLP's dense first layer against
+//! the sparse one on dense RGB inputs.
+//!
 //! `cargo bench --bench kernels`; the figures that matter are the ratios within one run.
 
 use candle_core::{Device, Tensor};
@@ -64,14 +67,58 @@ fn train_step(c: &mut Criterion) {
     let cfg = TrainConfig::default();
     let spec = ModelSpec::default();
     let mut group = c.benchmark_group("train step, 784-512-256-10, batch 128");
-    let mut fused = build_network(&spec, &[1], data.shape, data.num_classes, &Device::Cpu).expect("net");
+    let mut fused =
+        build_network(&spec, &[1], data.shape, data.num_classes, data.sparse_inputs, &Device::Cpu)
+            .expect("net");
     group.bench_function("fused CPU kernels", |b| b.iter(|| fused.train_step(&x, &y, &cfg).expect("step")));
     std::env::set_var("CSCORE_DENSE", "1");
-    let mut plain = build_network(&spec, &[1], data.shape, data.num_classes, &Device::Cpu).expect("net");
+    let mut plain =
+        build_network(&spec, &[1], data.shape, data.num_classes, data.sparse_inputs, &Device::Cpu)
+            .expect("net");
     std::env::remove_var("CSCORE_DENSE");
     group.bench_function("plain Candle ops", |b| b.iter(|| plain.train_step(&x, &y, &cfg).expect("step")));
     group.finish();
 }
 
-criterion_group!(benches, sparse_layer, train_step);
+/// A batch of 128 dense 32×32 RGB inputs in [0, 1] (colored-MNIST-like: every value non-zero) and targets.
+fn rgb_batch() -> (Tensor, Tensor) {
+    let d = 3 * 32 * 32;
+    let x: Vec<f32> =
+        (0..B * d).map(|i| ((i.wrapping_mul(2_654_435_761) % 251) + 1) as f32 / 252.0).collect();
+    let y: Vec<f32> = (0..B).flat_map(|i| (0..10).map(move |c| f32::from(u8::from(c == i % 10)))).collect();
+    let x = Tensor::from_vec(x, (1, B, d), &Device::Cpu).expect("inputs");
+    (x, Tensor::from_vec(y, (1, B, 10), &Device::Cpu).expect("targets"))
+}
+
+fn cnn_step(c: &mut Criterion) {
+    let (x, y) = rgb_batch();
+    let cfg = TrainConfig { lr: 0.01, ..TrainConfig::default() };
+    let mut group = c.benchmark_group("CNN train step, 32×32 RGB, batch 128");
+    group.sample_size(20);
+    let mut fast = build_network(&ModelSpec::Cnn, &[1], (3, 32, 32), 10, false, &Device::Cpu).expect("net");
+    group.bench_function("patch kernels (im2col + gemm, fused)", |b| {
+        b.iter(|| fast.train_step(&x, &y, &cfg).expect("step"))
+    });
+    std::env::set_var("CSCORE_DENSE", "1");
+    let mut plain = build_network(&ModelSpec::Cnn, &[1], (3, 32, 32), 10, false, &Device::Cpu).expect("net");
+    std::env::remove_var("CSCORE_DENSE");
+    group.bench_function("Candle conv2d + autograd", |b| {
+        b.iter(|| plain.train_step(&x, &y, &cfg).expect("step"))
+    });
+    group.finish();
+}
+
+fn dense_mlp_step(c: &mut Criterion) {
+    let (x, y) = rgb_batch();
+    let cfg = TrainConfig { lr: 0.01, ..TrainConfig::default() };
+    let spec = ModelSpec::default();
+    let mut group = c.benchmark_group("MLP train step, 3072-512-256-10 on dense inputs, batch 128");
+    let mut dense = build_network(&spec, &[1], (3, 32, 32), 10, false, &Device::Cpu).expect("net");
+    group.bench_function("dense first layer", |b| b.iter(|| dense.train_step(&x, &y, &cfg).expect("step")));
+    let mut sparse = build_network(&spec, &[1], (3, 32, 32), 10, true, &Device::Cpu).expect("net");
+    group.bench_function("sparse first layer", |b| b.iter(|| sparse.train_step(&x, &y, &cfg).expect("step")));
+    group.finish();
+}
+
+criterion_group!(benches, sparse_layer, train_step, cnn_step, dense_mlp_step);
 criterion_main!(benches);

@@ -192,3 +192,25 @@ fn ctrl_c_stops_cleanly_and_the_estimate_resumes() {
     assert!(text(&out.stderr).contains(&format!("{done} of 401 planned runs already in the workspace")));
     assert!(Workspace::open(&ws_path).unwrap().run_counts().unwrap().done > done);
 }
+
+/// `cscore bench` takes the protocol flags, so the CNN and dense-MLP benchmarks are one command each: the
+/// flags reach the trained models (a CNN at batch 64 learns MNIST digits in one epoch) and the report.
+#[test]
+fn bench_takes_the_protocol_flags() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("sample_data/mnist-10k");
+    let dir = tempfile::tempdir().unwrap();
+    let d = data.to_str().unwrap();
+    let args = ["bench", "--data", d, "--model", "cnn", "--lr", "0.05", "--batch", "64", "--epochs", "1"];
+    let out = cscore(&[&args[..], &["--runs", "2", "--ratio", "0.2", "--workers", "2"]].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("cnn (1 epochs, batch 64, lr 0.05)"), "{table}");
+    let out = cscore(&[&args[..], &["--runs", "1", "--ratio", "0.2", "--json"]].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let accuracy = report["heldout_accuracy"].as_f64().unwrap();
+    assert!(accuracy > 0.8, "a CNN trained one epoch on 2,000 digits: held-out accuracy {accuracy}");
+    let bad = cscore(&["bench", "--data", d, "--lr=-1", "--runs", "1"], dir.path());
+    assert!(!bad.status.success() && text(&bad.stderr).contains("--lr"), "{}", text(&bad.stderr));
+}

@@ -3,7 +3,7 @@
 use clap::Args;
 use cscore::data::LoadOptions;
 use cscore::estimate::{default_workers, run_bench, BenchConfig, BenchReport};
-use cscore::model::{parse_device, DeviceData, ModelSpec};
+use cscore::model::{parse_device, DeviceData, ModelSpec, TrainConfig};
 use std::path::PathBuf;
 
 /// `cscore bench` flags.
@@ -30,6 +30,15 @@ pub struct BenchArgs {
     /// Epochs.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
+    /// Examples per SGD step.
+    #[arg(long, default_value_t = 128)]
+    pub batch: usize,
+    /// Learning rate (the paper's MNIST protocol: 0.1).
+    #[arg(long, default_value_t = 0.1)]
+    pub lr: f64,
+    /// Heavy-ball momentum.
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f64,
     /// cpu, cuda[:N] or metal.
     #[arg(long, default_value = "cpu")]
     pub device: String,
@@ -53,7 +62,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 workers: args.workers.unwrap_or_else(default_workers),
                 models_per_step: args.models_per_step,
                 model: args.model.clone(),
-                epochs: args.epochs,
+                train: TrainConfig {
+                    epochs: args.epochs,
+                    batch: args.batch,
+                    lr: args.lr,
+                    momentum: args.momentum,
+                    weight_decay: 0.0,
+                },
             };
             let r = run_bench(&ds, &data, &cfg, &dir)?;
             if args.json {
@@ -80,8 +95,8 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 
 fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
     println!(
-        "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch 128), {} worker(s), {} thread(s), device {}",
-        r.ratio, r.train_examples, r.models, args.model, args.epochs, r.workers, r.threads, args.device
+        "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch {}, lr {}), {} worker(s), {} thread(s), device {}",
+        r.ratio, r.train_examples, r.models, args.model, args.epochs, args.batch, args.lr, r.workers, r.threads, args.device
     );
     println!("  seconds per model   {:.2}  (wall-clock of the whole run / models)", r.seconds_per_model);
     println!("  models per hour     {:.0}", r.models_per_hour);

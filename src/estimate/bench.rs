@@ -3,7 +3,7 @@
 
 use super::{math_threads, run_estimate, EstimateOptions, Plan};
 use crate::data::Dataset;
-use crate::model::{DeviceData, ModelSpec};
+use crate::model::{DeviceData, ModelSpec, TrainConfig};
 use crate::project::{dataset_info, peak_rss_bytes};
 use crate::store::{bit_get, RunStatus, Workspace};
 use crate::Result;
@@ -24,8 +24,8 @@ pub struct BenchConfig {
     pub models_per_step: usize,
     /// Architecture.
     pub model: ModelSpec,
-    /// Epochs.
-    pub epochs: usize,
+    /// Epochs, batch size, learning rate and momentum.
+    pub train: TrainConfig,
 }
 
 /// The figures of one benchmark.
@@ -64,7 +64,8 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
     let mut plan =
         Plan { ratios: vec![cfg.ratio], runs: cfg.runs, track_runs: 0, proxy_runs: 0, ..Plan::default() };
     plan.model = cfg.model.clone();
-    plan.train.epochs = cfg.epochs;
+    plan.train = cfg.train.clone();
+    plan.validate()?;
     let workers = cfg.workers.max(1);
     let opts =
         EstimateOptions { workers, models_per_step: cfg.models_per_step, ..EstimateOptions::default() };

@@ -9,8 +9,11 @@ use super::network::Network;
 use super::{ModelError, TrainConfig};
 use candle_core::{DType, Device, Tensor, Var, D};
 
+/// Channels of the first convolution.
 pub(super) const C1: usize = 16;
+/// Channels of the second convolution.
 pub(super) const C2: usize = 32;
+/// Units of the dense hidden layer.
 pub(super) const FC: usize = 128;
 
 /// K LeNet-style networks; parameters carry the model dimension in their first axis.
@@ -76,8 +79,8 @@ impl BatchedCnn {
         let (c, h, w) = self.shape;
         // (K, B, C·H·W) → (B, K·C, H, W): model k owns channel group k.
         let x = x.reshape((k, b, c, h, w))?.transpose(0, 1)?.contiguous()?.reshape((b, k * c, h, w))?;
-        let x = x.conv2d(self.p(0), 2, 1, 1, k)?.broadcast_add(self.p(1))?.relu()?.max_pool2d(2)?;
-        let x = x.conv2d(self.p(2), 0, 1, 1, k)?.broadcast_add(self.p(3))?.relu()?.max_pool2d(2)?;
+        let x = max_pool2(&x.conv2d(self.p(0), 2, 1, 1, k)?.broadcast_add(self.p(1))?.relu()?)?;
+        let x = max_pool2(&x.conv2d(self.p(2), 0, 1, 1, k)?.broadcast_add(self.p(3))?.relu()?)?;
         let (_, _, h2, w2) = x.dims4()?;
         let x = x.reshape((b, k, C2 * h2 * w2))?.transpose(0, 1)?.contiguous()?;
         Ok(x.matmul(self.p(4))?.broadcast_add(self.p(5))?.relu()?)
@@ -86,6 +89,17 @@ impl BatchedCnn {
     fn forward(&self, x: &Tensor) -> Result<Tensor, ModelError> {
         Ok(self.hidden(x)?.matmul(self.p(6))?.broadcast_add(self.p(7))?)
     }
+}
+
+/// 2 × 2 max-pooling with stride 2 (a last odd row or column dropped) as two max reductions, whose
+/// gradient goes to the maximum. Candle 0.11's `max_pool2d` backward multiplies the gradient by the
+/// share of maxima in the window (a quarter for a unique maximum), which trains the convolutions with a
+/// sixteenth of their gradient.
+pub(super) fn max_pool2(x: &Tensor) -> Result<Tensor, ModelError> {
+    let (b, c, h, w) = x.dims4()?;
+    let (ph, pw) = (h / 2, w / 2);
+    let x = x.narrow(2, 0, 2 * ph)?.narrow(3, 0, 2 * pw)?.contiguous()?;
+    Ok(x.reshape((b, c, ph, 2, pw, 2))?.max(5)?.max(3)?)
 }
 
 impl Network for BatchedCnn {

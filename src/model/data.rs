@@ -18,6 +18,10 @@ pub struct DeviceData {
     pub shape: (usize, usize, usize),
     /// Number of classes.
     pub num_classes: usize,
+    /// At least half of the inputs are exactly zero (MNIST-like digits on a black background): the CPU
+    /// MLP's first layer then multiplies only the non-zero ones. Only true while a zero byte stays a
+    /// zero input (scaling to [0, 1]; not after subtracting a mean).
+    pub sparse_inputs: bool,
 }
 
 impl DeviceData {
@@ -35,7 +39,9 @@ impl DeviceData {
             }
         }
         let onehot = Tensor::from_vec(hot, (n, c), device)?;
+        let zeros = ds.pixels.iter().filter(|&&p| p == 0).count();
         Ok(DeviceData {
+            sparse_inputs: 2 * zeros >= ds.pixels.len(),
             x,
             onehot,
             labels: Arc::new(ds.labels.clone()),

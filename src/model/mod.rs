@@ -5,6 +5,7 @@
 //! small. On a CPU, K = 1 per worker thread is the plain case.
 
 mod cnn;
+mod cnn_cpu;
 mod data;
 mod device;
 mod heldout;

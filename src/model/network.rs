@@ -1,6 +1,8 @@
 //! The interface every batched network implements, and the factory behind `--model`.
 
-use super::{cnn::BatchedCnn, mlp::BatchedMlp, mlp_cpu::CpuMlp, ModelError, ModelSpec, TrainConfig};
+use super::{
+    cnn::BatchedCnn, cnn_cpu::CpuCnn, mlp::BatchedMlp, mlp_cpu::CpuMlp, ModelError, ModelSpec, TrainConfig,
+};
 use candle_core::{Device, Tensor};
 
 /// K independent models of one architecture, trained together.
@@ -16,12 +18,14 @@ pub trait Network: Send {
     fn train_step(&mut self, x: &Tensor, onehot: &Tensor, cfg: &TrainConfig) -> Result<Tensor, ModelError>;
 }
 
-/// Builds K freshly initialised models, model k from `seeds[k]`.
+/// Builds K freshly initialised models, model k from `seeds[k]`; `sparse_inputs` says that most inputs
+/// are zeros (a first layer that skips them pays off on the CPU).
 pub fn build_network(
     spec: &ModelSpec,
     seeds: &[u64],
     shape: (usize, usize, usize),
     num_classes: usize,
+    sparse_inputs: bool,
     device: &Device,
 ) -> Result<Box<dyn Network>, ModelError> {
     if seeds.is_empty() {
@@ -31,11 +35,17 @@ pub fn build_network(
         ModelSpec::Mlp(hidden) => {
             let input = shape.0 * shape.1 * shape.2;
             if device.is_cpu() && std::env::var_os("CSCORE_DENSE").is_none() {
-                Box::new(CpuMlp::new(input, hidden, num_classes, seeds)?)
+                Box::new(CpuMlp::new(input, hidden, num_classes, seeds, sparse_inputs)?)
             } else {
                 Box::new(BatchedMlp::new(input, hidden, num_classes, seeds, device)?)
             }
         }
-        ModelSpec::Cnn => Box::new(BatchedCnn::new(shape, num_classes, seeds, device)?),
+        ModelSpec::Cnn => {
+            if device.is_cpu() && std::env::var_os("CSCORE_DENSE").is_none() {
+                Box::new(CpuCnn::new(shape, num_classes, seeds)?)
+            } else {
+                Box::new(BatchedCnn::new(shape, num_classes, seeds, device)?)
+            }
+        }
     })
 }

@@ -62,7 +62,8 @@ pub fn train_models(
         return Err(ModelError::Spec("models trained together need equal, non-empty subsets".into()));
     }
     let seeds: Vec<u64> = jobs.iter().map(|j| j.seed).collect();
-    let mut net = build_network(spec, &seeds, data.shape, data.num_classes, data.device())?;
+    let mut net =
+        build_network(spec, &seeds, data.shape, data.num_classes, data.sparse_inputs, data.device())?;
     let mut orders: Vec<Vec<u32>> = jobs.iter().map(|j| j.train_indices.clone()).collect();
     let mut rngs: Vec<ChaCha8Rng> = seeds
         .iter()

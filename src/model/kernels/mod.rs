@@ -6,7 +6,12 @@
 //! P[k, 0] holds model k's weights with the bias as row `in`, P[k, 1] its velocity in the same layout, so
 //! one op updates both. The sparse first layer keeps its weight rows in panels (see [`spmm`]). Results
 //! equal plain Candle ops up to the order and fusing of float operations.
+//!
+//! The CNN's kernels ([`conv`], [`matmul`]) are plain functions on slices: convolutions as products over
+//! image patches, ReLU + max-pooling fused, and a bounds-checked `gemm` front door.
 
+pub mod conv;
+pub mod matmul;
 mod ops_dense;
 mod ops_loss;
 mod ops_sparse;
