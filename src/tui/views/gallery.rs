@@ -50,14 +50,20 @@ pub fn per_side(size: (u16, u16), img_w: usize, img_h: usize, classes: usize) ->
     geometry(main.width, main.height, img_w, img_h, classes).2
 }
 
-/// "index score" in `width` cells: the score with 3 decimals, else 2, else clipped.
+/// "index score" in `width` cells: the score with 3 decimals, else 2, else 1, else clipped.
 fn caption(index: u32, cscore: f32, width: usize) -> String {
     let text = |s: String| format!("{index} {}", s.trim_start_matches('0'));
-    let full = text(fmt::score(cscore));
-    if full.chars().count() <= width || cscore.is_nan() {
-        return fmt::clip(&full, width);
+    if cscore.is_nan() {
+        return fmt::clip(&text(fmt::score(cscore)), width);
     }
-    fmt::clip(&text(format!("{cscore:.2}")), width)
+    let mut shortest = String::new();
+    for decimals in [3, 2, 1] {
+        shortest = text(format!("{cscore:.decimals$}"));
+        if shortest.chars().count() <= width {
+            return shortest;
+        }
+    }
+    fmt::clip(&shortest, width)
 }
 
 /// Gallery view.
@@ -127,5 +133,17 @@ impl Widget for GalleryView<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn captions_shed_decimals_before_they_are_clipped() {
+        assert_eq!(super::caption(12, 0.5, 8), "12 .500");
+        assert_eq!(super::caption(1512, 0.0, 8), "1512 .00");
+        assert_eq!(super::caption(9986, 1.0, 8), "9986 1.0");
+        assert_eq!(super::caption(12345, 0.25, 6), "12345…");
+        assert_eq!(super::caption(7, f32::NAN, 8), "7 -");
     }
 }
