@@ -70,6 +70,7 @@ fn every_view_at_80x24_and_160x48() {
         ("timeline", Command::ViewTimeline),
         ("compare", Command::ViewCompare),
         ("gallery", Command::ViewGallery),
+        ("classes", Command::ViewClasses),
     ];
     for (name, c) in views {
         command(&mut app, &mut bg, c);
@@ -109,6 +110,7 @@ fn any_size_draws_without_panic() {
         Command::ViewTimeline,
         Command::ViewCompare,
         Command::ViewGallery,
+        Command::ViewClasses,
         Command::Help,
     ] {
         command(&mut app, &mut bg, c);
@@ -136,4 +138,23 @@ fn the_list_lays_its_columns_out_from_the_width() {
         assert!(!header.contains('…'), "{w}: no clipped header name: {header}");
         insta::assert_snapshot!(format!("list_columns_{w}x{h}"), text);
     }
+}
+
+#[test]
+fn the_class_summary_shows_the_selected_class_and_enter_filters_the_list_to_it() {
+    let (_f, mut app, mut bg) = app();
+    command(&mut app, &mut bg, Command::ViewClasses);
+    command(&mut app, &mut bg, Command::Down);
+    command(&mut app, &mut bg, Command::Down);
+    insta::assert_snapshot!("classes_selected_80x24", screen(&mut app, &mut bg, 80, 24));
+    insta::assert_snapshot!("classes_selected_160x48", screen(&mut app, &mut bg, 160, 48));
+    command(&mut app, &mut bg, Command::Open);
+    assert_eq!(app.filter.class, Some(1));
+    assert!(!app.order.is_empty());
+    assert!(app.order.iter().all(|&i| app.data.dataset.labels[i as usize] == 1), "only class 1 is listed");
+    // The row of all classes clears the class filter.
+    command(&mut app, &mut bg, Command::ViewClasses);
+    command(&mut app, &mut bg, Command::Top);
+    command(&mut app, &mut bg, Command::Open);
+    assert_eq!((app.filter.class, app.order.len()), (None, 200));
 }

@@ -51,6 +51,7 @@ pub enum Command {
     ViewTimeline,
     ViewCompare,
     ViewGallery,
+    ViewClasses,
     ViewNext,
     Export,
     Help,

@@ -53,6 +53,8 @@ pub struct App {
     pub comparison: Option<Comparison>,
     /// Gallery contents and cursor.
     pub gallery: GalleryRows,
+    /// Selected row of the class summary (0: every class; then class c at c + 1).
+    pub class_cursor: usize,
     /// Example indices the list shows, in order.
     pub order: Vec<u32>,
     /// Position of the selected row in `order`.
@@ -130,6 +132,7 @@ impl App {
             bin_curves: Vec::new(),
             comparison: None,
             gallery,
+            class_cursor: 0,
             order: Vec::new(),
             cursor: 0,
             sort: SortSpec::default(),

@@ -21,6 +21,7 @@ impl App {
                 | C::ViewTimeline
                 | C::ViewCompare
                 | C::ViewGallery
+                | C::ViewClasses
                 | C::ViewNext
                 | C::Help
                 | C::Cancel
@@ -32,6 +33,9 @@ impl App {
             self.follow_top = false;
         }
         if self.view == View::Gallery && self.gallery_command(c) {
+            return;
+        }
+        if self.view == View::Classes && self.classes_command(c) {
             return;
         }
         let page = list_rows(self.size).max(1);
@@ -119,6 +123,7 @@ impl App {
             C::ViewTimeline => self.set_view(View::Timeline),
             C::ViewCompare => self.set_view(View::Compare),
             C::ViewGallery => self.set_view(View::Gallery),
+            C::ViewClasses => self.set_view(View::Classes),
             C::ViewNext => {
                 let i = View::ALL.iter().position(|&v| v == self.view).unwrap_or(0);
                 self.set_view(View::ALL[(i + 1) % View::ALL.len()]);

@@ -28,11 +28,14 @@ pub enum View {
     Compare,
     /// Lowest and highest C-score examples of each class.
     Gallery,
+    /// Per-class summary with a C-score histogram.
+    Classes,
 }
 
 impl View {
     /// Tab order.
-    pub const ALL: [View; 5] = [View::List, View::Profile, View::Timeline, View::Compare, View::Gallery];
+    pub const ALL: [View; 6] =
+        [View::List, View::Profile, View::Timeline, View::Compare, View::Gallery, View::Classes];
 
     /// Tab title.
     pub fn title(self) -> &'static str {
@@ -42,6 +45,7 @@ impl View {
             View::Timeline => "Timeline",
             View::Compare => "Compare",
             View::Gallery => "Gallery",
+            View::Classes => "Classes",
         }
     }
 }

@@ -14,6 +14,7 @@ mod app_nav;
 mod app_prompt;
 mod app_types;
 mod background;
+mod classes;
 mod config;
 mod data;
 mod dynamics;

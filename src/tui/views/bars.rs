@@ -19,9 +19,17 @@ impl Widget for TitleBar<'_> {
         let app = self.0;
         let t = &app.theme;
         let mut spans = vec![Span::styled(" cscore ", t.title)];
+        // Narrow terminals name only the current view, so that sort and filter stay in sight.
+        let names = area.width >= 100;
         for (k, v) in View::ALL.iter().enumerate() {
-            let style = if *v == app.view { t.selected } else { t.dim };
-            spans.push(Span::styled(format!(" {} {} ", k + 1, v.title()), style));
+            let (style, text) = if *v == app.view {
+                (t.selected, format!(" {} {} ", k + 1, v.title()))
+            } else if names {
+                (t.dim, format!(" {} {} ", k + 1, v.title()))
+            } else {
+                (t.dim, format!(" {} ", k + 1))
+            };
+            spans.push(Span::styled(text, style));
         }
         let arrow = if app.sort.descending { "▼" } else { "▲" };
         spans.push(Span::styled(format!("  sort {} {arrow}", app.sort.column.name()), t.text));

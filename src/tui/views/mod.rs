@@ -1,6 +1,7 @@
 //! Drawing: one function lays the screen out; each view only reads the [`App`]. Popups draw last.
 
 mod bars;
+mod classes;
 mod columns;
 mod compare;
 mod fmt;
@@ -50,6 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, state: &mut ViewState) {
         }
         View::Compare => frame.render_widget(compare::CompareView(app), a.main),
         View::Gallery => frame.render_widget(gallery::GalleryView(app), a.main),
+        View::Classes => frame.render_widget(classes::ClassesView(app), a.main),
     }
     frame.render_widget(bars::StatusBar(app), a.status);
     frame.render_widget(bars::BottomLine(app), a.bottom);
