@@ -127,4 +127,22 @@ fn export_writes_rows_that_sum_to_one_and_refuses_tables() {
         assert!(!p.join(&o).exists());
     }
     refused(&cscore(&["export", "w.cscore", "--pred-probs", "--filter", "cscore < 1"], p), "do not apply");
+    refused(&cscore(&["export", "w.cscore", "--pred-probs", "--ratios", "0.5"], p), "plan (0.9)");
+}
+
+#[test]
+fn a_subset_of_ratios_uses_only_their_runs() {
+    let dir = setup();
+    let p = dir.path();
+    let plan = shard_support::plan_with(&[("--runs", "1")]);
+    ok(&cscore(&[&["estimate", "d", "-w", "w.cscore"], &plan[..]].concat(), p));
+    let nan_rows = |extra: &[&str]| {
+        ok(&cscore(&[&["export", "w.cscore", "--pred-probs", "-o", "r.npy"], extra].concat(), p));
+        read_f32_npy(&p.join("r.npy")).1.chunks(3).filter(|r| r[0].is_nan()).count()
+    };
+    // One run per ratio (0.3, 0.6, 0.9): the 0.9 run alone holds out about 15 of 150 examples.
+    let all = nan_rows(&[]);
+    let high = nan_rows(&["--ratios", "0.9"]);
+    assert!(high > 100 && high > all, "{high} vs {all}");
+    assert!(nan_rows(&["--ratios", "0.3,0.9"]) < high);
 }

@@ -48,6 +48,9 @@ pub struct ExportArgs {
     /// `pred_probs` cleanlab takes. Only as .npy: with --format csv/jsonl it is refused.
     #[arg(long)]
     pub pred_probs: bool,
+    /// With --pred-probs: only the runs of these subset ratios (of the plan's), e.g. 0.1,0.2 [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "R,…", requires = "pred_probs")]
+    pub ratios: Vec<f64>,
     /// Keep only rows matching this expression, e.g. 'cscore < 0.3 and label == 7' or 'tag == "ood"'.
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,

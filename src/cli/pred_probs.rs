@@ -2,6 +2,7 @@
 //! `.npy`, the out-of-sample `pred_probs` that cleanlab and other label-noise tools take.
 
 use super::export::{stem, to_stdout, ExportArgs, TableFormat};
+use cscore::estimate::stored_plan;
 use cscore::export::{write_atomic, write_npy, NpyData};
 use cscore::store::Workspace;
 use std::io::{self, Write};
@@ -22,7 +23,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         anyhow::bail!("--pred-probs writes every example in dataset order; --clean, --filter, --tag and --proxies do not apply");
     }
     let ws = Workspace::open(&args.workspace)?;
-    let probs = ws.heldout_prob_sums(None)?;
+    let chosen = ratio_indices(&ws, &args.ratios)?;
+    let probs = ws.heldout_prob_sums(chosen.as_deref())?;
     let shown = args.workspace.display();
     if probs.runs_with == 0 {
         if probs.runs_without == 0 {
@@ -69,4 +71,27 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// The plan's indices of `ratios` (`None`: every ratio); refuses a ratio the plan does not have.
+fn ratio_indices(ws: &Workspace, ratios: &[f64]) -> anyhow::Result<Option<Vec<u32>>> {
+    if ratios.is_empty() {
+        return Ok(None);
+    }
+    let plan = stored_plan(ws)?.map(|p| p.ratios).unwrap_or_default();
+    let mut out = Vec::new();
+    for &r in ratios {
+        match plan.iter().position(|&p| (p - r).abs() < 1e-9) {
+            Some(i) => out.push(i as u32),
+            None => {
+                let have: Vec<String> = plan.iter().map(f64::to_string).collect();
+                anyhow::bail!(
+                    "--ratios {r}: not a subset ratio of {}'s plan ({})",
+                    ws.path().display(),
+                    if have.is_empty() { "none yet".into() } else { have.join(", ") }
+                );
+            }
+        }
+    }
+    Ok(Some(out))
 }
