@@ -59,9 +59,14 @@ fi
 [[ -x $cpu_bin ]] || { echo "no $bundle/cscore.gz: run bench/gpu_pack.sh where cscore is built" >&2; exit 1; }
 if [[ $device != cpu ]]; then
   # The CUDA libraries the binary links, from this machine's own CUDA 13 (PyTorch's wheels, or a toolkit).
+  # Python's nvidia packages first, then system toolkits, then the whole root file system.
+  roots=$(python3 -c 'import nvidia; print(" ".join(nvidia.__path__))' 2>/dev/null)
+  for d in /usr/local/cuda*/ /usr/lib/x86_64-linux-gnu; do [[ -d $d ]] && roots="$roots $d"; done
   libdirs=()
   for lib in libcublas.so.13 libcublasLt.so.13 libcudart.so.13 libnvrtc.so.13 libcurand.so.10; do
-    found=$(find / -xdev \( -path /proc -o -path /sys \) -prune -o -name "$lib" -print 2>/dev/null | head -n 1)
+    # shellcheck disable=SC2086 # roots is a list of folders
+    found=$([[ -n ${roots// /} ]] && find $roots -name "$lib" -print -quit 2>/dev/null)
+    [[ -n $found ]] || found=$(find / -xdev \( -path /proc -o -path /sys \) -prune -o -name "$lib" -print -quit 2>/dev/null)
     if [[ -z $found ]]; then
       row setup "CUDA libraries" "$lib not found on this machine: nothing measured"
       column -t -s $'\t' "$rows"
