@@ -15,6 +15,9 @@ pub enum Error {
     /// The estimation configuration is invalid or does not match the workspace.
     #[error("{0}")]
     Config(String),
+    /// The first runs of an estimate all learned nothing (the learning check), so it stopped.
+    #[error("{0}")]
+    NotLearning(String),
     /// A stop request (Ctrl-C, a time limit) ended the work before it finished; nothing was stored.
     #[error("stopped before it finished")]
     Interrupted,

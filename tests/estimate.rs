@@ -18,6 +18,7 @@ fn small_plan(runs: usize) -> Plan {
         train: TrainConfig { epochs: 6, batch: 32, lr: 0.05, momentum: 0.9, weight_decay: 0.0 },
         track_runs: 1,
         proxy_runs: 1,
+        ..Plan::default()
     }
 }
 

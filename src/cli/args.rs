@@ -61,7 +61,12 @@ pub struct EstimateArgs {
     /// Holdout runs per ratio [default: 4, or the workspace's]; raise it to extend an estimate.
     #[arg(long, value_name = "N")]
     pub runs: Option<usize>,
-    /// Architecture: mlp:H1,H2,… or cnn [default: mlp:512,256].
+    /// How models are made: auto (reference for grey images up to 32×32, image otherwise), reference (the
+    /// paper's MNIST protocol: mlp:512,256 on inputs in [0,1], lr 0.1) or image (cnn on standardized
+    /// inputs, lr from a short range test); flags given override its choices [default: auto].
+    #[arg(long, value_enum, value_name = "auto|reference|image")]
+    pub protocol: Option<cscore::estimate::ProtocolChoice>,
+    /// Architecture: mlp:H1,H2,… or cnn [default: the protocol's: mlp:512,256 or cnn].
     #[arg(long, value_name = "MODEL")]
     pub model: Option<ModelSpec>,
     /// Training epochs per model [default: 10].
@@ -70,7 +75,7 @@ pub struct EstimateArgs {
     /// Minibatch size [default: 128].
     #[arg(long)]
     pub batch: Option<usize>,
-    /// Learning rate [default: 0.1].
+    /// Learning rate [default: the protocol's: 0.1, or the range test's choice].
     #[arg(long)]
     pub lr: Option<f64>,
     /// Heavy-ball momentum [default: 0.9].
@@ -100,6 +105,10 @@ pub struct EstimateArgs {
     /// Stop after this long (e.g. 90s, 10m, 2h), abandoning runs in flight; run again to resume.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub time_limit: Option<Duration>,
+    /// Keep runs that learned nothing (training loss near ln(classes), held-out accuracy not above the
+    /// majority-class rate) as done instead of failed, and train on when the first ones all did.
+    #[arg(long)]
+    pub no_learning_check: bool,
     /// Plain log lines instead of a progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,

@@ -5,8 +5,8 @@ use super::progress::{fmt_secs, Progress};
 use anyhow::Context;
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
-    dataset_warnings, default_workers, resolve_plan, run_session, EstimateOptions, Event, SessionProxies,
-    Summary,
+    dataset_warnings, default_workers, resolve_protocol_plan, run_session, EstimateOptions, Event,
+    SessionProxies, Summary,
 };
 use cscore::model::{parse_device, DeviceData};
 use cscore::project::{default_workspace_path, Project};
@@ -40,7 +40,12 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let project = Project::open_at(&d.data, &d.load_options(), &place, d.corruption())?;
     let ws = &project.workspace;
     let ds = &project.dataset;
-    let plan = resolve_plan(ws, &args.overrides())?;
+    let stop = Arc::new(AtomicBool::new(false));
+    install_ctrlc(stop.clone());
+    let plan =
+        resolve_protocol_plan(ws, &args.overrides(), args.protocol, ds, &device, &stop, &mut |line| {
+            eprintln!("{line}")
+        })?;
     if shard.is_some() {
         clear_finished(ws.path())?;
     }
@@ -53,15 +58,15 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         }
         _ => args.proxies.clone(),
     };
-    let data = DeviceData::new(ds, &device).context("uploading the dataset to the device")?;
-    let stop = Arc::new(AtomicBool::new(false));
-    install_ctrlc(stop.clone());
+    let data =
+        DeviceData::with_inputs(ds, &plan.inputs, &device).context("uploading the dataset to the device")?;
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
     let opts = EstimateOptions {
         workers,
         models_per_step: args.models_per_step,
         time_limit: args.time_limit,
         only: shard.map(|s| shard_runs(&plan, s)),
+        learning_check: !args.no_learning_check,
         ..EstimateOptions::default()
     };
     eprintln!(

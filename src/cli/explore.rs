@@ -4,7 +4,7 @@ use super::args::{DataArgs, EstimateArgs};
 use anyhow::{bail, Context};
 use clap::Args;
 use cscore::data::{Format, LoadOptions};
-use cscore::estimate::{default_workers, resolve_plan, stored_plan, EstimateOptions};
+use cscore::estimate::{default_workers, resolve_protocol_plan, stored_plan, EstimateOptions};
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
@@ -48,7 +48,16 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     progress.stage("reading the dataset and checking it against the workspace");
     let project = open_project(&e.data)?;
     let ws = &project.workspace;
-    let plan = if args.no_train { stored_plan(ws)? } else { Some(resolve_plan(ws, &e.overrides())?) };
+    let plan = if args.no_train {
+        stored_plan(ws)?
+    } else {
+        progress.stage("choosing the plan (colour or large images: a short learning-rate test first)");
+        let (device, stop) = (parse_device(&e.device)?, std::sync::atomic::AtomicBool::new(false));
+        let ds = &project.dataset;
+        Some(resolve_protocol_plan(ws, &e.overrides(), e.protocol, ds, &device, &stop, &mut |line| {
+            progress.stage(line)
+        })?)
+    };
     let train = match &plan {
         Some(plan) if !args.no_train => {
             let stored: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
@@ -63,6 +72,7 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
                 models_per_step: e.models_per_step,
                 time_limit: e.time_limit,
                 only: None,
+                learning_check: !e.no_learning_check,
                 // proxy_features and holdout_gate: the session sets them from the proxy selection
                 ..EstimateOptions::default()
             },

@@ -1,4 +1,5 @@
-//! Dataset loading (IDX, CIFAR binary, image folders, `.npz`) and injected corruption.
+//! Dataset loading (IDX, CIFAR binary, image folders, `.npz`), per-channel statistics and injected
+//! corruption.
 
 mod cifar;
 mod dataset;
@@ -12,12 +13,14 @@ mod npy_header;
 mod npz;
 mod ood;
 mod read;
+mod stats;
 
 use std::path::{Path, PathBuf};
 
 pub use dataset::{Dataset, Format};
 pub use detect::detect_format;
 pub use inject::{inject, Corruption, InjectedKind, Injection};
+pub use stats::ChannelStats;
 
 /// A dataset could not be loaded or corrupted; the message names the file and the problem.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,8 @@
 //! The estimation plan: which runs exist, in which order they are scheduled, and which are tracked.
 
+use super::protocol::Protocol;
 use super::seeds::{proxy_seed, run_seed};
-use crate::model::{ModelSpec, TrainConfig};
+use crate::model::{Inputs, ModelSpec, TrainConfig};
 use crate::store::RunKey;
 use crate::Error;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,12 @@ pub struct Plan {
     pub track_runs: usize,
     /// Full-data proxy runs (tracked), scheduled before every holdout run.
     pub proxy_runs: usize,
+    /// The protocol that made the plan (workspaces from before protocols: the reference protocol).
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// How pixels become inputs (workspaces from before protocols: [0, 1], as then).
+    #[serde(default)]
+    pub inputs: Inputs,
 }
 
 /// One planned run.
@@ -51,6 +58,8 @@ impl Default for Plan {
             train: TrainConfig::default(),
             track_runs: 1,
             proxy_runs: 1,
+            protocol: Protocol::Reference,
+            inputs: Inputs::Unit,
         }
     }
 }
@@ -80,6 +89,7 @@ impl Plan {
             && self.model == other.model
             && self.train == other.train
             && self.track_runs == other.track_runs
+            && self.inputs == other.inputs
     }
 
     /// Every planned run in schedule order: proxy runs first, then ratio-interleaved holdout runs
@@ -114,6 +124,7 @@ impl Plan {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -126,6 +137,20 @@ mod tests {
         assert_eq!(keys, vec![(true, 0, 0), (false, 0, 0), (false, 1, 0), (false, 0, 1), (false, 1, 1)]);
         assert!(s[0].track && s[1].track && !s[3].track);
         assert_eq!(s[2].subset_ratio, 0.5);
+    }
+
+    #[test]
+    fn old_plans_load_with_unit_inputs_and_differing_inputs_are_different_models() {
+        let mut json: serde_json::Value = serde_json::to_value(Plan::default()).unwrap();
+        let obj = json.as_object_mut().unwrap();
+        assert!(obj.remove("inputs").is_some() && obj.remove("protocol").is_some());
+        let old: Plan = serde_json::from_value(json).unwrap();
+        assert_eq!(old, Plan::default(), "a plan stored before protocols reads as the reference protocol");
+        let std =
+            Plan { inputs: Inputs::Standardized { mean: vec![0.5], std: vec![0.25] }, ..Plan::default() };
+        assert!(!old.same_models_as(&std));
+        let back: Plan = serde_json::from_str(&serde_json::to_string(&std).unwrap()).unwrap();
+        assert_eq!(back, std);
     }
 
     #[test]

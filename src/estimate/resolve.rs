@@ -42,6 +42,8 @@ impl PlanOverrides {
             },
             track_runs: self.track_runs.unwrap_or(base.track_runs),
             proxy_runs: self.proxy_runs.unwrap_or(base.proxy_runs),
+            protocol: base.protocol,
+            inputs: base.inputs.clone(),
         }
     }
 }
@@ -57,10 +59,24 @@ pub fn stored_plan(ws: &Workspace) -> Result<Option<Plan>> {
 }
 
 /// Resolves the plan of an estimate on `ws` and records it: a resumed estimate keeps the stored plan
-/// (more `--runs` extend it); flags that would change which models are trained are refused.
+/// (more `--runs` extend it); flags that would change which models are trained are refused. A new
+/// workspace gets the reference protocol with the flags on top (see [`super::resolve_protocol_plan`] for
+/// the other protocols).
 pub fn resolve_plan(ws: &Workspace, flags: &PlanOverrides) -> Result<Plan> {
+    resolve_plan_with(ws, flags, &mut |flags| Ok(flags.apply(&Plan::default())))
+}
+
+/// As [`resolve_plan`], with `new_plan` making the plan of a workspace that has none yet.
+pub(crate) fn resolve_plan_with(
+    ws: &Workspace,
+    flags: &PlanOverrides,
+    new_plan: &mut dyn FnMut(&PlanOverrides) -> Result<Plan>,
+) -> Result<Plan> {
     let stored = stored_plan(ws)?;
-    let plan = flags.apply(stored.as_ref().unwrap_or(&Plan::default()));
+    let plan = match &stored {
+        Some(old) => flags.apply(old),
+        None => new_plan(flags)?,
+    };
     plan.validate()?;
     if let Some(old) = &stored {
         if !old.same_models_as(&plan) {
@@ -89,7 +105,8 @@ pub fn store_plan(ws: &Workspace, plan: &Plan) -> Result<()> {
 pub fn describe(p: &Plan) -> String {
     let ratios: Vec<String> = p.ratios.iter().map(|r| r.to_string()).collect();
     format!(
-        "--ratios {} --seed {} --model {} --epochs {} --batch {} --lr {} --momentum {} --weight-decay {} --track-runs {}",
+        "--protocol {} --ratios {} --seed {} --model {} --epochs {} --batch {} --lr {} --momentum {} --weight-decay {} --track-runs {}",
+        p.protocol.name(),
         ratios.join(","),
         p.seed,
         p.model,

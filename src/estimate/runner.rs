@@ -1,6 +1,7 @@
 //! Worker threads train planned runs; the calling thread commits each finished run in its own transaction.
 
 use super::gate::Gate;
+use super::learning::{give_up_message, learning_failure, GIVE_UP_AFTER};
 use super::plan::{Plan, RunSpec};
 use super::record::{build_record, holdout_indices, Timing};
 use super::seeds::subset;
@@ -29,6 +30,9 @@ pub struct EstimateOptions {
     pub proxy_features: bool,
     /// Holdout runs wait for this gate to open (proxy runs do not); `None`: no waiting.
     pub holdout_gate: Option<Arc<Gate>>,
+    /// Mark runs that learned nothing as failed ([`learning_failure`]) and stop when the first holdout
+    /// runs all did (on by default; `--no-learning-check` turns it off).
+    pub learning_check: bool,
 }
 
 impl Default for EstimateOptions {
@@ -40,6 +44,7 @@ impl Default for EstimateOptions {
             only: None,
             proxy_features: false,
             holdout_gate: None,
+            learning_check: true,
         }
     }
 }
@@ -78,8 +83,8 @@ pub struct EstimateReport {
     pub seconds: f64,
 }
 
-/// A finished run and, for a proxy run, its model's hidden features.
-type Finished = (RunRecord, Option<Features>);
+/// A finished run, for a proxy run its model's hidden features, and whether the learning check failed it.
+type Finished = (RunRecord, Option<Features>, bool);
 type WorkerResult = std::result::Result<Finished, Error>;
 
 /// Trains every planned run missing from `ws` and commits each as it finishes.
@@ -96,7 +101,11 @@ pub fn run_estimate(
 ) -> Result<EstimateReport> {
     plan.validate()?;
     let started = Instant::now();
-    let existing: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+    let stored = ws.run_keys()?;
+    let existing: HashSet<RunKey> = stored.iter().map(|(k, _)| *k).collect();
+    // The learning check gives up when the first holdout runs all learned nothing (none ever did).
+    let mut learned = stored.iter().any(|(k, done)| !k.kind_is_proxy && *done);
+    let mut not_learned: Vec<String> = Vec::new();
     let schedule: Vec<RunSpec> = plan
         .schedule()
         .into_iter()
@@ -105,6 +114,7 @@ pub fn run_estimate(
     let total = schedule.len();
     let queue: VecDeque<RunSpec> = schedule.into_iter().filter(|s| !existing.contains(&s.key)).collect();
     let pending = queue.len();
+    let give_up_after = queue.iter().filter(|s| !s.key.kind_is_proxy).count().min(GIVE_UP_AFTER);
     on_event(Event::Started { done: total - pending, total, pending });
     let mut report = EstimateReport { remaining: pending, ..Default::default() };
     if pending == 0 {
@@ -144,7 +154,7 @@ pub fn run_estimate(
                 report.stopped_early = true;
             }
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Ok((record, features))) => {
+                Ok(Ok((record, features, did_not_learn))) => {
                     if let Some(f) = &features {
                         on_event(Event::ProxyFeatures { key: record.key, features: &f.values, dim: f.dim });
                     }
@@ -157,6 +167,24 @@ pub fn run_estimate(
                                     report.failed += 1;
                                 }
                                 on_event(Event::RunCommitted { record: &record });
+                                if !record.key.kind_is_proxy {
+                                    match &record.status {
+                                        crate::store::RunStatus::Done => learned = true,
+                                        crate::store::RunStatus::Failed(why) if did_not_learn => {
+                                            not_learned.push(why.clone())
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                                if !learned
+                                    && opts.learning_check
+                                    && give_up_after > 0
+                                    && not_learned.len() == give_up_after
+                                {
+                                    let why = give_up_message(give_up_after, &not_learned[0], plan);
+                                    first_error.get_or_insert(Error::NotLearning(why));
+                                    stop.store(true, Ordering::Relaxed);
+                                }
                             }
                         }
                         Err(e) => {
@@ -244,7 +272,7 @@ fn worker(
                 return;
             }
         }
-        match train_group(data, plan, &group, opts.proxy_features, stop) {
+        match train_group(data, plan, &group, opts, stop) {
             Ok(Some(records)) => {
                 for r in records {
                     if tx.send(Ok(r)).is_err() {
@@ -262,12 +290,12 @@ fn worker(
 }
 
 /// Trains and evaluates one group of runs (with the hidden features of proxy-run models when
-/// `want_features`); `None` if stopped.
+/// `opts.proxy_features`, and the learning check when `opts.learning_check`); `None` if stopped.
 fn train_group(
     data: &DeviceData,
     plan: &Plan,
     group: &[RunSpec],
-    want_features: bool,
+    opts: &EstimateOptions,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<Finished>>> {
     let n = data.len();
@@ -291,20 +319,26 @@ fn train_group(
     let heldout: Vec<Vec<u32>> = jobs.iter().map(|j| holdout_indices(n, &j.train_indices)).collect();
     let predictions = evaluate_heldout(net.as_ref(), data, &heldout)?;
     let eval_seconds = t1.elapsed().as_secs_f64();
-    let features = proxy_run_features(net.as_ref(), data, group, want_features);
+    let features = proxy_run_features(net.as_ref(), data, group, opts.proxy_features);
     let records = group
         .iter()
         .zip(heldout)
         .zip(predictions)
         .zip(outcomes)
-        .map(|(((spec, held), preds), outcome)| {
+        .map(|(((spec, held), preds), mut outcome)| {
+            let mut did_not_learn = false;
+            if opts.learning_check && outcome.failure.is_none() {
+                outcome.failure =
+                    learning_failure(outcome.final_loss, data.num_classes, &data.labels, &held, Some(&preds));
+                did_not_learn = outcome.failure.is_some();
+            }
             let timing = Timing { train_seconds, eval_seconds };
-            build_record(spec, &data.labels, &held, preds, outcome, timing)
+            (build_record(spec, &data.labels, &held, preds, outcome, timing), did_not_learn)
         })
         .zip(features)
-        .map(|(r, f)| {
+        .map(|((r, did_not_learn), f)| {
             let done = matches!(r.status, crate::store::RunStatus::Done);
-            (r, f.filter(|_| done))
+            (r, f.filter(|_| done), did_not_learn)
         })
         .collect();
     Ok(Some(records))

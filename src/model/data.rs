@@ -1,6 +1,7 @@
-//! The dataset as device tensors: inputs scaled to [0, 1] and one-hot labels, shared by every worker.
+//! The dataset as device tensors: inputs scaled to [0, 1] or standardized per channel, and one-hot labels,
+//! shared by every worker.
 
-use super::ModelError;
+use super::{Inputs, ModelError};
 use crate::data::Dataset;
 use candle_core::{DType, Device, Tensor};
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 /// A dataset uploaded once to a device. Cloning is cheap (tensors are reference-counted).
 #[derive(Debug, Clone)]
 pub struct DeviceData {
-    /// Inputs, N × (C·H·W), f32 in [0, 1].
+    /// Inputs, N × (C·H·W), f32: in [0, 1], or standardized per channel.
     pub x: Tensor,
     /// One-hot given labels, N × classes, f32.
     pub onehot: Tensor,
@@ -25,15 +26,56 @@ pub struct DeviceData {
 }
 
 impl DeviceData {
-    /// Uploads `ds` to `device`.
+    /// Uploads `ds` to `device` with inputs in [0, 1].
     pub fn new(ds: &Dataset, device: &Device) -> Result<Self, ModelError> {
-        let n = ds.len();
+        Self::with_inputs(ds, &Inputs::Unit, device)
+    }
+
+    /// Uploads `ds` to `device` with its pixels turned into inputs as `inputs` says.
+    pub fn with_inputs(ds: &Dataset, inputs: &Inputs, device: &Device) -> Result<Self, ModelError> {
+        Self::upload(ds, &ds.pixels, ds.labels.clone(), inputs, device)
+    }
+
+    /// Uploads only the examples `indices` of `ds` (in that order), e.g. a small subset for a quick test.
+    pub fn of_examples(
+        ds: &Dataset,
+        indices: &[usize],
+        inputs: &Inputs,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let pixels: Vec<u8> = indices.iter().flat_map(|&i| ds.image(i).iter().copied()).collect();
+        let labels = indices.iter().map(|&i| ds.labels[i]).collect();
+        Self::upload(ds, &pixels, labels, inputs, device)
+    }
+
+    fn upload(
+        ds: &Dataset,
+        pixels: &[u8],
+        labels: Vec<u32>,
+        inputs: &Inputs,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let n = labels.len();
         let d = ds.example_len();
-        let x =
-            Tensor::from_slice(&ds.pixels, (n, d), device)?.to_dtype(DType::F32)?.affine(1.0 / 255.0, 0.0)?;
+        let x = Tensor::from_slice(pixels, (n, d), device)?.to_dtype(DType::F32)?;
+        let x = match inputs {
+            Inputs::Unit => x.affine(1.0 / 255.0, 0.0)?,
+            Inputs::Standardized { .. } => {
+                let plane = ds.height * ds.width;
+                let (scale, shift): (Vec<f32>, Vec<f32>) = (0..d)
+                    .map(|j| {
+                        let (a, b) = inputs.affine(j / plane.max(1));
+                        (a as f32, b as f32)
+                    })
+                    .unzip();
+                let scale = Tensor::from_vec(scale, (1, d), device)?;
+                let shift = Tensor::from_vec(shift, (1, d), device)?;
+                x.broadcast_mul(&scale)?.broadcast_add(&shift)?
+            }
+        };
         let c = ds.num_classes();
         let mut hot = vec![0f32; n * c];
-        for (i, &y) in ds.labels.iter().enumerate() {
+        for (i, &y) in labels.iter().enumerate() {
             if (y as usize) < c {
                 hot[i * c + y as usize] = 1.0;
             }
@@ -44,7 +86,7 @@ impl DeviceData {
             sparse_inputs: 2 * zeros >= ds.pixels.len(),
             x,
             onehot,
-            labels: Arc::new(ds.labels.clone()),
+            labels: Arc::new(labels),
             shape: (ds.channels, ds.height, ds.width),
             num_classes: c,
         })
@@ -77,5 +119,48 @@ impl DeviceData {
         let x = self.x.index_select(&idx, 0)?.reshape((k, b, self.example_len()))?;
         let y = self.onehot.index_select(&idx, 0)?.reshape((k, b, self.num_classes))?;
         Ok((x, y))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::data::{ChannelStats, Format};
+
+    #[test]
+    fn standardized_inputs_have_zero_mean_and_unit_std_per_channel() {
+        // Three 1×2 RGB images with different levels per channel.
+        let pixels: Vec<u8> =
+            vec![0, 10, 100, 100, 200, 250, 20, 30, 120, 140, 210, 240, 40, 50, 140, 180, 220, 230];
+        let ds = Dataset {
+            name: "t".into(),
+            source: "t".into(),
+            format: Format::Npz,
+            channels: 3,
+            height: 1,
+            width: 2,
+            pixels,
+            labels: vec![0, 1, 0],
+            class_names: vec!["a".into(), "b".into()],
+            paths: None,
+            content_hash: String::new(),
+        };
+        let inputs = Inputs::standardized(&ChannelStats::of(&ds));
+        let data = DeviceData::with_inputs(&ds, &inputs, &Device::Cpu).unwrap();
+        let x: Vec<Vec<f32>> = data.x.to_vec2().unwrap();
+        for c in 0..3 {
+            let v: Vec<f64> =
+                x.iter().flat_map(|row| row[2 * c..2 * c + 2].iter().map(|&a| a as f64)).collect();
+            let mean = v.iter().sum::<f64>() / 6.0;
+            let var = v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / 6.0;
+            assert!(mean.abs() < 1e-4 && (var - 1.0).abs() < 1e-3, "channel {c}: mean {mean}, var {var}");
+        }
+        let unit = DeviceData::new(&ds, &Device::Cpu).unwrap();
+        let v = unit.x.to_vec2::<f32>().unwrap()[0][2];
+        assert!((v - 100.0 / 255.0).abs() < 1e-6, "[0, 1] scaling as before: {v}");
+        let sub = DeviceData::of_examples(&ds, &[2, 0], &inputs, &Device::Cpu).unwrap();
+        assert_eq!(sub.x.to_vec2::<f32>().unwrap()[1], x[0]);
+        assert_eq!(*sub.labels, vec![0, 0]);
     }
 }

@@ -23,7 +23,7 @@ pub use device::{gpu_failure, parse_device, DeviceSpec};
 pub use heldout::{evaluate_heldout, HeldOut};
 pub use memory::{bytes_per_model, check_ensemble_fits};
 pub use network::{build_network, Network};
-pub use spec::{ModelSpec, TrainConfig};
+pub use spec::{Inputs, ModelSpec, TrainConfig};
 pub use train::{evaluate, train_models, EpochHook, TrainJob, TrainOutcome};
 
 /// A model could not be built or trained.

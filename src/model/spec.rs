@@ -61,6 +61,53 @@ impl fmt::Display for ModelSpec {
     }
 }
 
+/// How pixels become a model's inputs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Inputs {
+    /// pixel / 255, in [0, 1] (the paper's MNIST protocol; what every workspace before protocols used).
+    #[default]
+    Unit,
+    /// (pixel / 255 − mean) / std with the dataset's mean and standard deviation of each channel.
+    Standardized {
+        /// Mean of each channel on the [0, 1] scale.
+        mean: Vec<f64>,
+        /// Standard deviation of each channel on the [0, 1] scale.
+        std: Vec<f64>,
+    },
+}
+
+impl Inputs {
+    /// Standardized with `stats`.
+    pub fn standardized(stats: &crate::data::ChannelStats) -> Inputs {
+        Inputs::Standardized { mean: stats.mean.clone(), std: stats.std.clone() }
+    }
+
+    /// (scale, shift) of channel `c`: input = pixel · scale + shift.
+    pub fn affine(&self, c: usize) -> (f64, f64) {
+        match self {
+            Inputs::Unit => (1.0 / 255.0, 0.0),
+            Inputs::Standardized { mean, std } => {
+                let (m, s) = (mean.get(c).copied().unwrap_or(0.0), std.get(c).copied().unwrap_or(1.0));
+                let s = if s > 0.0 && s.is_finite() { s } else { 1.0 };
+                (1.0 / (255.0 * s), -m / s)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Inputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Inputs::Unit => write!(f, "[0,1]"),
+            Inputs::Standardized { mean, std } => {
+                let list = |v: &[f64]| v.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(",");
+                write!(f, "standardized (mean {}, std {})", list(mean), list(std))
+            }
+        }
+    }
+}
+
 /// Optimisation settings shared by every run of an estimate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {

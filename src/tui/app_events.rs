@@ -43,7 +43,7 @@ impl App {
 
     pub(super) fn store_change(&mut self, change: StoreChange) {
         if let Some(plan) = change.plan {
-            self.est.set_plan(plan);
+            self.est.set_plan(*plan);
             self.scores_stale = true;
         }
         for run in &change.runs {

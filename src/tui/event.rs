@@ -64,8 +64,8 @@ pub struct StoreChange {
     pub tags: Option<Vec<TagRow>>,
     /// The id of the newest of this session's label writes those tags include (0: none).
     pub writes_seen: u64,
-    /// The stored plan, when the explorer had none.
-    pub plan: Option<Plan>,
+    /// The stored plan, when the explorer had none (boxed: a plan with channel statistics is large).
+    pub plan: Option<Box<Plan>>,
     /// Every stored proxy, ranked, when they changed.
     pub proxies: Option<Vec<ProxyScores>>,
     /// A read failed: the message.

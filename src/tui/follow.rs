@@ -151,7 +151,7 @@ impl Follower {
         self.version = Some(version);
         let mut change = StoreChange::default();
         if !self.have_plan {
-            change.plan = stored_plan(&self.ws)?;
+            change.plan = stored_plan(&self.ws)?.map(Box::new);
             if change.plan.is_some() {
                 // A new plan means a new aggregate: send every run again.
                 self.have_plan = true;

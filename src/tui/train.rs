@@ -72,7 +72,7 @@ impl Trainer {
 
     fn train(&self, stop: Arc<AtomicBool>, tx: &UnboundedSender<Event>) -> crate::Result<EstimateReport> {
         let ws = Workspace::open(&self.workspace)?;
-        let data = DeviceData::new(&self.dataset, &self.settings.device)?;
+        let data = DeviceData::with_inputs(&self.dataset, &self.plan.inputs, &self.settings.device)?;
         let ds = &self.dataset;
         let updater = ProxyUpdater::new(self.settings.proxies.clone(), &ds.labels, ds.num_classes());
         // Proxies are secondary: errors are reported and never stop the estimate; stored scores reach the

@@ -1,0 +1,139 @@
+//! A short learning-rate range test: a few candidate rates, each training the plan's model for a couple
+//! of epochs (at least [`MIN_STEPS`] steps) on the same small seeded subset, judged by accuracy on a
+//! held-out split; the rate one step below the best is kept, since ten epochs at the edge of stability can
+//! blow up or die where two did not. Deterministic, so that every shard of an estimate arrives at the
+//! same rate.
+
+use super::Plan;
+use crate::data::Dataset;
+use crate::model::{evaluate, train_models, DeviceData, TrainConfig, TrainJob};
+use crate::{Error, Result};
+use candle_core::Device;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::AtomicBool;
+
+/// The rates tried, largest first.
+pub const LR_CANDIDATES: [f64; 5] = [0.1, 0.05, 0.02, 0.01, 0.005];
+/// Examples the candidates train on (at most).
+const TEST_TRAIN: usize = 2_000;
+/// Held-out examples they are judged on (at most).
+const TEST_HELDOUT: usize = 500;
+/// Epochs each candidate trains, at least.
+const TEST_EPOCHS: usize = 2;
+/// SGD steps each candidate takes, at least (more epochs on a small subset).
+pub const MIN_STEPS: usize = 30;
+
+/// The rate chosen and what each candidate reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LrChoice {
+    /// The chosen learning rate.
+    pub lr: f64,
+    /// (rate, held-out accuracy or `None` when it diverged) of every candidate.
+    pub tried: Vec<(f64, Option<f64>)>,
+    /// Training and held-out examples of the test.
+    pub sizes: (usize, usize),
+    /// Epochs each candidate trained.
+    pub epochs: usize,
+}
+
+impl LrChoice {
+    /// One line: what was tried and reached.
+    pub fn summary(&self) -> String {
+        let tried: Vec<String> = self
+            .tried
+            .iter()
+            .map(|(lr, acc)| match acc {
+                Some(a) => format!("{lr}: {:.1}%", 100.0 * a),
+                None => format!("{lr}: diverged"),
+            })
+            .collect();
+        format!(
+            "range test, {} epochs on {} examples, held-out accuracy on {}: {}; one step below the best",
+            self.epochs,
+            self.sizes.0,
+            self.sizes.1,
+            tried.join(", ")
+        )
+    }
+}
+
+/// Runs the test for `plan` (its model, inputs, batch, momentum, weight decay and seed) on `ds`: the rate
+/// one candidate below the one with the best held-out accuracy (see [`chosen`]).
+pub fn choose_lr(ds: &Dataset, plan: &Plan, device: &Device, stop: &AtomicBool) -> Result<LrChoice> {
+    let n = ds.len();
+    if n < 10 {
+        return Err(Error::Config(format!("{n} examples are too few to choose a learning rate; give --lr")));
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(plan.seed ^ 0x6c72_5f72_616e_6765));
+    let heldout = (n / 5).min(TEST_HELDOUT);
+    let train = (n - heldout).min(TEST_TRAIN);
+    order.truncate(train + heldout);
+    let data = DeviceData::of_examples(ds, &order, &plan.inputs, device)?;
+    let job = TrainJob { seed: plan.seed, train_indices: (0..train as u32).collect(), track: false };
+    let held: Vec<u32> = (train as u32..(train + heldout) as u32).collect();
+    let steps_per_epoch = train.div_ceil(plan.train.batch.max(1));
+    let epochs = TEST_EPOCHS.max(MIN_STEPS.div_ceil(steps_per_epoch));
+    let mut tried = Vec::with_capacity(LR_CANDIDATES.len());
+    for lr in LR_CANDIDATES {
+        let cfg = TrainConfig { lr, epochs, ..plan.train.clone() };
+        let Some((net, outcomes)) =
+            train_models(&data, &plan.model, &cfg, std::slice::from_ref(&job), stop, &mut |_, _| {})?
+        else {
+            return Err(Error::Interrupted);
+        };
+        let accuracy = if outcomes[0].failure.is_some() {
+            None
+        } else {
+            let preds = evaluate(net.as_ref(), &data, std::slice::from_ref(&held))?;
+            let hits = held.iter().zip(&preds[0]).filter(|(&i, &p)| data.labels[i as usize] == p).count();
+            Some(hits as f64 / heldout.max(1) as f64)
+        };
+        tried.push((lr, accuracy));
+    }
+    Ok(LrChoice { lr: chosen(&tried), tried, sizes: (train, heldout), epochs })
+}
+
+/// The candidate after (smaller than) the one with the best accuracy, or the best itself when it is the
+/// smallest; `tried` runs from the largest rate to the smallest.
+fn chosen(tried: &[(f64, Option<f64>)]) -> f64 {
+    let b = best(tried);
+    let at = tried.iter().position(|t| t.0 == b).unwrap_or(0);
+    tried.get(at + 1).map_or(b, |t| t.0)
+}
+
+/// The rate with the best accuracy (the smaller of equals); the smallest when none has one.
+fn best(tried: &[(f64, Option<f64>)]) -> f64 {
+    let mut best: Option<(f64, f64)> = None;
+    for &(lr, acc) in tried {
+        if let Some(a) = acc {
+            if best.is_none_or(|(b_lr, b)| a > b || (a == b && lr < b_lr)) {
+                best = Some((lr, a));
+            }
+        }
+    }
+    best.map_or_else(|| tried.iter().map(|t| t.0).fold(f64::INFINITY, f64::min), |b| b.0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{best, chosen};
+
+    #[test]
+    fn best_accuracy_wins_ties_go_to_the_smaller_rate() {
+        assert_eq!(best(&[(0.1, None), (0.05, Some(0.6)), (0.02, Some(0.7)), (0.01, Some(0.7))]), 0.01);
+        assert_eq!(best(&[(0.1, Some(0.9)), (0.05, Some(0.6))]), 0.1);
+        assert_eq!(best(&[(0.1, None), (0.05, None)]), 0.05);
+    }
+
+    #[test]
+    fn one_step_below_the_best() {
+        let tried = [(0.1, Some(0.7)), (0.05, Some(0.6)), (0.02, Some(0.5))];
+        assert_eq!(chosen(&tried), 0.05);
+        assert_eq!(chosen(&[(0.1, Some(0.5)), (0.05, Some(0.6)), (0.02, Some(0.7))]), 0.02);
+        assert_eq!(chosen(&[(0.1, None), (0.05, None)]), 0.05);
+    }
+}

@@ -1,0 +1,161 @@
+//! Protocols: how the models of an estimate are made, per kind of data. The paper's MNIST protocol for small
+//! grey images; a CNN on standardized inputs, with a learning rate from a short range test, for the rest.
+
+use super::lr_range::choose_lr;
+use super::resolve::{resolve_plan_with, PlanOverrides};
+use super::Plan;
+use crate::data::{ChannelStats, Dataset};
+use crate::model::{Inputs, ModelSpec};
+use crate::store::Workspace;
+use crate::{Error, Result};
+use candle_core::Device;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
+
+/// The largest grey images (in either side) that `auto` gives the reference protocol.
+pub const REFERENCE_MAX_SIDE: usize = 32;
+
+/// The smallest images (in either side) the CNN takes.
+const CNN_MIN_SIDE: usize = 12;
+
+/// A protocol a plan was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// The paper's MNIST protocol: MLP 512,256 on inputs in [0, 1], lr 0.1, momentum 0.9, batch 128,
+    /// 10 epochs.
+    #[default]
+    Reference,
+    /// For colour or larger images: the CNN (the MLP for images under 12×12), inputs standardized per
+    /// channel, the learning rate chosen by a short range test; momentum, batch and epochs as the reference.
+    Image,
+}
+
+/// What `--protocol` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ProtocolChoice {
+    /// `reference` for grey images up to 32×32, `image` for colour or larger images.
+    #[default]
+    Auto,
+    /// The paper's MNIST protocol, exactly.
+    Reference,
+    /// CNN, standardized inputs, learning rate from a range test.
+    Image,
+}
+
+impl Protocol {
+    /// The name `--protocol` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Reference => "reference",
+            Protocol::Image => "image",
+        }
+    }
+
+    /// The protocol `auto` picks for images of `channels` × `height` × `width`.
+    pub fn auto(channels: usize, height: usize, width: usize) -> Protocol {
+        if channels == 1 && height <= REFERENCE_MAX_SIDE && width <= REFERENCE_MAX_SIDE {
+            Protocol::Reference
+        } else {
+            Protocol::Image
+        }
+    }
+
+    /// The plan this protocol starts a new workspace on `ds` with, before flags and before the learning
+    /// rate test (the image protocol's rate is the reference's until then).
+    pub fn base_plan(self, ds: &Dataset) -> Plan {
+        match self {
+            Protocol::Reference => Plan::default(),
+            Protocol::Image => Plan {
+                protocol: Protocol::Image,
+                model: if ds.height >= CNN_MIN_SIDE && ds.width >= CNN_MIN_SIDE {
+                    ModelSpec::Cnn
+                } else {
+                    ModelSpec::default()
+                },
+                inputs: Inputs::standardized(&ChannelStats::of(ds)),
+                ..Plan::default()
+            },
+        }
+    }
+}
+
+impl ProtocolChoice {
+    /// The protocol this choice means for `ds`.
+    pub fn resolve(self, ds: &Dataset) -> Protocol {
+        match self {
+            ProtocolChoice::Auto => Protocol::auto(ds.channels, ds.height, ds.width),
+            ProtocolChoice::Reference => Protocol::Reference,
+            ProtocolChoice::Image => Protocol::Image,
+        }
+    }
+}
+
+/// Resolves the plan of an estimate of `ds` on `ws` as [`super::resolve_plan`] does, with a protocol for a
+/// new workspace: `choice` (`None`: auto) picks it, the flags override its settings, and the image protocol
+/// runs its learning-rate test (on `device`) unless `--lr` is given. A workspace that has a plan keeps it
+/// (nothing is tested again); asking it for another protocol is refused. `say` receives one line about the
+/// protocol chosen for a new workspace.
+pub fn resolve_protocol_plan(
+    ws: &Workspace,
+    flags: &PlanOverrides,
+    choice: Option<ProtocolChoice>,
+    ds: &Dataset,
+    device: &Device,
+    stop: &AtomicBool,
+    say: &mut dyn FnMut(String),
+) -> Result<Plan> {
+    let wanted = choice.unwrap_or_default().resolve(ds);
+    if let Some(old) = super::stored_plan(ws)? {
+        if choice.is_some() && old.protocol != wanted {
+            return Err(Error::Config(format!(
+                "{}: this workspace was estimated with --protocol {}, not {}; resume it without --protocol, \
+                 or start another workspace with -w",
+                ws.path().display(),
+                old.protocol.name(),
+                wanted.name()
+            )));
+        }
+    }
+    resolve_plan_with(ws, flags, &mut |flags| {
+        let mut plan = flags.apply(&wanted.base_plan(ds));
+        plan.validate()?;
+        let how = match (wanted, flags.lr) {
+            (Protocol::Image, None) => {
+                let choice = choose_lr(ds, &plan, device, stop)?;
+                plan.train.lr = choice.lr;
+                format!("lr {} ({})", choice.lr, choice.summary())
+            }
+            _ => format!("lr {}", plan.train.lr),
+        };
+        say(format!("protocol {}: --model {}, inputs {}, {how}", wanted.name(), plan.model, plan.inputs));
+        Ok(plan)
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_keeps_the_reference_protocol_for_small_grey_images() {
+        assert_eq!(Protocol::auto(1, 28, 28), Protocol::Reference);
+        assert_eq!(Protocol::auto(1, 32, 32), Protocol::Reference);
+        assert_eq!(Protocol::auto(1, 8, 8), Protocol::Reference);
+        assert_eq!(Protocol::auto(3, 32, 32), Protocol::Image);
+        assert_eq!(Protocol::auto(3, 8, 8), Protocol::Image);
+        assert_eq!(Protocol::auto(1, 64, 64), Protocol::Image);
+        assert_eq!(Protocol::auto(1, 28, 40), Protocol::Image);
+    }
+
+    #[test]
+    fn the_reference_protocol_is_the_papers_mnist_protocol() {
+        let p = Plan::default();
+        assert_eq!(p.protocol, Protocol::Reference);
+        assert_eq!(p.model, ModelSpec::Mlp(vec![512, 256]));
+        assert_eq!(p.inputs, Inputs::Unit);
+        let t = &p.train;
+        assert_eq!((t.lr, t.momentum, t.batch, t.epochs, t.weight_decay), (0.1, 0.9, 128, 10, 0.0));
+    }
+}
