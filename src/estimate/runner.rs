@@ -328,8 +328,13 @@ fn train_group(
         .map(|(((spec, held), preds), mut outcome)| {
             let mut did_not_learn = false;
             if opts.learning_check && outcome.failure.is_none() {
-                outcome.failure =
-                    learning_failure(outcome.final_loss, data.num_classes, &data.labels, &held, Some(&preds));
+                outcome.failure = learning_failure(
+                    outcome.final_loss,
+                    data.num_classes,
+                    &data.labels,
+                    &held,
+                    Some(&preds.predictions),
+                );
                 did_not_learn = outcome.failure.is_some();
             }
             let timing = Timing { train_seconds, eval_seconds };
