@@ -484,19 +484,7 @@ fn every_malformed_input_is_one_clear_line_and_leaves_the_workspace_alone() {
     let root = tempfile::tempdir().unwrap();
     let (ds, _) = common::synthetic(N, 3, 0.0, 7);
     common::write_idx(&root.path().join("d"), &ds);
-    // One SGD step learns nothing; the learning check would stop it (these tests are about bad input).
-    let small = [
-        "--ratios",
-        "0.5",
-        "--runs",
-        "1",
-        "--model",
-        "mlp:8",
-        "--epochs",
-        "1",
-        "--no-progress",
-        "--no-learning-check",
-    ];
+    let small = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--no-progress"];
     let out = Command::new(env!("CARGO_BIN_EXE_cscore"))
         .args(["estimate", "d", "-w", "ws.cscore"])
         .args(small)

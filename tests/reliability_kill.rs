@@ -164,19 +164,7 @@ fn the_explorer_killed_right_after_tag_keys_keeps_every_acknowledged_tag() {
     let dir = tmp.path();
     let (ds, _) = common::synthetic(200, 4, 0.05, 12);
     common::write_idx(&dir.join("d"), &ds);
-    // One SGD step learns nothing; the learning check would stop it (this test is about tags).
-    let args = [
-        "--ratios",
-        "0.5",
-        "--runs",
-        "1",
-        "--model",
-        "mlp:8",
-        "--epochs",
-        "1",
-        "--no-progress",
-        "--no-learning-check",
-    ];
+    let args = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--no-progress"];
     let out =
         Command::new(EXE).args(["estimate", "d", "-w", "ws.cscore"]).args(args).current_dir(dir).output();
     let out = out.unwrap();

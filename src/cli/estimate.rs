@@ -42,9 +42,22 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let ds = &project.dataset;
     let stop = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone());
+    eprintln!(
+        "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
+        ds.source.display(),
+        ds.len(),
+        ds.num_classes(),
+        ds.channels,
+        ds.height,
+        ds.width,
+        ws.path().display()
+    );
+    // The protocol's line (and its learning-rate test, for a new workspace) comes after the dataset's
+    // warnings, which stay right below the line above.
+    let mut protocol_lines = Vec::new();
     let plan =
         resolve_protocol_plan(ws, &args.overrides(), args.protocol, ds, &device, &stop, &mut |line| {
-            eprintln!("{line}")
+            protocol_lines.push(line)
         })?;
     if shard.is_some() {
         clear_finished(ws.path())?;
@@ -69,18 +82,11 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         learning_check: !args.no_learning_check,
         ..EstimateOptions::default()
     };
-    eprintln!(
-        "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
-        ds.source.display(),
-        ds.len(),
-        ds.num_classes(),
-        ds.channels,
-        ds.height,
-        ds.width,
-        ws.path().display()
-    );
     for warning in dataset_warnings(&ds.labels, &ds.class_names, &plan.ratios) {
         eprintln!("warning: {warning}");
+    }
+    for line in protocol_lines {
+        eprintln!("{line}");
     }
     let updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
     let mut progress = Progress::new(args.no_progress);

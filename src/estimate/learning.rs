@@ -7,6 +7,9 @@ const NEAR_GUESSING: f64 = 0.95;
 const MARGIN_SE: f64 = 2.0;
 /// Held-out sets smaller than this are not judged by their accuracy (too noisy to tell).
 const MIN_JUDGED: usize = 30;
+/// Runs of fewer SGD steps than this are not judged at all: nobody expects a handful of steps to learn
+/// (toy and test configurations), and saying so would only stop them.
+pub const MIN_STEPS_JUDGED: usize = 10;
 
 /// Fraction of `heldout` whose prediction in `predictions` (same order) is its given label.
 pub fn heldout_accuracy(labels: &[u32], heldout: &[u32], predictions: &[u32]) -> f64 {
@@ -23,16 +26,21 @@ pub fn majority_rate(labels: &[u32], heldout: &[u32]) -> f64 {
     counts.values().copied().max().unwrap_or(0) as f64 / heldout.len().max(1) as f64
 }
 
-/// Why a run that trained without diverging learned nothing, or `None` when it learned: its mean
-/// training loss in the last epoch is still near ln `classes`, or (given its held-out `predictions`) its
-/// held-out accuracy does not clear the majority-class rate by [`MARGIN_SE`] standard errors.
+/// Why a run that trained without diverging for `steps` SGD steps learned nothing, or `None` when it
+/// learned (or took fewer than [`MIN_STEPS_JUDGED`] steps): its mean training loss in the last epoch is
+/// still near ln `classes`, or (given its held-out `predictions`) its held-out accuracy does not clear the
+/// majority-class rate by [`MARGIN_SE`] standard errors.
 pub fn learning_failure(
     final_loss: f64,
+    steps: usize,
     classes: usize,
     labels: &[u32],
     heldout: &[u32],
     predictions: Option<&[u32]>,
 ) -> Option<String> {
+    if steps < MIN_STEPS_JUDGED {
+        return None;
+    }
     let guessing = (classes.max(2) as f64).ln();
     if final_loss >= NEAR_GUESSING * guessing {
         return Some(format!(
@@ -119,9 +127,10 @@ mod tests {
 
     #[test]
     fn loss_near_guessing_fails() {
-        let why = learning_failure(2.29, 10, &[], &[], None).unwrap();
+        let why = learning_failure(2.29, 100, 10, &[], &[], None).unwrap();
         assert!(why.contains("did not learn") && why.contains("ln 10"), "{why}");
-        assert!(learning_failure(1.5, 10, &[], &[], None).is_none());
+        assert!(learning_failure(1.5, 100, 10, &[], &[], None).is_none());
+        assert!(learning_failure(2.29, 9, 10, &[], &[], None).is_none(), "nine steps are not judged");
     }
 
     #[test]
@@ -130,15 +139,15 @@ mod tests {
         let labels: Vec<u32> = (0..100).map(|i| u32::from(i >= 60)).collect();
         let heldout: Vec<u32> = (0..100).collect();
         let majority = vec![0u32; 100];
-        assert!(learning_failure(0.5, 2, &labels, &heldout, Some(&majority)).is_some());
+        assert!(learning_failure(0.5, 100, 2, &labels, &heldout, Some(&majority)).is_some());
         let mut good = labels.clone();
         good[..25].iter_mut().for_each(|p| *p = 1); // 75% correct
-        assert!(learning_failure(0.5, 2, &labels, &heldout, Some(&good)).is_none());
+        assert!(learning_failure(0.5, 100, 2, &labels, &heldout, Some(&good)).is_none());
         let mut close = labels.clone();
         close[..32].iter_mut().for_each(|p| *p = 1); // 68%: above chance, within the margin
-        let why = learning_failure(0.5, 2, &labels, &heldout, Some(&close)).unwrap();
+        let why = learning_failure(0.5, 100, 2, &labels, &heldout, Some(&close)).unwrap();
         assert!(why.contains("68.0%") && why.contains("60.0%"), "{why}");
         // Too few held-out examples to judge: only the loss counts.
-        assert!(learning_failure(0.5, 2, &labels, &heldout[..20], Some(&majority[..20])).is_none());
+        assert!(learning_failure(0.5, 100, 2, &labels, &heldout[..20], Some(&majority[..20])).is_none());
     }
 }

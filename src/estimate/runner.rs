@@ -320,6 +320,7 @@ fn train_group(
     let predictions = evaluate_heldout(net.as_ref(), data, &heldout)?;
     let eval_seconds = t1.elapsed().as_secs_f64();
     let features = proxy_run_features(net.as_ref(), data, group, opts.proxy_features);
+    let train_size = jobs[0].train_indices.len();
     let records = group
         .iter()
         .zip(heldout)
@@ -328,13 +329,10 @@ fn train_group(
         .map(|(((spec, held), preds), mut outcome)| {
             let mut did_not_learn = false;
             if opts.learning_check && outcome.failure.is_none() {
-                outcome.failure = learning_failure(
-                    outcome.final_loss,
-                    data.num_classes,
-                    &data.labels,
-                    &held,
-                    Some(&preds.predictions),
-                );
+                let steps = plan.train.epochs * train_size.div_ceil(plan.train.batch.max(1));
+                let (labels, predicted) = (&data.labels, Some(preds.predictions.as_slice()));
+                outcome.failure =
+                    learning_failure(outcome.final_loss, steps, data.num_classes, labels, &held, predicted);
                 did_not_learn = outcome.failure.is_some();
             }
             let timing = Timing { train_seconds, eval_seconds };

@@ -45,9 +45,7 @@ impl Fixture {
             };
             let plan = resolve_plan(&project.workspace, &overrides).unwrap();
             let device_data = DeviceData::new(&project.dataset, &candle_core::Device::Cpu).unwrap();
-            // Two epochs of an 8-unit MLP learn too little for the learning check: these tests are about
-            // exporting what was stored, so the runs are kept as they are.
-            let opts = EstimateOptions { workers: 1, learning_check: false, ..EstimateOptions::default() };
+            let opts = EstimateOptions { workers: 1, ..EstimateOptions::default() };
             run_estimate(
                 &project.workspace,
                 &device_data,
