@@ -1,6 +1,6 @@
 //! The ranked list's columns, laid out from the pane's width: the chosen proxy first, then the interval,
-//! full header names where they fit, and on wide panes more score columns (the fused estimate and the
-//! best training proxy beside the chosen one).
+//! then the chosen proxy's full name, and on wide panes more score columns, each only where its full name
+//! fits (the fused estimate and the best training proxy beside the chosen one).
 
 use crate::proxy::{FUSED, TRAINING_PROXIES};
 use crate::tui::app::App;
@@ -78,10 +78,9 @@ impl Columns {
             first.width += grow;
             room -= grow;
         }
+        // a further column only with its full name: a clipped one would be a guess
         for &p in wanted.iter().skip(usize::from(chosen.is_some())) {
-            if !cols.take(p, full(p), &mut room) {
-                cols.take(p, SCORE_MIN, &mut room);
-            }
+            cols.take(p, full(p), &mut room);
         }
         cols
     }
