@@ -140,14 +140,6 @@ fn shown(app: &App) -> Option<String> {
     app.chosen_proxy().map(|p| p.name.clone())
 }
 
-/// Waits until the workspace thread follows `other`'s commits (it reads the proxies it starts from
-/// when it starts: a proxy stored before that would never count as new).
-fn following(app: &mut App, bg: &mut Background, other: &Workspace) {
-    other.set_note(0, Some("following")).unwrap();
-    let seen = bg.pump_until(app, WAIT, |a| a.tags.note(0).is_some() && !a.busy());
-    assert!(seen, "the workspace thread does not follow");
-}
-
 fn stored_proxy(app: &mut App, bg: &mut Background, other: &Workspace, name: &str) {
     other.set_proxy_scores(name, &vec![0.5; app.data.len()]).unwrap();
     let arrived = bg.pump_until(app, WAIT, |a| a.data.proxies.iter().any(|p| p.name == name) && !a.busy());
@@ -162,7 +154,6 @@ fn the_list_shows_fused_as_soon_as_it_exists_unless_the_user_picked_a_proxy() {
     let (mut app, mut bg) = explorer(&f, Duration::from_millis(20));
     assert_eq!(shown(&app).as_deref(), Some("learning_speed"), "the only proxy so far");
     let other = Workspace::open(&f.workspace).unwrap();
-    following(&mut app, &mut bg, &other);
     stored_proxy(&mut app, &mut bg, &other, "class_density");
     assert_eq!(shown(&app).as_deref(), Some("learning_speed"), "another proxy does not take the column");
     stored_proxy(&mut app, &mut bg, &other, "fused");
@@ -200,9 +191,29 @@ fn the_configured_proxy_shows_as_soon_as_it_exists() {
     let mut app = session.app;
     assert!(bg.pump_idle(&mut app, WAIT));
     let other = Workspace::open(&f.workspace).unwrap();
-    following(&mut app, &mut bg, &other);
     stored_proxy(&mut app, &mut bg, &other, "fused");
     assert_eq!(shown(&app).as_deref(), Some("fused"));
     stored_proxy(&mut app, &mut bg, &other, "aum");
     assert_eq!(shown(&app).as_deref(), Some("aum"), "the configured proxy once it exists");
+}
+
+/// A proxy stored after the session loaded its proxies and before the workspace thread started still
+/// reaches the explorer (the thread once took the proxies it found at its start as already known).
+#[test]
+fn a_proxy_stored_while_the_explorer_opens_is_not_lost() {
+    use cscore::tui::FollowFrom;
+    let f = fixture_with_runs(150, 3);
+    let session = tui_support::open_session(&f);
+    Workspace::open(&f.workspace).unwrap().set_proxy_scores("fused", &vec![0.5; 150]).unwrap();
+    let from = FollowFrom {
+        path: f.workspace.clone(),
+        last_run_id: session.last_run_id,
+        have_plan: true,
+        poll: Duration::from_millis(20),
+    };
+    let mut bg = Background::start(from);
+    let mut app = session.app;
+    let arrived = bg.pump_until(&mut app, WAIT, |a| a.data.proxies.iter().any(|p| p.name == "fused"));
+    assert!(arrived, "the proxy stored while opening never arrived");
+    assert_eq!(shown(&app).as_deref(), Some("fused"));
 }

@@ -50,7 +50,9 @@ impl App {
             self.add_run(run);
         }
         if let Some(proxies) = change.proxies {
-            self.set_proxies(proxies);
+            if !self.has_proxies(&proxies) {
+                self.set_proxies(proxies);
+            }
         }
         if let Some(rows) = change.tags {
             // The workspace thread reads in order with this session's writes, so no snapshot is older
@@ -72,6 +74,18 @@ impl App {
             self.requests.retain(|r| !matches!(r, Request::Compare { .. }));
             self.requests.push(Request::Compare { cscore });
         }
+    }
+
+    /// Whether the app already shows exactly `proxies` (same names, same values, NaN included).
+    fn has_proxies(&self, proxies: &[ProxyScores]) -> bool {
+        let same = |a: &[f32], b: &[f32]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+        };
+        proxies.len() == self.data.proxies.len()
+            && proxies
+                .iter()
+                .zip(self.data.proxies.iter())
+                .all(|(p, q)| p.name == q.name && same(&p.scores, &q.scores))
     }
 
     /// Replaces the proxies (recomputed elsewhere); the list shows the wanted one, else the default,

@@ -86,9 +86,15 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
     };
     // However long the config's poll_ms, the arithmetic below stays in range.
     let poll = from.poll.clamp(Duration::from_millis(1), Duration::from_secs(86_400));
-    let proxies = current_proxies(&ws).unwrap_or_default();
-    let mut follower =
-        Follower { ws, last_run_id: from.last_run_id, have_plan: from.have_plan, version: None, proxies };
+    // The proxies stored since the session loaded its own are unknown here: the first look sends every
+    // proxy, and the app keeps what it has when nothing differs.
+    let mut follower = Follower {
+        ws,
+        last_run_id: from.last_run_id,
+        have_plan: from.have_plan,
+        version: None,
+        proxies: Vec::new(),
+    };
     // Once the inbox is closed only the queued writes matter.
     let mut following = true;
     let mut writes_seen = 0;
