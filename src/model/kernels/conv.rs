@@ -179,17 +179,20 @@ pub fn relu_max_pool(
             let r1 = &zi[((2 * py + 1) * w) * c..((2 * py + 1) * w + w) * c];
             for px in 0..pw {
                 let o = (py * pw + px) * c;
-                let (a, b) = (&r0[2 * px * c..(2 * px + 2) * c], &r1[2 * px * c..(2 * px + 2) * c]);
+                let (a0, a1) = r0[2 * px * c..(2 * px + 2) * c].split_at(c);
+                let (b0, b1) = r1[2 * px * c..(2 * px + 2) * c].split_at(c);
+                let (po, wi) = (&mut po[o..o + c], &mut wi[o..o + c]);
+                // Selects, not branches, across the channels: the compiler vectorises this loop.
                 for ch in 0..c {
-                    let cand = [a[ch], a[c + ch], b[ch], b[c + ch]];
-                    let mut best = 0usize;
-                    for (j, &v) in cand.iter().enumerate().skip(1) {
-                        if v > cand[best] {
-                            best = j;
-                        }
-                    }
-                    po[o + ch] = (cand[best] + bias[ch]).max(0.0);
-                    wi[o + ch] = best as u8;
+                    let (mut best, mut at) = (a0[ch], 0u8);
+                    at = if a1[ch] > best { 1 } else { at };
+                    best = best.max(a1[ch]);
+                    at = if b0[ch] > best { 2 } else { at };
+                    best = best.max(b0[ch]);
+                    at = if b1[ch] > best { 3 } else { at };
+                    best = best.max(b1[ch]);
+                    po[ch] = (best + bias[ch]).max(0.0);
+                    wi[ch] = at;
                 }
             }
         }
