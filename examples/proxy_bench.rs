@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
     let ds = cscore::data::load(std::path::Path::new(&data), &LoadOptions::default())?;
     let dev = DeviceData::new(&ds, &candle_core::Device::Cpu)?;
     let n = n.unwrap_or(ds.len()).min(ds.len());
-    let x = dev.x.narrow(0, 0, n)?;
+    let x = dev.inputs(0, n)?;
     let labels = &ds.labels[..n];
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -61,7 +61,7 @@ pub fn run_session(
             let inputs = PipelineInputs {
                 workspace: ws.path().to_path_buf(),
                 updater,
-                inputs: data.x.clone(),
+                inputs: data.clone(),
                 device: data.device().clone(),
                 recover_features,
                 input_space_done,

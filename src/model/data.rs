@@ -1,5 +1,6 @@
-//! The dataset as device tensors: inputs scaled to [0, 1] or standardized per channel, and one-hot labels,
-//! shared by every worker.
+//! The dataset as device tensors, shared by every worker: the pixels as bytes, turned into inputs (scaled
+//! to [0, 1], or standardized per channel) batch by batch, and one-hot labels. Bytes keep a dataset at a
+//! quarter of its f32 size: 150 MB instead of 614 MB for 50,000 32×32 RGB images, whatever the workers.
 
 use super::{Inputs, ModelError};
 use crate::data::Dataset;
@@ -9,8 +10,10 @@ use std::sync::Arc;
 /// A dataset uploaded once to a device. Cloning is cheap (tensors are reference-counted).
 #[derive(Debug, Clone)]
 pub struct DeviceData {
-    /// Inputs, N × (C·H·W), f32: in [0, 1], or standardized per channel.
-    pub x: Tensor,
+    /// Pixels, N × (C·H·W), u8.
+    pixels: Tensor,
+    /// Input = pixel · scale + shift: one (scale, shift) for all values, or per value (each (1, C·H·W)).
+    affine: Affine,
     /// One-hot given labels, N × classes, f32.
     pub onehot: Tensor,
     /// Given labels on the host.
@@ -23,6 +26,15 @@ pub struct DeviceData {
     /// MLP's first layer then multiplies only the non-zero ones. Only true while a zero byte stays a
     /// zero input (scaling to [0, 1]; not after subtracting a mean).
     pub sparse_inputs: bool,
+}
+
+/// How pixels become inputs.
+#[derive(Debug, Clone)]
+enum Affine {
+    /// The same scale and shift for every value.
+    Uniform(f64, f64),
+    /// A scale and a shift per value, (1, D) each.
+    PerValue(Tensor, Tensor),
 }
 
 impl DeviceData {
@@ -57,9 +69,8 @@ impl DeviceData {
     ) -> Result<Self, ModelError> {
         let n = labels.len();
         let d = ds.example_len();
-        let x = Tensor::from_slice(pixels, (n, d), device)?.to_dtype(DType::F32)?;
-        let x = match inputs {
-            Inputs::Unit => x.affine(1.0 / 255.0, 0.0)?,
+        let affine = match inputs {
+            Inputs::Unit => Affine::Uniform(1.0 / 255.0, 0.0),
             Inputs::Standardized { .. } => {
                 let plane = ds.height * ds.width;
                 let (scale, shift): (Vec<f32>, Vec<f32>) = (0..d)
@@ -68,11 +79,16 @@ impl DeviceData {
                         (a as f32, b as f32)
                     })
                     .unzip();
-                let scale = Tensor::from_vec(scale, (1, d), device)?;
-                let shift = Tensor::from_vec(shift, (1, d), device)?;
-                x.broadcast_mul(&scale)?.broadcast_add(&shift)?
+                Affine::PerValue(
+                    Tensor::from_vec(scale, (1, d), device)?,
+                    Tensor::from_vec(shift, (1, d), device)?,
+                )
             }
         };
+        let zero_stays_zero = matches!(affine, Affine::Uniform(_, shift) if shift == 0.0);
+        let zeros = pixels.iter().filter(|&&p| p == 0).count();
+        let sparse_inputs = zero_stays_zero && 2 * zeros >= pixels.len();
+        let pixels = Tensor::from_slice(pixels, (n, d), device)?;
         let c = ds.num_classes();
         let mut hot = vec![0f32; n * c];
         for (i, &y) in labels.iter().enumerate() {
@@ -81,10 +97,10 @@ impl DeviceData {
             }
         }
         let onehot = Tensor::from_vec(hot, (n, c), device)?;
-        let zeros = ds.pixels.iter().filter(|&&p| p == 0).count();
         Ok(DeviceData {
-            sparse_inputs: 2 * zeros >= ds.pixels.len(),
-            x,
+            sparse_inputs,
+            pixels,
+            affine,
             onehot,
             labels: Arc::new(labels),
             shape: (ds.channels, ds.height, ds.width),
@@ -109,14 +125,28 @@ impl DeviceData {
 
     /// The device the tensors live on.
     pub fn device(&self) -> &Device {
-        self.x.device()
+        self.pixels.device()
+    }
+
+    /// Pixels (rows × D, u8) as inputs (rows × D, f32).
+    fn to_inputs(&self, pixels: &Tensor) -> Result<Tensor, ModelError> {
+        let x = pixels.to_dtype(DType::F32)?;
+        Ok(match &self.affine {
+            Affine::Uniform(scale, shift) => x.affine(*scale, *shift)?,
+            Affine::PerValue(scale, shift) => x.broadcast_mul(scale)?.broadcast_add(shift)?,
+        })
+    }
+
+    /// The inputs of examples `start..start + len`, len × D f32.
+    pub fn inputs(&self, start: usize, len: usize) -> Result<Tensor, ModelError> {
+        self.to_inputs(&self.pixels.narrow(0, start, len)?)
     }
 
     /// Gathers rows: inputs (K, B, D) and one-hot labels (K, B, C) for K equal-length index lists.
     pub fn gather(&self, k: usize, indices: Vec<u32>) -> Result<(Tensor, Tensor), ModelError> {
         let b = indices.len() / k.max(1);
         let idx = Tensor::from_vec(indices, k * b, self.device())?;
-        let x = self.x.index_select(&idx, 0)?.reshape((k, b, self.example_len()))?;
+        let x = self.to_inputs(&self.pixels.index_select(&idx, 0)?)?.reshape((k, b, self.example_len()))?;
         let y = self.onehot.index_select(&idx, 0)?.reshape((k, b, self.num_classes))?;
         Ok((x, y))
     }
@@ -148,7 +178,8 @@ mod tests {
         };
         let inputs = Inputs::standardized(&ChannelStats::of(&ds));
         let data = DeviceData::with_inputs(&ds, &inputs, &Device::Cpu).unwrap();
-        let x: Vec<Vec<f32>> = data.x.to_vec2().unwrap();
+        let x: Vec<Vec<f32>> = data.inputs(0, 3).unwrap().to_vec2().unwrap();
+        assert!(!data.sparse_inputs, "standardized inputs are dense");
         for c in 0..3 {
             let v: Vec<f64> =
                 x.iter().flat_map(|row| row[2 * c..2 * c + 2].iter().map(|&a| a as f64)).collect();
@@ -157,10 +188,12 @@ mod tests {
             assert!(mean.abs() < 1e-4 && (var - 1.0).abs() < 1e-3, "channel {c}: mean {mean}, var {var}");
         }
         let unit = DeviceData::new(&ds, &Device::Cpu).unwrap();
-        let v = unit.x.to_vec2::<f32>().unwrap()[0][2];
+        let v = unit.inputs(0, 1).unwrap().to_vec2::<f32>().unwrap()[0][2];
         assert!((v - 100.0 / 255.0).abs() < 1e-6, "[0, 1] scaling as before: {v}");
         let sub = DeviceData::of_examples(&ds, &[2, 0], &inputs, &Device::Cpu).unwrap();
-        assert_eq!(sub.x.to_vec2::<f32>().unwrap()[1], x[0]);
+        assert_eq!(sub.inputs(0, 2).unwrap().to_vec2::<f32>().unwrap()[1], x[0]);
+        let (gathered, _) = data.gather(1, vec![2, 0]).unwrap();
+        assert_eq!(gathered.squeeze(0).unwrap().to_vec2::<f32>().unwrap(), vec![x[2].clone(), x[0].clone()]);
         assert_eq!(*sub.labels, vec![0, 0]);
     }
 }

@@ -9,9 +9,10 @@ use super::hidden::Features;
 use super::names::{HIDDEN_PROXIES, INPUT_PROXIES};
 use super::update::ProxyUpdater;
 use crate::estimate::{Aggregate, OpenOnDrop};
+use crate::model::DeviceData;
 use crate::store::Workspace;
 use crate::{Error, Result};
-use candle_core::{Device, Tensor};
+use candle_core::Device;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -41,8 +42,8 @@ pub struct PipelineInputs {
     pub workspace: PathBuf,
     /// Which proxies and how.
     pub updater: ProxyUpdater,
-    /// The inputs, N × D, on `device`.
-    pub inputs: Tensor,
+    /// The dataset on `device`; the input-space pass turns all of it into inputs, and drops them after.
+    pub inputs: DeviceData,
     /// Where the all-pairs passes run.
     pub device: Device,
     /// Called when hidden-space proxies are wanted but their proxy run was committed in an earlier
@@ -151,7 +152,7 @@ fn report(notify: &dyn Fn(Notice), f: impl FnOnce() -> Result<Vec<&'static str>>
 fn slow_lane(
     path: &std::path::Path,
     updater: &ProxyUpdater,
-    inputs: &Tensor,
+    inputs: &DeviceData,
     device: &Device,
     recover: Option<RecoverFeatures>,
     input_space_done: Option<OpenOnDrop>,
@@ -168,7 +169,8 @@ fn slow_lane(
         Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
         _ => {}
     }
-    if report(notify, || updater.input_space(&ws, inputs)) {
+    let all_inputs = || inputs.inputs(0, inputs.len()).map_err(Error::Model);
+    if report(notify, || updater.input_space(&ws, &all_inputs()?)) {
         let _ = refresh.send(Quick::Refresh);
     }
     drop(input_space_done);
