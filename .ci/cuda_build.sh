@@ -36,6 +36,7 @@ for lib in cublas cublasLt cudart nvrtc curand; do
   [[ -n $versioned ]] || { echo "no lib$lib.so.* in $CUDA_ROOT/lib" >&2; exit 1; }
   ln -s "$versioned" "$link/lib$lib.so"
 done
+cargo fetch --locked --quiet # cudarc's source, read by the stub generator
 cudarc=$(cargo metadata --format-version 1 --features cuda --locked |
   python3 -c 'import json,sys; print(next(p["manifest_path"] for p in json.load(sys.stdin)["packages"] if p["name"] == "cudarc").rsplit("/", 1)[0])')
 python3 .ci/cuda_stub.py "$cudarc" "$link/cuda_stub.c"
@@ -56,6 +57,8 @@ echo "== the CUDA binary with the stub driver: starts, and a failing driver is o
 bin=target/cuda/release/cscore
 export LD_LIBRARY_PATH=$link:$CUDA_ROOT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 "$bin" --version
+echo "== the CUDA build's unit tests of the device errors (with the stub driver)"
+nice -n "$nice_level" cargo test --release --locked --features cuda --target-dir target/cuda --lib model::device
 set +e
 err=$("$bin" bench --data sample_data/mnist-10k --runs 1 --epochs 1 --device cuda 2>&1 >/dev/null)
 status=$?

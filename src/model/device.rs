@@ -136,4 +136,29 @@ mod tests {
         let err = parse_device("cuda").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("--features cuda"), "{err}");
     }
+
+    #[test]
+    fn a_candle_error_is_one_line_without_its_backtrace() {
+        let e = candle_core::Error::WithBacktrace {
+            inner: Box::new(candle_core::Error::Msg("shape mismatch".into())),
+            backtrace: Box::new(std::backtrace::Backtrace::force_capture()),
+        };
+        assert!(gpu_failure(&e).is_none());
+        assert_eq!(ModelError::from(e).to_string(), "tensor error: shape mismatch");
+    }
+
+    #[cfg(feature = "cuda")]
+    #[test]
+    fn a_driver_error_is_a_gpu_failure_in_one_line() {
+        use candle_core::cuda_backend::cudarc::driver::{sys::CUresult, DriverError};
+        use candle_core::cuda_backend::CudaError;
+        let lost = DriverError(CUresult::CUDA_ERROR_LAUNCH_FAILED);
+        let e = candle_core::Error::WithBacktrace {
+            inner: Box::new(candle_core::Error::Cuda(Box::new(CudaError::Cuda(lost)))),
+            backtrace: Box::new(std::backtrace::Backtrace::force_capture()),
+        };
+        let failure = gpu_failure(&e).unwrap_or_default();
+        assert!(failure.starts_with("CUDA_ERROR_LAUNCH_FAILED") && !failure.contains('\n'), "{failure}");
+        assert!(matches!(ModelError::from(e), ModelError::GpuFailed(_)));
+    }
 }
