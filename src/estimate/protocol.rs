@@ -94,7 +94,7 @@ impl ProtocolChoice {
 /// Resolves the plan of an estimate of `ds` on `ws` as [`super::resolve_plan`] does, with a protocol for a
 /// new workspace: `choice` (`None`: auto) picks it, the flags override its settings, and the image protocol
 /// runs its learning-rate test (on `device`) unless `--lr` is given. A workspace that has a plan keeps it
-/// (nothing is tested again); asking it for another protocol is refused. `say` receives one line about the
+/// (nothing is tested again); naming another protocol for it is refused. `say` receives one line about the
 /// protocol chosen for a new workspace.
 pub fn resolve_protocol_plan(
     ws: &Workspace,
@@ -107,7 +107,8 @@ pub fn resolve_protocol_plan(
 ) -> Result<Plan> {
     let wanted = choice.unwrap_or_default().resolve(ds);
     if let Some(old) = super::stored_plan(ws)? {
-        if choice.is_some() && old.protocol != wanted {
+        // An explicit `auto` is what every resume means anyway: only a named protocol can disagree.
+        if choice.is_some_and(|c| c != ProtocolChoice::Auto) && old.protocol != wanted {
             return Err(Error::Config(format!(
                 "{}: this workspace was estimated with --protocol {}, not {}; resume it without --protocol, \
                  or start another workspace with -w",
