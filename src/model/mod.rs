@@ -6,6 +6,7 @@
 
 mod cnn;
 mod cnn_cpu;
+mod cnn_layer;
 mod data;
 mod device;
 mod heldout;
