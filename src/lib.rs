@@ -3,7 +3,9 @@
 //! The C-score (Jiang, Zhang, Talwar, Mozer, ICML 2021, arXiv 2002.03206) of a training example is the
 //! expected accuracy on it of a model trained on a random subset of the *other* data, averaged over subset
 //! sizes. This crate loads datasets ([`data`]), trains holdout models with Candle ([`model`]), schedules and
-//! aggregates them ([`estimate`]) and keeps everything in one SQLite workspace ([`store`]).
+//! aggregates them ([`estimate`]), computes cheap proxies of the C-score ([`proxy`]), runs an estimate with
+//! its proxies and merges shard workspaces ([`pipeline`], the layer above both) and keeps everything in one
+//! SQLite workspace ([`store`]).
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod data;
@@ -11,6 +13,7 @@ pub mod error;
 pub mod estimate;
 pub mod export;
 pub mod model;
+pub mod pipeline;
 pub mod project;
 pub mod proxy;
 pub mod store;

@@ -2,13 +2,10 @@
 //! re-applies the workspace's injected corruption, so every command sees the same examples.
 
 use crate::data::{self, Corruption, Dataset, LoadOptions};
-use crate::store::{DatasetInfo, InjectedRow, Workspace};
+use crate::store::{DatasetInfo, InjectedRow, Workspace, CORRUPTION_KEY};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-
-/// Config key under which the corruption settings are kept.
-const CORRUPTION_KEY: &str = "corruption";
 
 /// Injected corruption as recorded in a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -281,8 +281,8 @@ fn holdout_runs_wait_for_the_gate_and_proxy_runs_do_not() {
 
 #[test]
 fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
-    use cscore::estimate::{run_session, SessionProxies};
-    use cscore::proxy::{Notice, ProxyUpdater, Selection, INPUT_PROXIES};
+    use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
+    use cscore::proxy::{ProxyUpdater, Selection, INPUT_PROXIES};
     use std::sync::{Arc, Mutex};
     let (ds, _, _dir, ws, data) = fresh(400, 4, 0.05, 9);
     let log = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -295,10 +295,10 @@ fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
         }
     });
     let updater = ProxyUpdater::new(Selection::all(), &ds.labels, ds.num_classes());
-    let proxies = SessionProxies { updater, notify };
+    let proxies = ProxySetup { updater, notify };
     let stop = Arc::new(AtomicBool::new(false));
     let plan = small_plan(1);
-    run_session(&ws, &data, &plan, &opts(2), Some(proxies), stop, &mut |e, _| {
+    estimate_with_proxies(&ws, &data, &plan, &opts(2), Some(proxies), stop, &mut |e, _| {
         if let Event::RunCommitted { record } = e {
             let kind = if record.key.kind_is_proxy { "proxy run" } else { "holdout run" };
             log.lock().unwrap().push(kind.into());

@@ -4,7 +4,8 @@
 
 mod common;
 
-use cscore::proxy::{all_proxies, compare_workspace};
+use cscore::pipeline::compare_workspace;
+use cscore::proxy::all_proxies;
 use cscore::store::Workspace;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -64,7 +64,7 @@ fn compare_workspace_includes_imported_references() {
         .map(|i| cscore::store::InjectedRow { example: i, kind: "label_noise".into(), original_label: 0 })
         .collect();
     ws.set_injected(&rows).unwrap();
-    let c = cscore::proxy::compare_workspace(&ws, 5).unwrap();
+    let c = cscore::pipeline::compare_workspace(&ws, 5).unwrap();
     assert_eq!(c.names, ["cscore", "learning_speed", "ref_paper"]);
     let corr = c.correlations.iter().find(|k| k.a == "cscore" && k.b == "ref_paper").unwrap();
     assert_eq!(corr.pairs, 60);

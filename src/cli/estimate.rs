@@ -5,12 +5,12 @@ use super::progress::{fmt_secs, Progress};
 use anyhow::Context;
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
-    dataset_warnings, default_workers, resolve_protocol_plan, run_session, EstimateOptions, Event,
-    SessionProxies, Summary,
+    dataset_warnings, default_workers, resolve_protocol_plan, EstimateOptions, Event, Summary,
 };
 use cscore::model::{parse_device, DeviceData};
+use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
-use cscore::proxy::{Notice, ProxyUpdater, Selection};
+use cscore::proxy::{ProxyUpdater, Selection};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -109,12 +109,12 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             }
         })
     };
-    let result = run_session(
+    let result = estimate_with_proxies(
         ws,
         &data,
         &plan,
         &opts,
-        Some(SessionProxies { updater, notify }),
+        Some(ProxySetup { updater, notify }),
         stop,
         &mut |event, agg| match event {
             Event::Started { done, total, pending } => {

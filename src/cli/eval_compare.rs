@@ -2,7 +2,8 @@
 //! ρ, Kendall τ-b), their AUROC/AP for injected examples where the workspace has them, and per proxy the
 //! examples on which it disagrees most with the C-score; `--json` prints the same as one JSON object.
 
-use cscore::proxy::{compare_workspace, Comparison};
+use cscore::pipeline::compare_workspace;
+use cscore::proxy::Comparison;
 use cscore::store::Workspace;
 
 /// Prints the comparison of every score in `ws`, with `top` examples per disagreement ranking.

@@ -2,7 +2,8 @@
 
 use super::args::EstimateArgs;
 use clap::Args;
-use cscore::estimate::{check_finished, completeness, mark_finished, merge_workspaces, shard_files, Shard};
+use cscore::estimate::{check_finished, mark_finished, shard_files, Shard};
+use cscore::pipeline::{completeness, merge_workspaces};
 use cscore::store::Workspace;
 use std::path::PathBuf;
 

@@ -1,12 +1,11 @@
 //! Worker threads train planned runs; the calling thread commits each finished run in its own transaction.
 
+use super::build_record::{build_record, holdout_indices, Timing};
 use super::gate::Gate;
 use super::learning::{give_up_message, learning_failure, GIVE_UP_AFTER};
 use super::plan::{Plan, RunSpec};
-use super::record::{build_record, holdout_indices, Timing};
 use super::seeds::subset;
-use crate::model::{evaluate_heldout, train_models, DeviceData, TrainJob};
-use crate::proxy::{network_features, Features};
+use crate::model::{evaluate_heldout, network_features, train_models, DeviceData, Features, TrainJob};
 use crate::store::{RunKey, RunRecord, Workspace};
 use crate::{Error, Result};
 use std::collections::{HashSet, VecDeque};

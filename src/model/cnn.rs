@@ -4,8 +4,8 @@
 //! dense classes. Works for 28×28 grey (MNIST) and 32×32 RGB (CIFAR) inputs, and any size ≥ 12.
 
 use super::init::{he_normal, init_rng};
-use super::mlp::momentum_update;
 use super::network::Network;
+use super::optim::momentum_update;
 use super::{ModelError, TrainConfig};
 use candle_core::{DType, Device, Tensor, Var, D};
 

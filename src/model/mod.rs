@@ -1,4 +1,5 @@
-//! Candle networks trained as batches of K independent models, with momentum SGD and per-epoch hooks.
+//! Candle networks trained as batches of K independent models, with momentum SGD and per-epoch hooks,
+//! their per-epoch statistics ([`EpochStats`]) and hidden features ([`network_features`]).
 //!
 //! Every network here keeps its weights with a leading model dimension (K) and trains all K models in one
 //! step with batched matmuls (or grouped convolutions), which is what keeps a GPU busy with models this
@@ -9,6 +10,7 @@ mod cnn_cpu;
 mod cnn_layer;
 mod data;
 mod device;
+mod features;
 mod heldout;
 mod init;
 pub mod kernels;
@@ -16,15 +18,19 @@ mod memory;
 mod mlp;
 mod mlp_cpu;
 mod network;
+mod optim;
 mod spec;
+mod stats;
 mod train;
 
 pub use data::DeviceData;
 pub use device::{gpu_failure, parse_device, DeviceSpec};
+pub use features::{network_features, Features};
 pub use heldout::{evaluate_heldout, HeldOut};
 pub use memory::{bytes_per_model, check_ensemble_fits};
 pub use network::{build_network, Network};
 pub use spec::{Inputs, ModelSpec, TrainConfig};
+pub use stats::EpochStats;
 pub use train::{evaluate, train_models, EpochHook, TrainJob, TrainOutcome};
 
 /// A model could not be built or trained.

@@ -1,8 +1,7 @@
 //! One training loop for K models at once: per-model subsets and batch orders, per-epoch tracking,
 //! divergence detection, and held-out prediction.
 
-use super::{build_network, DeviceData, ModelError, ModelSpec, Network, TrainConfig};
-use crate::store::EpochStats;
+use super::{build_network, DeviceData, EpochStats, ModelError, ModelSpec, Network, TrainConfig};
 use candle_core::{Tensor, D};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;

@@ -4,11 +4,7 @@
 
 use super::detect::{auroc, average_precision, suspicion};
 use super::higher_is_regular;
-use super::names::REFERENCE_PREFIX;
 use super::rank::{average_ranks, kendall_tau_b, spearman};
-use crate::estimate::aggregate_workspace;
-use crate::store::Workspace;
-use crate::Result;
 use serde::Serialize;
 
 /// Name under which the holdout C-score takes part.
@@ -198,32 +194,6 @@ fn tie_spans(x: &[f64]) -> Vec<(f64, f64)> {
         start = end;
     }
     out
-}
-
-/// The current C-score, every stored proxy and every imported reference (as `ref_<name>`), compared, with
-/// the workspace's injected ground truth.
-pub fn compare_workspace(ws: &Workspace, top: usize) -> Result<Comparison> {
-    let agg = aggregate_workspace(ws)?;
-    let mut scores = vec![(CSCORE.to_string(), agg.cscores())];
-    let wide = |s: Vec<f32>| s.into_iter().map(f64::from).collect::<Vec<f64>>();
-    for name in ws.proxy_names()? {
-        if let Some(s) = ws.proxy_scores(&name)? {
-            scores.push((name, wide(s)));
-        }
-    }
-    for name in ws.reference_names()? {
-        if let Some(s) = ws.reference_scores(&name)? {
-            scores.push((format!("{REFERENCE_PREFIX}{name}"), wide(s)));
-        }
-    }
-    let injected = ws.injected()?;
-    let mut mask = vec![false; ws.num_examples()];
-    for row in &injected {
-        if let Some(m) = mask.get_mut(row.example) {
-            *m = true;
-        }
-    }
-    Ok(compare(&scores, (!injected.is_empty()).then_some(&mask[..]), top))
 }
 
 #[cfg(test)]

@@ -8,9 +8,11 @@
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
-//! - [`ProxyUpdater`]: computes and stores a workspace's proxies; [`ProxyPipeline`] does so on threads
-//!   of its own beside a running estimate.
-//! - [`merge_proxies`]: folds the proxies of shard workspaces into a merged one (`cscore merge`).
+//! - [`ProxyUpdater`]: computes and stores a workspace's proxies.
+//!
+//! This layer does not import `estimate`: what needs the holdout evidence too (the proxy lanes beside a
+//! running estimate, recomputing the fused estimate, merging shards, comparing a workspace's scores)
+//! lives in [`crate::pipeline`].
 
 mod block;
 mod calibrate;
@@ -19,25 +21,19 @@ pub mod density;
 pub mod detect;
 pub mod distance;
 pub mod fuse;
-mod hidden;
 pub mod isotonic;
-mod merge;
 mod names;
 mod orientation;
-mod pipeline;
 pub mod rank;
 mod strength;
 mod topk;
 pub mod training;
 mod update;
 
-pub use compare::{compare, compare_workspace, Comparison};
+pub use compare::{compare, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
-pub use hidden::{network_features, Features};
-pub use merge::{merge_proxies, ProxyMerge};
 pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
-pub use pipeline::{Notice, PipelineInputs, ProxyPipeline, RecoverFeatures};
 pub use training::TRAINING_PROXIES;
-pub use update::{fuse_workspace, ProxyUpdater};
+pub use update::ProxyUpdater;

@@ -1,7 +1,7 @@
 //! Training-statistics proxies from the per-epoch statistics of tracked runs: learning speed, cumulative
 //! accuracy, forgetting events, AUM, data-map confidence and variability, and EL2N.
 
-use crate::store::EpochStats;
+use crate::model::EpochStats;
 
 /// Names of the training-statistics proxies, in the order [`training_proxies`] returns them.
 pub const TRAINING_PROXIES: [&str; 7] = [

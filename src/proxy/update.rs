@@ -1,34 +1,15 @@
 //! Keeping a workspace's proxies current during an estimate: input-space proxies once, training
-//! statistics when proxy runs arrive, hidden-space density from the proxy-run model, the fused estimate
-//! as holdout runs arrive.
+//! statistics when proxy runs arrive, hidden-space density from the proxy-run model. (The fused estimate,
+//! which needs the holdout evidence, is recomputed by `pipeline`.)
 
 use super::density::{density_family, knn_agreement, local_outlier_factor};
 use super::distance::{neighbour_stats, NeighbourOptions};
-use super::fuse::{fuse, Fused};
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
 use super::training::{training_proxies, TRAINING_PROXIES};
-use crate::estimate::Aggregate;
 use crate::model::ModelError;
 use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::{Device, Tensor};
-
-/// Recomputes the fused estimate of `ws` from every proxy stored there and the holdout evidence `agg`
-/// (prior strength `prior_strength`, `None`: estimated), and stores it when it has a value anywhere.
-pub fn fuse_workspace(ws: &Workspace, agg: &Aggregate, prior_strength: Option<f64>) -> Result<Fused> {
-    let mut proxies = Vec::new();
-    for name in ws.proxy_names()?.into_iter().filter(|n| n != FUSED) {
-        if let Some(s) = ws.proxy_scores(&name)? {
-            proxies.push((name, s));
-        }
-    }
-    let evals: Vec<u32> = (0..agg.len()).map(|i| agg.holdout_evals(i)).collect();
-    let fused = fuse(&proxies, &agg.cscores(), &evals, prior_strength);
-    if fused.scores.iter().any(|v| v.is_finite()) {
-        ws.set_proxy_scores(FUSED, &fused.scores)?;
-    }
-    Ok(fused)
-}
 
 /// Computes and stores the selected proxies of one workspace.
 #[derive(Debug, Clone)]
@@ -103,12 +84,10 @@ impl ProxyUpdater {
         self.store(ws, all, &wanted, "")
     }
 
-    /// Recomputes and stores the fused estimate from the stored proxies and `agg`, if selected.
-    pub fn fused(&self, ws: &Workspace, agg: &Aggregate) -> Result<Option<Fused>> {
-        if !self.selection.contains(FUSED) || agg.len() != self.labels.len() {
-            return Ok(None);
-        }
-        fuse_workspace(ws, agg, self.prior_strength).map(Some)
+    /// Whether the fused estimate is selected and holdout evidence over `num_examples` examples fits
+    /// this dataset (the pipeline recomputes it as that evidence arrives).
+    pub fn fuses(&self, num_examples: usize) -> bool {
+        self.selection.contains(FUSED) && num_examples == self.labels.len()
     }
 
     /// The names among `names` that are selected and not yet stored.

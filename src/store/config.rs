@@ -4,6 +4,10 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{AtPath, StoreError, Workspace};
 
+/// Config key under which the injected-corruption settings are kept (written by `project`, checked by
+/// `pipeline`'s merge).
+pub const CORRUPTION_KEY: &str = "corruption";
+
 impl Workspace {
     /// The JSON text stored under `key`, if any.
     pub fn config(&self, key: &str) -> Result<Option<String>, StoreError> {

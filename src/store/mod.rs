@@ -20,6 +20,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use config::CORRUPTION_KEY;
 pub use dataset::DatasetInfo;
 pub use injected::InjectedRow;
 pub use prob_sums::HeldOutProbSums;

@@ -1,5 +1,7 @@
 //! Plain records that cross the boundary between the estimator and the workspace.
 
+pub use crate::model::EpochStats;
+
 /// What kind of training run a record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {
@@ -37,19 +39,6 @@ pub enum RunStatus {
     Done,
     /// Training failed (for example the loss diverged); the reason is kept.
     Failed(String),
-}
-
-/// Per-epoch statistics of a tracked run, over *all* examples of the dataset (trained on or held out).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochStats {
-    /// Epoch number, 1-based (after that many epochs of training).
-    pub epoch: u32,
-    /// Softmax probability of the given label, per example.
-    pub given_prob: Vec<f32>,
-    /// Predicted label, per example.
-    pub predicted: Vec<u32>,
-    /// Given-label logit minus the largest other logit, per example.
-    pub margin: Vec<f32>,
 }
 
 /// One finished (or failed) run, written to the workspace in one transaction.

@@ -11,11 +11,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::event::{Event, WorkerMsg};
 use crate::data::Dataset;
-use crate::estimate::{
-    run_session, EstimateOptions, EstimateReport, Event as EstimateEvent, Plan, SessionProxies,
-};
+use crate::estimate::{EstimateOptions, EstimateReport, Event as EstimateEvent, Plan};
 use crate::model::DeviceData;
-use crate::proxy::{Notice, ProxyUpdater, Selection};
+use crate::pipeline::{estimate_with_proxies, Notice, ProxySetup};
+use crate::proxy::{ProxyUpdater, Selection};
 use crate::store::{RunRecord, Workspace};
 
 /// How to train, as the command line asks.
@@ -88,12 +87,12 @@ impl Trainer {
         let send = |m: WorkerMsg| {
             let _ = tx.send(Event::Worker(m));
         };
-        let (report, _) = run_session(
+        let (report, _) = estimate_with_proxies(
             &ws,
             &data,
             &self.plan,
             &self.settings.options,
-            Some(SessionProxies { updater, notify }),
+            Some(ProxySetup { updater, notify }),
             stop,
             &mut |event, _| match event {
                 EstimateEvent::Started { done, total, pending } => {

@@ -5,11 +5,10 @@
 //! workspace connection. A stop request abandons the all-pairs passes; the final fused estimate is still
 //! computed.
 
-use super::hidden::Features;
-use super::names::{HIDDEN_PROXIES, INPUT_PROXIES};
-use super::update::ProxyUpdater;
+use super::fused::update_fused;
 use crate::estimate::{Aggregate, OpenOnDrop};
-use crate::model::DeviceData;
+use crate::model::{DeviceData, Features};
+use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES};
 use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::Device;
@@ -33,7 +32,7 @@ pub enum Notice {
     Error(String),
 }
 
-/// Recomputes lost hidden features (see `estimate::proxy_run_features`).
+/// Recomputes lost hidden features (see [`super::proxy_run_features`]).
 pub type RecoverFeatures = Box<dyn FnOnce(&AtomicBool) -> Result<Option<Features>> + Send>;
 
 /// What the pipeline works from.
@@ -207,7 +206,7 @@ fn quick_lane(
     let mut agg: Option<Box<Aggregate>> = None;
     let (mut due, mut last_fused): (bool, Option<Instant>) = (false, None);
     let fuse = |agg: &Aggregate| {
-        if let Err(e) = updater.fused(&ws, agg) {
+        if let Err(e) = update_fused(updater, &ws, agg) {
             notify(Notice::Error(e.to_string()));
         }
     };

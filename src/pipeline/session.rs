@@ -3,12 +3,13 @@
 //! `cscore worker` and the explorer's background training all run.
 
 use super::features::proxy_run_features;
-use super::gate::{Gate, OpenOnDrop};
-use super::{aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Plan};
-use crate::model::DeviceData;
-use crate::proxy::{
-    Features, Notice, PipelineInputs, ProxyPipeline, ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES,
+use super::proxy_lanes::{Notice, PipelineInputs, ProxyPipeline, RecoverFeatures};
+use crate::estimate::{
+    aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Gate, OpenOnDrop,
+    Plan,
 };
+use crate::model::{DeviceData, Features};
+use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::sync::atomic::AtomicBool;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 pub type ProxyNotify = Arc<dyn Fn(Notice) + Send + Sync>;
 
 /// The proxies of a session and where their notices go.
-pub struct SessionProxies {
+pub struct ProxySetup {
     /// Which proxies, and how.
     pub updater: ProxyUpdater,
     /// Receives what the pipeline stored or failed at.
@@ -26,21 +27,21 @@ pub struct SessionProxies {
 }
 
 /// Trains what `plan` still lacks in `ws` (as [`run_estimate`]) and, with `proxies`, computes them on the
-/// side. `on_event` sees every estimate event with the holdout evidence so far. Returns the report and
+/// side (the proxy lanes, with the gate that holds holdout runs back until the input-space pass is done). `on_event` sees every estimate event with the holdout evidence so far. Returns the report and
 /// the final evidence.
-pub fn run_session(
+pub fn estimate_with_proxies(
     ws: &Workspace,
     data: &DeviceData,
     plan: &Plan,
     options: &EstimateOptions,
-    proxies: Option<SessionProxies>,
+    proxies: Option<ProxySetup>,
     stop: Arc<AtomicBool>,
     on_event: &mut dyn FnMut(Event<'_>, &Aggregate),
 ) -> Result<(EstimateReport, Aggregate)> {
     let mut agg = aggregate_workspace(ws)?;
     let mut options = options.clone();
     let pipeline = match proxies {
-        Some(SessionProxies { updater, notify }) if !updater.selection.is_empty() => {
+        Some(ProxySetup { updater, notify }) if !updater.selection.is_empty() => {
             let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
             options.proxy_features = hidden;
             // Holdout runs wait for the input-space pass: it and the proxy run get the cores first, so
@@ -55,8 +56,7 @@ pub fn run_session(
             let proxy_run_done = ws.run_keys()?.iter().any(|(k, _)| k.kind_is_proxy);
             let recover_features = (hidden && proxy_run_done).then(|| {
                 let (data, plan) = (data.clone(), plan.clone());
-                Box::new(move |stop: &AtomicBool| proxy_run_features(&data, &plan, stop))
-                    as crate::proxy::RecoverFeatures
+                Box::new(move |stop: &AtomicBool| proxy_run_features(&data, &plan, stop)) as RecoverFeatures
             });
             let inputs = PipelineInputs {
                 workspace: ws.path().to_path_buf(),

@@ -1,7 +1,8 @@
 //! The hidden representation of a trained model (its penultimate-layer activations) on every example,
-//! the input of the `hidden_*` density proxies.
+//! the input of the `hidden_*` density proxies (computed here, where the networks are, so that the
+//! estimate's runner and the pipeline can hand them on without importing `proxy`).
 
-use crate::model::{DeviceData, ModelError, Network};
+use super::{DeviceData, ModelError, Network};
 
 /// Examples per forward pass.
 const CHUNK: usize = 2048;

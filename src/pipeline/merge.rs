@@ -4,15 +4,12 @@
 //! conflicting runs, so a refusal leaves the target as it was (and creates no file). Runs already
 //! present are skipped: merging a shard twice adds nothing the second time.
 
-use super::resolve::{store_plan, stored_plan};
-use super::Plan;
-use crate::proxy::{merge_proxies, Fused};
-use crate::store::{DatasetInfo, RunKey, RunRecord, StoreError, Workspace};
+use super::merge_proxies::merge_proxies;
+use crate::estimate::{describe, store_plan, stored_plan, Plan};
+use crate::proxy::Fused;
+use crate::store::{DatasetInfo, RunKey, RunRecord, StoreError, Workspace, CORRUPTION_KEY};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
-
-/// Config key of injected-corruption settings (written by `project`).
-const CORRUPTION_KEY: &str = "corruption";
 
 /// What merging did with one shard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,10 +75,10 @@ pub fn merge_workspaces(target: &Path, shards: &[PathBuf]) -> Result<MergeReport
         }
         check_dataset(s, &first.info, &first.path)?;
         if !s.plan.same_models_as(&first.plan) {
-            let other = format!("{} ({})", first.path.display(), super::describe(&first.plan));
+            let other = format!("{} ({})", first.path.display(), describe(&first.plan));
             return Err(refusal(
                 s,
-                format!("it was estimated with another plan ({}) than {other}", super::describe(&s.plan)),
+                format!("it was estimated with another plan ({}) than {other}", describe(&s.plan)),
             ));
         }
         if s.corruption != first.corruption {
@@ -130,8 +127,8 @@ fn fold(ws: &Workspace, sources: &[Source]) -> Result<MergeReport> {
         Some(mine) if !mine.same_models_as(&first.plan) => {
             let why = format!(
                 "it was estimated with another plan ({}) than {target} ({})",
-                super::describe(&first.plan),
-                super::describe(&mine)
+                describe(&first.plan),
+                describe(&mine)
             );
             return Err(refusal(first, why));
         }

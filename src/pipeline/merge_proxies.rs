@@ -3,11 +3,9 @@
 //! proxies are the same in every shard that computed them, which is checked. The fused score is then
 //! recomputed from the merged runs and proxies, as a single estimate would end with it.
 
-use super::fuse::Fused;
-use super::names::FUSED;
-use super::training::TRAINING_PROXIES;
-use super::update::fuse_workspace;
+use super::fused::fuse_workspace;
 use crate::estimate::aggregate_workspace;
+use crate::proxy::{Fused, FUSED, TRAINING_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::path::Path;

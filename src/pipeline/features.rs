@@ -2,10 +2,8 @@
 //! deterministic on the CPU): for a session resuming a workspace whose proxy run was committed by a
 //! process that ended before its hidden-space proxies were stored (the model itself is not kept).
 
-use super::plan::Plan;
-use super::seeds::subset;
-use crate::model::{train_models, DeviceData, TrainJob};
-use crate::proxy::{network_features, Features};
+use crate::estimate::{subset, Plan};
+use crate::model::{network_features, train_models, DeviceData, Features, TrainJob};
 use crate::Result;
 use std::sync::atomic::AtomicBool;
 
