@@ -1,6 +1,7 @@
 //! A gate that holds holdout runs back until it is opened: the runner's workers wait on it, and a
-//! session (`pipeline::estimate_with_proxies`) opens it when the input-space proxies are stored, so that they (and the proxy run) have the cores first and the ranking of the first
-//! minute is built on them rather than on a few holdout runs.
+//! session (`pipeline::estimate_with_proxies`) opens it when the input-space proxies are stored, so that
+//! they (and the proxy run) have the cores first and the ranking of the first minute is built on them
+//! rather than on a few holdout runs.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};

@@ -26,5 +26,5 @@ pub use features::proxy_run_features;
 pub use fused::{fuse_workspace, update_fused};
 pub use merge::{completeness, merge_workspace, merge_workspaces, MergeReport, ShardReport};
 pub use merge_proxies::{merge_proxies, ProxyMerge};
-pub use proxy_lanes::{Notice, PipelineInputs, ProxyPipeline, RecoverFeatures};
-pub use session::{estimate_with_proxies, ProxyNotify, ProxySetup};
+pub use proxy_lanes::{Notice, PipelineInputs, ProxyNotify, ProxyPipeline, RecoverFeatures};
+pub use session::{estimate_with_proxies, ProxySetup};

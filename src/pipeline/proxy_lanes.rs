@@ -65,12 +65,18 @@ pub struct ProxyPipeline {
     lanes: Vec<JoinHandle<()>>,
 }
 
-type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
+/// Receives the pipeline's notices, from its threads.
+pub type ProxyNotify = Arc<dyn Fn(Notice) + Send + Sync>;
 
 impl ProxyPipeline {
     /// Starts both lanes: the slow one begins with the input-space proxies, the quick one with the
     /// training-statistics proxies already computable and the fused estimate of `agg`.
-    pub fn spawn(inputs: PipelineInputs, agg: &Aggregate, stop: Arc<AtomicBool>, notify: Notify) -> Self {
+    pub fn spawn(
+        inputs: PipelineInputs,
+        agg: &Aggregate,
+        stop: Arc<AtomicBool>,
+        notify: ProxyNotify,
+    ) -> Self {
         let (quick_tx, quick_rx) = mpsc::channel();
         let (slow_tx, slow_rx) = mpsc::channel();
         let _ = quick_tx.send(Quick::Training);

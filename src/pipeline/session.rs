@@ -3,7 +3,7 @@
 //! `cscore worker` and the explorer's background training all run.
 
 use super::features::proxy_run_features;
-use super::proxy_lanes::{Notice, PipelineInputs, ProxyPipeline, RecoverFeatures};
+use super::proxy_lanes::{PipelineInputs, ProxyNotify, ProxyPipeline, RecoverFeatures};
 use crate::estimate::{
     aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Gate, OpenOnDrop,
     Plan,
@@ -15,9 +15,6 @@ use crate::Result;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-/// Receives the pipeline's notices, from its threads.
-pub type ProxyNotify = Arc<dyn Fn(Notice) + Send + Sync>;
-
 /// The proxies of a session and where their notices go.
 pub struct ProxySetup {
     /// Which proxies, and how.
@@ -27,7 +24,8 @@ pub struct ProxySetup {
 }
 
 /// Trains what `plan` still lacks in `ws` (as [`run_estimate`]) and, with `proxies`, computes them on the
-/// side (the proxy lanes, with the gate that holds holdout runs back until the input-space pass is done). `on_event` sees every estimate event with the holdout evidence so far. Returns the report and
+/// side (the proxy lanes, with the gate that holds holdout runs back until the input-space pass is done).
+/// `on_event` sees every estimate event with the holdout evidence so far. Returns the report and
 /// the final evidence.
 pub fn estimate_with_proxies(
     ws: &Workspace,
