@@ -1,7 +1,7 @@
 //! The keymap table: every command with its name (for the config file), default keys and description.
 //! The help overlay is generated from this same table.
 
-use super::action::{Command, InputKey};
+use super::command::{Command, InputKey};
 use super::keys::KeyCombo;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;

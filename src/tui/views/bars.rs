@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::fmt;
-use crate::tui::action::Command;
 use crate::tui::app::{App, Mode, View};
+use crate::tui::command::Command;
 use crate::tui::estimate_state::Training;
 
 /// Top line.
@@ -31,18 +31,18 @@ impl Widget for TitleBar<'_> {
             };
             spans.push(Span::styled(text, style));
         }
-        let arrow = if app.sort.descending { "▼" } else { "▲" };
-        spans.push(Span::styled(format!("  sort {} {arrow}", app.sort.column.name()), t.text));
-        let filter = app.filter.describe(&app.data);
+        let arrow = if app.list.sort.descending { "▼" } else { "▲" };
+        spans.push(Span::styled(format!("  sort {} {arrow}", app.list.sort.column.name()), t.text));
+        let filter = app.list.filter.describe(&app.data);
         if !filter.is_empty() {
             spans.push(Span::styled(format!("  filter: {filter}"), t.prompt));
         }
-        if let Some(a) = app.visual {
-            let n = a.abs_diff(app.cursor) + 1;
+        if let Some((a, b)) = app.list.visual_range() {
+            let n = b - a + 1;
             spans.push(Span::styled(format!("  VISUAL {n}"), t.visual));
         }
         if app.bulk_armed {
-            spans.push(Span::styled(format!("  NEXT TAG → ALL {}", fmt::count(app.order.len())), t.error));
+            spans.push(Span::styled(format!("  NEXT TAG → ALL {}", fmt::count(app.list.len())), t.error));
         }
         Line::from(spans).render(area, buf);
     }
