@@ -242,6 +242,7 @@ impl App {
     /// Rebuilds the list order, keeping the selected example selected when it is still shown.
     pub fn reorder(&mut self) {
         let inputs = OrderInputs {
+            agg: &self.est.agg,
             data: &self.data,
             scores: &self.scores,
             tags: &self.tags,

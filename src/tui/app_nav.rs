@@ -67,6 +67,11 @@ impl App {
                 "C-score range",
                 "e.g. 0-0.3, <0.5, >0.9; empty: all",
             ),
+            C::FilterExpr => {
+                let text = self.list.filter.expression().unwrap_or_default();
+                let hint = "as export --filter: cscore < 0.3 and label == 7; empty: no filter";
+                self.mode = Mode::Prompt(Prompt::new(PromptKind::FilterExpr, "filter", hint, text));
+            }
             C::FilterDisagree => {
                 self.list.filter.disagree = !self.list.filter.disagree;
                 self.reorder();

@@ -2,7 +2,8 @@
 
 use super::app::{App, Mode, Request};
 use super::command::InputKey;
-use super::filter::{ScoreRange, TagFilter};
+use super::filter::{Filter, ScoreRange, TagFilter};
+use super::filter_table::TableInputs;
 use super::prompt::{PendingTag, Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 
@@ -121,6 +122,18 @@ impl App {
                         Ok(r) => self.list.filter.score = Some(r),
                         Err(e) => return self.reject(prompt, e),
                     }
+                }
+                self.reorder();
+            }
+            PromptKind::FilterExpr => {
+                if text.is_empty() {
+                    self.list.filter = Filter::default();
+                } else {
+                    let inputs = TableInputs { agg: &self.est.agg, data: &self.data, tags: &self.tags };
+                    if let Err(e) = Filter::check(&text, &inputs) {
+                        return self.reject(prompt, format!("filter: {e}"));
+                    }
+                    self.list.filter = Filter { expr: Some(text), ..Filter::default() };
                 }
                 self.reorder();
             }

@@ -19,6 +19,7 @@ pub enum Command {
     FilterClass,
     FilterTag,
     FilterRange,
+    FilterExpr,
     FilterDisagree,
     FilterInjected,
     FilterClear,

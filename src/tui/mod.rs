@@ -25,6 +25,7 @@ mod estimate_state;
 mod event;
 mod explore_session;
 mod filter;
+mod filter_table;
 mod follow;
 mod gallery;
 mod history;
