@@ -252,6 +252,22 @@ fn opening_a_60k_workspace() {
     let t = Instant::now();
     app.update(cscore::tui::Event::Command(Command::SortReverse));
     println!("a re-sort of 60,000 rows on the UI task: {:.2?}", t.elapsed());
+    // a filter prompt's expression (checked against every column, then the order rebuilt)
+    app.update(cscore::tui::Event::Command(Command::FilterExpr));
+    let typed = "cscore < 0.3 and label == 7 and tag == null";
+    for c in typed.chars() {
+        app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Char(c)));
+    }
+    let t = Instant::now();
+    app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
+    let filtered = t.elapsed();
+    println!(
+        "the filter {typed:?} over 60,000 rows on the UI task: {filtered:.2?} ({} shown)",
+        app.list.len()
+    );
+    let t = Instant::now();
+    app.update(cscore::tui::Event::Command(Command::FilterClear));
+    println!("clearing it: {:.2?}", t.elapsed());
     let started = Instant::now();
     app.update(cscore::tui::Event::Command(Command::TagAllFiltered));
     app.update(cscore::tui::Event::Command(Command::TagDuplicate));
