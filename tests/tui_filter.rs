@@ -110,6 +110,13 @@ fn quick_filters_compose_the_expression_the_export_takes() {
     command(&mut app, &mut bg, Command::FilterClear);
     assert_eq!(app.list.filter.expression(), None);
     assert_eq!(app.list.len(), 200);
+    // the explorer's table has the export's columns, in its order
+    command(&mut app, &mut bg, Command::FilterExpr);
+    answer(&mut app, &mut bg, "zzzzzzzzzzzzzzzzzzzzzzzz");
+    let text = app.message.clone().expect("an error").text;
+    let listed = text.split("(columns: ").nth(1).and_then(|t| t.split(')').next()).expect(&text);
+    let csv = std::fs::read_to_string(f.dir.path().join("rows.csv")).unwrap();
+    assert_eq!(listed, csv.lines().next().unwrap().replace(',', ", "));
 }
 
 #[test]

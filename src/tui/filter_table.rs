@@ -51,15 +51,17 @@ pub fn column_names(data: &ExplorerData) -> Vec<String> {
     names
 }
 
-/// The table with the columns `wanted` names that exist (every column when `None`), in the export's
-/// order.
-pub fn explorer_table(inp: &TableInputs<'_>, wanted: Option<&[String]>) -> Table {
+/// The first `rows` rows (at most every example) of the columns `wanted` names that exist (every column
+/// when `None`), in the export's order. A few rows are enough to check an expression: types and names do
+/// not depend on them.
+pub fn explorer_table(inp: &TableInputs<'_>, wanted: Option<&[String]>, rows: usize) -> Table {
+    let rows = rows.min(inp.data.len());
     let mut table = Table::new();
     for name in column_names(inp.data) {
         if wanted.is_some_and(|w| !w.contains(&name)) {
             continue;
         }
-        if let Some(cells) = column(inp, &name) {
+        if let Some(cells) = column(inp, &name, rows) {
             // Names are distinct and every column has one row per example: push cannot fail.
             let _ = table.push(name, cells);
         }
@@ -67,10 +69,9 @@ pub fn explorer_table(inp: &TableInputs<'_>, wanted: Option<&[String]>) -> Table
     table
 }
 
-/// The cells of column `name`.
-fn column(inp: &TableInputs<'_>, name: &str) -> Option<Cells> {
+/// The cells of column `name` for the first `n` examples.
+fn column(inp: &TableInputs<'_>, name: &str, n: usize) -> Option<Cells> {
     let (agg, data, tags) = (inp.agg, inp.data, inp.tags);
-    let n = data.len();
     let labels = &data.dataset.labels;
     let floats =
         |f: &dyn Fn(usize) -> Option<f64>| Cells::F64((0..n).map(|i| f(i).unwrap_or(f64::NAN)).collect());
@@ -104,7 +105,7 @@ fn column(inp: &TableInputs<'_>, name: &str) -> Option<Cells> {
         ),
         other => {
             let p = data.proxies.iter().find(|p| proxy_column(&p.name) == other)?;
-            Cells::F32(p.scores.clone())
+            Cells::F32(p.scores.iter().take(n).copied().collect())
         }
     })
 }
