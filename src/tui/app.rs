@@ -196,7 +196,7 @@ impl App {
         }
     }
 
-    /// After a burst of actions (once per drained inbox): asks for the figures that depend on the
+    /// After a burst of events (once per drained inbox): asks for the figures that depend on the
     /// estimate when runs arrived, one recomputation at a time, on a job thread.
     pub fn settle(&mut self) {
         if !self.scores_stale || self.recomputing {
