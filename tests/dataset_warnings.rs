@@ -76,12 +76,12 @@ fn an_ordinary_dataset_gets_no_warning() {
 fn the_explorer_says_it_on_its_message_line() {
     use cscore::data::LoadOptions;
     use cscore::project::Project;
-    use cscore::tui::{Config, Session};
+    use cscore::tui::{Config, ExploreSession};
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), vec![0; 24]);
     let ws = dir.path().join("ws.cscore");
     let project = Project::open(&data, &LoadOptions::default(), Some(&ws), None).unwrap();
-    let session = Session::open(project, None, &Config::default(), Some("dark"), None).unwrap();
+    let session = ExploreSession::open(project, None, &Config::default(), Some("dark"), None).unwrap();
     let message = session.app.message.expect("a message");
     assert!(message.text.starts_with("warning: every example has the same class"), "{}", message.text);
 }

@@ -6,7 +6,7 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cscore::store::Workspace;
-use cscore::tui::{Action, App, Background, Mode, SortColumn};
+use cscore::tui::{App, Background, Event, Mode, SortColumn};
 use std::time::Duration;
 use tui_support::{explorer, fixture, Fixture, CLASSES, WAIT};
 
@@ -29,9 +29,7 @@ fn press(app: &mut App, bg: &mut Background, keys: &[&str]) {
             }
             other => panic!("unknown key {other}"),
         };
-        if let Some(action) = app.action_for_key(&ev) {
-            app.update(action);
-        }
+        app.update(Event::Key(ev));
         assert!(bg.pump_idle(app, WAIT), "the background did not finish after {k}");
     }
 }
@@ -64,12 +62,12 @@ fn stored(f: &Fixture) -> Vec<Stored> {
 fn opens_with_the_lowest_c_scores_first() {
     let f = fixture(120);
     let (app, _bg) = explorer(&f, QUIET);
-    assert_eq!(app.order.len(), 120);
+    assert_eq!(app.list.order().len(), 120);
     assert_eq!(app.scores.estimated, 120);
     // example i scores (i mod 10)/10: the first rows are the multiples of 10
     assert_eq!(app.selected(), Some(0));
-    assert!(app.order[..12].iter().all(|&i| i % 10 == 0), "{:?}", &app.order[..12]);
-    assert!(app.order.windows(2).all(|w| cs(&app, w[0] as usize) <= cs(&app, w[1] as usize)));
+    assert!(app.list.order()[..12].iter().all(|&i| i % 10 == 0), "{:?}", &app.list.order()[..12]);
+    assert!(app.list.order().windows(2).all(|w| cs(&app, w[0] as usize) <= cs(&app, w[1] as usize)));
     assert!((cs(&app, 13) - 0.3).abs() < 1e-6);
     // held-out majority: wrong (next class) when the C-score is below one half
     assert_eq!(app.suggested(13), Some((app.data.dataset.labels[13] + 1) % CLASSES as u32));
@@ -80,19 +78,19 @@ fn opens_with_the_lowest_c_scores_first() {
 fn navigation_keys_move_and_clamp() {
     let f = fixture(120);
     let (mut app, mut bg) = explorer(&f, QUIET);
-    app.update(Action::Resize(80, 24));
+    app.update(Event::Resize(80, 24));
     press(&mut app, &mut bg, &["j", "j", "j"]);
-    assert_eq!(app.cursor, 3);
+    assert_eq!(app.list.cursor(), 3);
     press(&mut app, &mut bg, &["k"]);
-    assert_eq!(app.cursor, 2);
+    assert_eq!(app.list.cursor(), 2);
     press(&mut app, &mut bg, &["G"]);
-    assert_eq!(app.cursor, 119);
+    assert_eq!(app.list.cursor(), 119);
     press(&mut app, &mut bg, &["j"]);
-    assert_eq!(app.cursor, 119, "clamped at the end");
+    assert_eq!(app.list.cursor(), 119, "clamped at the end");
     press(&mut app, &mut bg, &["g", "PageDown"]);
-    assert_eq!(app.cursor, 18, "a page is the list's visible rows at 80×24 (24 − 3 bars − 3)");
+    assert_eq!(app.list.cursor(), 18, "a page is the list's visible rows at 80×24 (24 − 3 bars − 3)");
     press(&mut app, &mut bg, &["End"]);
-    assert_eq!(app.selected(), Some(*app.order.last().unwrap() as usize));
+    assert_eq!(app.selected(), Some(*app.list.order().last().unwrap() as usize));
 }
 
 #[test]
@@ -100,19 +98,19 @@ fn sorting_by_columns_and_direction() {
     let f = fixture(60);
     let (mut app, mut bg) = explorer(&f, QUIET);
     press(&mut app, &mut bg, &["S"]);
-    assert!(app.sort.descending);
-    assert!((cs(&app, app.order[0] as usize) - 0.9).abs() < 1e-6);
+    assert!(app.list.sort.descending);
+    assert!((cs(&app, app.list.order()[0] as usize) - 0.9).abs() < 1e-6);
     press(&mut app, &mut bg, &["S", "s"]);
-    assert_eq!(app.sort.column, SortColumn::Index);
-    assert_eq!(app.order[..3], [0, 1, 2]);
+    assert_eq!(app.list.sort.column, SortColumn::Index);
+    assert_eq!(app.list.order()[..3], [0, 1, 2]);
     press(&mut app, &mut bg, &["s"]);
-    assert_eq!(app.sort.column, SortColumn::Label);
+    assert_eq!(app.list.sort.column, SortColumn::Label);
     let labels = &app.data.dataset.labels;
-    assert!(app.order.windows(2).all(|w| labels[w[0] as usize] <= labels[w[1] as usize]));
+    assert!(app.list.order().windows(2).all(|w| labels[w[0] as usize] <= labels[w[1] as usize]));
     press(&mut app, &mut bg, &["s", "s", "s"]);
-    assert_eq!(app.sort.column, SortColumn::Tag);
+    assert_eq!(app.list.sort.column, SortColumn::Tag);
     press(&mut app, &mut bg, &["g", "o", "s", "s"]); // tag the first row ok, then back around to C-score
-    assert_eq!(app.sort.column, SortColumn::CScore);
+    assert_eq!(app.list.sort.column, SortColumn::CScore);
 }
 
 #[test]
@@ -123,18 +121,18 @@ fn filters_by_class_range_disagreement_and_tag() {
     assert!(matches!(app.mode, Mode::Prompt(_)));
     typed(&mut app, &mut bg, "2");
     press(&mut app, &mut bg, &["Enter"]);
-    assert_eq!(app.order.len(), 25);
-    assert!(app.order.iter().all(|&i| app.data.dataset.labels[i as usize] == 2));
+    assert_eq!(app.list.order().len(), 25);
+    assert!(app.list.order().iter().all(|&i| app.data.dataset.labels[i as usize] == 2));
     press(&mut app, &mut bg, &["r"]);
     typed(&mut app, &mut bg, "0-0.3");
     press(&mut app, &mut bg, &["Enter"]);
-    assert!(!app.order.is_empty());
-    assert!(app.order.iter().all(|&i| cs(&app, i as usize) <= 0.3 + 1e-6));
+    assert!(!app.list.order().is_empty());
+    assert!(app.list.order().iter().all(|&i| cs(&app, i as usize) <= 0.3 + 1e-6));
     press(&mut app, &mut bg, &["F", "x"]);
-    assert!(app.filter.disagree);
-    assert!(app.order.iter().all(|&i| app.suggested(i as usize).is_some()));
+    assert!(app.list.filter.disagree);
+    assert!(app.list.order().iter().all(|&i| app.suggested(i as usize).is_some()));
     let disagreeing = (0..100).filter(|&i| app.suggested(i).is_some()).count();
-    assert_eq!(app.order.len(), disagreeing);
+    assert_eq!(app.list.order().len(), disagreeing);
     assert!(disagreeing >= 50, "C-scores 0.0 to 0.4 predict another class");
     press(&mut app, &mut bg, &["x", "r"]);
     typed(&mut app, &mut bg, "nonsense");
@@ -144,9 +142,9 @@ fn filters_by_class_range_disagreement_and_tag() {
     press(&mut app, &mut bg, &["Esc", "o", "t"]);
     typed(&mut app, &mut bg, "ok");
     press(&mut app, &mut bg, &["Enter"]);
-    assert_eq!(app.order.len(), 1);
+    assert_eq!(app.list.order().len(), 1);
     press(&mut app, &mut bg, &["i"]);
-    assert!(!app.filter.injected, "no injected ground truth: the toggle refuses");
+    assert!(!app.list.filter.injected, "no injected ground truth: the toggle refuses");
 }
 
 #[test]
@@ -157,12 +155,12 @@ fn search_jump_and_cancel() {
     typed(&mut app, &mut bg, "57");
     press(&mut app, &mut bg, &["Enter"]);
     assert_eq!(app.selected(), Some(57));
-    let before = app.cursor;
+    let before = app.list.cursor();
     press(&mut app, &mut bg, &["/"]);
     typed(&mut app, &mut bg, "83");
     assert_eq!(app.selected(), Some(83), "incremental: moves while typing");
     press(&mut app, &mut bg, &["Esc"]);
-    assert_eq!(app.cursor, before, "Esc returns to where the search started");
+    assert_eq!(app.list.cursor(), before, "Esc returns to where the search started");
     press(&mut app, &mut bg, &["/"]);
     typed(&mut app, &mut bg, "4");
     press(&mut app, &mut bg, &["Enter"]);
@@ -205,11 +203,11 @@ fn range_selection_and_whole_filter_after_confirmation() {
     press(&mut app, &mut bg, &["g", "v", "j", "j", "a"]);
     let tagged: Vec<usize> = stored(&f).into_iter().map(|r| r.0).collect();
     assert_eq!(tagged, {
-        let mut v: Vec<usize> = app.order[..3].iter().map(|&i| i as usize).collect();
+        let mut v: Vec<usize> = app.list.order()[..3].iter().map(|&i| i as usize).collect();
         v.sort();
         v
     });
-    assert!(app.visual.is_none());
+    assert!(app.list.visual().is_none());
     press(&mut app, &mut bg, &["c"]);
     typed(&mut app, &mut bg, "1");
     press(&mut app, &mut bg, &["Enter", "A", "d"]);

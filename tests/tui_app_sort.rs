@@ -7,16 +7,14 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::Workspace;
-use cscore::tui::{App, Background, SortColumn};
+use cscore::tui::{App, Background, Event, SortColumn};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tui_support::{explorer, rich_fixture, WAIT};
 
 fn press(app: &mut App, bg: &mut Background, keys: &str) {
     for c in keys.chars() {
-        if let Some(action) = app.action_for_key(&KeyEvent::from(KeyCode::Char(c))) {
-            app.update(action);
-        }
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char(c))));
         assert!(bg.pump_idle(app, WAIT));
     }
 }
@@ -24,7 +22,7 @@ fn press(app: &mut App, bg: &mut Background, keys: &str) {
 /// Presses `s` until the list sorts by `column`.
 fn sort_by(app: &mut App, bg: &mut Background, column: SortColumn) {
     for _ in 0..SortColumn::ALL.len() {
-        if app.sort.column == column {
+        if app.list.sort.column == column {
             return;
         }
         press(app, bg, "s");
@@ -34,7 +32,7 @@ fn sort_by(app: &mut App, bg: &mut Background, column: SortColumn) {
 
 /// Checks that `key` is ordered along the list (ascending, or descending), missing values last.
 fn ordered<T: PartialOrd + std::fmt::Debug>(app: &App, key: impl Fn(usize) -> Option<T>, descending: bool) {
-    let keys: Vec<Option<T>> = app.order.iter().map(|&i| key(i as usize)).collect();
+    let keys: Vec<Option<T>> = app.list.order().iter().map(|&i| key(i as usize)).collect();
     let present = keys.iter().take_while(|k| k.is_some()).count();
     assert!(keys[present..].iter().all(Option::is_none), "missing values come last");
     for w in keys[..present].windows(2) {
@@ -66,11 +64,11 @@ fn sorting_by_prediction_proxy_and_evals() {
     }
     let rank = |a: &App, i: usize| Some(a.chosen_proxy().unwrap().rank[i]).filter(|&r| r > 0);
     ordered(&app, |i| rank(&app, i), false);
-    assert_eq!(app.order.iter().filter(|&&i| rank(&app, i as usize).is_none()).count(), 40);
-    assert_eq!(rank(&app, app.order[0] as usize), Some(1), "the most irregular first");
+    assert_eq!(app.list.order().iter().filter(|&&i| rank(&app, i as usize).is_none()).count(), 40);
+    assert_eq!(rank(&app, app.list.order()[0] as usize), Some(1), "the most irregular first");
     press(&mut app, &mut bg, "S");
     ordered(&app, |i| rank(&app, i), true);
-    assert!(app.order[199] % 5 == 0, "missing still last when descending");
+    assert!(app.list.order()[199] % 5 == 0, "missing still last when descending");
     // another proxy reorders the list by its own ranks
     press(&mut app, &mut bg, "p");
     let name = app.chosen_proxy().unwrap().name.clone();
@@ -94,12 +92,12 @@ fn the_injected_filter_shows_exactly_the_injected_examples() {
     let injected: BTreeSet<u32> = (0..200u32).filter(|&i| app.data.injected[i as usize].is_some()).collect();
     assert_eq!(injected.len(), 14, "5% label noise and 2% out-of-distribution of 200");
     press(&mut app, &mut bg, "i");
-    assert!(app.filter.injected);
-    assert_eq!(app.order.iter().copied().collect::<BTreeSet<u32>>(), injected);
+    assert!(app.list.filter.injected);
+    assert_eq!(app.list.order().iter().copied().collect::<BTreeSet<u32>>(), injected);
     // with another filter on top, both apply
     press(&mut app, &mut bg, "x");
-    assert!(!app.order.is_empty());
-    assert!(app.order.iter().all(|&i| injected.contains(&i) && app.suggested(i as usize).is_some()));
+    assert!(!app.list.order().is_empty());
+    assert!(app.list.order().iter().all(|&i| injected.contains(&i) && app.suggested(i as usize).is_some()));
     press(&mut app, &mut bg, "xi");
-    assert_eq!(app.order.len(), 200);
+    assert_eq!(app.list.order().len(), 200);
 }

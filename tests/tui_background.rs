@@ -9,7 +9,7 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::{StoreError, Workspace};
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Action, App, Background, Command, Request, SortColumn, WorkerMsg};
+use cscore::tui::{App, Background, Command, Event, Request, SortColumn, WorkerMsg};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::collections::BTreeSet;
@@ -25,9 +25,7 @@ const QUIET: Duration = Duration::from_secs(3600);
 fn keys(app: &mut App, bg: &Background, text: &str) {
     for c in text.chars() {
         let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
-        if let Some(action) = app.action_for_key(&KeyEvent::from(code)) {
-            app.update(action);
-        }
+        app.update(Event::Key(KeyEvent::from(code)));
         app.settle();
         bg.dispatch(app);
     }
@@ -78,9 +76,9 @@ fn a_label_never_waits_for_another_writer_and_shows_once_committed() {
     assert!(!bg.pump_until(&mut app, Duration::from_millis(300), |a| a.saving == 0), "waits for the lock");
     assert_eq!(stored_tag(&f.workspace, 13), None);
     // the explorer stays usable meanwhile
-    let row = app.cursor;
+    let row = app.list.cursor();
     keys(&mut app, &bg, "j");
-    assert_eq!(app.cursor, row + 1);
+    assert_eq!(app.list.cursor(), row + 1);
     assert!(app.message.is_none());
     let status = screen(&app).lines().rev().nth(1).unwrap().to_string();
     assert!(status.contains("saving…"), "the status bar says so while it waits: {status}");
@@ -152,7 +150,7 @@ fn recomputing_happens_on_a_job_and_keeps_what_the_user_changed_meanwhile() {
     let f = fixture_with_runs(200, 5);
     let (mut app, mut bg) = explorer(&f, QUIET);
     assert!(app.scores.evals.iter().all(|&e| e == 5));
-    app.update(Action::Worker(WorkerMsg::Committed(Box::new(run(5, &f.labels)))));
+    app.update(Event::Worker(WorkerMsg::Committed(Box::new(run(5, &f.labels)))));
     app.settle();
     assert!(app.scores.evals.iter().all(|&e| e == 5), "nothing was recomputed on the UI task");
     assert_eq!(app.est.done(), 7, "the status bar counts the run at once");
@@ -162,18 +160,18 @@ fn recomputing_happens_on_a_job_and_keeps_what_the_user_changed_meanwhile() {
     });
     let job = job.expect("a recomputation was asked for");
     // the user sorts by index while the job runs: its C-score order is not taken
-    app.update(Action::Command(Command::SortNext));
-    assert_eq!(app.sort.column, SortColumn::Index);
-    app.update(Action::Recomputed(Box::new(job.run())));
+    app.update(Event::Command(Command::SortNext));
+    assert_eq!(app.list.sort.column, SortColumn::Index);
+    app.update(Event::Recomputed(Box::new(job.run())));
     assert!(app.scores.evals.iter().all(|&e| e == 6));
-    assert_eq!(app.order, (0..200).collect::<Vec<u32>>());
+    assert_eq!(app.list.order(), (0..200).collect::<Vec<u32>>());
     // the next one runs on the job thread, and its order is taken as is
-    app.update(Action::Command(Command::SortNext));
-    app.update(Action::Worker(WorkerMsg::Committed(Box::new(run(6, &f.labels)))));
+    app.update(Event::Command(Command::SortNext));
+    app.update(Event::Worker(WorkerMsg::Committed(Box::new(run(6, &f.labels)))));
     assert!(bg.pump_idle(&mut app, WAIT));
     assert!(app.scores.evals.iter().all(|&e| e == 7));
     let labels = &app.data.dataset.labels;
-    assert!(app.order.windows(2).all(|w| labels[w[0] as usize] <= labels[w[1] as usize]));
+    assert!(app.list.order().windows(2).all(|w| labels[w[0] as usize] <= labels[w[1] as usize]));
 }
 
 #[test]

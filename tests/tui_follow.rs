@@ -7,7 +7,7 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::Workspace;
-use cscore::tui::{Action, App, Background, StoreChange};
+use cscore::tui::{App, Background, Event, StoreChange};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -17,9 +17,7 @@ use tui_support::{explorer, fixture, fixture_with_runs, run, RUNS, WAIT};
 fn keys(app: &mut App, bg: &mut Background, text: &str) {
     for c in text.chars() {
         let code = if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) };
-        if let Some(action) = app.action_for_key(&KeyEvent::from(code)) {
-            app.update(action);
-        }
+        app.update(Event::Key(KeyEvent::from(code)));
         assert!(bg.pump_until(app, WAIT, |a| a.saving == 0), "the write of {c:?} was not saved");
     }
 }
@@ -114,17 +112,13 @@ fn a_snapshot_read_before_a_label_write_keeps_the_label_and_takes_the_rest() {
     let stale = other.tags().unwrap();
     keys(&mut app, &mut bg, ":7\no");
     assert_eq!(app.tags.tag(7), Some("ok"));
-    app.update(Action::Store(StoreChange {
-        tags: Some(stale.clone()),
-        writes_seen: 0,
-        ..Default::default()
-    }));
+    app.update(Event::Store(StoreChange { tags: Some(stale.clone()), writes_seen: 0, ..Default::default() }));
     assert_eq!(app.tags.tag(7), Some("ok"), "the snapshot predates the write: the label stays");
     assert_eq!(app.tags.tag(9), Some("duplicate"), "the other explorer's label arrives");
     // a snapshot read after the write is taken as it is
-    app.update(Action::Store(StoreChange { tags: Some(stale), writes_seen: 1, ..Default::default() }));
+    app.update(Event::Store(StoreChange { tags: Some(stale), writes_seen: 1, ..Default::default() }));
     assert_eq!(app.tags.tag(7), None, "read after write 1 without example 7: someone cleared it");
-    app.update(Action::Store(StoreChange {
+    app.update(Event::Store(StoreChange {
         tags: Some(other.tags().unwrap()),
         writes_seen: 1,
         ..Default::default()
@@ -175,12 +169,12 @@ fn the_list_shows_fused_as_soon_as_it_exists_unless_the_user_picked_a_proxy() {
 fn the_configured_proxy_shows_as_soon_as_it_exists() {
     use cscore::data::LoadOptions;
     use cscore::project::Project;
-    use cscore::tui::{Config, FollowFrom, Session};
+    use cscore::tui::{Config, ExploreSession, FollowFrom};
     let f = fixture_with_runs(150, 3);
     let project = Project::open(&f.data, &LoadOptions::default(), Some(&f.workspace), None).unwrap();
     let plan = cscore::estimate::stored_plan(&project.workspace).unwrap();
     let config = Config { proxy: Some("aum".into()), ..Config::default() };
-    let session = Session::open(project, plan, &config, Some("dark"), None).unwrap();
+    let session = ExploreSession::open(project, plan, &config, Some("dark"), None).unwrap();
     let from = FollowFrom {
         path: f.workspace.clone(),
         last_run_id: session.last_run_id,

@@ -5,7 +5,7 @@
 mod tui_support;
 
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Action, App, Command, View};
+use cscore::tui::{App, Command, Event, View};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::Duration;
@@ -40,9 +40,9 @@ fn the_highlight_is_what_enter_opens() {
     let f = fixture(200);
     let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
     for (w, h) in [(240, 12), (200, 14), (80, 24), (160, 48)] {
-        app.update(Action::Resize(w, h));
-        app.update(Action::Command(Command::ViewGallery));
-        app.update(Action::Command(Command::Top));
+        app.update(Event::Resize(w, h));
+        app.update(Event::Command(Command::ViewGallery));
+        app.update(Event::Command(Command::Top));
         let k = app.gallery_per_side();
         assert!((1..=8).contains(&k), "{w}×{h}: {k} per side");
         app.gallery.slot = 0;
@@ -51,13 +51,13 @@ fn the_highlight_is_what_enter_opens() {
             let expected = app.gallery.selected(k).map(|i| i as usize);
             assert!(expected.is_some(), "{w}×{h} slot {slot}");
             assert_eq!(highlighted(&app, w, h), expected, "{w}×{h} slot {slot}: the highlight");
-            app.update(Action::Command(Command::Right));
+            app.update(Event::Command(Command::Right));
         }
         assert_eq!(app.gallery.slot, 2 * k - 1, "Right stops at the last thumbnail");
-        app.update(Action::Command(Command::Down));
+        app.update(Event::Command(Command::Down));
         let expected = app.gallery.selected(k).map(|i| i as usize);
         assert_eq!(highlighted(&app, w, h), expected, "{w}×{h}: second class");
-        app.update(Action::Command(Command::Open));
+        app.update(Event::Command(Command::Open));
         assert!(bg.pump_idle(&mut app, WAIT));
         assert_eq!(app.view, View::List);
         assert_eq!(app.selected(), expected, "{w}×{h}: Enter opens the highlighted thumbnail");
@@ -70,11 +70,11 @@ fn the_highlight_is_what_enter_opens() {
 fn the_gallery_fits_its_thumbnails_to_the_screen() {
     let f = tui_support::fixture_with_classes(300, 10);
     let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
-    app.update(Action::Command(Command::ViewGallery));
+    app.update(Event::Command(Command::ViewGallery));
     assert!(bg.pump_idle(&mut app, WAIT));
     assert_eq!(app.gallery.rows.len(), 10);
     for (w, h) in [(80, 24), (160, 45), (160, 60)] {
-        app.update(Action::Resize(w, h));
+        app.update(Event::Resize(w, h));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal.draw(|f| draw(f, &app, &mut ViewState::default())).unwrap();
         let text = terminal.backend().to_string();

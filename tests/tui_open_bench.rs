@@ -21,7 +21,7 @@ use cscore::estimate::{resolve_plan, stored_plan, PlanOverrides};
 use cscore::project::Project;
 use cscore::store::{bit_set, EpochStats, RunKey, RunRecord, RunStatus, Workspace};
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Background, Command, Config, FollowFrom, Session};
+use cscore::tui::{Background, Command, Config, ExploreSession, FollowFrom};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use ratatui::backend::TestBackend;
@@ -228,7 +228,7 @@ fn opening_a_60k_workspace() {
     let runs = project.workspace.run_counts().unwrap().done;
     let plan = stored_plan(&project.workspace).unwrap();
     let t = Instant::now();
-    let session = Session::open(project, plan, &Config::default(), Some("dark"), None).unwrap();
+    let session = ExploreSession::open(project, plan, &Config::default(), Some("dark"), None).unwrap();
     let loaded = t.elapsed();
     let proxies = session.app.data.proxies.len();
     let from = FollowFrom {
@@ -250,12 +250,28 @@ fn opening_a_60k_workspace() {
     let mut bg = Background::start(from);
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.dynamics.is_some() && !a.busy()));
     let t = Instant::now();
-    app.update(cscore::tui::Action::Command(Command::SortReverse));
+    app.update(cscore::tui::Event::Command(Command::SortReverse));
     println!("a re-sort of 60,000 rows on the UI task: {:.2?}", t.elapsed());
+    // a filter prompt's expression (checked against every column, then the order rebuilt)
+    app.update(cscore::tui::Event::Command(Command::FilterExpr));
+    let typed = "cscore < 0.3 and label == 7 and tag == null";
+    for c in typed.chars() {
+        app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Char(c)));
+    }
+    let t = Instant::now();
+    app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
+    let filtered = t.elapsed();
+    println!(
+        "the filter {typed:?} over 60,000 rows on the UI task: {filtered:.2?} ({} shown)",
+        app.list.len()
+    );
+    let t = Instant::now();
+    app.update(cscore::tui::Event::Command(Command::FilterClear));
+    println!("clearing it: {:.2?}", t.elapsed());
     let started = Instant::now();
-    app.update(cscore::tui::Action::Command(Command::TagAllFiltered));
-    app.update(cscore::tui::Action::Command(Command::TagDuplicate));
-    app.update(cscore::tui::Action::Input(cscore::tui::InputKey::Submit));
+    app.update(cscore::tui::Event::Command(Command::TagAllFiltered));
+    app.update(cscore::tui::Event::Command(Command::TagDuplicate));
+    app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
     let asked = started.elapsed();
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.saving == 0));
     println!("tag all 60,000: {asked:.2?} on the UI task, committed in {:.2?}", started.elapsed());
@@ -279,7 +295,7 @@ fn opening_a_60k_workspace() {
             is_ready.recv().unwrap();
             std::thread::sleep(Duration::from_millis(3));
             let t = Instant::now();
-            app.update(cscore::tui::Action::Command(Command::TagOk));
+            app.update(cscore::tui::Event::Command(Command::TagOk));
             assert!(bg.pump_until(&mut app, Duration::from_secs(60), |a| a.saving == 0));
             waited.push(t.elapsed().as_secs_f64());
             h.join().unwrap()

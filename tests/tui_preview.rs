@@ -4,8 +4,8 @@
 
 mod tui_support;
 
-use cscore::tui::views::{draw, preview_pages, ViewState};
-use cscore::tui::{Action, App, Command};
+use cscore::tui::views::{draw, ViewState};
+use cscore::tui::{App, Command, Event};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::collections::BTreeSet;
@@ -25,9 +25,9 @@ fn every_proxy_can_be_read_at_80x24() {
     let f = fixture(100);
     add_proxies(&f.workspace, 100, 16);
     let (mut app, _bg) = explorer(&f, Duration::from_secs(3600));
-    app.update(Action::Resize(80, 24));
+    app.update(Event::Resize(80, 24));
     assert_eq!(app.data.proxies.len(), 17);
-    let pages = preview_pages(&app);
+    let pages = app.preview_pages();
     assert!(pages >= 2, "{pages} pages");
     let first = pane(&app);
     assert!(
@@ -47,22 +47,22 @@ fn every_proxy_can_be_read_at_80x24() {
                 seen.insert(p.name.clone());
             }
         }
-        app.update(Action::Command(Command::PreviewNext));
+        app.update(Event::Command(Command::PreviewNext));
     }
     let all: BTreeSet<String> = app.data.proxies.iter().map(|p| p.name.clone()).collect();
     assert_eq!(seen, all, "every proxy shows on some page");
     assert_eq!(app.preview_page, 0, "] after the last page wraps to the image");
-    app.update(Action::Command(Command::PreviewPrev));
+    app.update(Event::Command(Command::PreviewPrev));
     assert_eq!(app.preview_page, pages - 1, "[ from the image goes to the last page");
     // moving to another row keeps the page; a resize clamps it
-    app.update(Action::Command(Command::Down));
+    app.update(Event::Command(Command::Down));
     assert_eq!(app.preview_page, pages - 1);
-    app.update(Action::Resize(200, 60));
-    assert_eq!(preview_pages(&app), 1, "a big terminal shows everything at once");
+    app.update(Event::Resize(200, 60));
+    assert_eq!(app.preview_pages(), 1, "a big terminal shows everything at once");
     assert_eq!(app.preview_page, 0);
     // outside view 1 there is no preview to page
-    app.update(Action::Command(Command::ViewProfile));
-    app.update(Action::Command(Command::PreviewNext));
+    app.update(Event::Command(Command::ViewProfile));
+    app.update(Event::Command(Command::PreviewNext));
     assert_eq!(app.preview_page, 0);
     assert!(app.message.as_ref().is_some_and(|m| m.text.contains("view 1")));
 }

@@ -10,7 +10,7 @@ use cscore::data::LoadOptions;
 use cscore::project::Project;
 use cscore::store::Workspace;
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Action, App, Request};
+use cscore::tui::{App, Event, Request};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tui_support::{fixture, open_app};
@@ -18,15 +18,13 @@ use tui_support::{fixture, open_app};
 fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         let ev = KeyEvent::from(if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) });
-        if let Some(action) = app.action_for_key(&ev) {
-            app.update(action);
-        }
+        app.update(Event::Key(ev));
         app.settle();
     }
 }
 
 fn screen(app: &mut App) -> String {
-    app.update(Action::Resize(160, 48));
+    app.update(Event::Resize(160, 48));
     app.settle();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     terminal.draw(|f| draw(f, app, &mut ViewState::default())).unwrap();
@@ -88,7 +86,7 @@ fn references_are_a_score_column_ranked_in_the_preview_and_compared() {
     assert_eq!((d.auroc, d.average_precision), (Some(1.0), Some(1.0)));
     assert!(c.disagreements.iter().any(|d| d.proxy == "ref_paper"));
     let rho = corr.spearman.unwrap();
-    app.update(Action::Comparison(Box::new(Some(c))));
+    app.update(Event::Comparison(Box::new(Some(c))));
     let view = screen(&mut app);
     let row = view
         .lines()

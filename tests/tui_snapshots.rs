@@ -7,7 +7,7 @@
 mod tui_support;
 
 use cscore::tui::views::{draw, ViewState};
-use cscore::tui::{Action, App, Background, Command, InputKey};
+use cscore::tui::{App, Background, Command, Event, InputKey};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::Duration;
@@ -26,7 +26,7 @@ fn app() -> (Fixture, App, Background) {
     for c in [Command::Down, Command::TagOk, Command::Down, Command::TagMislabeled] {
         command(&mut app, &mut bg, c);
     }
-    app.update(Action::Input(InputKey::Char('2')));
+    app.update(Event::Input(InputKey::Char('2')));
     assert!(bg.pump_idle(&mut app, WAIT));
     // an injected example that some tracked runs trained on and others held out
     let shown = (0..200)
@@ -34,12 +34,12 @@ fn app() -> (Fixture, App, Background) {
         .unwrap();
     command(&mut app, &mut bg, Command::Jump);
     for c in shown.to_string().chars().map(InputKey::Char).chain([InputKey::Submit]) {
-        app.update(Action::Input(c));
+        app.update(Event::Input(c));
     }
     assert_eq!(app.selected(), Some(shown));
     command(&mut app, &mut bg, Command::Note);
     for c in "smudged".chars().map(InputKey::Char).chain([InputKey::Submit]) {
-        app.update(Action::Input(c));
+        app.update(Event::Input(c));
     }
     assert!(bg.pump_idle(&mut app, WAIT));
     assert_eq!(app.tags.note(shown).as_deref(), Some("smudged"));
@@ -48,12 +48,12 @@ fn app() -> (Fixture, App, Background) {
 }
 
 fn command(app: &mut App, bg: &mut Background, c: Command) {
-    app.update(Action::Command(c));
+    app.update(Event::Command(c));
     assert!(bg.pump_idle(app, WAIT));
 }
 
 fn screen(app: &mut App, bg: &mut Background, w: u16, h: u16) -> String {
-    app.update(Action::Resize(w, h));
+    app.update(Event::Resize(w, h));
     assert!(bg.pump_idle(app, WAIT));
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut state = ViewState::default();
@@ -89,7 +89,7 @@ fn help_prompt_range_and_injected_filter_at_both_sizes() {
     command(&mut app, &mut bg, Command::TagMislabeled);
     insta::assert_snapshot!("relabel_prompt_80x24", screen(&mut app, &mut bg, 80, 24));
     insta::assert_snapshot!("relabel_prompt_160x48", screen(&mut app, &mut bg, 160, 48));
-    app.update(Action::Input(InputKey::Cancel));
+    app.update(Event::Input(InputKey::Cancel));
     for c in [Command::Visual, Command::Down, Command::Down] {
         command(&mut app, &mut bg, c);
     }
@@ -149,12 +149,15 @@ fn the_class_summary_shows_the_selected_class_and_enter_filters_the_list_to_it()
     insta::assert_snapshot!("classes_selected_80x24", screen(&mut app, &mut bg, 80, 24));
     insta::assert_snapshot!("classes_selected_160x48", screen(&mut app, &mut bg, 160, 48));
     command(&mut app, &mut bg, Command::Open);
-    assert_eq!(app.filter.class, Some(1));
-    assert!(!app.order.is_empty());
-    assert!(app.order.iter().all(|&i| app.data.dataset.labels[i as usize] == 1), "only class 1 is listed");
+    assert_eq!(app.list.filter.class, Some(1));
+    assert!(!app.list.order().is_empty());
+    assert!(
+        app.list.order().iter().all(|&i| app.data.dataset.labels[i as usize] == 1),
+        "only class 1 is listed"
+    );
     // The row of all classes clears the class filter.
     command(&mut app, &mut bg, Command::ViewClasses);
     command(&mut app, &mut bg, Command::Top);
     command(&mut app, &mut bg, Command::Open);
-    assert_eq!((app.filter.class, app.order.len()), (None, 200));
+    assert_eq!((app.list.filter.class, app.list.order().len()), (None, 200));
 }

@@ -79,6 +79,11 @@ fn the_sample_workspace_sort_filter_tag_export_quit() {
     tmux.wait_for("sort index ▲");
     tmux.keys(&["c", "2", "Enter"]);
     tmux.wait_for(&format!("ranked list · {} of 10,000", thousands(twos)));
+    // the class filter is an export filter expression: the status bar shows it, `f` edits it
+    tmux.wait_for("filter: label == 2 ·");
+    tmux.keys(&["f"]);
+    tmux.wait_for("filter: label == 2█");
+    tmux.keys(&["Escape"]);
     tmux.keys(&["g"]);
     tmux.wait_for(&format!("example #{first} "));
     tmux.keys(&["m"]);

@@ -8,7 +8,7 @@ use cscore::estimate::{default_workers, resolve_protocol_plan, stored_plan, Esti
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
-use cscore::tui::{self, Config, Opening, Progress, Session, TrainSettings};
+use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -43,7 +43,7 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
 }
 
 /// Opens the project, resolves the plan and decides whether to train (the loading thread).
-fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<Session> {
+fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<ExploreSession> {
     let e = &args.estimate;
     progress.stage("reading the dataset and checking it against the workspace");
     let project = open_project(&e.data)?;
@@ -83,7 +83,7 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     } else {
         None
     };
-    Ok(Session::open_reporting(project, plan, config, args.theme.as_deref(), settings, progress)?)
+    Ok(ExploreSession::open_reporting(project, plan, config, args.theme.as_deref(), settings, progress)?)
 }
 
 /// A workspace file (by its SQLite header) or a dataset path.

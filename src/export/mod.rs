@@ -21,7 +21,7 @@ mod source;
 mod table;
 
 pub use atomic::{write_atomic, AtomicDir};
-pub use build::build_table;
+pub use build::{build_table, LABEL_ISSUE_THRESHOLD};
 pub use clean::{write_clean, CleanOptions, CleanReport, Layout};
 pub use csv::write_csv;
 pub use error::ExportError;

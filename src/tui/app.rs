@@ -1,20 +1,22 @@
-//! The explorer's state and `App::update`, the only place it changes. Navigation, labeling, prompts and
-//! what the background reports live in `app_nav.rs`, `app_label.rs`, `app_prompt.rs` and `app_events.rs`.
+//! The explorer's state and `App::update`, the only place it changes: every [`Event`] goes through it.
+//! Navigation, labeling, prompts and what the background reports live in `app_nav.rs`, `app_label.rs`,
+//! `app_prompt.rs` and `app_events.rs`; the list's order, cursor and selection are [`ListState`]'s.
 
 use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use super::action::{Action, Command};
+use super::command::Command;
 use super::config::{Config, ImageMode};
 use super::data::{ExplorerData, ProxyScores};
 use super::dynamics::{BinCurve, Dynamics};
 use super::estimate_state::{EstimateState, Training};
-use super::filter::Filter;
+use super::event::Event;
 use super::gallery::{gallery_rows, GalleryRows};
 use super::history::History;
 use super::keymap::{input_key, Keymap};
-use super::order::{visible_order, OrderInputs, SortSpec};
+use super::list_state::ListState;
+use super::order::{visible_order, OrderInputs};
 use super::recompute::{OrderKey, RecomputeInput};
 use super::scores::Scores;
 use super::tags::Tags;
@@ -55,20 +57,10 @@ pub struct App {
     pub gallery: GalleryRows,
     /// Selected row of the class summary (0: every class; then class c at c + 1).
     pub class_cursor: usize,
-    /// Example indices the list shows, in order.
-    pub order: Vec<u32>,
-    /// Position of the selected row in `order`.
-    pub cursor: usize,
-    /// Sort column and direction.
-    pub sort: SortSpec,
-    /// Active filters.
-    pub filter: Filter,
-    /// Anchor of a range selection (a position in `order`).
-    pub visual: Option<usize>,
+    /// The ranked list: order, cursor, range selection, sort, filter, last search.
+    pub list: ListState,
     /// The next tag applies to every shown row (after a confirmation).
     pub bulk_armed: bool,
-    /// The last search.
-    pub last_search: String,
     /// Keyboard mode.
     pub mode: Mode,
     /// Main view.
@@ -100,8 +92,6 @@ pub struct App {
     pub(super) requests: Vec<Request>,
     pub(super) scores_stale: bool,
     pub(super) recomputing: bool,
-    /// Until the user moves, the selection stays on the top row while the ranking sharpens.
-    pub(super) follow_top: bool,
     pub(super) next_write: u64,
     /// Undo and redo wait until the label writes before them are committed.
     pub(super) deferred: Vec<Command>,
@@ -133,13 +123,8 @@ impl App {
             comparison: None,
             gallery,
             class_cursor: 0,
-            order: Vec::new(),
-            cursor: 0,
-            sort: SortSpec::default(),
-            filter: Filter::default(),
-            visual: None,
+            list: ListState::default(),
             bulk_armed: false,
-            last_search: String::new(),
             mode: Mode::Normal,
             view: View::List,
             proxy,
@@ -157,7 +142,6 @@ impl App {
             requests: vec![Request::LoadDynamics],
             scores_stale: false,
             recomputing: false,
-            follow_top: true,
             next_write: 0,
             deferred: Vec::new(),
             proxies_version: 0,
@@ -166,45 +150,53 @@ impl App {
         app
     }
 
-    /// The action a key press means now (a command, or prompt editing while a prompt is open).
-    pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+    /// What a key press means now: a command, or prompt editing while a prompt is open (`None`: a key
+    /// bound to nothing).
+    fn resolve_key(&self, key: &KeyEvent) -> Option<Event> {
         match &self.mode {
-            Mode::Prompt(p) => input_key(key, p.is_confirmation()).map(Action::Input),
-            _ => self.keymap.command(key).map(Action::Command),
+            Mode::Prompt(p) => input_key(key, p.is_confirmation()).map(Event::Input),
+            _ => self.keymap.command(key).map(Event::Command),
         }
     }
 
-    /// Applies one action. Figures that depend on the estimate are refreshed through [`App::settle`].
-    pub fn update(&mut self, action: Action) {
-        if let Action::Tick = action {
-            // rates and ETA move only while training
-            self.dirty |= matches!(self.est.training, Training::Running { .. });
-            return;
-        }
+    /// Applies one event. Figures that depend on the estimate are refreshed through [`App::settle`].
+    pub fn update(&mut self, event: Event) {
+        let event = match event {
+            Event::Key(k) => match self.resolve_key(&k) {
+                Some(resolved) => resolved,
+                None => return,
+            },
+            Event::Tick => {
+                // rates and ETA move only while training
+                self.dirty |= matches!(self.est.training, Training::Running { .. });
+                return;
+            }
+            other => other,
+        };
         self.dirty = true;
-        match action {
-            Action::Command(c) => match self.mode {
+        match event {
+            Event::Command(c) => match self.mode {
                 Mode::Help(_) => self.help_command(c),
                 _ => self.command(c),
             },
-            Action::Input(k) => self.input(k),
-            Action::Resize(w, h) => self.resize(w, h),
-            Action::Tick => {}
-            Action::Worker(m) => self.worker(m),
-            Action::Store(change) => self.store_change(change),
-            Action::Dynamics(d) => {
+            Event::Input(k) => self.input(k),
+            Event::Resize(w, h) => self.resize(w, h),
+            Event::Key(_) | Event::Tick => {}
+            Event::Worker(m) => self.worker(m),
+            Event::Store(change) => self.store_change(change),
+            Event::Dynamics(d) => {
                 self.dynamics = Some(Arc::new(*d));
                 self.scores_stale = true;
             }
-            Action::Comparison(c) => self.comparison = *c,
-            Action::Saved(s) => self.saved(*s),
-            Action::Recomputed(d) => self.install(*d),
-            Action::Notice(Ok(text)) => self.info(text),
-            Action::Notice(Err(text)) => self.error(text),
+            Event::Comparison(c) => self.comparison = *c,
+            Event::Saved(s) => self.saved(*s),
+            Event::Recomputed(d) => self.install(*d),
+            Event::Notice(Ok(text)) => self.info(text),
+            Event::Notice(Err(text)) => self.error(text),
         }
     }
 
-    /// After a burst of actions (once per drained inbox): asks for the figures that depend on the
+    /// After a burst of events (once per drained inbox): asks for the figures that depend on the
     /// estimate when runs arrived, one recomputation at a time, on a job thread.
     pub fn settle(&mut self) {
         if !self.scores_stale || self.recomputing {
@@ -233,7 +225,7 @@ impl App {
 
     /// The selected example, if the list is not empty.
     pub fn selected(&self) -> Option<usize> {
-        self.order.get(self.cursor).map(|&i| i as usize)
+        self.list.selected()
     }
 
     /// The proxy shown in the list.
@@ -250,33 +242,21 @@ impl App {
     /// Rebuilds the list order, keeping the selected example selected when it is still shown.
     pub fn reorder(&mut self) {
         let inputs = OrderInputs {
+            agg: &self.est.agg,
             data: &self.data,
             scores: &self.scores,
             tags: &self.tags,
             proxy: self.proxy.and_then(|p| self.data.proxies.get(p)),
         };
-        let order = visible_order(self.sort, &self.filter, &inputs);
-        self.set_order(order);
-    }
-
-    /// Shows `order`, keeping the selected example selected when it is still shown.
-    pub(super) fn set_order(&mut self, order: Vec<u32>) {
-        let keep = if self.follow_top { None } else { self.selected() };
-        self.order = order;
-        self.cursor = match keep.and_then(|k| self.order.iter().position(|&i| i as usize == k)) {
-            Some(pos) => pos,
-            None => self.cursor.min(self.order.len().saturating_sub(1)),
-        };
-        if self.visual.is_some_and(|v| v >= self.order.len()) {
-            self.visual = None;
-        }
+        let order = visible_order(self.list.sort, &self.list.filter, &inputs);
+        self.list.set_order(order);
     }
 
     /// What the order depends on besides the scores.
     pub(super) fn order_key(&self) -> OrderKey {
         OrderKey {
-            sort: self.sort,
-            filter: self.filter.clone(),
+            sort: self.list.sort,
+            filter: self.list.filter.clone(),
             proxy: self.proxy,
             tags_version: self.tags.version(),
             proxies_version: self.proxies_version,
@@ -285,7 +265,15 @@ impl App {
 
     fn resize(&mut self, w: u16, h: u16) {
         self.size = (w, h);
-        self.preview_page = self.preview_page.min(super::views::preview_pages(self).saturating_sub(1));
+        self.preview_page = self.preview_page.min(self.preview_pages().saturating_sub(1));
+    }
+
+    /// Pages of the preview at the app's size and selection (0 when the preview is not on screen).
+    pub fn preview_pages(&self) -> usize {
+        if self.view != View::List {
+            return 0;
+        }
+        super::views::layout::preview_pages(self.size, super::views::preview_content(self))
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {

@@ -58,7 +58,7 @@ impl App {
             // The workspace thread reads in order with this session's writes, so no snapshot is older
             // than a write already shown; the merge keeps that true whoever sends snapshots.
             self.tags.merge_snapshot(rows, change.writes_seen);
-            if self.filter.tag.is_some() || self.sort.column == SortColumn::Tag {
+            if self.list.filter.tag.is_some() || self.list.sort.column == SortColumn::Tag {
                 self.reorder();
             }
         }
@@ -106,7 +106,7 @@ impl App {
         self.bin_curves = d.bin_curves;
         self.gallery.set_rows(d.gallery);
         if d.order_key == self.order_key() {
-            self.set_order(d.order);
+            self.list.set_order(d.order);
         } else {
             self.reorder();
         }

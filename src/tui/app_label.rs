@@ -1,30 +1,19 @@
 //! Labeling: tags on the selected row, a range or the whole filter; notes; undo and redo. Every change
 //! goes to the workspace thread as one write and shows once it is committed.
 
-use super::action::Command;
 use super::app::{App, Mode, Request};
+use super::command::Command;
 use super::history::Change;
 use super::labels::{LabelWrite, WriteKind};
 use super::prompt::{PendingTag, Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 
 impl App {
-    /// The rows a tag applies to: the range selection, else the selected row.
-    pub fn targets(&self) -> Vec<usize> {
-        match self.visual {
-            Some(anchor) => {
-                let (a, b) = (anchor.min(self.cursor), anchor.max(self.cursor));
-                self.order.get(a..=b).map_or_else(Vec::new, |s| s.iter().map(|&i| i as usize).collect())
-            }
-            None => self.selected().into_iter().collect(),
-        }
-    }
-
     fn take_targets(&mut self) -> (Vec<usize>, bool) {
         if std::mem::take(&mut self.bulk_armed) {
-            (self.order.iter().map(|&i| i as usize).collect(), true)
+            (self.list.shown(), true)
         } else {
-            (self.targets(), false)
+            (self.list.targets(), false)
         }
     }
 
@@ -99,7 +88,7 @@ impl App {
             [i] => format!("#{i}"),
             t => format!("{} examples", t.len()),
         };
-        self.visual = None;
+        self.list.clear_visual();
         self.save(WriteKind::New, changes, format!("{whom} {what}{relabel}"));
     }
 

@@ -1,11 +1,10 @@
 //! Commands that move, sort, filter, search and switch views.
 
-use super::action::Command;
 use super::app::{App, Mode, View};
+use super::command::Command;
 use super::prompt::{Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 use super::views::layout::list_rows;
-use super::views::preview_pages;
 
 impl App {
     /// A command in normal mode.
@@ -30,7 +29,7 @@ impl App {
                 | C::PreviewPrev
         );
         if !looks_only {
-            self.follow_top = false;
+            self.list.stop_following();
         }
         if self.view == View::Gallery && self.gallery_command(c) {
             return;
@@ -40,19 +39,19 @@ impl App {
         }
         let page = list_rows(self.size).max(1);
         match c {
-            C::Down => self.move_by(1),
-            C::Up => self.move_by(-1),
-            C::PageDown => self.move_by(page as isize),
-            C::PageUp => self.move_by(-(page as isize)),
-            C::Top => self.cursor = 0,
-            C::Bottom => self.cursor = self.order.len().saturating_sub(1),
+            C::Down => self.list.move_by(1),
+            C::Up => self.list.move_by(-1),
+            C::PageDown => self.list.move_by(page as isize),
+            C::PageUp => self.list.move_by(-(page as isize)),
+            C::Top => self.list.set_cursor(0),
+            C::Bottom => self.list.set_cursor(usize::MAX),
             C::Left | C::Right | C::Open => {}
             C::SortNext => {
-                self.sort.column = self.sort.column.next();
+                self.list.sort.column = self.list.sort.column.next();
                 self.reorder();
             }
             C::SortReverse => {
-                self.sort.descending = !self.sort.descending;
+                self.list.sort.descending = !self.list.sort.descending;
                 self.reorder();
             }
             C::FilterClass => {
@@ -68,8 +67,13 @@ impl App {
                 "C-score range",
                 "e.g. 0-0.3, <0.5, >0.9; empty: all",
             ),
+            C::FilterExpr => {
+                let text = self.list.filter.expression().unwrap_or_default();
+                let hint = "as export --filter: cscore < 0.3 and label == 7; empty: no filter";
+                self.mode = Mode::Prompt(Prompt::new(PromptKind::FilterExpr, "filter", hint, text));
+            }
             C::FilterDisagree => {
-                self.filter.disagree = !self.filter.disagree;
+                self.list.filter.disagree = !self.list.filter.disagree;
                 self.reorder();
             }
             C::FilterInjected => {
@@ -77,16 +81,16 @@ impl App {
                     self.info("this workspace has no injected examples (--inject-label-noise, --inject-ood)");
                     return;
                 }
-                self.filter.injected = !self.filter.injected;
+                self.list.filter.injected = !self.list.filter.injected;
                 self.reorder();
             }
             C::FilterClear => {
-                self.filter = Default::default();
+                self.list.filter = Default::default();
                 self.reorder();
             }
             C::Jump => self.open_prompt(PromptKind::Jump, "jump to example", "an index"),
             C::Search => {
-                let origin = self.cursor;
+                let origin = self.list.cursor();
                 self.open_prompt(PromptKind::Search { origin }, "/", "index, label, tag or note");
             }
             C::SearchNext => self.search_step(true),
@@ -101,18 +105,13 @@ impl App {
             C::Note => self.open_note(),
             C::Undo => self.undo(),
             C::Redo => self.redo(),
-            C::Visual => {
-                self.visual = match self.visual {
-                    Some(_) => None,
-                    None => (!self.order.is_empty()).then_some(self.cursor),
-                };
-            }
+            C::Visual => self.list.toggle_visual(),
             C::TagAllFiltered => {
                 self.bulk_armed = true;
-                self.visual = None;
+                self.list.clear_visual();
                 self.info(format!(
                     "the next tag key applies to all {} shown rows (Esc cancels)",
-                    self.order.len()
+                    self.list.len()
                 ));
             }
             C::ProxyNext => self.next_proxy(),
@@ -131,7 +130,7 @@ impl App {
             C::Export => self.open_export(),
             C::Help => self.mode = Mode::Help(0),
             C::Cancel => {
-                self.visual = None;
+                self.list.clear_visual();
                 self.bulk_armed = false;
                 self.message = None;
             }
@@ -154,11 +153,6 @@ impl App {
         };
     }
 
-    fn move_by(&mut self, delta: isize) {
-        let last = self.order.len().saturating_sub(1) as isize;
-        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
-    }
-
     pub(super) fn open_prompt(&mut self, kind: PromptKind, label: &str, hint: &str) {
         self.mode = Mode::Prompt(Prompt::new(kind, label, hint, String::new()));
     }
@@ -172,7 +166,7 @@ impl App {
 
     /// `]` / `[`: the preview's next or previous page (wrapping), where the preview shows.
     fn preview_step(&mut self, forward: bool) {
-        let pages = preview_pages(self);
+        let pages = self.preview_pages();
         if pages == 0 {
             self.info("the preview shows in view 1 on terminals 56 columns or wider");
             return;
@@ -210,33 +204,24 @@ impl App {
 
     /// The first row at or after `from` (wrapping; backwards when `!forward`) matching `query`.
     pub(super) fn find_row(&self, from: usize, query: &str, forward: bool) -> Option<usize> {
-        let n = self.order.len();
+        let order = self.list.order();
+        let n = order.len();
         (0..n)
             .map(|k| if forward { (from + k) % n } else { (from + n - k % n) % n })
-            .find(|&pos| self.row_matches(self.order[pos] as usize, query))
+            .find(|&pos| self.row_matches(order[pos] as usize, query))
     }
 
     fn search_step(&mut self, forward: bool) {
-        let q = self.last_search.to_lowercase();
-        if q.is_empty() || self.order.is_empty() {
+        let q = self.list.last_search.to_lowercase();
+        let (n, cursor) = (self.list.len(), self.list.cursor());
+        if q.is_empty() || n == 0 {
             self.info("no search yet (/ searches)");
             return;
         }
-        let from = if forward { self.cursor + 1 } else { self.cursor + self.order.len() - 1 };
-        match self.find_row(from % self.order.len(), &q, forward) {
-            Some(pos) => self.cursor = pos,
-            None => self.error(format!("no row matches {:?}", self.last_search)),
-        }
-    }
-
-    /// Moves the cursor to example `index` if the list shows it.
-    pub(super) fn jump_to(&mut self, index: usize) -> bool {
-        match self.order.iter().position(|&i| i as usize == index) {
-            Some(pos) => {
-                self.cursor = pos;
-                true
-            }
-            None => false,
+        let from = if forward { cursor + 1 } else { cursor + n - 1 };
+        match self.find_row(from % n, &q, forward) {
+            Some(pos) => self.list.set_cursor(pos),
+            None => self.error(format!("no row matches {:?}", self.list.last_search)),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Prompt editing and what each prompt does when accepted.
 
-use super::action::InputKey;
 use super::app::{App, Mode, Request};
-use super::filter::{ScoreRange, TagFilter};
+use super::command::InputKey;
+use super::filter::{Filter, ScoreRange, TagFilter};
+use super::filter_table::TableInputs;
 use super::prompt::{PendingTag, Prompt, PromptKind, Relabel};
 use super::tags::TagKind;
 
@@ -37,7 +38,7 @@ impl App {
             }
             InputKey::Cancel => {
                 if let PromptKind::Search { origin } = prompt.kind {
-                    self.cursor = origin.min(self.order.len().saturating_sub(1));
+                    self.list.set_cursor(origin);
                 }
                 self.message = None;
             }
@@ -49,13 +50,13 @@ impl App {
     fn after_edit(&mut self, prompt: &Prompt) {
         if let PromptKind::Search { origin } = prompt.kind {
             let q = prompt.text.to_lowercase();
-            if q.is_empty() || self.order.is_empty() {
-                self.cursor = origin.min(self.order.len().saturating_sub(1));
+            if q.is_empty() || self.list.is_empty() {
+                self.list.set_cursor(origin);
                 self.message = None;
             } else {
-                match self.find_row(origin.min(self.order.len() - 1), &q, true) {
+                match self.find_row(origin.min(self.list.len() - 1), &q, true) {
                     Some(pos) => {
-                        self.cursor = pos;
+                        self.list.set_cursor(pos);
                         self.message = None;
                     }
                     None => self.error(format!("no row matches {:?}", prompt.text)),
@@ -82,11 +83,11 @@ impl App {
         let text = prompt.text.trim().to_string();
         match prompt.kind.clone() {
             PromptKind::Search { .. } => {
-                self.last_search = prompt.text.clone();
+                self.list.last_search = prompt.text.clone();
             }
             PromptKind::Jump => match text.parse::<usize>() {
                 Ok(i) if i < self.data.len() => {
-                    if !self.jump_to(i) {
+                    if !self.list.jump_to(i) {
                         self.error(format!(
                             "example {i} is hidden by the filter ({} clears filters)",
                             self.keymap.key_hint(super::Command::FilterClear)
@@ -101,26 +102,38 @@ impl App {
             PromptKind::Note { example } => self.save_note(example, &prompt.text),
             PromptKind::FilterClass => {
                 if text.is_empty() {
-                    self.filter.class = None;
+                    self.list.filter.class = None;
                 } else if let Some(c) = self.data.parse_class(&text) {
-                    self.filter.class = Some(c);
+                    self.list.filter.class = Some(c);
                 } else {
                     return self.reject(prompt, format!("no class {text:?}"));
                 }
                 self.reorder();
             }
             PromptKind::FilterTag => {
-                self.filter.tag = TagFilter::parse(&text);
+                self.list.filter.tag = TagFilter::parse(&text);
                 self.reorder();
             }
             PromptKind::FilterRange => {
                 if text.is_empty() {
-                    self.filter.score = None;
+                    self.list.filter.score = None;
                 } else {
                     match ScoreRange::parse(&text) {
-                        Ok(r) => self.filter.score = Some(r),
+                        Ok(r) => self.list.filter.score = Some(r),
                         Err(e) => return self.reject(prompt, e),
                     }
+                }
+                self.reorder();
+            }
+            PromptKind::FilterExpr => {
+                if text.is_empty() {
+                    self.list.filter = Filter::default();
+                } else {
+                    let inputs = TableInputs { agg: &self.est.agg, data: &self.data, tags: &self.tags };
+                    if let Err(e) = Filter::check(&text, &inputs) {
+                        return self.reject(prompt, format!("filter: {e}"));
+                    }
+                    self.list.filter = Filter { expr: Some(text), ..Filter::default() };
                 }
                 self.reorder();
             }
@@ -148,16 +161,12 @@ impl App {
 
     /// `E`: ask where to export the selection (or every shown row).
     pub(super) fn open_export(&mut self) {
-        let rows: Vec<usize> = if self.visual.is_some() {
-            self.targets()
-        } else {
-            self.order.iter().map(|&i| i as usize).collect()
-        };
+        let rows = if self.list.visual().is_some() { self.list.targets() } else { self.list.shown() };
         let stem =
             self.data.workspace_path.file_stem().map_or("cscore".into(), |s| s.to_string_lossy().to_string());
         let default = format!(
             "{stem}-{}.csv",
-            if self.filter.is_empty() && self.visual.is_none() { "all" } else { "selection" }
+            if self.list.filter.is_empty() && self.list.visual().is_none() { "all" } else { "selection" }
         );
         let label = format!("export {} rows to", rows.len());
         self.mode =

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
-use super::action::Action;
 use super::app::{App, Request};
 use super::event::Event;
 use super::follow::{FollowFrom, WorkspaceThread};
@@ -19,22 +18,6 @@ pub struct Background {
     rx: UnboundedReceiver<Event>,
     workspace: WorkspaceThread,
     ws_path: PathBuf,
-}
-
-/// The action an event means to `app` now (`None`: a key bound to nothing).
-pub fn to_action(app: &App, event: Event) -> Option<Action> {
-    match event {
-        Event::Key(k) => app.action_for_key(&k),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        Event::Tick => Some(Action::Tick),
-        Event::Worker(m) => Some(Action::Worker(m)),
-        Event::Store(c) => Some(Action::Store(c)),
-        Event::Dynamics(d) => Some(Action::Dynamics(d)),
-        Event::Comparison(c) => Some(Action::Comparison(c)),
-        Event::Saved(s) => Some(Action::Saved(s)),
-        Event::Recomputed(d) => Some(Action::Recomputed(d)),
-        Event::Notice(n) => Some(Action::Notice(n)),
-    }
 }
 
 impl Background {
@@ -98,9 +81,7 @@ impl Background {
                 Some(event) => {
                     let mut next = Some(event);
                     while let Some(event) = next {
-                        if let Some(action) = to_action(app, event) {
-                            app.update(action);
-                        }
+                        app.update(event);
                         next = self.try_next();
                     }
                 }

@@ -2,8 +2,8 @@
 //! C-score, how many are below 0.5, injected, tagged, and the most frequent wrong held-out prediction; a
 //! first row for all classes; the cursor; and C-score histograms.
 
-use super::action::Command;
 use super::app::{App, View};
+use super::command::Command;
 use super::scores::NO_PREDICTION;
 
 /// Bins of the C-score histogram, each 0.1 wide (the last includes 1.0).
@@ -143,7 +143,7 @@ impl App {
             Command::Bottom => self.class_cursor = last,
             Command::Open => {
                 let class = self.class_cursor.checked_sub(1).map(|c| c as u32);
-                self.filter.class = class;
+                self.list.filter.class = class;
                 self.reorder();
                 self.view = View::List;
                 match class {

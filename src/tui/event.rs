@@ -1,10 +1,13 @@
-//! Everything that can happen to the explorer: the one inbox the loop reads.
+//! Everything that can happen to the explorer: the one message type. The loop reads them from one inbox
+//! and hands each to [`super::App::update`], the only place state changes; a key press is resolved there
+//! through the keymap into a [`Command`] or, while a prompt is open, an [`InputKey`].
 
 use crate::estimate::{EstimateReport, Plan};
 use crate::proxy::Comparison;
 use crate::store::{RunRecord, TagRow};
 use crossterm::event::KeyEvent;
 
+use super::command::{Command, InputKey};
 use super::data::ProxyScores;
 use super::dynamics::Dynamics;
 use super::labels::Saved;
@@ -13,8 +16,12 @@ use super::recompute::Derived;
 /// One thing that happened, in the order it arrived.
 #[derive(Debug)]
 pub enum Event {
-    /// A key was pressed (releases and repeats are not forwarded).
+    /// A key was pressed (releases and repeats are not forwarded); the keymap says what it means.
     Key(KeyEvent),
+    /// A bound command (what a key press means in normal mode).
+    Command(Command),
+    /// Prompt editing (what a key press means while a prompt is open).
+    Input(InputKey),
     /// The terminal changed size.
     Resize(u16, u16),
     /// A periodic tick (refreshes rates and clocks in the status bar).

@@ -1,9 +1,10 @@
-//! Which examples the list shows: class, tag, C-score range, label ≠ held-out prediction, injected.
+//! Which examples the list shows. The active filter is one `cscore export --filter` expression (the
+//! language of [`crate::export::filter`]), evaluated by it over the explorer's copy of the export table:
+//! a free-form expression typed at the filter prompt, and the quick filters (class, tag, C-score range,
+//! label ≠ held-out prediction, injected), each of which composes its own clause of the same text.
 
-use super::data::ExplorerData;
-use super::scores::Scores;
-use super::tags::Tags;
-
+use super::filter_table::{explorer_table, TableInputs};
+use crate::export::filter::{quote, Filter as Expression, FilterError};
 /// A filter on tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TagFilter {
@@ -68,6 +69,8 @@ impl ScoreRange {
 /// Every active filter; all must match.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
+    /// A free-form expression (as `cscore export --filter` takes it).
+    pub expr: Option<String>,
     /// Only this given label.
     pub class: Option<u32>,
     /// Only these tags.
@@ -86,59 +89,51 @@ impl Filter {
         *self == Filter::default()
     }
 
-    /// Whether example `i` passes.
-    pub fn matches(&self, i: usize, data: &ExplorerData, scores: &Scores, tags: &Tags) -> bool {
-        if self.class.is_some_and(|c| data.dataset.labels.get(i) != Some(&c)) {
-            return false;
-        }
-        if let Some(tf) = &self.tag {
-            let tag = tags.tag(i);
-            let ok = match tf {
-                TagFilter::Any => tag.is_some(),
-                TagFilter::Untagged => tag.is_none(),
-                TagFilter::Is(t) => tag == Some(t.as_str()),
-            };
-            if !ok {
-                return false;
-            }
-        }
-        if let Some(r) = self.score {
-            let c = scores.cscore.get(i).copied().unwrap_or(f32::NAN);
-            if !(c >= r.lo && c <= r.hi) {
-                return false;
-            }
-        }
-        if self.disagree {
-            let label = data.dataset.labels.get(i).copied();
-            if scores.prediction(i).is_none() || scores.prediction(i) == label {
-                return false;
-            }
-        }
-        !(self.injected && data.injected.get(i).is_none_or(Option::is_none))
-    }
-
-    /// A short description for the title bar ("" when empty).
-    pub fn describe(&self, data: &ExplorerData) -> String {
-        let mut parts = Vec::new();
+    /// The whole filter as one expression of the export filter language (`None`: nothing filtered). The
+    /// free-form expression comes first (in parentheses when it has quick filters beside it), then one
+    /// clause per quick filter, joined with `and`.
+    pub fn expression(&self) -> Option<String> {
+        let mut clauses = Vec::new();
         if let Some(c) = self.class {
-            parts.push(format!("class {}", data.class_name(c)));
+            clauses.push(format!("label == {c}"));
         }
         match &self.tag {
-            Some(TagFilter::Any) => parts.push("tagged".into()),
-            Some(TagFilter::Untagged) => parts.push("untagged".into()),
-            Some(TagFilter::Is(t)) => parts.push(format!("tag {t}")),
+            Some(TagFilter::Any) => clauses.push("tag != null".into()),
+            Some(TagFilter::Untagged) => clauses.push("tag == null".into()),
+            Some(TagFilter::Is(t)) => clauses.push(format!("tag == {}", quote(t))),
             None => {}
         }
         if let Some(r) = self.score {
-            parts.push(format!("C {}–{}", r.lo, r.hi));
+            clauses.push(format!("cscore >= {} and cscore <= {}", r.lo, r.hi));
         }
         if self.disagree {
-            parts.push("label≠held-out".into());
+            clauses.push("heldout_prediction != label".into());
         }
         if self.injected {
-            parts.push("injected".into());
+            clauses.push("injected == 1".into());
         }
-        parts.join(" · ")
+        match (&self.expr, clauses.is_empty()) {
+            (None, true) => None,
+            (Some(e), true) => Some(e.clone()),
+            (Some(e), false) => Some(format!("({e}) and {}", clauses.join(" and "))),
+            (None, false) => Some(clauses.join(" and ")),
+        }
+    }
+
+    /// The examples that pass, in dataset order (every example when nothing is filtered). Only the
+    /// columns the expression reads are built.
+    pub fn select(&self, inp: &TableInputs<'_>) -> Result<Vec<u32>, FilterError> {
+        let Some(text) = self.expression() else { return Ok((0..inp.data.len() as u32).collect()) };
+        let expression = Expression::parse(&text)?;
+        let table = explorer_table(inp, Some(&expression.columns()), inp.data.len());
+        Ok(expression.select(&table)?.into_iter().map(|i| i as u32).collect())
+    }
+
+    /// Checks a free-form expression against every column the explorer has: the error is the one
+    /// `cscore export --filter` would give.
+    pub fn check(text: &str, inp: &TableInputs<'_>) -> Result<(), FilterError> {
+        // one row of every column: the export's messages (and its "did you mean") at no cost
+        Expression::parse(text)?.select(&explorer_table(inp, None, 1)).map(|_| ())
     }
 }
 
@@ -157,6 +152,25 @@ mod tests {
         assert_eq!(r("0.3"), Ok((0.0, 0.3)));
         assert!(r("0.5-0.1").is_err());
         assert!(r("abc").is_err());
+    }
+
+    #[test]
+    fn quick_filters_compose_one_expression() {
+        let mut f = Filter::default();
+        assert_eq!(f.expression(), None);
+        f.class = Some(3);
+        f.tag = TagFilter::parse("say \"hi\"");
+        f.score = Some(ScoreRange::parse("<0.25").unwrap());
+        f.disagree = true;
+        f.injected = true;
+        let text = "label == 3 and tag == \"say \\\"hi\\\"\" and cscore >= 0 and cscore <= 0.25 \
+                    and heldout_prediction != label and injected == 1";
+        assert_eq!(f.expression().as_deref(), Some(text));
+        assert!(Expression::parse(text).is_ok());
+        let typed = Filter { expr: Some("cscore < 0.3 or label == 7".into()), ..Filter::default() };
+        assert_eq!(typed.expression().as_deref(), Some("cscore < 0.3 or label == 7"));
+        let both = Filter { class: Some(1), ..typed };
+        assert_eq!(both.expression().as_deref(), Some("(cscore < 0.3 or label == 7) and label == 1"));
     }
 
     #[test]

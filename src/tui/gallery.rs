@@ -1,7 +1,7 @@
 //! The gallery's contents: per class, the lowest and the highest C-score examples, and its cursor.
 
-use super::action::Command;
 use super::app::{App, View};
+use super::command::Command;
 use super::views::gallery::per_side;
 
 /// Most thumbnails per side of a class row.
@@ -93,10 +93,10 @@ impl App {
             Command::Right => g.slot = (g.slot + 1).min((2 * k).saturating_sub(1)),
             Command::Open => {
                 let Some(example) = g.selected(k) else { return true };
-                if !self.jump_to(example as usize) {
-                    self.filter = Default::default();
+                if !self.list.jump_to(example as usize) {
+                    self.list.filter = Default::default();
                     self.reorder();
-                    self.jump_to(example as usize);
+                    self.list.jump_to(example as usize);
                     self.info("filters cleared to show the example");
                 }
                 self.view = View::List;

@@ -1,7 +1,7 @@
 //! The keymap table: every command with its name (for the config file), default keys and description.
 //! The help overlay is generated from this same table.
 
-use super::action::{Command, InputKey};
+use super::command::{Command, InputKey};
 use super::keys::KeyCombo;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::HashMap;
@@ -52,6 +52,7 @@ bindings! {
         "filter_class" FilterClass ["c"] "filter by class (empty: all)"
         "filter_tag" FilterTag ["t"] "filter by tag (a tag, any or none)"
         "filter_range" FilterRange ["r"] "filter by C-score range (e.g. 0-0.3)"
+        "filter_expr" FilterExpr ["f"] "filter expression, as export --filter takes it"
         "filter_disagree" FilterDisagree ["x"] "toggle: label differs from held-out prediction"
         "filter_injected" FilterInjected ["i"] "toggle: injected examples only"
         "filter_clear" FilterClear ["F"] "clear every filter"

@@ -10,13 +10,12 @@ use crossterm::event::KeyEvent;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::sync::oneshot;
 
-use super::action::Command;
+use super::command::Command;
 use super::config::{Config, ImageMode};
 use super::error::TuiError;
 use super::event::Event;
-use super::runtime::{
-    event_loop, query_picker, spawn_input, spawn_ticker, wait_for_trainer, Handover, Session,
-};
+use super::explore_session::ExploreSession;
+use super::runtime::{event_loop, query_picker, spawn_input, spawn_ticker, wait_for_trainer, Handover};
 use super::terminal::{self, Screen};
 use super::theme::{no_color_requested, Theme};
 use super::theme_auto::{query_background, AUTO, QUERY_TIMEOUT};
@@ -51,7 +50,7 @@ impl Progress {
 }
 
 /// Runs an already loaded session until the user quits; the terminal is restored on every exit.
-pub fn run(session: Session) -> Result<(), TuiError> {
+pub fn run(session: ExploreSession) -> Result<(), TuiError> {
     let config =
         Config { images: session.app.images, keymap: session.app.keymap.clone(), ..Config::default() };
     let opening =
@@ -65,7 +64,7 @@ pub fn run(session: Session) -> Result<(), TuiError> {
 /// the caller once the terminal is restored).
 pub fn run_opening<E: Send + 'static>(
     opening: Opening,
-    load: impl FnOnce(&Progress) -> Result<Session, E> + Send + 'static,
+    load: impl FnOnce(&Progress) -> Result<ExploreSession, E> + Send + 'static,
 ) -> Result<Result<(), E>, TuiError> {
     open_and_run(opening, true, load)
 }
@@ -75,7 +74,7 @@ pub fn run_opening<E: Send + 'static>(
 fn open_and_run<E: Send + 'static>(
     opening: Opening,
     theme_here: bool,
-    load: impl FnOnce(&Progress) -> Result<Session, E> + Send + 'static,
+    load: impl FnOnce(&Progress) -> Result<ExploreSession, E> + Send + 'static,
 ) -> Result<Result<(), E>, TuiError> {
     let no_color = no_color_requested();
     let requested = opening.theme.as_deref().unwrap_or(&opening.config.theme).to_string();
@@ -108,7 +107,7 @@ fn open_and_run<E: Send + 'static>(
 }
 
 enum Opened<E> {
-    Ready(Box<(Session, Handover)>),
+    Ready(Box<(ExploreSession, Handover)>),
     Quit,
     Failed(E),
 }
@@ -117,7 +116,7 @@ async fn open<E: Send + 'static>(
     mut screen: Screen,
     opening: &Opening,
     theme: &Theme,
-    load: impl FnOnce(&Progress) -> Result<Session, E> + Send + 'static,
+    load: impl FnOnce(&Progress) -> Result<ExploreSession, E> + Send + 'static,
 ) -> Result<Opened<E>, TuiError> {
     let started = Instant::now();
     let (stage_tx, mut stages) = unbounded_channel();

@@ -1,9 +1,12 @@
-//! The list's order: filter, then sort by a column (missing values last in either direction).
+//! The list's order: filter (an export filter expression, see [`super::filter`]), then sort by a column
+//! (missing values last in either direction).
 
 use super::data::{ExplorerData, ProxyScores};
 use super::filter::Filter;
+use super::filter_table::TableInputs;
 use super::scores::Scores;
 use super::tags::Tags;
+use crate::estimate::Aggregate;
 use std::cmp::Ordering;
 
 /// A column the list can be sorted by.
@@ -75,6 +78,8 @@ impl Default for SortSpec {
 
 /// Everything the order depends on.
 pub struct OrderInputs<'a> {
+    /// Held-out hits and trials (what the filter's C-score columns come from, as in the export).
+    pub agg: &'a Aggregate,
     /// Dataset side.
     pub data: &'a ExplorerData,
     /// Estimate figures.
@@ -85,14 +90,11 @@ pub struct OrderInputs<'a> {
     pub proxy: Option<&'a ProxyScores>,
 }
 
-/// The indices the list shows, in order.
+/// The indices the list shows, in order (none when the filter no longer fits the columns, e.g. a proxy
+/// it reads was removed).
 pub fn visible_order(spec: SortSpec, filter: &Filter, inp: &OrderInputs<'_>) -> Vec<u32> {
-    let n = inp.data.len();
-    let mut rows: Vec<u32> = if filter.is_empty() {
-        (0..n as u32).collect()
-    } else {
-        (0..n as u32).filter(|&i| filter.matches(i as usize, inp.data, inp.scores, inp.tags)).collect()
-    };
+    let table = TableInputs { agg: inp.agg, data: inp.data, tags: inp.tags };
+    let mut rows = filter.select(&table).unwrap_or_default();
     let labels = &inp.data.dataset.labels;
     let f32_key = |v: &[f32], i: u32| v.get(i as usize).copied().filter(|x| !x.is_nan());
     let cmp = |a: u32, b: u32| -> Ordering {

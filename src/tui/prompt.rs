@@ -45,6 +45,8 @@ pub enum PromptKind {
     FilterTag,
     /// A C-score range.
     FilterRange,
+    /// The whole filter as one expression (what `cscore export --filter` takes).
+    FilterExpr,
     /// The corrected class of a mislabeled tag.
     Relabel {
         /// Examples to tag.

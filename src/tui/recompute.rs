@@ -70,6 +70,7 @@ impl RecomputeInput {
         let ds = &self.data.dataset;
         let gallery = gallery_rows(&ds.labels, &scores.cscore, ds.num_classes());
         let inputs = OrderInputs {
+            agg: &self.agg,
             data: &self.data,
             scores: &scores,
             tags: &self.tags,

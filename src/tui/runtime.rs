@@ -10,27 +10,14 @@ use ratatui_image::picker::Picker;
 use std::io::Write;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use super::action::Action;
 use super::app::App;
-use super::background::{to_action, Background};
+use super::background::Background;
 use super::error::TuiError;
 use super::event::Event;
+use super::explore_session::ExploreSession;
 use super::follow::FollowFrom;
 use super::terminal::Screen;
-use super::train::Trainer;
 use super::views::{draw, ImageState, ViewState};
-
-/// An explorer ready to run: the app, where to follow the workspace from, and an optional trainer.
-pub struct Session {
-    /// The app state.
-    pub app: App,
-    /// Row id of the newest run the app has folded in.
-    pub last_run_id: i64,
-    /// How often to poll the workspace for other writers.
-    pub poll: Duration,
-    /// The background estimate, when the explorer trains.
-    pub trainer: Option<Trainer>,
-}
 
 /// How long quitting waits for the trainer to abandon its runs in flight.
 const STOP_WAIT: Duration = Duration::from_secs(5);
@@ -107,10 +94,10 @@ pub(super) struct Handover {
 
 /// Runs a loaded session until the user quits; returns the trainer's thread, to wait for.
 pub(super) async fn event_loop(
-    session: Session,
+    session: ExploreSession,
     handover: Handover,
 ) -> Result<Option<std::thread::JoinHandle<()>>, TuiError> {
-    let Session { mut app, last_run_id, poll, trainer } = session;
+    let ExploreSession { mut app, last_run_id, poll, trainer } = session;
     let Handover { mut screen, picker, inbox, keys } = handover;
     let mut view = ViewState::default();
     if let Some(picker) = picker {
@@ -122,11 +109,9 @@ pub(super) async fn event_loop(
     let stop = Arc::new(AtomicBool::new(false));
     let trainer_thread = trainer.map(|t| t.spawn(background.sender(), stop.clone()));
     let size = screen.terminal.size().map_err(|e| TuiError::Terminal(e.to_string()))?;
-    app.update(Action::Resize(size.width, size.height));
+    app.update(Event::Resize(size.width, size.height));
     for key in keys {
-        if let Some(action) = app.action_for_key(&key) {
-            app.update(action);
-        }
+        app.update(Event::Key(key));
     }
     let draw_now = |screen: &mut Screen, app: &App, view: &mut ViewState| {
         screen
@@ -143,9 +128,7 @@ pub(super) async fn event_loop(
         let Some(event) = background.next().await else { break };
         let mut next = Some(event);
         while let Some(event) = next {
-            if let Some(action) = to_action(&app, event) {
-                app.update(action);
-            }
+            app.update(event);
             next = background.try_next();
         }
         app.settle();

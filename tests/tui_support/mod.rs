@@ -11,7 +11,7 @@ use cscore::data::{Dataset, LoadOptions};
 use cscore::estimate::{resolve_plan, PlanOverrides};
 use cscore::project::Project;
 use cscore::store::{bit_set, EpochStats, RunKey, RunRecord, RunStatus};
-use cscore::tui::{App, Background, Config, FollowFrom, ImageMode, Session};
+use cscore::tui::{App, Background, Config, ExploreSession, FollowFrom, ImageMode};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -130,10 +130,10 @@ fn fixture_of(n: usize, classes: usize, runs: u32) -> Fixture {
 }
 
 /// The session over a fixture, as `cscore explore WS --no-train` opens it (plain-Unicode images).
-pub fn open_session(f: &Fixture) -> Session {
+pub fn open_session(f: &Fixture) -> ExploreSession {
     let project = Project::open(&f.data, &LoadOptions::default(), Some(&f.workspace), None).unwrap();
     let plan = cscore::estimate::stored_plan(&project.workspace).unwrap();
-    let mut session = Session::open(project, plan, &Config::default(), Some("dark"), None).unwrap();
+    let mut session = ExploreSession::open(project, plan, &Config::default(), Some("dark"), None).unwrap();
     session.app.images = ImageMode::Shade;
     session.app.data.workspace_path = PathBuf::from("fixture.cscore");
     session

@@ -6,6 +6,10 @@
 //! A bare column is true where it holds a non-zero number (`is_label_issue`). A missing value compares false
 //! with everything, except that `x == null` is true exactly where `x` is missing (and `x != null` where not).
 //! Parentheses and `not` nest at most 64 levels deep; chains of `and`/`or` may be of any length.
+//!
+//! The explorer's filters are expressions of this language too (`cscore export --filter` and the explorer
+//! show the same rows): it asks [`Filter::columns`] to build only the columns an expression reads, and
+//! [`quote`] to write a tag into one.
 
 mod eval;
 mod lex;
@@ -60,11 +64,23 @@ impl Filter {
         Filter { expr: Expr::And(vec![self.expr, other.expr]) }
     }
 
+    /// The names of the columns the expression reads, each once, in order of appearance.
+    pub fn columns(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.expr.columns(&mut out);
+        out
+    }
+
     /// The rows of `table` that match, in order; fails on unknown columns and mismatched types.
     pub fn select(&self, table: &Table) -> Result<Vec<usize>, FilterError> {
         let compiled = eval::compile(&self.expr, table)?;
         Ok((0..table.rows()).filter(|&row| compiled.matches(table, row)).collect())
     }
+}
+
+/// `text` as a string literal of the language (double quotes; `\` and `"` escaped).
+pub fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The rows of `table` matching every given filter (all rows when there is none).

@@ -35,6 +35,30 @@ pub(super) enum Expr {
     Truthy(String, usize),
 }
 
+impl Expr {
+    /// Appends the columns this expression reads to `out` (each once). Nesting is bounded by
+    /// [`MAX_DEPTH`], so the recursion is too.
+    pub(super) fn columns(&self, out: &mut Vec<String>) {
+        fn add(out: &mut Vec<String>, name: &str) {
+            if !out.iter().any(|c| c == name) {
+                out.push(name.to_string());
+            }
+        }
+        match self {
+            Expr::Or(terms) | Expr::And(terms) => terms.iter().for_each(|e| e.columns(out)),
+            Expr::Not(e) => e.columns(out),
+            Expr::Truthy(name, _) => add(out, name),
+            Expr::Cmp { left, right, .. } => {
+                for side in [&left.0, &right.0] {
+                    if let Operand::Column(name) = side {
+                        add(out, name);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Parses a whole expression.
 pub(super) fn parse(text: &str) -> Result<Expr, FilterError> {
     let toks = lex(text)?;

@@ -146,3 +146,11 @@ fn control_characters_are_echoed_escaped() {
         assert!(!err.chars().any(char::is_control), "{text:?}: {err:?}");
     }
 }
+
+#[test]
+fn columns_are_listed_once_and_quoted_strings_round_trip() {
+    let f = Filter::parse("cscore < 0.3 and (label == 7 or not cscore > label) and is_label_issue").unwrap();
+    assert_eq!(f.columns(), ["cscore", "label", "is_label_issue"]);
+    assert_eq!(rows(&format!("tag == {}", quote("say \"hi\""))), [3]);
+    assert_eq!(rows(&format!("tag == {} or tag == {}", quote("ood"), quote("it's \\ odd"))), [2]);
+}

@@ -1,5 +1,5 @@
-//! The title bar (views, sort, filter), the status bar (training) and the bottom line (prompt, message,
-//! tag summary).
+//! The title bar (views, sort, range selection), the status bar (the active filter as the expression
+//! `cscore export --filter` takes, training) and the bottom line (prompt, message, tag summary).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::fmt;
-use crate::tui::action::Command;
 use crate::tui::app::{App, Mode, View};
+use crate::tui::command::Command;
 use crate::tui::estimate_state::Training;
 
 /// Top line.
@@ -19,7 +19,7 @@ impl Widget for TitleBar<'_> {
         let app = self.0;
         let t = &app.theme;
         let mut spans = vec![Span::styled(" cscore ", t.title)];
-        // Narrow terminals name only the current view, so that sort and filter stay in sight.
+        // Narrow terminals name only the current view, so that the sort stays in sight.
         let names = area.width >= 100;
         for (k, v) in View::ALL.iter().enumerate() {
             let (style, text) = if *v == app.view {
@@ -31,24 +31,20 @@ impl Widget for TitleBar<'_> {
             };
             spans.push(Span::styled(text, style));
         }
-        let arrow = if app.sort.descending { "▼" } else { "▲" };
-        spans.push(Span::styled(format!("  sort {} {arrow}", app.sort.column.name()), t.text));
-        let filter = app.filter.describe(&app.data);
-        if !filter.is_empty() {
-            spans.push(Span::styled(format!("  filter: {filter}"), t.prompt));
-        }
-        if let Some(a) = app.visual {
-            let n = a.abs_diff(app.cursor) + 1;
+        let arrow = if app.list.sort.descending { "▼" } else { "▲" };
+        spans.push(Span::styled(format!("  sort {} {arrow}", app.list.sort.column.name()), t.text));
+        if let Some((a, b)) = app.list.visual_range() {
+            let n = b - a + 1;
             spans.push(Span::styled(format!("  VISUAL {n}"), t.visual));
         }
         if app.bulk_armed {
-            spans.push(Span::styled(format!("  NEXT TAG → ALL {}", fmt::count(app.order.len())), t.error));
+            spans.push(Span::styled(format!("  NEXT TAG → ALL {}", fmt::count(app.list.len())), t.error));
         }
         Line::from(spans).render(area, buf);
     }
 }
 
-/// Training progress.
+/// The active filter expression and training progress.
 pub struct StatusBar<'a>(pub &'a App);
 
 impl Widget for StatusBar<'_> {
@@ -99,6 +95,9 @@ impl Widget for StatusBar<'_> {
         if app.saving > 0 {
             // label writes not committed yet (another writer may hold the workspace's lock)
             spans.push(Span::styled(" saving… ", t.status_accent));
+        }
+        if let Some(expr) = app.list.filter.expression() {
+            spans.push(Span::styled(format!(" filter: {expr} ·"), t.status_accent));
         }
         spans.push(Span::styled(format!(" {}", parts.join(" · ")), t.status));
         let line = Line::from(spans);

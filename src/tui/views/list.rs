@@ -28,7 +28,7 @@ impl StatefulWidget for ListView<'_> {
         let app = self.0;
         let t = &app.theme;
         let title =
-            format!(" ranked list · {} of {} ", fmt::count(app.order.len()), fmt::count(app.data.len()));
+            format!(" ranked list · {} of {} ", fmt::count(app.list.len()), fmt::count(app.data.len()));
         let block = Block::bordered().border_style(t.border).title(Span::styled(title, t.title));
         let inner = block.inner(area);
         block.render(area, buf);
@@ -41,21 +41,23 @@ impl StatefulWidget for ListView<'_> {
         if rows == 0 {
             return;
         }
-        if app.order.is_empty() {
-            let msg = if app.filter.is_empty() { "no examples" } else { "no example matches the filter" };
+        let order = app.list.order();
+        if order.is_empty() {
+            let msg =
+                if app.list.filter.is_empty() { "no examples" } else { "no example matches the filter" };
             Span::styled(msg, t.dim).render(Rect { y: inner.y + 1, height: 1, ..inner }, buf);
             return;
         }
-        let cursor = app.cursor.min(app.order.len() - 1);
+        let cursor = app.list.cursor();
         if cursor < state.offset {
             state.offset = cursor;
         } else if cursor >= state.offset + rows {
             state.offset = cursor + 1 - rows;
         }
-        state.offset = state.offset.min(app.order.len().saturating_sub(rows));
-        let visual = app.visual.map(|a| (a.min(cursor), a.max(cursor)));
-        for (k, pos) in (state.offset..app.order.len()).take(rows).enumerate() {
-            let i = app.order[pos] as usize;
+        state.offset = state.offset.min(order.len().saturating_sub(rows));
+        let visual = app.list.visual_range();
+        for (k, pos) in (state.offset..order.len()).take(rows).enumerate() {
+            let i = order[pos] as usize;
             let row_area = Rect { y: inner.y + 1 + k as u16, height: 1, ..inner };
             let base = if pos == cursor {
                 t.selected
@@ -76,8 +78,8 @@ impl StatefulWidget for ListView<'_> {
 
 fn header(app: &App, c: &Columns) -> Vec<Span<'static>> {
     let mark = |col: SortColumn, name: &str, width: usize, right: bool| {
-        let arrow = if app.sort.column == col {
-            if app.sort.descending {
+        let arrow = if app.list.sort.column == col {
+            if app.list.sort.descending {
                 "▼"
             } else {
                 "▲"
@@ -101,7 +103,8 @@ fn header(app: &App, c: &Columns) -> Vec<Span<'static>> {
     for (k, col) in c.scores.iter().enumerate() {
         let name = app.data.proxies.get(col.proxy).map_or("", |p| p.name.as_str());
         // the first is the chosen proxy, the one the list sorts by; its arrow needs a cell
-        let name = fmt::clip(name, col.width - usize::from(k == 0 && app.sort.column == SortColumn::Proxy));
+        let name =
+            fmt::clip(name, col.width - usize::from(k == 0 && app.list.sort.column == SortColumn::Proxy));
         if k == 0 {
             out.push(mark(SortColumn::Proxy, &name, col.width, true));
         } else {

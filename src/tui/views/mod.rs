@@ -22,7 +22,7 @@ use super::app::{App, Mode, View};
 pub use image::ImageState;
 pub use list::{ListScroll, ListView};
 pub use loading::LoadingView;
-pub use preview::preview_pages;
+pub use preview::preview_content;
 
 /// Draw-time state that is not the app's: the list's scroll offset and the terminal image cache.
 #[derive(Default)]

@@ -9,15 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::fmt;
-use super::layout::{areas, roomy, split_main, stack3};
-use crate::tui::action::Command;
-use crate::tui::app::{App, View};
+use super::layout::{PreviewContent, PreviewPages};
+use crate::tui::app::App;
+use crate::tui::command::Command;
 
 /// Preview pane.
 pub struct PreviewView<'a>(pub &'a App);
-
-/// Fewest rows worth giving to the image.
-const MIN_IMAGE_ROWS: u16 = 4;
 
 impl PreviewView<'_> {
     fn block(&self) -> Block<'static> {
@@ -37,25 +34,21 @@ impl PreviewView<'_> {
             .then_some(Rect { height: rows, ..inner })
     }
 
-    /// Rows of the image on page 0 (0 when there is no room for one).
-    fn image_rows(&self, inner: Rect) -> u16 {
-        let text = self.lines().len() as u16;
-        let ds = &self.0.data.dataset;
-        let natural = (ds.height as u16).div_ceil(2).max(1);
-        // The image grows to half the pane while the text still fits below it; when the text does not
-        // fit, it keeps its natural size and the text continues on the next pages.
-        let room = inner.height.saturating_sub(text);
-        let rows = if room >= natural { natural.max(inner.height / 2).min(room) } else { natural };
-        let rows = rows.min(inner.height.saturating_sub(text.min(3)));
-        if rows >= MIN_IMAGE_ROWS && inner.width >= 4 && self.0.selected().is_some() {
-            rows
-        } else {
-            0
+    /// What the pane shows, for the geometry.
+    fn content(&self) -> PreviewContent {
+        PreviewContent {
+            text_lines: self.lines().len(),
+            image_height: self.0.data.dataset.height,
+            selected: self.0.selected().is_some(),
         }
     }
 
-    fn pages(&self, inner: Rect) -> Pages {
-        Pages::new(self.lines().len(), inner.height, self.image_rows(inner))
+    fn image_rows(&self, inner: Rect) -> u16 {
+        self.content().image_rows(inner)
+    }
+
+    fn pages(&self, inner: Rect) -> PreviewPages {
+        self.content().pages(inner)
     }
 
     fn lines(&self) -> Vec<Line<'static>> {
@@ -115,53 +108,9 @@ impl PreviewView<'_> {
     }
 }
 
-/// How the preview's text splits into pages in a pane of `height` rows.
-struct Pages {
-    /// Rows of the image on page 0 (0: no image; every page is text).
-    image_rows: u16,
-    /// Text lines on each text page (the last row of the pane says which page it is).
-    per_page: usize,
-    /// Number of pages (at least 1).
-    total: usize,
-}
-
-impl Pages {
-    fn new(lines: usize, height: u16, image_rows: u16) -> Pages {
-        let first = usize::from(height.saturating_sub(image_rows));
-        let per_page = usize::from(height.saturating_sub(1)).max(1);
-        let text_pages = lines.div_ceil(per_page);
-        let total = match (image_rows, lines <= first) {
-            (_, true) => 1,
-            (0, false) => text_pages,
-            (_, false) => 1 + text_pages,
-        };
-        Pages { image_rows, per_page, total: total.max(1) }
-    }
-
-    fn clamp(&self, page: usize) -> usize {
-        page.min(self.total - 1)
-    }
-
-    /// The first text line of `page` (page 0 with an image starts at line 0 below it).
-    fn start(&self, page: usize) -> usize {
-        match (self.image_rows, page) {
-            (_, 0) => 0,
-            (0, p) => p * self.per_page,
-            (_, p) => (p - 1) * self.per_page,
-        }
-    }
-}
-
-/// Pages of the preview at the app's size and selection (0 when the preview is not on screen).
-pub fn preview_pages(app: &App) -> usize {
-    let main = areas(Rect::new(0, 0, app.size.0, app.size.1)).main;
-    let (_, side) = split_main(main, View::List);
-    if app.view != View::List || side.width == 0 || side.height == 0 {
-        return 0;
-    }
-    let pane = if roomy(side) { stack3(side)[0] } else { side };
-    let view = PreviewView(app);
-    view.pages(view.block().inner(pane)).total
+/// What the preview of `app` shows, for the geometry (text lines, image height, selection).
+pub fn preview_content(app: &App) -> PreviewContent {
+    PreviewView(app).content()
 }
 
 impl Widget for PreviewView<'_> {

@@ -1,10 +1,5 @@
-//! Actions: what [`super::App::update`] understands. Keys reach it through the keymap table.
-
-use super::dynamics::Dynamics;
-use super::event::{StoreChange, WorkerMsg};
-use super::labels::Saved;
-use super::recompute::Derived;
-use crate::proxy::Comparison;
+//! What keys mean: the commands keys are bound to (through the keymap table) and the editing keys of a
+//! prompt. Both reach [`super::App::update`] as [`super::Event`]s.
 
 /// A user command that keys can be bound to (see [`super::keymap`] for names and descriptions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +19,7 @@ pub enum Command {
     FilterClass,
     FilterTag,
     FilterRange,
+    FilterExpr,
     FilterDisagree,
     FilterInjected,
     FilterClear,
@@ -70,31 +66,4 @@ pub enum InputKey {
     Submit,
     /// Abandon (Esc; `n` in a confirmation).
     Cancel,
-}
-
-/// Anything that changes the explorer's state.
-#[derive(Debug)]
-pub enum Action {
-    /// A bound command.
-    Command(Command),
-    /// Prompt editing.
-    Input(InputKey),
-    /// The terminal is now this many columns and rows.
-    Resize(u16, u16),
-    /// Time passed (rates and ETA).
-    Tick,
-    /// The in-process estimator reported.
-    Worker(WorkerMsg),
-    /// The workspace changed under another connection.
-    Store(StoreChange),
-    /// Learning dynamics loaded.
-    Dynamics(Box<Dynamics>),
-    /// A proxy comparison finished (`None`: nothing to compare).
-    Comparison(Box<Option<Comparison>>),
-    /// A label write was committed, or failed.
-    Saved(Box<Saved>),
-    /// The figures that depend on the estimate were recomputed.
-    Recomputed(Box<Derived>),
-    /// A background job reports: what it did, or why it failed.
-    Notice(Result<String, String>),
 }

@@ -1,4 +1,5 @@
-//! Opening an explorer session: the aggregate of the stored runs (once), tags, proxies, settings. It
+//! An explorer session ([`ExploreSession`]: the app, where to follow the workspace from, an optional
+//! trainer) and opening one: the aggregate of the stored runs (once), tags, proxies, settings. It
 //! runs on the loading thread while the terminal shows the loading screen.
 
 use std::sync::Arc;
@@ -10,13 +11,24 @@ use super::data::ExplorerData;
 use super::error::TuiError;
 use super::estimate_state::{EstimateState, Training};
 use super::opening::Progress;
-use super::runtime::Session;
 use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
 use crate::estimate::{dataset_warnings, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
 
-impl Session {
+/// An explorer ready to run: the app, where to follow the workspace from, and an optional trainer.
+pub struct ExploreSession {
+    /// The app state.
+    pub app: App,
+    /// Row id of the newest run the app has folded in.
+    pub last_run_id: i64,
+    /// How often to poll the workspace for other writers.
+    pub poll: Duration,
+    /// The background estimate, when the explorer trains.
+    pub trainer: Option<Trainer>,
+}
+
+impl ExploreSession {
     /// A session over `project` under `plan` (the stored one, or the one training will follow), with
     /// `theme` (a name or path; the config's when `None`). `train` trains the plan in the background.
     pub fn open(
@@ -25,11 +37,11 @@ impl Session {
         config: &Config,
         theme: Option<&str>,
         train: Option<TrainSettings>,
-    ) -> Result<Session, TuiError> {
-        Session::open_reporting(project, plan, config, theme, train, &Progress::none())
+    ) -> Result<ExploreSession, TuiError> {
+        ExploreSession::open_reporting(project, plan, config, theme, train, &Progress::none())
     }
 
-    /// As [`Session::open`], saying each step to `progress` (the loading screen).
+    /// As [`ExploreSession::open`], saying each step to `progress` (the loading screen).
     pub fn open_reporting(
         project: Project,
         plan: Option<Plan>,
@@ -37,7 +49,7 @@ impl Session {
         theme: Option<&str>,
         train: Option<TrainSettings>,
         progress: &Progress,
-    ) -> Result<Session, TuiError> {
+    ) -> Result<ExploreSession, TuiError> {
         let Project { dataset, workspace, injected } = project;
         let no_color = no_color_requested();
         let theme = Theme::load(theme.unwrap_or(&config.theme), no_color)?;
@@ -75,6 +87,6 @@ impl Session {
         if !warnings.is_empty() {
             app.message = Some(Message { text: format!("warning: {}", warnings.join("; ")), error: true });
         }
-        Ok(Session { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
+        Ok(ExploreSession { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
     }
 }
