@@ -41,12 +41,15 @@ fn explorer(dir: &Path, ws: &Path, class: u32, n: usize) -> Tmux {
 }
 
 /// Tags the next row with `key` and waits for the explorer to say it is committed; returns the example.
-fn tag_next(tmux: &Tmux, key: &str, tag: &str, first: bool) -> usize {
-    if !first {
+/// Moves down one row (unless this is the first row) and tags it. Waits for the selection itself to change
+/// rather than for a fixed time: on a loaded machine the explorer may draw the move late, and tagging the
+/// row read before it would put the test one row out of step.
+fn tag_next(tmux: &Tmux, key: &str, tag: &str, previous: Option<usize>) -> usize {
+    if previous.is_some() {
         tmux.key_now("j");
     }
-    std::thread::sleep(Duration::from_millis(80));
-    let example = selected(&tmux.wait_until("a selected example", |s| selected(s).is_some())).unwrap();
+    let moved = |s: &str| selected(s).is_some_and(|e| Some(e) != previous);
+    let example = selected(&tmux.wait_until("the next selected example", moved)).unwrap();
     tmux.key_now(key);
     tmux.wait_for(&format!("#{example} tagged {tag}"));
     example
@@ -80,7 +83,7 @@ fn tag_until(
     let tmux = explorer(dir, ws, class, n);
     let mut tagged = Vec::new();
     while Instant::now() < deadline && tagged.len() < 250 {
-        tagged.push(tag_next(&tmux, key, tag, tagged.is_empty()));
+        tagged.push(tag_next(&tmux, key, tag, tagged.last().copied()));
     }
     (tagged, quit(dir, &tmux))
 }
