@@ -1,6 +1,6 @@
 //! What each fuzz target does with one input, shared by the cargo-fuzz targets (`fuzz/fuzz_targets/`) and
-//! the regression tests over the committed corpus (`tests/fuzz_regressions.rs`). Each returns the reader's
-//! outcome: `Ok` with the number of examples (or selected rows), `Err` with the one-line message.
+//! the regression tests over the committed corpus (`tests/it/fuzz_regressions.rs`). Each returns the
+//! reader's outcome: `Ok` with the number of examples (or selected rows), `Err` with the one-line message.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use cscore::data::{load, Format, LoadOptions};

@@ -2,9 +2,10 @@
 # Fuzzes the IDX, CIFAR and .npz readers and the filter-expression parser with cargo-fuzz (libFuzzer).
 #   bash fuzz/run.sh [SECONDS_PER_TARGET=600] [TARGET ...]
 # Needs a nightly toolchain (`rustup toolchain install nightly`) and `cargo install cargo-fuzz`.
-# Seeds: tests/fuzz_corpus/<target>/ (also the regression tests of tests/fuzz_regressions.rs); new interesting
-# inputs go to fuzz/corpus/<target>/ (not committed); a crash is written to fuzz/artifacts/<target>/ and
-# stops that target with a non-zero status. Copy a crash's input into tests/fuzz_corpus/<target>/ once fixed.
+# Seeds: tests/fuzz_corpus/<target>/ (also the regression tests of tests/it/fuzz_regressions.rs); new
+# interesting inputs go to fuzz/corpus/<target>/ (not committed); a crash is written to
+# fuzz/artifacts/<target>/ and stops that target with a non-zero status. Copy a crash's input into
+# tests/fuzz_corpus/<target>/ once fixed.
 # The readers are safe Rust, so the default is no sanitizer (panics, overflow checks, hangs and huge
 # allocations are what is looked for, at twice the speed); SANITIZER=address runs them under ASan.
 set -euo pipefail

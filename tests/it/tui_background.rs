@@ -4,7 +4,7 @@
 //! saves what was queued.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::{StoreError, Workspace};

@@ -3,23 +3,20 @@
 //! (2) The explorer killed right after tag keys: every tag it acknowledged is in the reopened workspace.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod tmux_support;
+use crate::common;
+use crate::tmux_support;
 
+use crate::SERIAL;
 use cscore::store::{RunKey, Workspace};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tmux_support::{selected, Tmux, SLOW};
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
-
-/// One test at a time: both start the real binary and the build machine has two cores.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// 3 ratios × 6 runs and the tracked proxy run: 19 runs, about 4 s in all on two cores.
 const PLAN: &[&str] = &[

@@ -4,7 +4,7 @@
 //! problem, never panic, and leave the workspace byte for byte as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{i64_bytes, npy, write_npz};
 use sha2::{Digest, Sha256};

@@ -5,18 +5,15 @@
 //! the runs up to completion. tmux is required (CI installs it): without it these tests fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::SERIAL;
 use cscore::data::LoadOptions;
 use cscore::store::Workspace;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-mod tmux_support;
+use crate::tmux_support;
 use tmux_support::{Tmux, SLOW};
-
-/// One test at a time: both start the real binary, one trains; the build machine has two cores.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
 

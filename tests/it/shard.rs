@@ -2,7 +2,7 @@
 //! killed worker resumes its shard into exactly what an uninterrupted one writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod shard_support;
+use crate::shard_support;
 
 use cscore::store::Workspace;
 use shard_support::{cscore, ok, plan_with, proxies, results, setup, spawn, stderr, worker_args, PLAN};

@@ -2,8 +2,7 @@
 //! rules (and by NumPy when it is installed), filters, atomic output, empty cells.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod export_support;
+use crate::export_support;
 
 use export_support::{have_numpy, parse_csv, parse_npy, text, Fixture};
 use std::collections::HashMap;

@@ -4,7 +4,7 @@
 //! or other control character).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../fuzz/harness.rs"]
+#[path = "../../fuzz/harness.rs"]
 mod harness;
 
 use std::path::{Path, PathBuf};

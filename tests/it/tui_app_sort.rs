@@ -3,7 +3,7 @@
 //! (missing values last either way), and the injected filter showing exactly the injected examples.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::Workspace;

@@ -2,8 +2,7 @@
 //! minus the dropped examples, with relabels applied, and `manifest.csv` says what became of each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod export_support;
+use crate::export_support;
 
 use cscore::data::{load, LoadOptions};
 use export_support::{parse_csv, Fixture};

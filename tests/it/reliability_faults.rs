@@ -3,7 +3,7 @@
 //! is one clear error (or a migration), and the workspace stays valid and resumable.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use cscore::store::Workspace;
 use sha2::{Digest, Sha256};
@@ -46,6 +46,16 @@ fn run_exe(
     c.args(args).current_dir(dir).env_remove("RUST_LOG");
     // SAFETY: `prepare` only calls async-signal-safe functions (setrlimit, setgid, setuid).
     unsafe { c.pre_exec(prepare) };
+    // The copy `read_only` just wrote can still be open in a child that another test thread of this
+    // binary forked meanwhile (until that child's exec closes it): "Text file busy" for a moment.
+    for _ in 0..100 {
+        match c.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            out => return out.unwrap(),
+        }
+    }
     c.output().unwrap()
 }
 

@@ -3,8 +3,8 @@
 //! drawn white (or near white) on the default background, as the dark theme's plain text once was.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tmux_support;
-mod tui_support;
+use crate::tmux_support;
+use crate::tui_support;
 
 use std::time::{Duration, Instant};
 use tmux_support::{Tmux, SLOW};

@@ -3,7 +3,7 @@
 //! protocol, and every shard arrives at the same plan.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{npy, write_npz};
 use cscore::data::{load, LoadOptions};

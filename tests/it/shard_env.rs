@@ -2,7 +2,7 @@
 //! array, a Kubernetes indexed job), writes that shard's workspace and says where the index came from.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod shard_support;
+use crate::shard_support;
 
 use shard_support::{command, ok, results, setup, stderr, PLAN};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! class, and on one with a class too small to hold out; nothing on an ordinary one.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

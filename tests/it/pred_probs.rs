@@ -4,7 +4,7 @@
 //! out, and refuses csv/jsonl.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod shard_support;
+use crate::shard_support;
 
 use cscore::estimate::aggregate_workspace;
 use cscore::store::Workspace;

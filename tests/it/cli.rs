@@ -1,7 +1,7 @@
 //! The real binary on real files: help, errors, an estimate, a kill -9 and a resume.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use cscore::store::Workspace;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! against injected ground truth) in the comparison view.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::data::LoadOptions;

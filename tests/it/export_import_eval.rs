@@ -1,8 +1,8 @@
 //! `cscore import-scores`, `cscore eval` and `cscore show` through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod export_support;
+use crate::common;
+use crate::export_support;
 
 use cscore::data::{load, LoadOptions};
 use cscore::export::{npy_bytes, NpyData};

@@ -2,7 +2,7 @@
 //! is the image with what fits below it, the next pages give the pane to the text.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use cscore::tui::views::{draw, preview_pages, ViewState};
 use cscore::tui::{Action, App, Command};

@@ -3,7 +3,7 @@
 //! skipped, however the follower's reads and this session's writes interleave.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::Workspace;

@@ -48,8 +48,7 @@ fn disagreement_ranks_the_largest_rank_differences_first() {
     assert!(disagreement(&[1.0], &[1.0], 5).is_empty());
 }
 
-#[path = "tui_support/mod.rs"]
-mod tui_support;
+use crate::tui_support;
 
 #[test]
 fn compare_workspace_includes_imported_references() {

@@ -1,6 +1,6 @@
 //! Loading every dataset format through `cscore::data::load`, bad input, and injected corruption.
 
-mod common;
+use crate::common;
 
 use common::{i64_bytes, npy, write_npz};
 use cscore::data::{detect_format, inject, load, Corruption, Dataset, Format, InjectedKind, LoadOptions};

@@ -2,7 +2,7 @@
 //! selects them, learning speed finds flipped labels, and the comparison reads them back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use cscore::proxy::{all_proxies, compare_workspace};
 use cscore::store::Workspace;

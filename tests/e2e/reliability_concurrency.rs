@@ -4,21 +4,19 @@
 //! ignored `..._for_minutes` variant for `CSCORE_CONCURRENCY_SECONDS` (default 300).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod tmux_support;
+use crate::common;
+use crate::tmux_support;
 
+use crate::SERIAL;
 use cscore::store::Workspace;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tmux_support::{selected, Tmux};
 
 const EXE: &str = env!("CARGO_BIN_EXE_cscore");
-
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// An explorer on `ws` showing only class `class`, sorted by index, so rows do not move as runs arrive.
 fn explorer(dir: &Path, ws: &Path, class: u32, n: usize) -> Tmux {
@@ -194,7 +192,7 @@ fn an_estimator_two_explorers_a_writer_and_a_reader_share_a_workspace() {
 }
 
 #[test]
-#[ignore = "minutes long: cargo test --release --test reliability_concurrency -- --ignored"]
+#[ignore = "minutes long: cargo test --release --test e2e -- --ignored reliability_concurrency"]
 fn an_estimator_two_explorers_a_writer_and_a_reader_share_a_workspace_for_minutes() {
     let seconds =
         std::env::var("CSCORE_CONCURRENCY_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);

@@ -2,7 +2,7 @@
 //! other injected corruption, a conflicting run; `--require-complete` waits for finished, complete shards.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod shard_support;
+use crate::shard_support;
 
 use shard_support::common;
 use shard_support::{cscore, ok, proxies, refused, results, setup, stderr, worker_args};

@@ -2,7 +2,7 @@
 //! against a real workspace.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cscore::store::Workspace;

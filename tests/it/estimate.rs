@@ -1,7 +1,7 @@
 //! The holdout estimator end to end through the library: accuracy of the ranking, resume, determinism.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use cscore::estimate::{run_estimate, Aggregate, EstimateOptions, Event, Plan};
 use cscore::model::{DeviceData, ModelSpec, TrainConfig};
