@@ -25,6 +25,10 @@ const SEEDS: &[(&str, &str, usize)] = &[
     ("filter", "expr1", 3),
     ("filter", "expr2", 2),
     ("filter", "expr3", 2),
+    ("csv", "index-score", 3),
+    ("csv", "bom-crlf-one-per-line", 3),
+    ("csv", "export-column", 2),
+    ("csv", "headerless-pairs", 2),
 ];
 
 fn corpus(target: &str) -> Vec<PathBuf> {
@@ -76,4 +80,9 @@ fn npz_corpus() {
 #[test]
 fn filter_corpus() {
     replay("filter", harness::filter);
+}
+
+#[test]
+fn csv_corpus() {
+    replay("csv", harness::csv);
 }
