@@ -1,6 +1,6 @@
 //! The whole-program tests in one binary (one link against Candle, ratatui and SQLite instead of one per
 //! file): one module per area, sharing the helper modules declared here. The slow end-to-end tests (tmux,
-//! kill, concurrency) are the `e2e` target; the insta snapshot tests keep their own targets so that their
+//! kill, concurrency) are the `system` target; the insta snapshot tests keep their own targets so that their
 //! snapshot names (`tests/snapshots/<target>__<name>.snap`) stay as they are.
 
 #[path = "../common/mod.rs"]

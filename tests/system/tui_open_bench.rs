@@ -1,9 +1,9 @@
 //! How fast the explorer opens a 60,000-example workspace (ignored: run it on purpose, in release):
 //!
 //! ```sh
-//! cargo test --release --test e2e -- --ignored --nocapture tui_open_bench
+//! cargo test --release --test system -- --ignored --nocapture tui_open_bench
 //! CSCORE_OPEN_BENCH_WS=mnist.cscore CSCORE_OPEN_BENCH_BASELINE=old/cscore \
-//!     cargo test --release --test e2e -- --ignored --nocapture tui_open_bench
+//!     cargo test --release --test system -- --ignored --nocapture tui_open_bench
 //! ```
 //!
 //! Without `CSCORE_OPEN_BENCH_WS` it builds a synthetic MNIST-sized workspace (60,000 28×28 images as
@@ -190,7 +190,7 @@ fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str) -> (f64, f64) {
 }
 
 #[test]
-#[ignore = "a benchmark: cargo test --release --test e2e -- --ignored --nocapture tui_open_bench"]
+#[ignore = "a benchmark: cargo test --release --test system -- --ignored --nocapture tui_open_bench"]
 fn opening_a_60k_workspace() {
     let tmp = tempfile::tempdir().unwrap();
     let ws_path = match std::env::var_os("CSCORE_OPEN_BENCH_WS") {

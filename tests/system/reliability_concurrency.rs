@@ -192,7 +192,7 @@ fn an_estimator_two_explorers_a_writer_and_a_reader_share_a_workspace() {
 }
 
 #[test]
-#[ignore = "minutes long: cargo test --release --test e2e -- --ignored reliability_concurrency"]
+#[ignore = "minutes long: cargo test --release --test system -- --ignored reliability_concurrency"]
 fn an_estimator_two_explorers_a_writer_and_a_reader_share_a_workspace_for_minutes() {
     let seconds =
         std::env::var("CSCORE_CONCURRENCY_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);

@@ -1,5 +1,8 @@
 //! The slow end-to-end tests in one binary: the real explorer in tmux, `kill -9` during an estimate and
 //! during labeling, concurrent writers on one workspace, and the explorer's open benchmark (ignored).
+//! Named to sort after `it` (cargo runs test targets in name order): the explorers and tmux servers these
+//! tests start take a moment to go away, which `it`'s timing-sensitive tests (`cli::kill_9_…`, a window of
+//! about 0.1 s) should not run beside.
 
 use std::sync::Mutex;
 
