@@ -1,10 +1,10 @@
 //! What each fuzz target does with one input, shared by the cargo-fuzz targets (`fuzz/fuzz_targets/`) and
-//! the regression tests over the committed corpus (`tests/fuzz_regressions.rs`). Each returns the reader's
-//! outcome: `Ok` with the number of examples (or selected rows), `Err` with the one-line message.
+//! the regression tests over the committed corpus (`tests/it/fuzz_regressions.rs`). Each returns the
+//! reader's outcome: `Ok` with the number of examples (or selected rows), `Err` with the one-line message.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use cscore::data::{load, Format, LoadOptions};
-use cscore::export::{Cells, Filter, Table};
+use cscore::export::{read_scores, Cells, Filter, Table};
 use std::path::PathBuf;
 
 /// IDX: the first byte picks plain or `.gz` file names (bit 0) and where the rest is split into the images
@@ -60,6 +60,19 @@ pub fn filter(input: &[u8]) -> Result<usize, String> {
     let text = std::str::from_utf8(input).map_err(|e| e.to_string())?;
     let filter = Filter::parse(text).map_err(|e| e.to_string())?;
     filter.select(&table()).map(|rows| rows.len()).map_err(|e| e.to_string())
+}
+
+/// Imported score CSV (`cscore import-scores`): the first byte gives the dataset's size (bits 0–5) and
+/// whether `--field cscore` is passed (bit 6); the rest is the file.
+pub fn csv(input: &[u8]) -> Result<usize, String> {
+    let Some((&head, rest)) = input.split_first() else { return Err("empty input".into()) };
+    let field = (head & 64 != 0).then_some("cscore");
+    let dir = scratch("csv");
+    let path = dir.join("scores.csv");
+    std::fs::write(&path, rest).unwrap();
+    let out = read_scores(&path, usize::from(head & 63), field);
+    std::fs::remove_dir_all(&dir).unwrap();
+    out.map(|s| s.scores.len()).map_err(|e| e.to_string())
 }
 
 /// Three rows with columns named and typed as in an export.

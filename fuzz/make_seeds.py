@@ -72,3 +72,12 @@ for i, text in enumerate([
     'not not not (label > 1 and (cscore <= 0.9 or proxy_aum < 2))',
 ]):
     put("filter", "expr%d" % i, text.encode())
+
+# Imported score CSV: the head byte is the dataset size (bits 0-5), bit 6 passes --field cscore.
+for name, head, text in [
+    ("index-score", 3, "index,score\n2,0.5\n0,1\n"),
+    ("bom-crlf-one-per-line", 3, "\ufeff0.1\r\n0.2\r\n\r\n0.3\r\n"),
+    ("export-column", 64 | 2, 'index,label,note,cscore\n0,1,"a,\nb",0.25\n1,0,,\n'),
+    ("headerless-pairs", 2, "1,0.2\n0,0.1"),
+]:
+    put("csv", name, bytes([head]) + text.encode())

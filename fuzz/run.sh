@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fuzzes the IDX, CIFAR and .npz readers and the filter-expression parser with cargo-fuzz (libFuzzer).
+# Fuzzes the IDX, CIFAR and .npz readers, the filter-expression parser and the imported-score CSV reader
+# with cargo-fuzz (libFuzzer).
 #   bash fuzz/run.sh [SECONDS_PER_TARGET=600] [TARGET ...]
 # Needs a nightly toolchain (`rustup toolchain install nightly`) and `cargo install cargo-fuzz`.
-# Seeds: tests/fuzz_corpus/<target>/ (also the regression tests of tests/fuzz_regressions.rs); new interesting
-# inputs go to fuzz/corpus/<target>/ (not committed); a crash is written to fuzz/artifacts/<target>/ and
-# stops that target with a non-zero status. Copy a crash's input into tests/fuzz_corpus/<target>/ once fixed.
+# Seeds: tests/fuzz_corpus/<target>/ (also the regression tests of tests/it/fuzz_regressions.rs); new
+# interesting inputs go to fuzz/corpus/<target>/ (not committed); a crash is written to
+# fuzz/artifacts/<target>/ and stops that target with a non-zero status. Copy a crash's input into
+# tests/fuzz_corpus/<target>/ once fixed.
 # The readers are safe Rust, so the default is no sanitizer (panics, overflow checks, hangs and huge
 # allocations are what is looked for, at twice the speed); SANITIZER=address runs them under ASan.
 set -euo pipefail
@@ -12,7 +14,7 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx cifar npz filter)
+[ ${#targets[@]} -gt 0 ] || targets=(idx cifar npz filter csv)
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   echo "== $t for ${seconds}s"

@@ -12,6 +12,7 @@ pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod export;
+pub mod fmt;
 pub mod model;
 pub mod pipeline;
 pub mod project;

@@ -2,6 +2,7 @@
 //! more than the eight thumbnails a row holds would fit) included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod tui_support;
 
 use cscore::tui::views::{draw, ViewState};

@@ -4,6 +4,7 @@
 //! markers, AUROC/AP) and four proxies; and resizing down to 1×1 without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod tui_support;
 
 use cscore::tui::views::{draw, ViewState};

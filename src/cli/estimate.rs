@@ -1,12 +1,13 @@
 //! `cscore estimate`: load, open the workspace, train what is missing, print a summary.
 
 use super::args::EstimateArgs;
-use super::progress::{fmt_secs, Progress};
+use super::progress::Progress;
 use anyhow::Context;
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
     dataset_warnings, default_workers, resolve_protocol_plan, EstimateOptions, Event, Summary,
 };
+use cscore::fmt::duration;
 use cscore::model::{parse_device, DeviceData};
 use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
@@ -100,7 +101,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
                 names.join(", ")
             )),
             Notice::Stored { names, seconds } => {
-                print(format!("proxies stored: {} ({})", names.join(", "), fmt_secs(seconds)))
+                print(format!("proxies stored: {} ({})", names.join(", "), duration(seconds)))
             }
             Notice::Error(e) => {
                 if let Ok(mut first) = error.lock() {
@@ -147,7 +148,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if report.remaining > 0 {
         eprintln!(
             "stopped after {} with {} planned run(s) left; run the same command again to continue",
-            fmt_secs(report.seconds),
+            duration(report.seconds),
             report.remaining
         );
     } else {
@@ -155,7 +156,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             "all planned runs are in {} ({} trained in {})",
             ws.path().display(),
             report.committed,
-            fmt_secs(report.seconds)
+            duration(report.seconds)
         );
     }
     Ok(finished)

@@ -1,6 +1,7 @@
 //! Progress of an estimate: a bar on a terminal, plain log lines otherwise.
 
 use cscore::estimate::Aggregate;
+use cscore::fmt::duration;
 use cscore::store::{RunRecord, RunStatus};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -65,7 +66,7 @@ impl Progress {
         let per_hour = new / elapsed * 3600.0;
         let eta = (self.total - self.done) as f64 / (new / elapsed);
         let width = agg.median_interval_width().map_or_else(|| "-".into(), |w| format!("{w:.3}"));
-        let msg = format!("{per_hour:.0} models/h · ETA {} · median interval width {width}", fmt_secs(eta));
+        let msg = format!("{per_hour:.0} models/h · ETA {} · median interval width {width}", duration(eta));
         let what = if record.key.kind_is_proxy {
             format!("proxy run {}", record.key.run_index)
         } else {
@@ -96,18 +97,5 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-/// 3h05m, 4m10s, 12s.
-pub fn fmt_secs(s: f64) -> String {
-    if !s.is_finite() {
-        return "-".into();
-    }
-    let s = s.round() as u64;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
     }
 }

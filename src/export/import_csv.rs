@@ -1,49 +1,47 @@
 //! Scores from CSV text: `index,score` (with or without a header), one score per line, or a named column
-//! of a wider table (such as our own export). Fields follow RFC 4180 quoting.
+//! of a wider table (such as our own export). Records come from the `csv` crate (RFC 4180 quoting, CRLF or
+//! LF line ends); a UTF-8 byte-order mark is skipped.
 
-/// Splits CSV text into records (with the 1-based line each starts on), honouring quoted fields.
+/// Splits CSV text into records (with the 1-based line each starts on), skipping blank lines.
 fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
-    let (mut record, mut field) = (Vec::new(), String::new());
-    let (mut line, mut start_line) = (1, 1);
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-            }
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                out.push((start_line, std::mem::take(&mut record)));
-                line += 1;
-                start_line = line;
-            }
-            (false, '\r') => {}
-            (_, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
+    let (mut last_line, mut last_byte) = (1, 0);
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string().replace(char::is_control, " "))?;
+        if let Some(p) = record.position() {
+            (last_line, last_byte) = (p.line() as usize, p.byte() as usize);
+        }
+        let fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if !(fields.len() == 1 && fields[0].trim().is_empty()) {
+            out.push((last_line, fields));
         }
     }
-    if quoted {
-        return Err(format!("line {start_line}: a quoted field is never closed"));
+    if text.get(last_byte..).is_some_and(ends_inside_quotes) {
+        return Err(format!("line {last_line}: a quoted field is never closed"));
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        out.push((start_line, record));
-    }
-    out.retain(|(_, r)| !(r.len() == 1 && r[0].trim().is_empty()));
     Ok(out)
+}
+
+/// Whether the last record (`tail`, from its first byte) ends inside a quoted field: the `csv` crate
+/// takes such a field to the end of the file without a word, where a truncated file is the likely cause.
+fn ends_inside_quotes(tail: &str) -> bool {
+    let (mut quoted, mut field_start) = (false, true);
+    let mut chars = tail.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+            }
+            '"' if quoted => quoted = false,
+            '"' if field_start => quoted = true,
+            _ => {}
+        }
+        field_start = !quoted && matches!(c, ',' | '\n' | '\r');
+    }
+    quoted
 }
 
 /// A score cell: a number, or empty / `nan` for a missing score.
@@ -56,6 +54,22 @@ fn score(cell: &str) -> Option<f64> {
     }
 }
 
+/// `text` as it can be shown in a one-line message: control characters escaped, at most 40 characters.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    match out.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &out[..cut]),
+        None => out,
+    }
+}
+
 /// The score of each of `n` examples (NaN where the file has none); `field` names the score column.
 pub(super) fn read_csv_scores(text: &str, n: usize, field: Option<&str>) -> Result<Vec<f64>, String> {
     let mut recs = records(text)?;
@@ -65,6 +79,7 @@ pub(super) fn read_csv_scores(text: &str, n: usize, field: Option<&str>) -> Resu
     let has_header = recs[0].1.iter().any(|c| score(c).is_none());
     let header: Option<Vec<String>> =
         has_header.then(|| recs.remove(0).1.into_iter().map(|h| h.trim().to_string()).collect());
+    let columns = || header.iter().flatten().map(|c| shown(c)).collect::<Vec<_>>().join(", ");
     let width = header.as_ref().map_or(recs.first().map_or(1, |r| r.1.len()), Vec::len);
     let find = |name: &str| header.as_ref().and_then(|h| h.iter().position(|c| c.eq_ignore_ascii_case(name)));
     let index_col = match &header {
@@ -73,14 +88,16 @@ pub(super) fn read_csv_scores(text: &str, n: usize, field: Option<&str>) -> Resu
         None => None,
     };
     let score_col = match (field, &header) {
-        (Some(f), Some(h)) => {
-            find(f).ok_or_else(|| format!("no column '{f}' (columns: {})", h.join(", ")))?
+        (Some(f), Some(_)) => {
+            find(f).ok_or_else(|| format!("no column '{}' (columns: {})", shown(f), columns()))?
         }
-        (Some(f), None) => return Err(format!("--field {f}: the file has no header row to name columns")),
+        (Some(f), None) => {
+            return Err(format!("--field {}: the file has no header row to name columns", shown(f)))
+        }
         (None, _) if width == 1 => 0,
         (None, _) if width == 2 && index_col.is_some() => 1 - index_col.unwrap_or(0),
-        (None, Some(h)) => find("score").or_else(|| find("scores")).ok_or_else(|| {
-            format!("which column holds the scores? (columns: {}); pass --field NAME", h.join(", "))
+        (None, Some(_)) => find("score").or_else(|| find("scores")).ok_or_else(|| {
+            format!("which column holds the scores? (columns: {}); pass --field NAME", columns())
         })?,
         (None, None) => {
             return Err(format!("{width} columns and no header; expected index,score or one score per line"))
@@ -91,13 +108,14 @@ pub(super) fn read_csv_scores(text: &str, n: usize, field: Option<&str>) -> Resu
     for (line, rec) in recs {
         let cell = |c: usize| rec.get(c).map(String::as_str).unwrap_or("");
         let value = score(cell(score_col))
-            .ok_or_else(|| format!("line {line}: '{}' is not a number", cell(score_col).trim()))?;
+            .ok_or_else(|| format!("line {line}: '{}' is not a number", shown(cell(score_col))))?;
         let Some(ic) = index_col else {
             out.push(value);
             continue;
         };
         let raw = cell(ic).trim();
-        let i: usize = raw.parse().map_err(|_| format!("line {line}: '{raw}' is not an example index"))?;
+        let i: usize =
+            raw.parse().map_err(|_| format!("line {line}: '{}' is not an example index", shown(raw)))?;
         if i >= n {
             return Err(format!("line {line}: index {i} is out of range (the dataset has {n} examples)"));
         }
@@ -124,6 +142,29 @@ mod tests {
         let wide = "index,label,note,cscore\n0,1,\"a,\nb\",0.25\n1,0,,\n";
         let v = read_csv_scores(wide, 2, Some("cscore")).unwrap();
         assert!(v[0] == 0.25 && v[1].is_nan());
+    }
+
+    #[test]
+    fn byte_order_mark_crlf_and_quotes() {
+        let v = read_csv_scores("\u{feff}index,score\r\n1,\"0.5\"\r\n0,0.25\r\n", 2, None).unwrap();
+        assert_eq!(v, [0.25, 0.5]);
+        assert_eq!(read_csv_scores("\u{feff}0.1\r\n0.2", 2, None).unwrap(), [0.1, 0.2]);
+        let quoted = "\"index\",\"my \"\"score\"\"\"\n0,1\n";
+        assert_eq!(read_csv_scores(quoted, 1, Some("my \"score\"")).unwrap(), [1.0]);
+        // blank and whitespace-only lines are skipped but counted
+        let e = read_csv_scores("index,score\n\n  \n0,x\n", 1, None).unwrap_err();
+        assert!(e.starts_with("line 4: 'x' is not a number"), "{e}");
+        let e = read_csv_scores("index,score\n0,0.1\n1,\"0.5\n", 2, None).unwrap_err();
+        assert!(e.starts_with("line 3: a quoted field is never closed"), "{e}");
+    }
+
+    #[test]
+    fn echoed_cells_are_one_printable_line() {
+        let e = read_csv_scores("index,score\n0,\"a\nb\x1b\"\n", 1, None).unwrap_err();
+        assert!(e.contains(r"'a\nb\u{1b}' is not a number"), "{e}");
+        let e = read_csv_scores("a,\"b\nc\"\n1,2\n", 1, Some("z")).unwrap_err();
+        assert!(e.contains(r"(columns: a, b\nc)"), "{e}");
+        assert!(!e.chars().any(char::is_control), "{e}");
     }
 
     #[test]

@@ -20,10 +20,10 @@ mod scores;
 mod source;
 mod table;
 
+pub use self::csv::write_csv;
 pub use atomic::{write_atomic, AtomicDir};
 pub use build::{build_table, LABEL_ISSUE_THRESHOLD};
 pub use clean::{write_clean, CleanOptions, CleanReport, Layout};
-pub use csv::write_csv;
 pub use error::ExportError;
 pub use eval::{eval_reference, eval_truth, read_truth_indices, ReferenceRow, TruthRow};
 pub use example::{describe_example, ExampleDetails, RankedScore};

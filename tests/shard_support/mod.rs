@@ -2,8 +2,7 @@
 //! scheduler variables leaking in from a CI runner), per-run results without timings.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../common/mod.rs"]
-pub mod common;
+pub(crate) use crate::common;
 
 use cscore::store::{RunRecord, Workspace};
 use std::path::Path;

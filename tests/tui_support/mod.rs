@@ -4,8 +4,7 @@
 //! `explorer` drives an app with the real background (workspace thread, jobs).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 use cscore::data::{Dataset, LoadOptions};
 use cscore::estimate::{resolve_plan, PlanOverrides};

@@ -1,5 +1,7 @@
 //! Small text formatting helpers shared by the views.
 
+pub use crate::fmt::duration;
+
 /// 12,345.
 pub fn count(n: usize) -> String {
     let s = n.to_string();
@@ -25,19 +27,6 @@ pub fn score(v: f32) -> String {
 /// An optional statistic with 3 decimals.
 pub fn stat(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
-}
-
-/// 3h05m, 4m10s, 12s.
-pub fn duration(s: f64) -> String {
-    if !s.is_finite() || s < 0.0 {
-        return "-".into();
-    }
-    let s = s.round() as u64;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
 }
 
 /// `text` cut to `width` characters (with an ellipsis when cut).

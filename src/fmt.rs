@@ -1,0 +1,41 @@
+//! Text formatting shared by the command line and the explorer.
+
+/// A duration in seconds as 3h05m, 4m10s or 12s (rounded to the second); "-" when unknown (not finite
+/// or negative).
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "-".into();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0.0), "0s");
+        assert_eq!(duration(12.4), "12s");
+        assert_eq!(duration(59.4), "59s");
+        assert_eq!(duration(59.5), "1m00s");
+        assert_eq!(duration(250.0), "4m10s");
+        assert_eq!(duration(3599.0), "59m59s");
+        assert_eq!(duration(3600.0), "1h00m");
+        assert_eq!(duration(3725.0), "1h02m");
+        assert_eq!(duration(11_100.0), "3h05m");
+        assert_eq!(duration(90_000.0), "25h00m");
+    }
+
+    #[test]
+    fn unknown_durations() {
+        for s in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
+            assert_eq!(duration(s), "-");
+        }
+    }
+}

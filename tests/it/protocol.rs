@@ -1,0 +1,192 @@
+//! Protocols and the learning check end to end: the default protocol learns a small dense RGB dataset,
+//! random labels stop the estimate with the learning check's message, small grey images keep the paper's
+//! protocol, and every shard arrives at the same plan.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use common::{npy, write_npz};
+use cscore::data::{load, LoadOptions};
+use cscore::estimate::{resolve_protocol_plan, stored_plan, Plan, PlanOverrides, Protocol, LR_CANDIDATES};
+use cscore::model::{Inputs, ModelSpec};
+use cscore::project::dataset_info;
+use cscore::store::{bit_get, RunStatus, Workspace};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::AtomicBool;
+
+const SIDE: usize = 12;
+const CLASSES: usize = 3;
+
+/// Writes `n` 12×12 RGB images as `.npz` (channels last): a noisy, dense background (every channel of
+/// every pixel 40–160) with a 5×5 square at a random place whose colour is led by the channel of its
+/// class. With `random_labels` the labels are drawn independently of the images.
+fn write_coloured_squares(path: &Path, n: usize, random_labels: bool, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut x = Vec::with_capacity(n * SIDE * SIDE * 3);
+    let mut y = Vec::with_capacity(n);
+    for i in 0..n {
+        let class = i % CLASSES;
+        let (top, left) = (rng.random_range(0..=SIDE - 5), rng.random_range(0..=SIDE - 5));
+        let colour: Vec<i32> = (0..3)
+            .map(|c| if c == class { rng.random_range(170..230) } else { rng.random_range(40..120) })
+            .collect();
+        for r in 0..SIDE {
+            for col in 0..SIDE {
+                let inside = (top..top + 5).contains(&r) && (left..left + 5).contains(&col);
+                for &base in &colour {
+                    let v = if inside { base + rng.random_range(-25..25) } else { rng.random_range(40..160) };
+                    x.push(v.clamp(0, 255) as u8);
+                }
+            }
+        }
+        y.push(if random_labels { rng.random_range(0..CLASSES) as u8 } else { class as u8 });
+    }
+    let shape = format!("({n}, {SIDE}, {SIDE}, 3)");
+    write_npz(
+        path,
+        &[("x.npy", npy("|u1", &shape, &x, false)), ("y.npy", npy("|u1", &format!("({n},)"), &y, false))],
+    );
+}
+
+fn cscore(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cscore")).args(args).current_dir(cwd).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Held-out accuracy of every done run of the workspace.
+fn heldout_accuracies(ws: &Workspace) -> Vec<f64> {
+    ws.load_runs(false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == RunStatus::Done && !r.key.kind_is_proxy)
+        .map(|r| {
+            let held = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_mask, i)).count();
+            let hit = (0..r.num_examples).filter(|&i| bit_get(&r.heldout_correct, i)).count();
+            hit as f64 / held as f64
+        })
+        .collect()
+}
+
+const RUN: &[&str] =
+    &["--ratios", "0.5", "--runs", "2", "--proxies", "none", "--proxy-runs", "0", "--no-progress"];
+
+#[test]
+fn the_default_protocol_learns_a_dense_rgb_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    write_coloured_squares(&dir.path().join("squares.npz"), 900, false, 1);
+    let out = cscore(&[&["estimate", "squares.npz", "-w", "ws.cscore"], RUN].concat(), dir.path());
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let line = err.lines().find(|l| l.starts_with("protocol image")).unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("--model cnn") && line.contains("standardized") && line.contains("range test"),
+        "{line}"
+    );
+    let ws = Workspace::open(&dir.path().join("ws.cscore")).unwrap();
+    let plan = stored_plan(&ws).unwrap().unwrap();
+    assert_eq!((plan.protocol, &plan.model), (Protocol::Image, &ModelSpec::Cnn));
+    assert!(matches!(plan.inputs, Inputs::Standardized { .. }), "{:?}", plan.inputs);
+    assert!(LR_CANDIDATES.contains(&plan.train.lr), "{}", plan.train.lr);
+    assert!(line.contains(&format!("lr {} (", plan.train.lr)), "the line names the rate chosen: {line}");
+    let acc = heldout_accuracies(&ws);
+    assert_eq!(acc.len(), 2, "{err}");
+    // Chance is 1/3: "far above" it.
+    assert!(acc.iter().all(|&a| a >= 0.8), "held-out accuracies {acc:?}");
+    // A resume keeps the plan and tests nothing again.
+    let again = cscore(&[&["estimate", "squares.npz", "-w", "ws.cscore"], RUN].concat(), dir.path());
+    assert!(again.status.success() && !text(&again.stderr).contains("range test"), "{}", text(&again.stderr));
+    let other = cscore(
+        &[&["estimate", "squares.npz", "-w", "ws.cscore", "--protocol", "reference"], RUN].concat(),
+        dir.path(),
+    );
+    assert!(
+        !other.status.success() && text(&other.stderr).contains("--protocol image"),
+        "{}",
+        text(&other.stderr)
+    );
+    // The flags win over the protocol; the paper's protocol is reachable by name.
+    let out = cscore(
+        &[&["estimate", "squares.npz", "-w", "ref.cscore", "--protocol", "reference", "--epochs", "1"], RUN]
+            .concat(),
+        dir.path(),
+    );
+    let plan = stored_plan(&Workspace::open(&dir.path().join("ref.cscore")).unwrap()).unwrap().unwrap();
+    assert_eq!(
+        plan,
+        Plan {
+            ratios: vec![0.5],
+            runs: 2,
+            proxy_runs: 0,
+            train: cscore::model::TrainConfig { epochs: 1, ..Default::default() },
+            ..Plan::default()
+        },
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn random_labels_stop_with_the_learning_checks_message_and_store_no_cscores() {
+    let dir = tempfile::tempdir().unwrap();
+    write_coloured_squares(&dir.path().join("noise.npz"), 900, true, 2);
+    let out = cscore(&[&["estimate", "noise.npz", "-w", "ws.cscore"], RUN].concat(), dir.path());
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("learned nothing")
+            && (last.contains("not above chance") || last.contains("the loss of guessing"))
+            && last.contains("--lr"),
+        "{err}"
+    );
+    let ws = Workspace::open(&dir.path().join("ws.cscore")).unwrap();
+    assert!(heldout_accuracies(&ws).is_empty(), "no run is kept as done");
+    let runs = ws.load_runs(false).unwrap();
+    assert!(runs
+        .iter()
+        .all(|r| matches!(&r.status, RunStatus::Failed(why) if why.contains("did not learn"))));
+    // The escape hatch trains and stores them anyway.
+    let out = cscore(
+        &[&["estimate", "noise.npz", "-w", "kept.cscore", "--lr", "0.01", "--no-learning-check"], RUN]
+            .concat(),
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(heldout_accuracies(&Workspace::open(&dir.path().join("kept.cscore")).unwrap()).len(), 2);
+}
+
+#[test]
+fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("squares.npz");
+    write_coloured_squares(&f, 300, false, 3);
+    let ds = load(&f, &LoadOptions::default()).unwrap();
+    let stop = AtomicBool::new(false);
+    let plan_in = |name: &str, ds: &cscore::data::Dataset| {
+        let ws = Workspace::create(&dir.path().join(name), &dataset_info(ds)).unwrap();
+        let flags = PlanOverrides { epochs: Some(2), ..PlanOverrides::default() };
+        let mut lines = Vec::new();
+        let plan = resolve_protocol_plan(&ws, &flags, None, ds, &candle_core::Device::Cpu, &stop, &mut |l| {
+            lines.push(l)
+        })
+        .unwrap();
+        (plan, lines)
+    };
+    let (a, lines) = plan_in("a.cscore", &ds);
+    let (b, _) = plan_in("b.cscore", &ds);
+    assert_eq!(a, b, "two shards run the same seeded test");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(a.protocol, Protocol::Image);
+    let (grey, _) = common::synthetic(200, 4, 0.0, 5);
+    let (g, lines) = plan_in("grey.cscore", &grey);
+    let reference =
+        Plan { train: cscore::model::TrainConfig { epochs: 2, ..Default::default() }, ..Plan::default() };
+    assert_eq!(g, reference, "{lines:?}");
+    assert!(lines[0].starts_with("protocol reference") && lines[0].contains("[0,1]"), "{lines:?}");
+}

@@ -1,0 +1,341 @@
+//! Faults of the machine and of time: a full disk (a file-size limit, `ulimit -f`, hit in the middle of an
+//! estimate and of an export), a read-only workspace, and workspaces of an older and a newer schema. Each
+//! is one clear error (or a migration), and the workspace stays valid and resumable.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use cscore::store::Workspace;
+use sha2::{Digest, Sha256};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXE: &str = env!("CARGO_BIN_EXE_cscore");
+
+const PLAN: &[&str] = &[
+    "--ratios",
+    "0.4,0.8",
+    "--model",
+    "mlp:16",
+    "--epochs",
+    "2",
+    "--batch",
+    "16",
+    "--workers",
+    "1",
+    "--no-progress",
+];
+
+fn run(
+    dir: &Path,
+    args: &[&str],
+    prepare: impl FnMut() -> std::io::Result<()> + Send + Sync + 'static,
+) -> Output {
+    run_exe(Path::new(EXE), dir, args, prepare)
+}
+
+fn run_exe(
+    exe: &Path,
+    dir: &Path,
+    args: &[&str],
+    prepare: impl FnMut() -> std::io::Result<()> + Send + Sync + 'static,
+) -> Output {
+    let mut c = Command::new(exe);
+    c.args(args).current_dir(dir).env_remove("RUST_LOG");
+    // SAFETY: `prepare` only calls async-signal-safe functions (setrlimit, setgid, setuid).
+    unsafe { c.pre_exec(prepare) };
+    // The copy `read_only` just wrote can still be open in a child that another test thread of this
+    // binary forked meanwhile (until that child's exec closes it): "Text file busy" for a moment.
+    for _ in 0..100 {
+        match c.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            out => return out.unwrap(),
+        }
+    }
+    c.output().unwrap()
+}
+
+fn ok(out: &Output) {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The one error line a failure printed (an estimate logs its progress above it, and it is the last line);
+/// panics when the command succeeded, panicked, or said more than one error line.
+fn one_line(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "it succeeded: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert_eq!(err.trim_end().lines().last(), Some(errors[0]), "the error is the last line: {err}");
+    errors[0].to_string()
+}
+
+fn integrity(ws: &Path) {
+    let c = rusqlite::Connection::open(ws).unwrap();
+    let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+}
+
+/// Limits every file the command writes to `bytes` (RLIMIT_FSIZE, as `ulimit -f`).
+fn file_size_limit(bytes: u64) -> impl FnMut() -> std::io::Result<()> + Send + Sync + 'static {
+    move || {
+        let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+        // SAFETY: setrlimit with a valid struct.
+        if unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &lim) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+}
+
+fn dataset(dir: &Path, n: usize) {
+    let (ds, _) = common::synthetic(n, 4, 0.05, 41);
+    common::write_idx(&dir.join("d"), &ds);
+}
+
+#[test]
+fn a_full_disk_mid_estimate_is_one_clear_error_and_the_estimate_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 600);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    let ws = dir.join("ws.cscore");
+    let before = Workspace::open(&ws).unwrap().run_counts().unwrap().done;
+    let size = std::fs::metadata(&ws).unwrap().len();
+    // Room for a few more runs, not for 2 × 12.
+    let out = run(
+        dir,
+        &[&["estimate", "d", "-w", "ws.cscore", "--runs", "12"], PLAN].concat(),
+        file_size_limit(size + 40_000),
+    );
+    let line = one_line(&out);
+    assert!(line.contains("ws.cscore") && line.contains("writing the workspace failed"), "{line}");
+    assert!(line.contains("run the same command again"), "{line}");
+    integrity(&ws);
+    let after = Workspace::open(&ws).unwrap().run_counts().unwrap().done;
+    assert!(after >= before, "{after} runs after the failure, {before} before");
+    assert!(after < 25, "the limit stopped the estimate early ({after} runs)");
+    // With room again, the same command finishes the plan: 1 proxy run + 2 ratios × 12.
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "12"], PLAN].concat(), || Ok(())));
+    integrity(&ws);
+    let done = Workspace::open(&ws).unwrap().run_counts().unwrap();
+    assert_eq!((done.done, done.failed), (25, 0), "{done:?}");
+    eprintln!("disk full after {after} of 25 runs ({before} before); resumed to 25");
+}
+
+#[test]
+fn a_full_disk_during_an_export_leaves_no_partial_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 600);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    let out = run(dir, &["export", "ws.cscore", "-o", "all.csv"], file_size_limit(65_536));
+    let line = one_line(&out);
+    assert!(line.contains("all.csv"), "{line}");
+    let left: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains("all"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    integrity(&dir.join("ws.cscore"));
+}
+
+fn digest(paths: &[PathBuf]) -> Vec<Option<String>> {
+    paths.iter().map(|p| std::fs::read(p).ok().map(|b| hex::encode(Sha256::digest(b)))).collect()
+}
+
+/// Runs the command unable to write the workspace: as `nobody` when the tests run as root (root ignores
+/// permissions), else with the file and its folder made read-only.
+fn read_only(dir: &Path, args: &[&str]) -> Output {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // `nobody` may not reach the build folder (a clone under /root): run a copy of the binary.
+        let bin = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let exe = bin.path().join("cscore");
+        std::fs::copy(EXE, &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        run_exe(&exe, dir, args, || {
+            // SAFETY: dropping to nobody (65534) in the child before exec.
+            if unsafe { libc::setgid(65534) } != 0 || unsafe { libc::setuid(65534) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    } else {
+        run(dir, args, || Ok(()))
+    }
+}
+
+#[test]
+fn a_read_only_workspace_is_refused_in_one_line_and_left_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 300);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    std::fs::write(dir.join("s.csv"), "index,score\n0,0.5\n").unwrap();
+    let ws = dir.join("ws.cscore");
+    let files: Vec<PathBuf> =
+        ["", "-wal", "-shm"].iter().map(|s| PathBuf::from(format!("{}{s}", ws.display()))).collect();
+    let root = unsafe { libc::geteuid() } == 0;
+    let set = |dir_mode: u32, file_mode: u32| {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dir_mode)).unwrap();
+        for f in std::iter::once(ws.clone())
+            .chain(std::fs::read_dir(dir.join("d")).unwrap().map(|e| e.unwrap().path()))
+        {
+            std::fs::set_permissions(f, std::fs::Permissions::from_mode(file_mode)).unwrap();
+        }
+        std::fs::set_permissions(dir.join("d"), std::fs::Permissions::from_mode(dir_mode)).unwrap();
+    };
+    if root {
+        set(0o755, 0o644); // readable by nobody, writable only by root
+    } else {
+        set(0o555, 0o444);
+    }
+    let before = digest(&files);
+    for args in [
+        &[&["estimate", "d", "-w", "ws.cscore", "--runs", "3"], PLAN].concat()[..],
+        &["import-scores", "ws.cscore", "s.csv", "--name", "theirs"],
+    ] {
+        let line = one_line(&read_only(dir, args));
+        assert!(line.contains("ws.cscore") && line.contains("read-only"), "{args:?}: {line}");
+        assert_eq!(digest(&files), before, "{args:?} changed the workspace");
+    }
+    // Reading it still works: an export to a writable place.
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(out_dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let target = out_dir.path().join("scores.csv");
+    let out = read_only(dir, &["export", "ws.cscore", "-o", target.to_str().unwrap()]);
+    ok(&out);
+    assert_eq!(std::fs::read_to_string(&target).unwrap().lines().count(), 301);
+    assert_eq!(digest(&files), before, "the export changed the workspace");
+    set(0o755, 0o644);
+    integrity(&ws);
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A workspace written by cscore 0.1.0 at schema version 1 (`tests/fixtures/schema-v1/`, see its README):
+/// opening it migrates it, and what it exports is what that release exported.
+#[test]
+fn a_schema_version_1_workspace_is_migrated_and_exports_what_it_did() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = fixture("schema-v1");
+    for f in ["ws.cscore", "export.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    common::copy_dir(&src.join("d"), &dir.join("d"));
+    let version = |p: &Path| -> i64 {
+        rusqlite::Connection::open(p).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    };
+    assert_eq!(version(&dir.join("ws.cscore")), 1);
+    ok(&run(dir, &["export", "ws.cscore", "--data", "d", "-o", "now.csv"], || Ok(())));
+    assert_eq!(version(&dir.join("ws.cscore")), cscore::store::SCHEMA_VERSION);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("now.csv")).unwrap(),
+        std::fs::read_to_string(dir.join("export.csv")).unwrap(),
+        "the migrated workspace exports what cscore 0.1.0 exported"
+    );
+    // Its runs kept no held-out probabilities: one line saying so and how to get them, nothing written.
+    let out = run(dir, &["export", "ws.cscore", "--pred-probs", "-o", "p.npy"], || Ok(()));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no held-out probabilities stored") && err.contains("--runs N"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!dir.join("p.npy").exists());
+    // and it goes on: tags and runs added to the plan it holds.
+    ok(&run(dir, &["estimate", "d", "-w", "ws.cscore", "--runs", "2", "--no-progress"], || Ok(())));
+    let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();
+    assert!(ws.tags().unwrap().iter().any(|t| t.tag.as_deref() == Some("mislabeled")), "its tags survive");
+    integrity(&dir.join("ws.cscore"));
+}
+
+#[test]
+fn a_workspace_of_a_newer_schema_is_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 300);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    let ws = dir.join("ws.cscore");
+    {
+        let c = rusqlite::Connection::open(&ws).unwrap();
+        c.pragma_update(None, "user_version", cscore::store::SCHEMA_VERSION + 1).unwrap();
+        c.execute("UPDATE meta SET value = '9.0.0' WHERE key = 'written_by'", []).unwrap();
+    }
+    let files = [ws.clone()];
+    let before = digest(&files);
+    for args in [
+        &["export", "ws.cscore", "-o", "x.csv"][..],
+        &["estimate", "d", "-w", "ws.cscore", "--no-progress"],
+        &["show", "ws.cscore", "0"],
+    ] {
+        let line = one_line(&run(dir, args, || Ok(())));
+        let newer =
+            format!("version {} (written by cscore 9.0.0) is newer", cscore::store::SCHEMA_VERSION + 1);
+        assert!(line.contains(&newer) && line.contains("upgrade cscore"), "{args:?}: {line}");
+        assert_eq!(digest(&files), before);
+    }
+}
+
+/// A learning rate that makes training diverge: each run is recorded as failed with the reason, the
+/// estimate goes on to the end of its plan, says how many runs failed and exits 0; export, show and eval
+/// still work on what there is.
+#[test]
+fn diverging_runs_are_marked_failed_and_the_estimate_says_how_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 300);
+    let args = [&["estimate", "d", "-w", "ws.cscore", "--runs", "2", "--lr", "1e6"], PLAN].concat();
+    let out = run(dir, &args, || Ok(()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("run(s) failed in this session"), "{err}");
+    let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();
+    let failures = ws.failures().unwrap();
+    let counts = ws.run_counts().unwrap();
+    assert_eq!(counts.done + counts.failed, 5, "every planned run is recorded: {counts:?}");
+    assert!(counts.failed >= 4, "{counts:?}");
+    assert!(failures.iter().all(|(_, why)| why.contains("diverged") && why.contains("--lr")), "{failures:?}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("failed"), "{summary}");
+    // Running it again trains nothing more: failed runs are planned runs that are done with.
+    let again = run(dir, &args, || Ok(()));
+    ok(&again);
+    assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, counts.failed);
+    ok(&run(dir, &["export", "ws.cscore", "-o", "x.csv"], || Ok(())));
+}
+
+/// `cscore export … -o /dev/stdout | head -1`: when the reader closes the pipe early, cscore stops quietly
+/// with status 141 (as a program killed by SIGPIPE), without an error line.
+#[test]
+fn a_closed_output_pipe_ends_the_export_quietly() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    dataset(dir, 3000);
+    ok(&run(dir, &[&["estimate", "d", "-w", "ws.cscore", "--runs", "1"], PLAN].concat(), || Ok(())));
+    let mut child = Command::new(EXE)
+        .args(["export", "ws.cscore", "-o", "/dev/stdout"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("index,label,cscore"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(err.trim().is_empty(), "{err}");
+}

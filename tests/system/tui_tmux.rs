@@ -1,0 +1,167 @@
+//! End to end: the real `cscore explore` in a tmux pane, driven by keys (`send-keys`) and read back
+//! (`capture-pane`). (1) A small estimate of the sample dataset, then: open its workspace, sort, filter,
+//! tag an example as mislabeled with a new class, export, quit; the workspace and the exports hold the
+//! tag. (2) `cscore explore DATA` with a tiny plan trains in the background and the status bar counts
+//! the runs up to completion. tmux is required (CI installs it): without it these tests fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::SERIAL;
+use cscore::data::LoadOptions;
+use cscore::store::Workspace;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::tmux_support;
+use tmux_support::{Tmux, SLOW};
+
+const EXE: &str = env!("CARGO_BIN_EXE_cscore");
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist-10k")
+}
+
+/// 1,032 (as the list's title counts).
+fn thousands(n: usize) -> String {
+    if n >= 1000 {
+        format!("{},{:03}", n / 1000, n % 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+/// The explorer's command line, its stderr and exit status kept in `dir`.
+fn explore_line(dir: &Path, args: &str) -> String {
+    format!(
+        "'{EXE}' explore {args} 2>'{d}/stderr.txt'; echo EXITED $? >'{d}/exit.txt'; sleep 600",
+        d = dir.display()
+    )
+}
+
+/// Waits for the explorer to exit and checks it exited 0.
+fn exited(dir: &Path, tmux: &Tmux) {
+    let start = Instant::now();
+    let exit = loop {
+        if let Ok(text) = std::fs::read_to_string(dir.join("exit.txt")) {
+            break text;
+        }
+        assert!(start.elapsed() < SLOW, "the explorer did not quit:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default();
+    assert_eq!(exit.trim(), "EXITED 0", "stderr: {stderr}");
+}
+
+#[test]
+fn the_sample_workspace_sort_filter_tag_export_quit() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ws = dir.join("ws.cscore");
+    let estimate = Command::new(EXE)
+        .arg("estimate")
+        .arg(sample())
+        .arg("-w")
+        .arg(&ws)
+        .args(["--runs", "1", "--ratios", "0.5", "--epochs", "1", "--proxies", "none", "--no-progress"])
+        .output()
+        .unwrap();
+    assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
+    let labels = cscore::data::load(&sample(), &LoadOptions::default()).unwrap().labels;
+    let twos = labels.iter().filter(|&&l| l == 2).count();
+    let first = labels.iter().position(|&l| l == 2).unwrap();
+    let tmux = Tmux::start(dir, 120, 34, &explore_line(dir, &format!("'{}' --no-train", ws.display())));
+    tmux.wait_for("ranked list · 10,000 of 10,000");
+    tmux.keys(&["s"]);
+    tmux.wait_for("sort index ▲");
+    tmux.keys(&["c", "2", "Enter"]);
+    tmux.wait_for(&format!("ranked list · {} of 10,000", thousands(twos)));
+    // the class filter is an export filter expression: the status bar shows it, `f` edits it
+    tmux.wait_for("filter: label == 2 ·");
+    tmux.keys(&["f"]);
+    tmux.wait_for("filter: label == 2█");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["g"]);
+    tmux.wait_for(&format!("example #{first} "));
+    tmux.keys(&["m"]);
+    tmux.wait_for("correct class");
+    tmux.keys(&["7"]);
+    tmux.wait_for(&format!("#{first} tagged mislabeled → 7"));
+    tmux.keys(&["E"]);
+    tmux.wait_for(&format!("export {twos} rows to"));
+    tmux.keys(&["Enter"]);
+    let exported = dir.join("ws-selection.csv");
+    tmux.wait_for(&format!("wrote {twos} rows to {}", exported.display()));
+    tmux.keys(&["q"]);
+    exited(dir, &tmux);
+
+    let tags = Workspace::open(&ws).unwrap().tags().unwrap();
+    assert_eq!(tags.len(), 1, "{tags:?}");
+    assert_eq!(
+        (tags[0].example, tags[0].tag.as_deref(), tags[0].relabel),
+        (first, Some("mislabeled"), Some(7))
+    );
+    let csv = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(csv.lines().count(), twos + 1, "a header and the shown rows");
+    let row = csv.lines().find(|l| l.starts_with(&format!("{first},"))).unwrap();
+    assert!(row.contains(",mislabeled,7,"), "{row}");
+    // and the command-line export of the whole workspace
+    let all = dir.join("all.csv");
+    let export = Command::new(EXE).arg("export").arg(&ws).arg("-o").arg(&all).output().unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let csv = std::fs::read_to_string(&all).unwrap();
+    let tagged: Vec<&str> = csv.lines().filter(|l| l.contains("mislabeled")).collect();
+    assert_eq!(tagged.len(), 1, "{tagged:?}");
+    assert!(
+        tagged[0].starts_with(&format!("{first},2,")) && tagged[0].contains(",mislabeled,7,"),
+        "{}",
+        tagged[0]
+    );
+}
+
+/// The runs done and planned the status bar shows (" training  runs 3/5 · 2–3/4 per ratio · …").
+fn runs_shown(screen: &str) -> Option<(usize, usize)> {
+    let status = screen.lines().find(|l| l.contains("per ratio"))?;
+    let rest = &status[status.find(" runs ")? + 6..];
+    let (done, rest) = rest.split_once('/')?;
+    let total: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((done.trim().parse().ok()?, total.parse().ok()?))
+}
+
+#[test]
+fn explore_trains_in_the_background_and_counts_the_runs_up() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ws = dir.join("train.cscore");
+    let plan = "--runs 3 --ratios 0.5 --epochs 1 --proxies none --workers 1";
+    let args = format!("'{}' -w '{}' {plan}", sample().display(), ws.display());
+    let tmux = Tmux::start(dir, 120, 34, &explore_line(dir, &args));
+    let mut seen: Vec<usize> = Vec::new();
+    let mut training_seen = false;
+    let start = Instant::now();
+    let last = loop {
+        let screen = tmux.screen();
+        if let Some((done, total)) = runs_shown(&screen) {
+            assert_eq!(total, 4, "one proxy run and three holdout runs:\n{screen}");
+            training_seen |= screen.contains(" training ");
+            if seen.last() != Some(&done) {
+                seen.push(done);
+            }
+            if done == total && screen.contains(" complete ") {
+                break screen;
+            }
+        }
+        assert!(start.elapsed() < SLOW * 2, "training did not finish; runs seen {seen:?}:\n{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!("runs done as the status bar showed them: {seen:?}");
+    assert!(training_seen, "the status bar said it was training");
+    assert!(seen[0] < 4, "runs counted up from {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "runs only increase: {seen:?}");
+    assert!(last.contains("ranked list · 10,000 of 10,000"), "{last}");
+    tmux.keys(&["q"]);
+    exited(dir, &tmux);
+    let counts = Workspace::open(&ws).unwrap().run_counts().unwrap();
+    assert_eq!(counts.done, 4, "{counts:?}");
+}
