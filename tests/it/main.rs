@@ -38,6 +38,7 @@ mod tui_app;
 mod tui_app_sort;
 mod tui_background;
 mod tui_docs;
+mod tui_filter;
 mod tui_follow;
 mod tui_preview;
 mod tui_references;

@@ -3,7 +3,7 @@
 //! with that text. The prompt reports a malformed expression in one line and stays open.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use cscore::store::{InjectedRow, Workspace};
