@@ -4,7 +4,8 @@
 //! - [`training`]: learning speed, cumulative accuracy, forgetting events, AUM, data-map confidence and
 //!   variability, EL2N, from the per-epoch statistics of the full-data proxy runs.
 //! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
-//!   one blocked-GEMM pass over all pairs.
+//!   one blocked-GEMM pass over all pairs; [`neighbour_stats_auto`] switches to a reference sample and an
+//!   inverted-file index (cost about linear in N) for large datasets.
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
@@ -12,6 +13,9 @@
 //!   of its own beside a running estimate.
 //! - [`merge_proxies`]: folds the proxies of shard workspaces into a merged one (`cscore merge`).
 
+mod approx;
+#[cfg(test)]
+mod approx_tests;
 mod block;
 mod calibrate;
 pub mod compare;
@@ -21,16 +25,23 @@ pub mod distance;
 pub mod fuse;
 mod hidden;
 pub mod isotonic;
+mod ivf;
 mod merge;
 mod names;
 mod orientation;
+mod pca;
 mod pipeline;
 pub mod rank;
+mod reference;
 mod strength;
 mod topk;
 pub mod training;
 mod update;
 
+pub use approx::{
+    neighbour_stats_approx, neighbour_stats_approx_rows, neighbour_stats_auto, neighbour_stats_by,
+    ApproxOptions, NeighbourMethod,
+};
 pub use compare::{compare, compare_workspace, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
