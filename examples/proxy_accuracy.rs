@@ -38,6 +38,9 @@ fn recall(exact: &NeighbourStats, approx: &NeighbourStats) -> f64 {
 
 #[allow(clippy::result_large_err)] // the crate's Error, as the row reader returns it
 fn main() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cscore::proxy=debug"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     let mut args = std::env::args().skip(1);
     let (mut data, mut n, mut noise, mut noise_seed) = ("/work/shared/data/mnist".to_string(), None, 0.0, 0);
     let mut approx_only = false;

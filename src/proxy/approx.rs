@@ -120,6 +120,7 @@ pub fn neighbour_stats_approx_rows(
         return Err(Error::Config(format!("{} labels for {n} points", labels.len())));
     }
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+    let started = std::time::Instant::now();
     let k = opts.k.min(n.saturating_sub(1));
     let bandwidth = match gather(rows, &bandwidth_sample(n, opts))? {
         Some(s) => bandwidth_of(&s)?,
@@ -143,6 +144,7 @@ pub fn neighbour_stats_approx_rows(
             }
         }
     };
+    tracing::debug!(target: "cscore::proxy", "samples and projection: {:?}", started.elapsed());
     let mut out = NeighbourStats {
         k,
         bandwidth,
@@ -175,6 +177,7 @@ pub fn neighbour_stats_approx_rows(
             projected.extend_from_slice(&y);
         }
     }
+    tracing::debug!(target: "cscore::proxy", "kernel sums and projection pass: {:?}", started.elapsed());
     if let Some(p) = &projection {
         let n_f = n as f64;
         let ivf = IvfOptions {
@@ -186,6 +189,7 @@ pub fn neighbour_stats_approx_rows(
             stop: opts.stop.clone(),
         };
         (out.neighbours, out.neighbour_dist) = knn(projected, p.dims(), k, &ivf)?;
+        tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
     }
     Ok(out)
 }

@@ -2,7 +2,10 @@
 //! rank correlation, determinism, and the degenerate inputs the exact pass handles.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::approx::{neighbour_stats_approx, neighbour_stats_approx_rows, ApproxOptions};
+use super::approx::{
+    neighbour_stats_approx, neighbour_stats_approx_rows, neighbour_stats_auto, neighbour_stats_by,
+};
+use super::approx::{ApproxOptions, NeighbourMethod};
 use super::density::{knn_agreement, local_outlier_factor};
 use super::distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 use super::rank::spearman;
@@ -178,4 +181,19 @@ fn honours_the_stop_flag() {
     let opts = NeighbourOptions { k: 3, stop: Some(stop), ..NeighbourOptions::default() };
     let r = neighbour_stats_approx(&x, &labels, &opts, &small());
     assert!(matches!(r, Err(Error::Interrupted)));
+}
+
+#[test]
+fn auto_is_exact_up_to_its_threshold_and_approximate_above() {
+    let (x, labels) = clustered(300, 20, 6);
+    let opts = NeighbourOptions { k: 5, ..NeighbourOptions::default() };
+    let exact = neighbour_stats(&x, &labels, &opts).unwrap();
+    let auto = neighbour_stats_auto(&x, &labels, &opts).unwrap();
+    assert_eq!((&auto.kernel_sum, &auto.neighbours), (&exact.kernel_sum, &exact.neighbours));
+    let approx = ApproxOptions { reference: 100, ..small() };
+    let above = NeighbourMethod::Auto { exact_up_to: 299, approx: approx.clone() };
+    let forced = neighbour_stats_by(&x, &labels, &opts, &above).unwrap();
+    let direct = neighbour_stats_approx(&x, &labels, &opts, &approx).unwrap();
+    assert_eq!(forced.kernel_sum, direct.kernel_sum);
+    assert_ne!(forced.kernel_sum, exact.kernel_sum);
 }

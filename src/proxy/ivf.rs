@@ -41,9 +41,15 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
         return Ok((Vec::new(), Vec::new()));
     }
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+    let started = std::time::Instant::now();
     let centroids = train(&p, d, n, opts, &stopped)?;
     let lists = centroids.len() / d;
-    let primary = nearest(&p, d, &centroids, 1)?;
+    tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
+    // Each point's nearest lists: the first is where it is stored, all are where it is searched.
+    let probes = opts.probes.clamp(1, lists);
+    let near = nearest(&p, d, &centroids, probes)?;
+    let primary: Vec<u32> = near.iter().step_by(probes).copied().collect();
+    tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
     // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
     let mut offsets = vec![0usize; lists + 1];
     primary.iter().for_each(|&l| offsets[l as usize + 1] += 1);
@@ -56,14 +62,12 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
     }
     let stored: Vec<f32> = order.iter().flat_map(|&i| row(&p, d, i as usize).iter().copied()).collect();
     drop(p);
-    let probes = opts.probes.clamp(1, lists);
     let (mut idx, mut dist) = (vec![0u32; n * k], vec![0f32; n * k]);
     // Queries in list order too, so that each chunk's rows are contiguous in `stored`.
     for (chunk, queries) in order.chunks(CHUNK).zip(stored.chunks(CHUNK * d)) {
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let near = nearest(queries, d, &centroids, probes)?;
         let found: Vec<(Vec<f32>, Vec<u32>)> = chunk
             .par_iter()
             .enumerate()
@@ -77,7 +81,7 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
                     }
                     members.len() - members.clone().filter(|&s| order[s] == i).count()
                 };
-                let probed = &near[q * probes..(q + 1) * probes];
+                let probed = &near[i as usize * probes..(i as usize + 1) * probes];
                 let seen: usize = probed.iter().map(|&l| search(l as usize, &mut top)).sum();
                 if seen < k {
                     // Too few others in the nearest lists: go on through the rest, nearest first.
