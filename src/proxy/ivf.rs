@@ -60,8 +60,7 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
         order[fill[l as usize]] = i as u32;
         fill[l as usize] += 1;
     }
-    let stored: Vec<f32> = order.iter().flat_map(|&i| row(&p, d, i as usize).iter().copied()).collect();
-    drop(p);
+    let stored = permute_rows(p, d, &order);
     let (mut idx, mut dist) = (vec![0u32; n * k], vec![0f32; n * k]);
     // Queries in list order too, so that each chunk's rows are contiguous in `stored`.
     for (chunk, queries) in order.chunks(CHUNK).zip(stored.chunks(CHUNK * d)) {
@@ -162,6 +161,31 @@ fn nearest(points: &[f32], d: usize, centroids: &[f32], top: usize) -> Result<Ve
     Ok(out)
 }
 
+/// The rows of `m` (`d` wide) rearranged in place so that row s becomes the old row `order[s]`, by
+/// following the permutation's cycles (no second copy of the matrix).
+fn permute_rows(mut m: Vec<f32>, d: usize, order: &[u32]) -> Vec<f32> {
+    let mut done = vec![false; order.len()];
+    let mut first = vec![0f32; d];
+    for start in 0..order.len() {
+        if done[start] {
+            continue;
+        }
+        first.copy_from_slice(row(&m, d, start));
+        let mut s = start;
+        loop {
+            done[s] = true;
+            let from = order[s] as usize;
+            if from == start {
+                m[s * d..(s + 1) * d].copy_from_slice(&first);
+                break;
+            }
+            m.copy_within(from * d..(from + 1) * d, s * d);
+            s = from;
+        }
+    }
+    m
+}
+
 /// Every centroid, nearest to `query` first.
 fn ranked(query: &[f32], centroids: &[f32], d: usize) -> Vec<u32> {
     let lists = centroids.len() / d;
@@ -196,4 +220,17 @@ fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
         }
     }
     acc.iter().sum::<f32>() + rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute_rows;
+
+    #[test]
+    fn rows_rearranged_in_place() {
+        let m: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        let order = [3u32, 0, 5, 1, 2, 4];
+        let want: Vec<f32> = order.iter().flat_map(|&i| [2.0 * i as f32, 2.0 * i as f32 + 1.0]).collect();
+        assert_eq!(permute_rows(m, 2, &order), want);
+    }
 }
