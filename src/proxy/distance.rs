@@ -51,7 +51,8 @@ pub struct NeighbourStats {
     pub neighbour_dist: Vec<f32>,
 }
 
-fn tensor<T>(r: candle_core::Result<T>) -> Result<T> {
+/// Candle's errors as the crate's.
+pub(super) fn tensor<T>(r: candle_core::Result<T>) -> Result<T> {
     r.map_err(|e| Error::Model(ModelError::Candle(e)))
 }
 
@@ -63,7 +64,7 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
     }
     let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
     let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
-    let bandwidth = bandwidth(&x, &norms, opts)?;
+    let bandwidth = bandwidth(&x, opts)?;
     let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
     let k = opts.k.min(n.saturating_sub(1));
     let mut rows: Vec<Row> = (0..n).map(|_| Row { total: 0.0, same: 0.0, top: TopK::new(k) }).collect();
@@ -114,7 +115,7 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
 
 /// Runs `f` on the values of a contiguous f32 tensor: borrowed in place on the CPU (no copy of the block),
 /// copied to the host from another device.
-fn on_host<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+pub(super) fn on_host<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
     if t.is_contiguous() {
         let (storage, layout) = t.storage_and_layout();
         if let Storage::Cpu(cpu) = &*storage {
@@ -128,11 +129,20 @@ fn on_host<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
 }
 
 /// Half the mean Euclidean distance between distinct examples of a seeded sample (1 when it is zero).
-fn bandwidth(x: &Tensor, norms: &[f32], opts: &NeighbourOptions) -> Result<f64> {
-    let n = norms.len();
+fn bandwidth(x: &Tensor, opts: &NeighbourOptions) -> Result<f64> {
+    let all = bandwidth_sample(tensor(x.dim(0))?, opts);
+    if all.len() < 2 {
+        return Ok(1.0);
+    }
+    let idx = tensor(Tensor::from_slice(&all, all.len(), x.device()))?;
+    bandwidth_of(&tensor(x.index_select(&idx, 0))?)
+}
+
+/// The seeded sample of `n` examples whose distances set the kernel bandwidth (empty below two).
+pub(super) fn bandwidth_sample(n: usize, opts: &NeighbourOptions) -> Vec<u32> {
     let m = opts.bandwidth_sample.clamp(2, n.max(2)).min(n);
     if m < 2 {
-        return Ok(1.0);
+        return Vec::new();
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut all: Vec<u32> = (0..n as u32).collect();
@@ -141,14 +151,22 @@ fn bandwidth(x: &Tensor, norms: &[f32], opts: &NeighbourOptions) -> Result<f64> 
         all.swap(i, j);
     }
     all.truncate(m);
-    let idx = tensor(Tensor::from_slice(&all, m, x.device()))?;
-    let s = tensor(x.index_select(&idx, 0))?;
+    all
+}
+
+/// Half the mean Euclidean distance between distinct rows of the f32 `sample` (1 when it is zero).
+pub(super) fn bandwidth_of(s: &Tensor) -> Result<f64> {
+    let m = tensor(s.dim(0))?;
+    if m < 2 {
+        return Ok(1.0);
+    }
+    let norms: Vec<f32> = tensor(s.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
     let g: Vec<Vec<f32>> = tensor(s.t().and_then(|t| s.matmul(&t)).and_then(|g| g.to_vec2()))?;
     let mut sum = 0f64;
     for (a, row) in g.iter().enumerate() {
-        let na = f64::from(norms[all[a] as usize]);
+        let na = f64::from(norms[a]);
         for (b, &dot) in row.iter().enumerate().skip(a + 1) {
-            let nb = f64::from(norms[all[b] as usize]);
+            let nb = f64::from(norms[b]);
             sum += (na + nb - 2.0 * f64::from(dot)).max(0.0).sqrt();
         }
     }

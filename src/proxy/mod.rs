@@ -4,7 +4,8 @@
 //! - [`training`]: learning speed, cumulative accuracy, forgetting events, AUM, data-map confidence and
 //!   variability, EL2N, from the per-epoch statistics of the full-data proxy runs.
 //! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
-//!   one blocked-GEMM pass over all pairs.
+//!   one blocked-GEMM pass over all pairs; [`neighbour_stats_auto`] switches to a reference sample and an
+//!   inverted-file index (cost about linear in N) for large datasets.
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
@@ -14,6 +15,9 @@
 //! running estimate, recomputing the fused estimate, merging shards, comparing a workspace's scores)
 //! lives in [`crate::pipeline`].
 
+mod approx;
+#[cfg(test)]
+mod approx_tests;
 mod block;
 mod calibrate;
 pub mod compare;
@@ -22,14 +26,21 @@ pub mod detect;
 pub mod distance;
 pub mod fuse;
 pub mod isotonic;
+mod ivf;
 mod names;
 mod orientation;
+mod pca;
 pub mod rank;
+mod reference;
 mod strength;
 mod topk;
 pub mod training;
 mod update;
 
+pub use approx::{
+    neighbour_stats_approx, neighbour_stats_approx_rows, neighbour_stats_auto, neighbour_stats_by,
+    ApproxOptions, NeighbourMethod,
+};
 pub use compare::{compare, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};

@@ -2,8 +2,9 @@
 //! statistics when proxy runs arrive, hidden-space density from the proxy-run model. (The fused estimate,
 //! which needs the holdout evidence, is recomputed by `pipeline`.)
 
+use super::approx::neighbour_stats_auto;
 use super::density::{density_family, knn_agreement, local_outlier_factor};
-use super::distance::{neighbour_stats, NeighbourOptions};
+use super::distance::NeighbourOptions;
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
 use super::training::{training_proxies, TRAINING_PROXIES};
 use crate::model::ModelError;
@@ -42,7 +43,7 @@ impl ProxyUpdater {
         if wanted.is_empty() {
             return Ok(wanted);
         }
-        let stats = neighbour_stats(x, &self.labels, &self.neighbours)?;
+        let stats = neighbour_stats_auto(x, &self.labels, &self.neighbours)?;
         let mut all: Vec<(&'static str, Vec<f32>)> = density_family(&stats).into();
         all.push(("knn_agreement", knn_agreement(&stats, &self.labels)));
         all.push(("lof", local_outlier_factor(&stats)));
@@ -65,7 +66,7 @@ impl ProxyUpdater {
         let x = Tensor::from_slice(features, (self.labels.len(), dim), device)
             .map_err(|e| Error::Model(ModelError::Candle(e)))?;
         let opts = NeighbourOptions { k: 0, ..self.neighbours.clone() };
-        let stats = neighbour_stats(&x, &self.labels, &opts)?;
+        let stats = neighbour_stats_auto(&x, &self.labels, &opts)?;
         self.store(ws, density_family(&stats).into(), &wanted, "hidden_")
     }
 

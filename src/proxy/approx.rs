@@ -1,0 +1,222 @@
+//! The pairwise-distance statistics at a cost about linear in N, for datasets where the all-pairs pass is
+//! too slow: kernel sums against a class-stratified reference sample (`reference.rs`),
+//! k nearest neighbours from an inverted-file index (`ivf.rs`) over a principal-subspace
+//! projection (`pca.rs`). The inputs are read in row blocks, so the full f32 N × D matrix
+//! is never needed; only the projected N × d one is held. [`neighbour_stats_auto`] picks the exact pass
+//! for small data and this one above.
+
+use super::distance::{bandwidth_of, bandwidth_sample, neighbour_stats, on_host, tensor};
+use super::distance::{NeighbourOptions, NeighbourStats};
+use super::ivf::{knn, IvfOptions};
+use super::pca::Projection;
+use super::reference::Reference;
+use crate::{Error, Result};
+use candle_core::{DType, Tensor};
+use std::sync::atomic::Ordering;
+
+/// Settings of the approximate statistics.
+#[derive(Debug, Clone)]
+pub struct ApproxOptions {
+    /// Examples in the kernel sums' reference sample (about; stratified by class).
+    pub reference: usize,
+    /// Reference members kept of every class (all of a smaller one).
+    pub min_per_class: usize,
+    /// Dimensions of the projection the neighbours are searched in.
+    pub dims: usize,
+    /// Examples the projection is fitted to.
+    pub projection_sample: usize,
+    /// Inverted lists of the neighbour index (`None`: 4·√N).
+    pub lists: Option<usize>,
+    /// Lists searched per example.
+    pub probes: usize,
+    /// Examples the index's k-means is trained on.
+    pub train_sample: usize,
+    /// Lloyd iterations of that k-means.
+    pub iterations: usize,
+}
+
+impl Default for ApproxOptions {
+    fn default() -> Self {
+        ApproxOptions {
+            reference: 4000,
+            min_per_class: 100,
+            dims: 128,
+            projection_sample: 8192,
+            lists: None,
+            probes: 16,
+            train_sample: 100_000,
+            iterations: 8,
+        }
+    }
+}
+
+/// How the pairwise-distance statistics are computed.
+#[derive(Debug, Clone)]
+pub enum NeighbourMethod {
+    /// Exact up to `exact_up_to` examples, approximate above.
+    Auto {
+        /// Largest N given the exact pass.
+        exact_up_to: usize,
+        /// Settings above it.
+        approx: ApproxOptions,
+    },
+    /// Always the exact all-pairs pass.
+    Exact,
+    /// Always the approximate one.
+    Approximate(ApproxOptions),
+}
+
+impl Default for NeighbourMethod {
+    /// Exact up to 100,000 examples (under about two minutes on two cores), approximate above.
+    fn default() -> Self {
+        NeighbourMethod::Auto { exact_up_to: 100_000, approx: ApproxOptions::default() }
+    }
+}
+
+/// The statistics of `x` by the default [`NeighbourMethod`]: exact for small data, approximate for large.
+pub fn neighbour_stats_auto(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> Result<NeighbourStats> {
+    neighbour_stats_by(x, labels, opts, &NeighbourMethod::default())
+}
+
+/// The statistics of `x` (N × D) by `method`.
+pub fn neighbour_stats_by(
+    x: &Tensor,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+    method: &NeighbourMethod,
+) -> Result<NeighbourStats> {
+    let n = tensor(x.dim(0))?;
+    match method {
+        NeighbourMethod::Exact => neighbour_stats(x, labels, opts),
+        NeighbourMethod::Auto { exact_up_to, .. } if n <= *exact_up_to => neighbour_stats(x, labels, opts),
+        NeighbourMethod::Auto { approx, .. } | NeighbourMethod::Approximate(approx) => {
+            neighbour_stats_approx(x, labels, opts, approx)
+        }
+    }
+}
+
+/// The approximate statistics of the rows of `x` (N × D, any float dtype, any device).
+pub fn neighbour_stats_approx(
+    x: &Tensor,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+    approx: &ApproxOptions,
+) -> Result<NeighbourStats> {
+    let (n, _) = tensor(x.dims2())?;
+    neighbour_stats_approx_rows(&|start, len| tensor(x.narrow(0, start, len)), n, labels, opts, approx)
+}
+
+/// The approximate statistics of N examples whose inputs `rows(start, len)` gives block by block (a
+/// `len` × D float tensor each, e.g. `model::DeviceData::inputs`). Neighbour distances are measured in
+/// the projection; kernel sums in the inputs themselves, with the exact pass's bandwidth sample.
+pub fn neighbour_stats_approx_rows(
+    rows: &dyn Fn(usize, usize) -> Result<Tensor>,
+    n: usize,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+    approx: &ApproxOptions,
+) -> Result<NeighbourStats> {
+    if labels.len() != n {
+        return Err(Error::Config(format!("{} labels for {n} points", labels.len())));
+    }
+    let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+    let started = std::time::Instant::now();
+    let k = opts.k.min(n.saturating_sub(1));
+    let bandwidth = match gather(rows, &bandwidth_sample(n, opts))? {
+        Some(s) => bandwidth_of(&s)?,
+        None => 1.0,
+    };
+    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
+    let reference = Reference::select(labels, approx.reference, approx.min_per_class, opts.seed);
+    let ref_x = gather(rows, &reference.indices)?;
+    let ref_norms: Vec<f32> = match &ref_x {
+        Some(r) => tensor(r.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?,
+        None => Vec::new(),
+    };
+    let ref_t = ref_x.map(|r| tensor(r.t())).transpose()?;
+    let projection = match k {
+        0 => None,
+        _ => {
+            let sample = projection_sample(n, approx.projection_sample, opts.seed);
+            match gather(rows, &sample)? {
+                Some(s) => Some(Projection::fit(&s, approx.dims, 8, opts.seed)?),
+                None => None,
+            }
+        }
+    };
+    tracing::debug!(target: "cscore::proxy", "samples and projection: {:?}", started.elapsed());
+    let mut out = NeighbourStats {
+        k,
+        bandwidth,
+        kernel_sum: Vec::with_capacity(n),
+        same_class_kernel_sum: Vec::with_capacity(n),
+        neighbours: Vec::new(),
+        neighbour_dist: Vec::new(),
+    };
+    let mut projected: Vec<f32> = Vec::with_capacity(projection.as_ref().map_or(0, |p| n * p.dims()));
+    let block = opts.block.max(1);
+    for i0 in (0..n).step_by(block) {
+        if stopped() {
+            return Err(Error::Interrupted);
+        }
+        let xb = tensor(rows(i0, block.min(n - i0))?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+        let norms: Vec<f32> = tensor(xb.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
+        let sums = match &ref_t {
+            Some(rt) => {
+                let dots = tensor(xb.matmul(rt))?;
+                on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2))?
+            }
+            None => vec![(1.0, 1.0); norms.len()],
+        };
+        for (t, s) in sums {
+            out.kernel_sum.push(t);
+            out.same_class_kernel_sum.push(s);
+        }
+        if let Some(p) = &projection {
+            let y = tensor(p.apply(&xb)?.flatten_all().and_then(|y| y.to_vec1::<f32>()))?;
+            projected.extend_from_slice(&y);
+        }
+    }
+    tracing::debug!(target: "cscore::proxy", "kernel sums and projection pass: {:?}", started.elapsed());
+    if let Some(p) = &projection {
+        let n_f = n as f64;
+        let ivf = IvfOptions {
+            lists: approx.lists.unwrap_or((4.0 * n_f.sqrt()).round() as usize),
+            probes: approx.probes,
+            train_sample: approx.train_sample,
+            iterations: approx.iterations,
+            seed: opts.seed,
+            stop: opts.stop.clone(),
+        };
+        (out.neighbours, out.neighbour_dist) = knn(projected, p.dims(), k, &ivf)?;
+        tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
+    }
+    Ok(out)
+}
+
+/// The rows `indices` as one f32 tensor (`None` for none), read one at a time.
+fn gather(rows: &dyn Fn(usize, usize) -> Result<Tensor>, indices: &[u32]) -> Result<Option<Tensor>> {
+    if indices.is_empty() {
+        return Ok(None);
+    }
+    let parts = indices
+        .iter()
+        .map(|&i| rows(i as usize, 1).and_then(|r| tensor(r.to_dtype(DType::F32))))
+        .collect::<Result<Vec<_>>>()?;
+    tensor(Tensor::cat(&parts, 0)).map(Some)
+}
+
+/// A seeded sample of `m` of `n` examples, ascending.
+fn projection_sample(n: usize, m: usize, seed: u64) -> Vec<u32> {
+    use rand::{Rng, SeedableRng};
+    let m = m.min(n);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xB0_5A3B1E);
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    for i in 0..m {
+        let j = rng.random_range(i..n);
+        all.swap(i, j);
+    }
+    all.truncate(m);
+    all.sort_unstable();
+    all
+}

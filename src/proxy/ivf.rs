@@ -1,0 +1,236 @@
+//! Approximate k nearest neighbours of every point among the others by an inverted-file index: a k-means
+//! coarse quantizer trained on a seeded sample, the points stored list by list, and each point searched
+//! exactly in the `probes` lists whose centroids are nearest to it (more lists when those hold fewer than k
+//! other points). Deterministic: a fixed seed, sequential centroid updates, each query on one thread.
+
+use super::distance::tensor;
+use super::topk::TopK;
+use crate::{Error, Result};
+use candle_core::{Device, Tensor};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Points whose nearest centroids one matmul finds.
+const CHUNK: usize = 4096;
+
+/// Settings of the index.
+#[derive(Debug, Clone)]
+pub(super) struct IvfOptions {
+    /// Lists (k-means centroids).
+    pub lists: usize,
+    /// Lists searched per point.
+    pub probes: usize,
+    /// Points the quantizer is trained on.
+    pub train_sample: usize,
+    /// Lloyd iterations.
+    pub iterations: usize,
+    /// Seed of the training sample.
+    pub seed: u64,
+    /// Raised, the search stops with [`Error::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// The k nearest other points of each of the `p.len() / d` rows of `p` (row-major): indices and Euclidean
+/// distances, N × k each, nearest first. `p` is consumed: its rows are moved into list order, not copied.
+pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<(Vec<u32>, Vec<f32>)> {
+    let n = p.len().checked_div(d).unwrap_or(0);
+    if n == 0 || k == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+    let started = std::time::Instant::now();
+    let centroids = train(&p, d, n, opts, &stopped)?;
+    let lists = centroids.len() / d;
+    tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
+    // Each point's nearest lists: the first is where it is stored, all are where it is searched.
+    let probes = opts.probes.clamp(1, lists);
+    let near = nearest(&p, d, &centroids, probes)?;
+    let primary: Vec<u32> = near.iter().step_by(probes).copied().collect();
+    tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
+    // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
+    let mut offsets = vec![0usize; lists + 1];
+    primary.iter().for_each(|&l| offsets[l as usize + 1] += 1);
+    (0..lists).for_each(|l| offsets[l + 1] += offsets[l]);
+    let mut fill = offsets.clone();
+    let mut order = vec![0u32; n];
+    for (i, &l) in primary.iter().enumerate() {
+        order[fill[l as usize]] = i as u32;
+        fill[l as usize] += 1;
+    }
+    let stored = permute_rows(p, d, &order);
+    let (mut idx, mut dist) = (vec![0u32; n * k], vec![0f32; n * k]);
+    // Queries in list order too, so that each chunk's rows are contiguous in `stored`.
+    for (chunk, queries) in order.chunks(CHUNK).zip(stored.chunks(CHUNK * d)) {
+        if stopped() {
+            return Err(Error::Interrupted);
+        }
+        let found: Vec<(Vec<f32>, Vec<u32>)> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(q, &i)| {
+                let query = row(queries, d, q);
+                let mut top = TopK::new(k);
+                let search = |l: usize, top: &mut TopK| {
+                    let members = offsets[l]..offsets[l + 1];
+                    for s in members.clone().filter(|&s| order[s] != i) {
+                        top.push(squared_distance(query, row(&stored, d, s)), order[s]);
+                    }
+                    members.len() - members.clone().filter(|&s| order[s] == i).count()
+                };
+                let probed = &near[i as usize * probes..(i as usize + 1) * probes];
+                let seen: usize = probed.iter().map(|&l| search(l as usize, &mut top)).sum();
+                if seen < k {
+                    // Too few others in the nearest lists: go on through the rest, nearest first.
+                    for l in ranked(query, &centroids, d).into_iter().filter(|l| !probed.contains(l)) {
+                        search(l as usize, &mut top);
+                    }
+                }
+                top.into_sorted()
+            })
+            .collect();
+        for (&i, (d2, nb)) in chunk.iter().zip(found) {
+            let at = i as usize * k;
+            idx[at..at + k].copy_from_slice(&nb);
+            dist[at..at + k].iter_mut().zip(&d2).for_each(|(o, &v)| *o = v.sqrt());
+        }
+    }
+    Ok((idx, dist))
+}
+
+/// k-means centroids (lists × d, row-major) from a seeded sample, started at its first points.
+fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() -> bool) -> Result<Vec<f32>> {
+    let lists = opts.lists.clamp(1, n);
+    let m = opts.train_sample.clamp(lists, n);
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x1F_C3A7);
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    for i in 0..m {
+        let j = rng.random_range(i..n);
+        all.swap(i, j);
+    }
+    let sample: Vec<f32> = all[..m].iter().flat_map(|&i| row(p, d, i as usize).iter().copied()).collect();
+    let mut centroids = sample[..lists * d].to_vec();
+    for _ in 0..opts.iterations {
+        if stopped() {
+            return Err(Error::Interrupted);
+        }
+        let assigned = nearest(&sample, d, &centroids, 1)?;
+        let mut sums = vec![0f64; lists * d];
+        let mut counts = vec![0usize; lists];
+        for (s, &l) in assigned.iter().enumerate() {
+            let l = l as usize;
+            counts[l] += 1;
+            sums[l * d..(l + 1) * d]
+                .iter_mut()
+                .zip(row(&sample, d, s))
+                .for_each(|(a, &v)| *a += f64::from(v));
+        }
+        // An empty list keeps its centroid.
+        for (l, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+            let mean = sums[l * d..(l + 1) * d].iter().map(|&v| (v / c as f64) as f32);
+            centroids[l * d..(l + 1) * d].iter_mut().zip(mean).for_each(|(o, v)| *o = v);
+        }
+    }
+    Ok(centroids)
+}
+
+/// The `top` nearest centroids of each row of `points` (nearest first, N × top), by blocked matmul.
+fn nearest(points: &[f32], d: usize, centroids: &[f32], top: usize) -> Result<Vec<u32>> {
+    let lists = centroids.len() / d;
+    let c = tensor(Tensor::from_slice(centroids, (lists, d), &Device::Cpu).and_then(|c| c.t()))?;
+    let c_norms: Vec<f32> = (0..lists).map(|l| norm2(row(centroids, d, l))).collect();
+    let mut out = Vec::with_capacity(points.len() / d * top);
+    for block in points.chunks(CHUNK * d) {
+        let b = block.len() / d;
+        let x = tensor(Tensor::from_slice(block, (b, d), &Device::Cpu))?;
+        let dots: Vec<f32> = tensor(x.matmul(&c).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()))?;
+        let rows: Vec<Vec<u32>> = dots
+            .par_chunks(lists)
+            .map(|dots| {
+                let mut t = TopK::new(top);
+                for (l, (&dot, &cn)) in dots.iter().zip(&c_norms).enumerate() {
+                    t.push(cn - 2.0 * dot, l as u32);
+                }
+                t.into_sorted().1
+            })
+            .collect();
+        rows.iter().for_each(|r| out.extend_from_slice(r));
+    }
+    Ok(out)
+}
+
+/// The rows of `m` (`d` wide) rearranged in place so that row s becomes the old row `order[s]`, by
+/// following the permutation's cycles (no second copy of the matrix).
+fn permute_rows(mut m: Vec<f32>, d: usize, order: &[u32]) -> Vec<f32> {
+    let mut done = vec![false; order.len()];
+    let mut first = vec![0f32; d];
+    for start in 0..order.len() {
+        if done[start] {
+            continue;
+        }
+        first.copy_from_slice(row(&m, d, start));
+        let mut s = start;
+        loop {
+            done[s] = true;
+            let from = order[s] as usize;
+            if from == start {
+                m[s * d..(s + 1) * d].copy_from_slice(&first);
+                break;
+            }
+            m.copy_within(from * d..(from + 1) * d, s * d);
+            s = from;
+        }
+    }
+    m
+}
+
+/// Every centroid, nearest to `query` first.
+fn ranked(query: &[f32], centroids: &[f32], d: usize) -> Vec<u32> {
+    let lists = centroids.len() / d;
+    let mut by: Vec<(f32, u32)> =
+        (0..lists).map(|l| (squared_distance(query, row(centroids, d, l)), l as u32)).collect();
+    by.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    by.into_iter().map(|(_, l)| l).collect()
+}
+
+/// Row `i` of a row-major matrix `d` wide.
+#[inline]
+fn row(m: &[f32], d: usize, i: usize) -> &[f32] {
+    &m[i * d..(i + 1) * d]
+}
+
+/// ‖a‖².
+fn norm2(a: &[f32]) -> f32 {
+    a.iter().map(|v| v * v).sum()
+}
+
+/// ‖a − b‖², in lanes so that the loop vectorises.
+#[inline]
+fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 8;
+    let mut acc = [0f32; LANES];
+    let (xa, xb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let rest: f32 = xa.remainder().iter().zip(xb.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
+    for (x, y) in xa.zip(xb) {
+        for t in 0..LANES {
+            let v = x[t] - y[t];
+            acc[t] += v * v;
+        }
+    }
+    acc.iter().sum::<f32>() + rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute_rows;
+
+    #[test]
+    fn rows_rearranged_in_place() {
+        let m: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        let order = [3u32, 0, 5, 1, 2, 4];
+        let want: Vec<f32> = order.iter().flat_map(|&i| [2.0 * i as f32, 2.0 * i as f32 + 1.0]).collect();
+        assert_eq!(permute_rows(m, 2, &order), want);
+    }
+}

@@ -1,0 +1,145 @@
+//! Kernel sums against a bounded reference sample instead of all examples: a seeded sample stratified by
+//! class (so that small classes keep members), each class's partial sum rescaled by (class size) /
+//! (members sampled). The example itself is left out of the sample's sum and counted exactly (K(x, x) = 1),
+//! so the estimate is unbiased, and exact when the sample holds every example.
+
+use super::block::exp_neg;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// Lanes of the vectorised kernel sums.
+const LANES: usize = 8;
+
+/// One class's members in the reference sample.
+#[derive(Debug, Clone)]
+struct ClassRange {
+    label: u32,
+    start: usize,
+    len: usize,
+    size: usize,
+}
+
+/// A class-stratified sample of example indices.
+#[derive(Debug, Clone)]
+pub(super) struct Reference {
+    /// The sampled examples, grouped by class (ascending label), ascending within a class.
+    pub indices: Vec<u32>,
+    classes: Vec<ClassRange>,
+}
+
+impl Reference {
+    /// About `size` examples (at least `min_per_class` of each class, or all its members), drawn with `seed`.
+    pub fn select(labels: &[u32], size: usize, min_per_class: usize, seed: u64) -> Self {
+        let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (i, &y) in labels.iter().enumerate() {
+            members.entry(y).or_default().push(i as u32);
+        }
+        let n = labels.len().max(1);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_0F2E);
+        let (mut indices, mut classes) = (Vec::new(), Vec::new());
+        for (label, mut all) in members {
+            let size_c = all.len();
+            let share = (size * size_c).div_ceil(n);
+            let m = size_c.min(share.max(min_per_class));
+            for i in 0..m {
+                let j = rng.random_range(i..size_c);
+                all.swap(i, j);
+            }
+            let mut chosen = all[..m].to_vec();
+            chosen.sort_unstable();
+            classes.push(ClassRange { label, start: indices.len(), len: m, size: size_c });
+            indices.extend(chosen);
+        }
+        Reference { indices, classes }
+    }
+
+    /// (Σ over all examples, Σ over those of its class) of K(x, xᵢ) for the query rows `i0..` of one block,
+    /// from their dot products with the sample (`dots`, rows × sample), their squared norms `query_norms`
+    /// and the sample's `sample_norms`.
+    pub fn sums(
+        &self,
+        dots: &[f32],
+        i0: usize,
+        query_norms: &[f32],
+        sample_norms: &[f32],
+        labels: &[u32],
+        inv_h2: f32,
+    ) -> Vec<(f64, f64)> {
+        use rayon::prelude::*;
+        let m = self.indices.len();
+        if m == 0 {
+            return vec![(1.0, 1.0); query_norms.len()];
+        }
+        dots.par_chunks(m)
+            .zip(query_norms.par_iter())
+            .enumerate()
+            .map(|(r, (row, &nq))| {
+                let (i, y) = (i0 + r, labels[i0 + r]);
+                let (mut total, mut same) = (1.0, 1.0);
+                for c in &self.classes {
+                    let span = c.start..c.start + c.len;
+                    let mut s = kernel_sum(&row[span.clone()], &sample_norms[span], nq, inv_h2);
+                    let mut sampled = c.len;
+                    let mut others = c.size;
+                    if c.label == y {
+                        others -= 1;
+                        let own = self.indices[c.start..c.start + c.len].binary_search(&(i as u32));
+                        if let Ok(p) = own {
+                            let q = c.start + p;
+                            s -= f64::from(kernel(row[q], nq + sample_norms[q], inv_h2));
+                            sampled -= 1;
+                        }
+                    }
+                    if sampled == 0 {
+                        continue;
+                    }
+                    let est = s.max(0.0) * others as f64 / sampled as f64;
+                    total += est;
+                    if c.label == y {
+                        same += est;
+                    }
+                }
+                (total, same)
+            })
+            .collect()
+    }
+}
+
+/// K = exp(−‖a − b‖²/h²) from a dot product and ‖a‖² + ‖b‖².
+#[inline(always)]
+fn kernel(dot: f32, norms: f32, inv_h2: f32) -> f32 {
+    let v = norms - 2.0 * dot;
+    let v = if v > 0.0 { v } else { 0.0 };
+    exp_neg(v * inv_h2)
+}
+
+/// Σ K over one class's sample columns, in lanes so that the loop vectorises.
+fn kernel_sum(dots: &[f32], norms: &[f32], nq: f32, inv_h2: f32) -> f64 {
+    let mut acc = [0f32; LANES];
+    let (ds, ns) = (dots.chunks_exact(LANES), norms.chunks_exact(LANES));
+    let rest: f32 =
+        ds.remainder().iter().zip(ns.remainder()).map(|(&d, &nb)| kernel(d, nq + nb, inv_h2)).sum();
+    for (d, nb) in ds.zip(ns) {
+        for t in 0..LANES {
+            acc[t] += kernel(d[t], nq + nb[t], inv_h2);
+        }
+    }
+    acc.iter().map(|&v| f64::from(v)).sum::<f64>() + f64::from(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reference;
+
+    #[test]
+    fn stratified_sample_keeps_small_classes_and_is_seeded() {
+        let labels: Vec<u32> = (0..1000).map(|i| if i < 990 { 0 } else { 1 }).collect();
+        let r = Reference::select(&labels, 100, 20, 7);
+        let small = r.indices.iter().filter(|&&i| labels[i as usize] == 1).count();
+        assert_eq!(small, 10, "every member of a class smaller than the minimum");
+        assert!(r.indices.len() >= 100 && r.indices.len() <= 110);
+        assert_eq!(r.indices, Reference::select(&labels, 100, 20, 7).indices);
+        assert_ne!(r.indices, Reference::select(&labels, 100, 20, 8).indices);
+    }
+}
