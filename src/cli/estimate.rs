@@ -97,7 +97,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         let (print, error) = (progress.printer(), proxy_error.clone());
         Arc::new(move |n: Notice| match n {
             Notice::Computing { names } => print(format!(
-                "computing {} over all pairs; holdout runs start when they are stored",
+                "computing {}; holdout runs start when they are stored (in a minute at most)",
                 names.join(", ")
             )),
             Notice::Stored { names, seconds } => {

@@ -5,19 +5,30 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Open or closed, shared by the workers that wait and the thread that opens it.
 #[derive(Debug, Default)]
 pub struct Gate {
     open: Mutex<bool>,
     changed: Condvar,
+    /// When set, the gate counts as open from then on even if nobody opened it.
+    deadline: Option<Instant>,
 }
 
 impl Gate {
     /// A closed gate.
     pub fn closed() -> Arc<Gate> {
         Arc::new(Gate::default())
+    }
+
+    /// A closed gate that opens by itself after `at_most`: what waits behind it is delayed by no more.
+    pub fn closed_for(at_most: Duration) -> Arc<Gate> {
+        Arc::new(Gate { deadline: Some(Instant::now() + at_most), ..Gate::default() })
+    }
+
+    fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Opens the gate for good, waking every waiting worker.
@@ -28,15 +39,15 @@ impl Gate {
         self.changed.notify_all();
     }
 
-    /// True once opened.
+    /// True once opened (or past its deadline).
     pub fn is_open(&self) -> bool {
-        self.open.lock().map_or(true, |o| *o)
+        self.expired() || self.open.lock().map_or(true, |o| *o)
     }
 
-    /// Waits until the gate is open or `stop` is raised (checked every 100 ms).
+    /// Waits until the gate is open (or past its deadline) or `stop` is raised (checked every 100 ms).
     pub fn wait(&self, stop: &AtomicBool) {
         let Ok(mut open) = self.open.lock() else { return };
-        while !*open && !stop.load(Ordering::Relaxed) {
+        while !*open && !self.expired() && !stop.load(Ordering::Relaxed) {
             match self.changed.wait_timeout(open, Duration::from_millis(100)) {
                 Ok((guard, _)) => open = guard,
                 Err(_) => return,
@@ -77,5 +88,15 @@ mod tests {
         stop.store(true, Ordering::Relaxed);
         closed.wait(&stop);
         assert!(!closed.is_open());
+    }
+
+    #[test]
+    fn a_gate_with_a_deadline_opens_by_itself() {
+        let gate = Gate::closed_for(Duration::from_millis(150));
+        assert!(!gate.is_open());
+        let started = Instant::now();
+        gate.wait(&AtomicBool::new(false));
+        assert!(started.elapsed() >= Duration::from_millis(100), "waited only {:?}", started.elapsed());
+        assert!(gate.is_open());
     }
 }

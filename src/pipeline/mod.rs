@@ -2,8 +2,8 @@
 //! imports the other).
 //!
 //! - [`estimate_with_proxies`]: a session: the estimate's training lanes, the proxy lanes beside them
-//!   ([`ProxyPipeline`]) and the gate between them (holdout runs wait for the input-space proxies). What
-//!   `cscore estimate`, `cscore worker` and the explorer's background training run.
+//!   ([`ProxyPipeline`]) and the gate between them (holdout runs wait for the input-space proxies, at
+//!   most a minute). What `cscore estimate`, `cscore worker` and the explorer's background training run.
 //! - [`proxy_run_features`]: the hidden features of a proxy run committed by an earlier session,
 //!   recomputed by training its model again.
 //! - [`fuse_workspace`]: recomputes the fused estimate from the stored proxies and the holdout evidence.

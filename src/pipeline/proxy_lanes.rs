@@ -24,7 +24,7 @@ const FUSE_EVERY: Duration = Duration::from_secs(5);
 /// What the pipeline reports, from its own threads.
 #[derive(Debug, Clone)]
 pub enum Notice {
-    /// The input-space pass over all pairs begins, for these proxies (holdout runs wait for it).
+    /// The input-space pass begins, for these proxies (holdout runs wait for it, at most a minute).
     Computing { names: Vec<&'static str> },
     /// These proxies were computed and stored, taking this long.
     Stored { names: Vec<&'static str>, seconds: f64 },
@@ -41,7 +41,7 @@ pub struct PipelineInputs {
     pub workspace: PathBuf,
     /// Which proxies and how.
     pub updater: ProxyUpdater,
-    /// The dataset on `device`; the input-space pass turns all of it into inputs, and drops them after.
+    /// The dataset on `device` (bytes); the input-space pass reads it as inputs block by block.
     pub inputs: DeviceData,
     /// Where the all-pairs passes run.
     pub device: Device,
@@ -174,8 +174,8 @@ fn slow_lane(
         Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
         _ => {}
     }
-    let all_inputs = || inputs.inputs(0, inputs.len()).map_err(Error::Model);
-    if report(notify, || updater.input_space(&ws, &all_inputs()?)) {
+    let rows = |start, len| inputs.inputs(start, len).map_err(Error::Model);
+    if report(notify, || updater.input_space(&ws, &rows)) {
         let _ = refresh.send(Quick::Refresh);
     }
     drop(input_space_done);

@@ -15,6 +15,9 @@ use crate::Result;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// The longest holdout runs wait for the input-space proxies (exact on MNIST: ≈ 45 s on two cores).
+pub const INPUT_SPACE_HEAD_START: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The proxies of a session and where their notices go.
 pub struct ProxySetup {
     /// Which proxies, and how.
@@ -42,12 +45,13 @@ pub fn estimate_with_proxies(
         Some(ProxySetup { updater, notify }) if !updater.selection.is_empty() => {
             let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
             options.proxy_features = hidden;
-            // Holdout runs wait for the input-space pass: it and the proxy run get the cores first, so
-            // the first minute's ranking rests on every quick proxy (a few holdout runs add little).
+            // Holdout runs wait for the input-space pass, at most INPUT_SPACE_HEAD_START: it and the proxy
+            // run get the cores first, so the first minute's ranking rests on every quick proxy (a few
+            // holdout runs add little); on large data the pass goes on beside training after that.
             let input_space_done = if updater.missing(ws, &INPUT_PROXIES)?.is_empty() {
                 None
             } else {
-                let gate = Gate::closed();
+                let gate = Gate::closed_for(INPUT_SPACE_HEAD_START);
                 options.holdout_gate = Some(gate.clone());
                 Some(OpenOnDrop(gate))
             };

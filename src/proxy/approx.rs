@@ -78,6 +78,24 @@ pub fn neighbour_stats_auto(x: &Tensor, labels: &[u32], opts: &NeighbourOptions)
     neighbour_stats_by(x, labels, opts, &NeighbourMethod::default())
 }
 
+/// As [`neighbour_stats_auto`], for N examples whose inputs `rows(start, len)` gives block by block: the
+/// exact pass (small data) gets them whole, the approximate one never holds more than a block of inputs
+/// (at 1.26 M × 784 the whole f32 matrix alone would be 4 GB).
+pub fn neighbour_stats_auto_rows(
+    rows: &dyn Fn(usize, usize) -> Result<Tensor>,
+    n: usize,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+) -> Result<NeighbourStats> {
+    match NeighbourMethod::default() {
+        NeighbourMethod::Auto { exact_up_to, approx } if n > exact_up_to => {
+            neighbour_stats_approx_rows(rows, n, labels, opts, &approx)
+        }
+        NeighbourMethod::Approximate(approx) => neighbour_stats_approx_rows(rows, n, labels, opts, &approx),
+        NeighbourMethod::Auto { .. } | NeighbourMethod::Exact => neighbour_stats(&rows(0, n)?, labels, opts),
+    }
+}
+
 /// The statistics of `x` (N × D) by `method`.
 pub fn neighbour_stats_by(
     x: &Tensor,

@@ -2,7 +2,7 @@
 //! statistics when proxy runs arrive, hidden-space density from the proxy-run model. (The fused estimate,
 //! which needs the holdout evidence, is recomputed by `pipeline`.)
 
-use super::approx::neighbour_stats_auto;
+use super::approx::{neighbour_stats_auto, neighbour_stats_auto_rows};
 use super::density::{density_family, knn_agreement, local_outlier_factor};
 use super::distance::NeighbourOptions;
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
@@ -37,13 +37,18 @@ impl ProxyUpdater {
         }
     }
 
-    /// Selected input-space proxies not stored yet, from the inputs `x` (N × D); returns those stored.
-    pub fn input_space(&self, ws: &Workspace, x: &Tensor) -> Result<Vec<&'static str>> {
+    /// Selected input-space proxies not stored yet, from the inputs of the N examples, read block by block
+    /// with `rows(start, len)` (a `len` × D tensor); returns those stored.
+    pub fn input_space(
+        &self,
+        ws: &Workspace,
+        rows: &dyn Fn(usize, usize) -> Result<Tensor>,
+    ) -> Result<Vec<&'static str>> {
         let wanted = self.missing(ws, &INPUT_PROXIES)?;
         if wanted.is_empty() {
             return Ok(wanted);
         }
-        let stats = neighbour_stats_auto(x, &self.labels, &self.neighbours)?;
+        let stats = neighbour_stats_auto_rows(rows, self.labels.len(), &self.labels, &self.neighbours)?;
         let mut all: Vec<(&'static str, Vec<f32>)> = density_family(&stats).into();
         all.push(("knn_agreement", knn_agreement(&stats, &self.labels)));
         all.push(("lof", local_outlier_factor(&stats)));
