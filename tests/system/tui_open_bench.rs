@@ -1,12 +1,15 @@
-//! How fast the explorer opens a 60,000-example workspace (ignored: run it on purpose, in release):
+//! How fast the explorer opens a 60,000-example workspace, or a larger one (ignored: run it on purpose, in
+//! release):
 //!
 //! ```sh
 //! cargo test --release --test system -- --ignored --nocapture tui_open_bench
 //! CSCORE_OPEN_BENCH_WS=mnist.cscore CSCORE_OPEN_BENCH_BASELINE=old/cscore \
 //!     cargo test --release --test system -- --ignored --nocapture tui_open_bench
+//! CSCORE_OPEN_BENCH_N=1260000 cargo test --release --test system -- --ignored --nocapture tui_open_bench
 //! ```
 //!
-//! Without `CSCORE_OPEN_BENCH_WS` it builds a synthetic MNIST-sized workspace (60,000 28×28 images as
+//! Without `CSCORE_OPEN_BENCH_WS` it builds a synthetic MNIST-like workspace (`CSCORE_OPEN_BENCH_N`,
+//! default 60,000, 28×28 images as
 //! gzipped IDX, 9 ratios × 2 runs, a tracked proxy run of 10 epochs, 16 proxies); with it, it measures a
 //! copy of that workspace (e.g. one made by `cscore estimate ../shared/data/mnist --runs 4 --ratios
 //! 0.3,0.6,0.9 --epochs 1`). It reports where the loading thread's time goes, how long the estimator
@@ -31,7 +34,26 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
-const N: usize = 60_000;
+/// Examples of the synthetic workspace: `CSCORE_OPEN_BENCH_N`, default 60,000 (MNIST).
+fn synthetic_examples() -> usize {
+    std::env::var("CSCORE_OPEN_BENCH_N")
+        .ok()
+        .and_then(|v| v.replace(['_', ','], "").parse().ok())
+        .unwrap_or(60_000)
+}
+
+/// `n` with thousands separators, as the explorer shows counts.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 const PROXIES: [&str; 16] = [
     "aum",
     "class_density",
@@ -102,16 +124,16 @@ fn record(
 }
 
 /// A synthetic MNIST-sized dataset and workspace in `dir`.
-fn synthetic(dir: &Path) -> (PathBuf, PathBuf) {
-    let data = dir.join("mnist60k");
+fn synthetic(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let data = dir.join("synthetic");
     std::fs::create_dir_all(&data).unwrap();
-    let labels: Vec<u32> = (0..N as u32).map(|i| (i * 7 + i / 13) % 10).collect();
+    let labels: Vec<u32> = (0..n as u32).map(|i| (i * 7 + i / 13) % 10).collect();
     let pixels: Vec<u8> =
-        (0..N * 784).map(|p| if (p * 31 + p / 784) % 5 < 2 { (p % 251) as u8 } else { 0 }).collect();
-    idx(&data.join("train-images-idx3-ubyte.gz"), &[0x803, N as u32, 28, 28], &pixels);
+        (0..n * 784).map(|p| if (p * 31 + p / 784) % 5 < 2 { (p % 251) as u8 } else { 0 }).collect();
+    idx(&data.join("train-images-idx3-ubyte.gz"), &[0x803, n as u32, 28, 28], &pixels);
     let label_bytes: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
-    idx(&data.join("train-labels-idx1-ubyte.gz"), &[0x801, N as u32], &label_bytes);
-    let ws_path = dir.join("mnist60k.cscore");
+    idx(&data.join("train-labels-idx1-ubyte.gz"), &[0x801, n as u32], &label_bytes);
+    let ws_path = dir.join("synthetic.cscore");
     let project = Project::open(&data, &LoadOptions::default(), Some(&ws_path), None).unwrap();
     let ws = &project.workspace;
     let ratios: Vec<f64> = (1..=9).map(|r| f64::from(r) / 10.0).collect();
@@ -132,7 +154,7 @@ fn synthetic(dir: &Path) -> (PathBuf, PathBuf) {
         }
     }
     for (k, name) in PROXIES.iter().enumerate() {
-        let scores: Vec<f32> = (0..N).map(|i| ((i * (k + 7)) % 1009) as f32 / 1009.0).collect();
+        let scores: Vec<f32> = (0..n).map(|i| ((i * (k + 7)) % 1009) as f32 / 1009.0).collect();
         ws.set_proxy_scores(name, &scores).unwrap();
     }
     (data, ws_path)
@@ -145,7 +167,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Seconds from starting `cscore explore WS --no-train` in a fresh tmux pane until the first frame
 /// and until the ranked list shows.
-fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str) -> (f64, f64) {
+fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str, n: usize) -> (f64, f64) {
     static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let start = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let config = dir.join(format!("{images}.toml"));
@@ -177,10 +199,10 @@ fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str) -> (f64, f64) {
         if first.is_none() && (screen.contains("loading") || screen.contains("ranked list")) {
             first = Some(t);
         }
-        if screen.contains("ranked list · 60,000") {
+        if screen.contains(&format!("ranked list · {}", grouped(n))) {
             break t;
         }
-        assert!(t < 60.0, "the list never showed:\n{screen}");
+        assert!(t < 300.0, "the list never showed:\n{screen}");
         std::thread::sleep(Duration::from_millis(5));
     };
     tmux(&["send-keys", "-t", "bench", "q"]);
@@ -207,8 +229,13 @@ fn opening_a_60k_workspace() {
         }
         None => {
             let t = Instant::now();
-            let (_, ws) = synthetic(tmp.path());
-            println!("built a synthetic 60,000-example workspace in {:.1} s", t.elapsed().as_secs_f64());
+            let n = synthetic_examples();
+            let (_, ws) = synthetic(tmp.path(), n);
+            println!(
+                "built a synthetic {}-example workspace in {:.1} s",
+                grouped(n),
+                t.elapsed().as_secs_f64()
+            );
             ws
         }
     };
@@ -220,6 +247,7 @@ fn opening_a_60k_workspace() {
         info.num_examples,
         source.display()
     );
+    let n = info.num_examples;
 
     // where the loading thread's time goes
     let t = Instant::now();
@@ -251,7 +279,22 @@ fn opening_a_60k_workspace() {
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.dynamics.is_some() && !a.busy()));
     let t = Instant::now();
     app.update(cscore::tui::Event::Command(Command::SortReverse));
-    println!("a re-sort of 60,000 rows on the UI task: {:.2?}", t.elapsed());
+    println!("a re-sort of {} rows on the UI task: {:.2?}", grouped(n), t.elapsed());
+    let t = Instant::now();
+    app.update(cscore::tui::Event::Command(Command::SortNext));
+    println!("sorting by the next key over {} rows on the UI task: {:.2?}", grouped(n), t.elapsed());
+    // a key press: the update and the frame it causes
+    let mut view = ViewState::default();
+    let keys: Vec<Duration> = [Command::Down, Command::PageDown, Command::Bottom, Command::Top]
+        .into_iter()
+        .map(|c| {
+            let t = Instant::now();
+            app.update(cscore::tui::Event::Command(c));
+            terminal.draw(|f| draw(f, &app, &mut view)).unwrap();
+            t.elapsed()
+        })
+        .collect();
+    println!("a key press (j, PgDn, G, g) and its frame: {keys:.2?}");
     // a filter prompt's expression (checked against every column, then the order rebuilt)
     app.update(cscore::tui::Event::Command(Command::FilterExpr));
     let typed = "cscore < 0.3 and label == 7 and tag == null";
@@ -262,7 +305,8 @@ fn opening_a_60k_workspace() {
     app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
     let filtered = t.elapsed();
     println!(
-        "the filter {typed:?} over 60,000 rows on the UI task: {filtered:.2?} ({} shown)",
+        "the filter {typed:?} over {} rows on the UI task: {filtered:.2?} ({} shown)",
+        grouped(n),
         app.list.len()
     );
     let t = Instant::now();
@@ -274,7 +318,7 @@ fn opening_a_60k_workspace() {
     app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
     let asked = started.elapsed();
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.saving == 0));
-    println!("tag all 60,000: {asked:.2?} on the UI task, committed in {:.2?}", started.elapsed());
+    println!("tag all {}: {asked:.2?} on the UI task, committed in {:.2?}", grouped(n), started.elapsed());
 
     // how long the estimator holds the write lock to commit a tracked run, and a label behind it
     let labels = app.data.dataset.labels.clone();
@@ -303,8 +347,9 @@ fn opening_a_60k_workspace() {
         held.push(committing.as_secs_f64());
     }
     println!(
-        "committing a tracked run (10 epochs × 60,000) holds the write lock {:.0} ms (median of 3); a label \
+        "committing a tracked run (10 epochs × {}) holds the write lock {:.0} ms (median of 3); a label \
          pressed meanwhile is committed after {:.0} ms, the UI never waits",
+        grouped(n),
         median(held) * 1e3,
         median(waited) * 1e3
     );
@@ -320,7 +365,8 @@ fn opening_a_60k_workspace() {
     for (who, exe) in std::iter::once(("this cscore", &ours)).chain(baseline.iter().map(|b| ("baseline", b)))
     {
         for images in ["blocks", "auto"] {
-            let runs: Vec<(f64, f64)> = (0..3).map(|_| in_tmux(exe, tmp.path(), &ws_path, images)).collect();
+            let runs: Vec<(f64, f64)> =
+                (0..3).map(|_| in_tmux(exe, tmp.path(), &ws_path, images, n)).collect();
             let first = median(runs.iter().map(|r| r.0).collect());
             let list = median(runs.iter().map(|r| r.1).collect());
             println!("{who}, tmux, images = {images}: first frame {first:.3} s, ranked list {list:.3} s (median of 3)");
