@@ -116,6 +116,11 @@ pub struct EstimateArgs {
     /// knn_agreement, hidden_density, fused, …).
     #[arg(long, value_name = "LIST|all|none", default_value = "all")]
     pub proxies: cscore::proxy::Selection,
+    /// How the pairwise-distance proxies find neighbours and kernel sums: exact (all pairs, cost ∝ N²),
+    /// approximate (a reference sample and an IVF index, cost ∝ N) or auto (exact up to 100,000 examples).
+    /// In a sharded estimate on approximate statistics each shard computes its own block of examples.
+    #[arg(long, value_name = "auto|exact|approximate", default_value = "auto")]
+    pub neighbours: cscore::proxy::NeighbourMethod,
 }
 
 impl EstimateArgs {

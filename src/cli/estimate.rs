@@ -11,7 +11,7 @@ use cscore::fmt::duration;
 use cscore::model::{parse_device, DeviceData};
 use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
-use cscore::proxy::{ProxyUpdater, Selection};
+use cscore::proxy::{block_of, ProxyUpdater, Selection, INPUT_PROXIES};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,15 +63,38 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if shard.is_some() {
         clear_finished(ws.path())?;
     }
+    // In a sharded estimate every shard computes the input-space statistics of its own block of examples
+    // (joined by `cscore merge`); the proxy shard also computes the proxies that need the proxy runs.
+    // (With exact statistics the proxy shard makes the one pass over all pairs, as a single process would:
+    // under a minute up to the 100,000 examples `auto` keeps exact, and split by rows it would cost twice.)
+    let part = shard
+        .filter(|s| s.count > 1 && args.neighbours.approximates(ds.len()))
+        .map(|s| block_of(ds.len(), s.index, s.count));
     let selection = match shard {
         Some(s) if !s.computes_proxies() => {
-            if !args.proxies.is_empty() {
-                eprintln!("proxies: left to shard {PROXY_SHARD}/{}, which trains the proxy runs", s.count);
+            let input = match part {
+                Some(_) => args.proxies.restricted_to(&INPUT_PROXIES),
+                None => Selection::none(),
+            };
+            if args.proxies != input {
+                let which = if input.is_empty() { "" } else { "all but the input-space ones " };
+                eprintln!(
+                    "proxies: {which}left to shard {PROXY_SHARD}/{}, which trains the proxy runs",
+                    s.count
+                );
             }
-            Selection::none()
+            input
         }
         _ => args.proxies.clone(),
     };
+    if let (Some(p), false) = (&part, selection.among(&INPUT_PROXIES).is_empty()) {
+        eprintln!(
+            "proxies: input-space statistics of examples {}..{} of {} here; `cscore merge` joins the shards' blocks",
+            p.start,
+            p.end,
+            ds.len()
+        );
+    }
     let data =
         DeviceData::with_inputs(ds, &plan.inputs, &device).context("uploading the dataset to the device")?;
     let workers = args.workers.unwrap_or_else(default_workers).max(1);
@@ -89,7 +112,10 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     for line in protocol_lines {
         eprintln!("{line}");
     }
-    let updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
+    let mut updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
+    let block = part.clone();
+    updater.part = part;
+    updater.method = args.neighbours.clone();
     let mut progress = Progress::new(args.no_progress);
     // Proxies are secondary: their first failure is reported at the end and never stops the estimate.
     let proxy_error: Arc<Mutex<Option<String>>> = Arc::default();
@@ -100,9 +126,15 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
                 "computing {}; holdout runs start when they are stored (in a minute at most)",
                 names.join(", ")
             )),
-            Notice::Stored { names, seconds } => {
-                print(format!("proxies stored: {} ({})", names.join(", "), duration(seconds)))
-            }
+            Notice::Stored { names, seconds } => match &block {
+                Some(b) if names.iter().all(|n| INPUT_PROXIES.contains(n)) => print(format!(
+                    "input-space statistics of examples {}..{} stored for `cscore merge` ({})",
+                    b.start,
+                    b.end,
+                    duration(seconds)
+                )),
+                _ => print(format!("proxies stored: {} ({})", names.join(", "), duration(seconds))),
+            },
             Notice::Error(e) => {
                 if let Ok(mut first) = error.lock() {
                     first.get_or_insert(e);

@@ -1,11 +1,13 @@
 //! Folding the proxy scores of shard workspaces into a merged one (inside the merge's transaction). The
 //! shard that trained the proxy runs holds the training-statistics and hidden-space proxies; input-space
-//! proxies are the same in every shard that computed them, which is checked. The fused score is then
+//! proxies are the same in every shard that computed them, which is checked; in a sharded estimate each
+//! shard computed the input-space statistics of its own block of examples instead, and the blocks are
+//! joined here into the input-space proxies of the whole dataset. The fused score is then
 //! recomputed from the merged runs and proxies, as a single estimate would end with it.
 
 use super::fused::fuse_workspace;
 use crate::estimate::aggregate_workspace;
-use crate::proxy::{Fused, FUSED, TRAINING_PROXIES};
+use crate::proxy::{join_neighbour_parts, joined_proxies, Fused, FUSED, TRAINING_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::path::Path;
@@ -82,10 +84,43 @@ pub fn merge_proxies(target: &Workspace, shards: &[(&Path, &Workspace)]) -> Resu
         target.set_proxy_scores(name, &values)?;
         out.copied.push(name.clone());
     }
+    join_input_space(target, shards, &mut out)?;
     if had_fused {
         out.fused = Some(fuse_workspace(target, &aggregate_workspace(target)?, None)?);
     }
     Ok(out)
+}
+
+/// Gathers the shards' blocks of input-space statistics into `target` and, once they cover every example,
+/// computes the input-space proxies of the whole dataset from them (merging shard by shard works: the
+/// blocks wait in the target until the last one arrives).
+fn join_input_space(target: &Workspace, shards: &[(&Path, &Workspace)], out: &mut ProxyMerge) -> Result<()> {
+    for (_, ws) in shards {
+        for part in ws.neighbour_parts()? {
+            target.set_neighbour_part(&part)?;
+        }
+    }
+    let parts = target.neighbour_parts()?;
+    let Some(first) = parts.first() else { return Ok(()) };
+    // The proxies every block was computed for.
+    let names: Vec<String> =
+        first.proxies.iter().filter(|n| parts.iter().all(|p| p.proxies.contains(n))).cloned().collect();
+    match join_neighbour_parts(target.num_examples(), parts) {
+        Ok((stats, knn)) => {
+            for (name, values) in joined_proxies(&stats, knn) {
+                if names.iter().any(|n| n == name) {
+                    target.set_proxy_scores(name, &values)?;
+                    if !out.copied.iter().any(|c| c == name) {
+                        out.copied.push(name.to_string());
+                    }
+                }
+            }
+        }
+        Err(why) => out.warnings.push(format!(
+            "input-space proxies: {why}; they are computed when the shards holding the rest are merged"
+        )),
+    }
+    Ok(())
 }
 
 /// Where two score vectors disagree beyond [`AGREEMENT`] (NaN agrees only with NaN).

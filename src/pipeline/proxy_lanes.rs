@@ -8,7 +8,7 @@
 use super::fused::update_fused;
 use crate::estimate::{Aggregate, OpenOnDrop};
 use crate::model::{DeviceData, Features};
-use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES};
+use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES};
 use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::Device;
@@ -170,7 +170,7 @@ fn slow_lane(
         Err(e) => return notify(Notice::Error(e.to_string())),
     };
     let stop = updater.neighbours.stop.clone().unwrap_or_default();
-    match updater.missing(&ws, &INPUT_PROXIES) {
+    match updater.missing_input(&ws) {
         Ok(names) if !names.is_empty() => notify(Notice::Computing { names }),
         _ => {}
     }

@@ -9,7 +9,7 @@ use crate::estimate::{
     Plan,
 };
 use crate::model::{DeviceData, Features};
-use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES, INPUT_PROXIES};
+use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::sync::atomic::AtomicBool;
@@ -48,7 +48,7 @@ pub fn estimate_with_proxies(
             // Holdout runs wait for the input-space pass, at most INPUT_SPACE_HEAD_START: it and the proxy
             // run get the cores first, so the first minute's ranking rests on every quick proxy (a few
             // holdout runs add little); on large data the pass goes on beside training after that.
-            let input_space_done = if updater.missing(ws, &INPUT_PROXIES)?.is_empty() {
+            let input_space_done = if updater.missing_input(ws)?.is_empty() {
                 None
             } else {
                 let gate = Gate::closed_for(INPUT_SPACE_HEAD_START);

@@ -12,6 +12,7 @@ use super::pca::Projection;
 use super::reference::Reference;
 use crate::{Error, Result};
 use candle_core::{DType, Tensor};
+use std::ops::Range;
 use std::sync::atomic::Ordering;
 
 /// Settings of the approximate statistics.
@@ -73,27 +74,36 @@ impl Default for NeighbourMethod {
     }
 }
 
+impl NeighbourMethod {
+    /// Whether `n` examples get the approximate statistics.
+    pub fn approximates(&self, n: usize) -> bool {
+        match self {
+            NeighbourMethod::Auto { exact_up_to, .. } => n > *exact_up_to,
+            NeighbourMethod::Exact => false,
+            NeighbourMethod::Approximate(_) => true,
+        }
+    }
+}
+
+impl std::str::FromStr for NeighbourMethod {
+    type Err = Error;
+
+    /// `auto`, `exact` or `approximate` (`approx`), with default settings.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "auto" => Ok(NeighbourMethod::default()),
+            "exact" => Ok(NeighbourMethod::Exact),
+            "approximate" | "approx" => Ok(NeighbourMethod::Approximate(ApproxOptions::default())),
+            other => Err(Error::Config(format!(
+                "unknown neighbour method '{other}'; expected auto, exact or approximate"
+            ))),
+        }
+    }
+}
+
 /// The statistics of `x` by the default [`NeighbourMethod`]: exact for small data, approximate for large.
 pub fn neighbour_stats_auto(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> Result<NeighbourStats> {
     neighbour_stats_by(x, labels, opts, &NeighbourMethod::default())
-}
-
-/// As [`neighbour_stats_auto`], for N examples whose inputs `rows(start, len)` gives block by block: the
-/// exact pass (small data) gets them whole, the approximate one never holds more than a block of inputs
-/// (at 1.26 M × 784 the whole f32 matrix alone would be 4 GB).
-pub fn neighbour_stats_auto_rows(
-    rows: &dyn Fn(usize, usize) -> Result<Tensor>,
-    n: usize,
-    labels: &[u32],
-    opts: &NeighbourOptions,
-) -> Result<NeighbourStats> {
-    match NeighbourMethod::default() {
-        NeighbourMethod::Auto { exact_up_to, approx } if n > exact_up_to => {
-            neighbour_stats_approx_rows(rows, n, labels, opts, &approx)
-        }
-        NeighbourMethod::Approximate(approx) => neighbour_stats_approx_rows(rows, n, labels, opts, &approx),
-        NeighbourMethod::Auto { .. } | NeighbourMethod::Exact => neighbour_stats(&rows(0, n)?, labels, opts),
-    }
 }
 
 /// The statistics of `x` (N × D) by `method`.
@@ -134,8 +144,22 @@ pub fn neighbour_stats_approx_rows(
     opts: &NeighbourOptions,
     approx: &ApproxOptions,
 ) -> Result<NeighbourStats> {
-    if labels.len() != n {
-        return Err(Error::Config(format!("{} labels for {n} points", labels.len())));
+    neighbour_stats_approx_part(rows, n, labels, opts, approx, 0..n)
+}
+
+/// As [`neighbour_stats_approx_rows`], for the rows `part` only (a shard's share), in its order: the
+/// samples, projection and index are those of all N (seeded, so every part agrees with the whole), the
+/// kernel sums and neighbour searches only the part's.
+pub fn neighbour_stats_approx_part(
+    rows: &dyn Fn(usize, usize) -> Result<Tensor>,
+    n: usize,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+    approx: &ApproxOptions,
+    part: Range<usize>,
+) -> Result<NeighbourStats> {
+    if labels.len() != n || part.end > n || part.start > part.end {
+        return Err(Error::Config(format!("rows {part:?} of {n} points with {} labels", labels.len())));
     }
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
     let started = std::time::Instant::now();
@@ -166,8 +190,8 @@ pub fn neighbour_stats_approx_rows(
     let mut out = NeighbourStats {
         k,
         bandwidth,
-        kernel_sum: Vec::with_capacity(n),
-        same_class_kernel_sum: Vec::with_capacity(n),
+        kernel_sum: Vec::with_capacity(part.len()),
+        same_class_kernel_sum: Vec::with_capacity(part.len()),
         neighbours: Vec::new(),
         neighbour_dist: Vec::new(),
     };
@@ -177,14 +201,21 @@ pub fn neighbour_stats_approx_rows(
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let xb = tensor(rows(i0, block.min(n - i0))?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-        let norms: Vec<f32> = tensor(xb.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
+        let nb = block.min(n - i0);
+        // The rows of this block in the part: their kernel sums (every row goes into the projection).
+        let (lo, hi) = (part.start.clamp(i0, i0 + nb), part.end.clamp(i0, i0 + nb));
+        if projection.is_none() && lo == hi {
+            continue;
+        }
+        let xb = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+        let xp = tensor(xb.narrow(0, lo - i0, hi - lo))?;
+        let norms: Vec<f32> = tensor(xp.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
         let sums = match &ref_t {
-            Some(rt) => {
-                let dots = tensor(xb.matmul(rt))?;
-                on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2))?
+            Some(rt) if lo < hi => {
+                let dots = tensor(xp.matmul(rt))?;
+                on_host(&dots, |d| reference.sums(d, lo, &norms, &ref_norms, labels, inv_h2))?
             }
-            None => vec![(1.0, 1.0); norms.len()],
+            _ => vec![(1.0, 1.0); norms.len()],
         };
         for (t, s) in sums {
             out.kernel_sum.push(t);
@@ -206,7 +237,7 @@ pub fn neighbour_stats_approx_rows(
             seed: opts.seed,
             stop: opts.stop.clone(),
         };
-        (out.neighbours, out.neighbour_dist) = knn(projected, p.dims(), k, &ivf)?;
+        (out.neighbours, out.neighbour_dist) = knn(projected, p.dims(), k, &ivf, part)?;
         tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
     }
     Ok(out)

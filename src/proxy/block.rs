@@ -46,8 +46,8 @@ impl Block {
             let a = i0 + r;
             let (mut total, mut same) =
                 kernel_row(dots, g, kv, col_norms, col_labels, norms[a], labels[a], inv_h2);
-            // The example itself: distance exactly 0, kernel exactly 1.
-            let own = (i0 == j0).then_some(r);
+            // The example itself (when its column is in this block): distance exactly 0, kernel exactly 1.
+            let own = (j0..j0 + nj).contains(&a).then(|| a - j0);
             if let Some(c) = own {
                 total += 1.0 - f64::from(kv[c]);
                 same += 1.0 - f64::from(kv[c]);

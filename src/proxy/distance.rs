@@ -10,6 +10,7 @@ use crate::{Error, Result};
 use candle_core::{DType, Storage, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -95,6 +96,54 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
             })?;
         }
     }
+    Ok(collect(rows, k, bandwidth))
+}
+
+/// As [`neighbour_stats`], for the rows `part` of `x` only (a shard's share): their kernel sums over all
+/// N examples and their k nearest among all, in `part`'s order (`part.len()` rows, neighbours as indices
+/// into all N). Each block of the part is multiplied with every block of `x` (no symmetry to exploit), so
+/// `s` parts together cost twice one whole pass, spread over `s` processes.
+pub fn neighbour_stats_part(
+    x: &Tensor,
+    labels: &[u32],
+    opts: &NeighbourOptions,
+    part: Range<usize>,
+) -> Result<NeighbourStats> {
+    let (n, _) = tensor(x.dims2())?;
+    if labels.len() != n || part.end > n || part.start > part.end {
+        return Err(Error::Config(format!("rows {part:?} of {n} points with {} labels", labels.len())));
+    }
+    let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
+    let bandwidth = bandwidth(&x, opts)?;
+    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
+    let k = opts.k.min(n.saturating_sub(1));
+    let mut rows: Vec<Row> = part.clone().map(|_| Row { total: 0.0, same: 0.0, top: TopK::new(k) }).collect();
+    let b = opts.block.max(1);
+    let (mut d2, mut kernel): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
+    for i0 in part.clone().step_by(b) {
+        let ni = b.min(part.end - i0);
+        let xi = tensor(x.narrow(0, i0, ni))?;
+        for j0 in (0..n).step_by(b) {
+            if opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(Error::Interrupted);
+            }
+            let nj = b.min(n - j0);
+            let xj = tensor(x.narrow(0, j0, nj))?;
+            let dots = tensor(xj.t().and_then(|t| xi.matmul(&t)))?;
+            d2.resize(ni * nj, 0.0);
+            kernel.resize(ni * nj, 0.0);
+            let blk = Block { i0, j0, nj, inv_h2 };
+            let mine = &mut rows[i0 - part.start..i0 - part.start + ni];
+            on_host(&dots, |dots| blk.rows_pass(mine, dots, &mut d2, &mut kernel, &norms, labels))?;
+        }
+    }
+    Ok(collect(rows, k, bandwidth))
+}
+
+/// The accumulated rows as statistics (distances from squared to Euclidean).
+fn collect(rows: Vec<Row>, k: usize, bandwidth: f64) -> NeighbourStats {
+    let n = rows.len();
     let mut out = NeighbourStats {
         k,
         bandwidth,
@@ -110,7 +159,7 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
         out.neighbours.extend(idx);
         out.neighbour_dist.extend(dist.iter().map(|d| d.sqrt()));
     }
-    Ok(out)
+    out
 }
 
 /// Runs `f` on the values of a contiguous f32 tensor: borrowed in place on the CPU (no copy of the block),

@@ -10,6 +10,7 @@ use candle_core::{Device, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -33,11 +34,19 @@ pub(super) struct IvfOptions {
     pub stop: Option<Arc<AtomicBool>>,
 }
 
-/// The k nearest other points of each of the `p.len() / d` rows of `p` (row-major): indices and Euclidean
-/// distances, N × k each, nearest first. `p` is consumed: its rows are moved into list order, not copied.
-pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<(Vec<u32>, Vec<f32>)> {
+/// The k nearest other points of the rows `queries` of the `p.len() / d` rows of `p` (row-major): indices
+/// (into all rows) and Euclidean distances, `queries.len()` × k each, nearest first. The index is built
+/// over all rows whatever `queries` is, so the rows of any part get the neighbours the whole would give
+/// them. `p` is consumed: its rows are moved into list order, not copied.
+pub(super) fn knn(
+    p: Vec<f32>,
+    d: usize,
+    k: usize,
+    opts: &IvfOptions,
+    queries: Range<usize>,
+) -> Result<(Vec<u32>, Vec<f32>)> {
     let n = p.len().checked_div(d).unwrap_or(0);
-    if n == 0 || k == 0 {
+    if n == 0 || k == 0 || queries.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
@@ -61,17 +70,21 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
         fill[l as usize] += 1;
     }
     let stored = permute_rows(p, d, &order);
-    let (mut idx, mut dist) = (vec![0u32; n * k], vec![0f32; n * k]);
+    let m = queries.end.min(n).saturating_sub(queries.start);
+    let (mut idx, mut dist) = (vec![0u32; m * k], vec![0f32; m * k]);
     // Queries in list order too, so that each chunk's rows are contiguous in `stored`.
-    for (chunk, queries) in order.chunks(CHUNK).zip(stored.chunks(CHUNK * d)) {
+    for (c, chunk) in order.chunks(CHUNK).enumerate() {
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let found: Vec<(Vec<f32>, Vec<u32>)> = chunk
+        let asked: Vec<(usize, u32)> = (c * CHUNK..)
+            .zip(chunk.iter().copied())
+            .filter(|&(_, i)| queries.contains(&(i as usize)))
+            .collect();
+        let found: Vec<(Vec<f32>, Vec<u32>)> = asked
             .par_iter()
-            .enumerate()
-            .map(|(q, &i)| {
-                let query = row(queries, d, q);
+            .map(|&(s, i)| {
+                let query = row(&stored, d, s);
                 let mut top = TopK::new(k);
                 let search = |l: usize, top: &mut TopK| {
                     let members = offsets[l]..offsets[l + 1];
@@ -91,8 +104,8 @@ pub(super) fn knn(p: Vec<f32>, d: usize, k: usize, opts: &IvfOptions) -> Result<
                 top.into_sorted()
             })
             .collect();
-        for (&i, (d2, nb)) in chunk.iter().zip(found) {
-            let at = i as usize * k;
+        for (&(_, i), (d2, nb)) in asked.iter().zip(found) {
+            let at = (i as usize - queries.start) * k;
             idx[at..at + k].copy_from_slice(&nb);
             dist[at..at + k].iter_mut().zip(&d2).for_each(|(o, &v)| *o = v.sqrt());
         }

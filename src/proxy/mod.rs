@@ -29,6 +29,7 @@ pub mod isotonic;
 mod ivf;
 mod names;
 mod orientation;
+mod parts;
 mod pca;
 pub mod rank;
 mod reference;
@@ -46,5 +47,9 @@ pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
 pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
+pub use parts::{
+    block_of, input_proxies, join as join_neighbour_parts, joined_proxies, neighbour_stats_part_rows,
+    to_stored,
+};
 pub use training::TRAINING_PROXIES;
 pub use update::ProxyUpdater;

@@ -51,6 +51,11 @@ impl Selection {
         names.iter().copied().filter(|n| self.contains(n)).collect()
     }
 
+    /// The selection without the names not among `names`.
+    pub fn restricted_to(&self, names: &[&'static str]) -> Selection {
+        Selection(self.among(names))
+    }
+
     /// True when nothing is selected.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

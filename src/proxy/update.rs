@@ -2,15 +2,17 @@
 //! statistics when proxy runs arrive, hidden-space density from the proxy-run model. (The fused estimate,
 //! which needs the holdout evidence, is recomputed by `pipeline`.)
 
-use super::approx::{neighbour_stats_auto, neighbour_stats_auto_rows};
-use super::density::{density_family, knn_agreement, local_outlier_factor};
+use super::approx::{neighbour_stats_by, NeighbourMethod};
+use super::density::density_family;
 use super::distance::NeighbourOptions;
 use super::names::{Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES};
+use super::parts::{input_proxies, neighbour_stats_part_rows, to_stored};
 use super::training::{training_proxies, TRAINING_PROXIES};
 use crate::model::ModelError;
 use crate::store::Workspace;
 use crate::{Error, Result};
 use candle_core::{Device, Tensor};
+use std::ops::Range;
 
 /// Computes and stores the selected proxies of one workspace.
 #[derive(Debug, Clone)]
@@ -21,6 +23,11 @@ pub struct ProxyUpdater {
     pub neighbours: NeighbourOptions,
     /// Prior strength m of the fused estimate, in pseudo-trials (`None`: estimated from the evidence).
     pub prior_strength: Option<f64>,
+    /// In a sharded estimate, the block of examples whose input-space statistics this shard computes and
+    /// stores for `cscore merge` (instead of the input-space proxies themselves); `None`: all of them.
+    pub part: Option<Range<usize>>,
+    /// Exact or approximate neighbour statistics.
+    pub method: NeighbourMethod,
     labels: Vec<u32>,
     num_classes: usize,
 }
@@ -32,6 +39,8 @@ impl ProxyUpdater {
             selection,
             neighbours: NeighbourOptions::default(),
             prior_strength: None,
+            part: None,
+            method: NeighbourMethod::default(),
             labels: labels.to_vec(),
             num_classes,
         }
@@ -44,15 +53,32 @@ impl ProxyUpdater {
         ws: &Workspace,
         rows: &dyn Fn(usize, usize) -> Result<Tensor>,
     ) -> Result<Vec<&'static str>> {
-        let wanted = self.missing(ws, &INPUT_PROXIES)?;
+        let wanted = self.missing_input(ws)?;
         if wanted.is_empty() {
             return Ok(wanted);
         }
-        let stats = neighbour_stats_auto_rows(rows, self.labels.len(), &self.labels, &self.neighbours)?;
-        let mut all: Vec<(&'static str, Vec<f32>)> = density_family(&stats).into();
-        all.push(("knn_agreement", knn_agreement(&stats, &self.labels)));
-        all.push(("lof", local_outlier_factor(&stats)));
-        self.store(ws, all, &wanted, "")
+        let n = self.labels.len();
+        let part = self.part.clone().unwrap_or(0..n);
+        let stats =
+            neighbour_stats_part_rows(rows, n, &self.labels, &self.neighbours, &self.method, part.clone())?;
+        if self.part.is_some() {
+            ws.set_neighbour_part(&to_stored(part.start, stats, &self.labels, &wanted))?;
+            return Ok(wanted);
+        }
+        self.store(ws, input_proxies(&stats, &self.labels), &wanted, "")
+    }
+
+    /// The selected input-space proxies still to compute: not stored, or (in a sharded estimate) without
+    /// the statistics of this shard's block stored for them.
+    pub(crate) fn missing_input(&self, ws: &Workspace) -> Result<Vec<&'static str>> {
+        let Some(part) = &self.part else { return self.missing(ws, &INPUT_PROXIES) };
+        let wanted = self.selection.among(&INPUT_PROXIES);
+        let stored =
+            ws.neighbour_parts()?.into_iter().find(|p| p.start == part.start && p.len() == part.len());
+        match stored {
+            Some(p) if wanted.iter().all(|w| p.proxies.iter().any(|s| s == w)) => Ok(Vec::new()),
+            _ => Ok(wanted),
+        }
     }
 
     /// Selected hidden-space proxies not stored yet, from a model's `features` (N × `dim`, row-major),
@@ -71,7 +97,7 @@ impl ProxyUpdater {
         let x = Tensor::from_slice(features, (self.labels.len(), dim), device)
             .map_err(|e| Error::Model(ModelError::Candle(e)))?;
         let opts = NeighbourOptions { k: 0, ..self.neighbours.clone() };
-        let stats = neighbour_stats_auto(&x, &self.labels, &opts)?;
+        let stats = neighbour_stats_by(&x, &self.labels, &opts, &self.method)?;
         self.store(ws, density_family(&stats).into(), &wanted, "hidden_")
     }
 

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -116,6 +116,23 @@ CREATE TABLE heldout_prob_sums (
 );
 "#;
 
+/// Version 4: a shard's share of the input-space neighbour statistics (see `neighbour_parts.rs`), which
+/// `cscore merge` joins into the input-space proxies of the whole dataset.
+const V4: &str = r#"
+CREATE TABLE neighbour_parts (
+    start INTEGER PRIMARY KEY,
+    len INTEGER NOT NULL,
+    k INTEGER NOT NULL,
+    bandwidth REAL NOT NULL,
+    proxies TEXT NOT NULL,
+    kernel_sum BLOB NOT NULL,
+    same_class_kernel_sum BLOB NOT NULL,
+    neighbours BLOB NOT NULL,
+    neighbour_dist BLOB NOT NULL,
+    knn_agreement BLOB NOT NULL
+);
+"#;
+
 /// This binary's release, as recorded in `meta.written_by`.
 pub(super) const WRITTEN_BY: &str = env!("CARGO_PKG_VERSION");
 
@@ -169,7 +186,7 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (11, 11));
+        assert_eq!((tables, again), (12, 12));
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         Ok(())
     }

@@ -118,3 +118,46 @@ fn a_killed_worker_resumes_its_shard_into_what_an_uninterrupted_one_writes() {
     assert_eq!(resumed, results(&whole));
     assert_eq!(proxies(&shard), proxies(&whole));
 }
+
+/// On approximate neighbour statistics every shard computes the input-space statistics of its own block
+/// of examples; merging the shards one by one, the blocks wait in the target until the last arrives, and
+/// then give the input-space proxies a single estimate computes (up to float summation order).
+#[test]
+fn shards_split_the_input_space_proxies_by_blocks_and_the_merge_joins_them() {
+    let dir = setup();
+    let p = dir.path();
+    let approx = ["--neighbours", "approximate"];
+    ok(&cscore(&[&["estimate", "d", "-w", "single.cscore"], PLAN, &approx[..]].concat(), p));
+    let shards: Vec<String> = (0..3).map(|i| format!("m.cscore.shard-{i}-of-3")).collect();
+    for i in 0..3 {
+        let out = cscore(&worker_args("d", "m.cscore", &format!("{i}/3"), &approx), p);
+        ok(&out);
+        let block = [(0, 50), (50, 100), (100, 150)][i];
+        let said = format!("input-space statistics of examples {}..{} of 150", block.0, block.1);
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+        let parts = Workspace::open(&p.join(&shards[i])).unwrap().neighbour_parts().unwrap();
+        assert_eq!(parts.iter().map(|b| (b.start, b.len())).collect::<Vec<_>>(), [(block.0, 50)]);
+    }
+    let input = ["density", "class_density", "relative_density", "knn_agreement", "lof"];
+    let names = |ws: &str| proxies(&p.join(ws)).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+    for s in &shards[1..] {
+        assert!(names(s).is_empty(), "{s} stored proxies of its own: {:?}", names(s));
+    }
+    assert!(input.iter().all(|n| !names(&shards[0]).iter().any(|m| m == n)), "shard 0 holds only its block");
+    let out = cscore(&["merge", "m.cscore", &shards[0], &shards[1]], p);
+    ok(&out);
+    assert!(stderr(&out).contains("examples 100..150 of 150 without statistics"), "{}", stderr(&out));
+    assert!(input.iter().all(|n| !names("m.cscore").iter().any(|m| m == n)));
+    let out = cscore(&["merge", "m.cscore", &shards[2]], p);
+    ok(&out);
+    assert!(!stderr(&out).contains("without statistics"), "{}", stderr(&out));
+    let (merged, single) =
+        (Workspace::open(&p.join("m.cscore")).unwrap(), Workspace::open(&p.join("single.cscore")).unwrap());
+    for name in input {
+        let (a, b) = (merged.proxy_scores(name).unwrap(), single.proxy_scores(name).unwrap());
+        let (a, b) = (a.unwrap_or_else(|| panic!("no {name} merged")), b.unwrap());
+        let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-3)).fold(0f32, f32::max);
+        assert!(worst < 1e-4, "{name}: merged and single differ by {worst} (relative)");
+    }
+    assert_eq!(names("m.cscore"), names("single.cscore"), "every proxy merged");
+}
