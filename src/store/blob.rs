@@ -50,6 +50,32 @@ pub(super) fn bytes_to_labels(bytes: &[u8], width: usize) -> Option<Vec<u32>> {
     )
 }
 
+/// Packs `f64`s little-endian.
+pub(super) fn f64s_to_bytes(values: &[f64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Unpacks little-endian `f64`s; `None` when the length is not a multiple of 8.
+pub(super) fn bytes_to_f64s(bytes: &[u8]) -> Option<Vec<f64>> {
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    Some(bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+}
+
+/// Packs `u32`s little-endian.
+pub(super) fn u32s_to_bytes(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Unpacks little-endian `u32`s; `None` when the length is not a multiple of 4.
+pub(super) fn bytes_to_u32s(bytes: &[u8]) -> Option<Vec<u32>> {
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    Some(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,30 +106,4 @@ mod tests {
         }
         assert!(bytes_to_labels(&[1, 2, 3], 2).is_none());
     }
-}
-
-/// Packs `f64`s little-endian.
-pub(super) fn f64s_to_bytes(values: &[f64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-/// Unpacks little-endian `f64`s; `None` when the length is not a multiple of 8.
-pub(super) fn bytes_to_f64s(bytes: &[u8]) -> Option<Vec<f64>> {
-    if !bytes.len().is_multiple_of(8) {
-        return None;
-    }
-    Some(bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
-}
-
-/// Packs `u32`s little-endian.
-pub(super) fn u32s_to_bytes(values: &[u32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-/// Unpacks little-endian `u32`s; `None` when the length is not a multiple of 4.
-pub(super) fn bytes_to_u32s(bytes: &[u8]) -> Option<Vec<u32>> {
-    if !bytes.len().is_multiple_of(4) {
-        return None;
-    }
-    Some(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 }
