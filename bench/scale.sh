@@ -28,7 +28,8 @@ mkdir -p "$dir"
 command -v tmux >/dev/null || { echo "tmux is needed for the explorer's open time"; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed for the peak RSS"; exit 1; }
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p') · $(nproc) cores · $(free -g | awk '/Mem:/ {print $2}') GiB · load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "cscore: $cscore ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+dirty=$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")
+echo "cscore: $cscore ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty)"
 
 grouped() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
 
@@ -45,7 +46,7 @@ explore_times() {
     screen=$(tmux -S "$sock" capture-pane -p -t scale 2>/dev/null || true)
     now=$(date +%s.%N)
     if [ -z "$first" ] && grep -qE "loading|ranked list" <<<"$screen"; then first=$(echo "$now - $start" | bc); fi
-    if grep -qF "$want" <<<"$screen"; then list=$(echo "$now - $start" | bc); break; fi
+    if grep -qF "$want" <<<"$screen"; then list=$(printf "%.2f" "$(echo "$now - $start" | bc)"); break; fi
     if [ "$(echo "$now - $start > 600" | bc)" = 1 ]; then list="never (600 s)"; break; fi
     sleep 0.01
   done
@@ -82,8 +83,8 @@ for k in "${@:-1 3 9 21}"; do
     done
     wait "$pid" || true
     sleep 1
-    first=$(grep -m1 "\] ratio .* run .*: done" "$log" | awk '{print $1}')
-    proxies=$(grep -m1 "proxies stored: .*lof" "$log" | sed -n 's/.*(\(.*\))$/\1/p')
+    first=$(grep -m1 "\] ratio .* run .*: done" "$log" | awk '{print $1}') || true
+    proxies=$(grep -m1 "proxies stored: .*lof" "$log" | sed -n 's/.*(\(.*\))$/\1/p') || true
     rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time-$k.txt")
     read -r n per_run probs runs < <(python3 - "$ws" <<'PY'
 import sqlite3, sys

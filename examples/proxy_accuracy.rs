@@ -4,7 +4,13 @@
 //! full f32 input matrix.
 //!
 //! `cargo run --release --example proxy_accuracy -- [DATA] [--n N] [--inject-label-noise F] [--noise-seed S]
-//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L]`
+//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--workspace WS]`
+//!
+//! `--workspace WS`: a finished estimate of DATA with exact input-space proxies and the same injected
+//! noise (e.g. `cscore estimate DATA --inject-label-noise 0.05 --runs 1 -w WS --neighbours exact`); the
+//! fused estimate is computed from its proxies and holdout evidence twice, with the exact input-space
+//! proxies and with the approximate ones in their place, and the average precision of each for the
+//! injected examples printed beside the holdout C-score's.
 
 use cscore::data::{inject, Corruption, LoadOptions};
 use cscore::model::DeviceData;
@@ -44,6 +50,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let (mut data, mut n, mut noise, mut noise_seed) = ("/work/shared/data/mnist".to_string(), None, 0.0, 0);
     let mut approx_only = false;
+    let mut workspace: Option<String> = None;
     let mut approx = ApproxOptions::default();
     let num = |v: Option<String>| v.and_then(|v| v.parse::<usize>().ok());
     while let Some(a) = args.next() {
@@ -56,6 +63,7 @@ fn main() -> anyhow::Result<()> {
             "--dims" => approx.dims = num(args.next()).unwrap_or(approx.dims),
             "--probes" => approx.probes = num(args.next()).unwrap_or(approx.probes),
             "--lists" => approx.lists = num(args.next()),
+            "--workspace" => workspace = args.next(),
             _ => data = a,
         }
     }
@@ -95,6 +103,9 @@ fn main() -> anyhow::Result<()> {
         true => average_precision(&suspicion(name, v), injected).map_or("-".into(), |a| format!("{a:.4}")),
         false => "-".to_string(),
     };
+    if let Some(ws) = workspace {
+        fused_both_ways(std::path::Path::new(&ws), &fast_p, injected)?;
+    }
     if approx_only {
         println!("{:<18} {:>10}", "proxy", "AP approx");
         fast_p.iter().for_each(|(name, v)| println!("{name:<18} {:>10}", ap(name, v)));
@@ -112,6 +123,53 @@ fn main() -> anyhow::Result<()> {
     for ((name, e), (_, a)) in proxies(&exact, &labels).iter().zip(&fast_p) {
         let rho = spearman(e, a).map_or("-".into(), |r| format!("{r:.4}"));
         println!("{name:<18} {exact_s:>9.1} {fast_s:>9.1} {rho:>8} {:>9} {:>10}", ap(name, e), ap(name, a));
+    }
+    Ok(())
+}
+
+/// The fused estimate of the workspace `ws` from its stored (exact) proxies, and again with the input-space
+/// ones replaced by `approx`, each scored by average precision for the injected examples.
+fn fused_both_ways(
+    ws: &std::path::Path,
+    approx: &[(&'static str, Vec<f64>)],
+    injected: &[bool],
+) -> anyhow::Result<()> {
+    let ws = cscore::store::Workspace::open(ws)?;
+    let mut truth = vec![false; ws.num_examples()];
+    ws.injected()?.iter().for_each(|r| truth[r.example] = true);
+    anyhow::ensure!(truth == injected, "the workspace's injected examples are not those of these flags");
+    let agg = cscore::estimate::aggregate_workspace(&ws)?;
+    let (c, evals): (Vec<f64>, Vec<u32>) =
+        (agg.cscores(), (0..agg.len()).map(|i| agg.holdout_evals(i)).collect());
+    let mut exact = Vec::new();
+    for name in ws.proxy_names()?.into_iter().filter(|n| n != cscore::proxy::FUSED) {
+        if let Some(s) = ws.proxy_scores(&name)? {
+            exact.push((name, s));
+        }
+    }
+    let swapped: Vec<(String, Vec<f32>)> = exact
+        .iter()
+        .map(|(name, s)| match approx.iter().find(|(a, _)| a == name) {
+            Some((_, v)) => (name.clone(), v.iter().map(|&x| x as f32).collect()),
+            None => (name.clone(), s.clone()),
+        })
+        .collect();
+    let ap = |name: &str, v: &[f64]| average_precision(&suspicion(name, v), &truth).unwrap_or(f64::NAN);
+    let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+    let runs = ws.run_counts()?.done;
+    println!(
+        "workspace: {} examples, {runs} runs, {} injected",
+        truth.len(),
+        truth.iter().filter(|&&b| b).count()
+    );
+    println!("AP for the injected examples: holdout C-score {:.4}", ap("cscore", &c));
+    for (label, proxies) in [("exact", &exact), ("approximate", &swapped)] {
+        let fused = cscore::proxy::fuse(proxies, &c, &evals, None);
+        println!(
+            "  fused with {label} input-space proxies: {:.4} (prior from {})",
+            ap(cscore::proxy::FUSED, &widen(&fused.scores)),
+            fused.prior_proxies.join(", ")
+        );
     }
     Ok(())
 }

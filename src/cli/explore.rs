@@ -8,7 +8,7 @@ use cscore::estimate::{default_workers, resolve_protocol_plan, stored_plan, Esti
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
-use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings};
+use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings, WorkspaceReading};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -45,6 +45,16 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
 /// Opens the project, resolves the plan and decides whether to train (the loading thread).
 fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<ExploreSession> {
     let e = &args.estimate;
+    // Opening a workspace file, its runs, tags and proxies are read (on a thread of their own) while the
+    // dataset is read and hashed: at a million examples each takes seconds.
+    let early = is_workspace(&e.data.data).then(|| {
+        let path = e.data.data.clone();
+        std::thread::spawn(move || -> anyhow::Result<WorkspaceReading> {
+            let ws = Workspace::open(&path)?;
+            let plan = stored_plan(&ws)?;
+            Ok(WorkspaceReading::read(&ws, plan, &Progress::none())?)
+        })
+    });
     progress.stage("reading the dataset and checking it against the workspace");
     let project = open_project(&e.data)?;
     let ws = &project.workspace;
@@ -83,7 +93,14 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     } else {
         None
     };
-    Ok(ExploreSession::open_reporting(project, plan, config, args.theme.as_deref(), settings, progress)?)
+    // The early reading stands when it was made under the plan the session uses (a plan changed by flags,
+    // or a failure there, and the workspace is read again here).
+    let early = early.and_then(|t| t.join().ok()).and_then(Result::ok).filter(|r| r.plan() == plan.as_ref());
+    let reading = match early {
+        Some(r) => r,
+        None => WorkspaceReading::read(&project.workspace, plan, progress)?,
+    };
+    Ok(ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?)
 }
 
 /// A workspace file (by its SQLite header) or a dataset path.

@@ -61,10 +61,11 @@ pub enum Event<'a> {
     /// A run finished (or failed) and is committed.
     RunCommitted { record: &'a RunRecord },
     /// A proxy run is about to be committed: its model's penultimate-layer activations on every example
-    /// (N × `dim`, row-major), for the hidden-space proxies. Sent before the commit, so that a process
+    /// (N × `dim`, row-major), for the hidden-space proxies: handed over, not copied (at a million
+    /// examples they are over a GB). Sent before the commit, so that a process
     /// killed in between trains the run again on resume instead of losing the features (the model is
     /// not stored). Only with `EstimateOptions::proxy_features`.
-    ProxyFeatures { key: RunKey, features: &'a [f32], dim: usize },
+    ProxyFeatures { key: RunKey, features: std::sync::Arc<Features> },
 }
 
 /// How an estimate session ended.
@@ -154,8 +155,8 @@ pub fn run_estimate(
             }
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(Ok((record, features, did_not_learn))) => {
-                    if let Some(f) = &features {
-                        on_event(Event::ProxyFeatures { key: record.key, features: &f.values, dim: f.dim });
+                    if let Some(f) = features {
+                        on_event(Event::ProxyFeatures { key: record.key, features: std::sync::Arc::new(f) });
                     }
                     match ws.insert_run(&record) {
                         Ok(inserted) => {

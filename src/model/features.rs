@@ -31,6 +31,8 @@ pub fn network_features(net: &dyn Network, data: &DeviceData) -> Result<Vec<Feat
         let per_model = (end - start) * dim;
         for (m, f) in out.iter_mut().enumerate() {
             f.dim = dim;
+            // All of it at once: growing by doubling would hold 1.5× the features (GBs at a million examples).
+            f.values.reserve_exact((n * dim).saturating_sub(f.values.len()));
             f.values.extend_from_slice(&h[m * per_model..(m + 1) * per_model]);
         }
     }

@@ -61,7 +61,7 @@ enum Quick {
 /// Handle to the running pipeline; [`ProxyPipeline::finish`] waits for it.
 pub struct ProxyPipeline {
     quick: mpsc::Sender<Quick>,
-    slow: mpsc::Sender<Features>,
+    slow: mpsc::Sender<Arc<Features>>,
     lanes: Vec<JoinHandle<()>>,
 }
 
@@ -113,7 +113,7 @@ impl ProxyPipeline {
     }
 
     /// A proxy run's model features, for the hidden-space proxies.
-    pub fn features(&self, f: Features) {
+    pub fn features(&self, f: Arc<Features>) {
         let _ = self.slow.send(f);
     }
 
@@ -161,7 +161,7 @@ fn slow_lane(
     device: &Device,
     recover: Option<RecoverFeatures>,
     input_space_done: Option<OpenOnDrop>,
-    features: mpsc::Receiver<Features>,
+    features: mpsc::Receiver<Arc<Features>>,
     refresh: &mpsc::Sender<Quick>,
     notify: &dyn Fn(Notice),
 ) {

@@ -8,7 +8,7 @@ use crate::estimate::{
     aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Gate, OpenOnDrop,
     Plan,
 };
-use crate::model::{DeviceData, Features};
+use crate::model::DeviceData;
 use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
@@ -83,9 +83,9 @@ pub fn estimate_with_proxies(
                     p.evidence(&agg);
                 }
             }
-            Event::ProxyFeatures { features, dim, .. } => {
+            Event::ProxyFeatures { features, .. } => {
                 if let Some(p) = &pipeline {
-                    p.features(Features { values: features.to_vec(), dim: *dim });
+                    p.features(features.clone());
                 }
             }
             Event::Started { .. } => {}

@@ -56,7 +56,7 @@ pub(super) fn knn(
     tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
     // Each point's nearest lists: the first is where it is stored, all are where it is searched.
     let probes = opts.probes.clamp(1, lists);
-    let near = nearest(&p, d, &centroids, probes)?;
+    let near = nearest(&p, d, &centroids, probes, &stopped)?;
     let primary: Vec<u32> = near.iter().step_by(probes).copied().collect();
     tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
     // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
@@ -129,7 +129,7 @@ fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() ->
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let assigned = nearest(&sample, d, &centroids, 1)?;
+        let assigned = nearest(&sample, d, &centroids, 1, stopped)?;
         let mut sums = vec![0f64; lists * d];
         let mut counts = vec![0usize; lists];
         for (s, &l) in assigned.iter().enumerate() {
@@ -150,12 +150,23 @@ fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() ->
 }
 
 /// The `top` nearest centroids of each row of `points` (nearest first, N × top), by blocked matmul.
-fn nearest(points: &[f32], d: usize, centroids: &[f32], top: usize) -> Result<Vec<u32>> {
+/// Raised `stopped` ends it between chunks with [`Error::Interrupted`] (over a million points it runs for
+/// minutes).
+fn nearest(
+    points: &[f32],
+    d: usize,
+    centroids: &[f32],
+    top: usize,
+    stopped: &dyn Fn() -> bool,
+) -> Result<Vec<u32>> {
     let lists = centroids.len() / d;
     let c = tensor(Tensor::from_slice(centroids, (lists, d), &Device::Cpu).and_then(|c| c.t()))?;
     let c_norms: Vec<f32> = (0..lists).map(|l| norm2(row(centroids, d, l))).collect();
     let mut out = Vec::with_capacity(points.len() / d * top);
     for block in points.chunks(CHUNK * d) {
+        if stopped() {
+            return Err(Error::Interrupted);
+        }
         let b = block.len() / d;
         let x = tensor(Tensor::from_slice(block, (b, d), &Device::Cpu))?;
         let dots: Vec<f32> = tensor(x.matmul(&c).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()))?;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::app::{App, Message};
 use super::config::{Config, ImageMode};
-use super::data::ExplorerData;
+use super::data::{rank_all, stored_scores, ExplorerData, ProxyScores};
 use super::error::TuiError;
 use super::estimate_state::{EstimateState, Training};
 use super::opening::Progress;
@@ -15,6 +15,7 @@ use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
 use crate::estimate::{dataset_warnings, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
+use crate::store::{TagRow, Workspace};
 
 /// An explorer ready to run: the app, where to follow the workspace from, and an optional trainer.
 pub struct ExploreSession {
@@ -50,6 +51,20 @@ impl ExploreSession {
         train: Option<TrainSettings>,
         progress: &Progress,
     ) -> Result<ExploreSession, TuiError> {
+        let reading = WorkspaceReading::read(&project.workspace, plan, progress)?;
+        ExploreSession::open_read(project, reading, config, theme, train, progress)
+    }
+
+    /// As [`ExploreSession::open_reporting`], with the workspace's side already read (e.g. on a thread of
+    /// its own while the dataset loaded: at a million examples each takes seconds).
+    pub fn open_read(
+        project: Project,
+        reading: WorkspaceReading,
+        config: &Config,
+        theme: Option<&str>,
+        train: Option<TrainSettings>,
+        progress: &Progress,
+    ) -> Result<ExploreSession, TuiError> {
         let Project { dataset, workspace, injected } = project;
         let no_color = no_color_requested();
         let theme = Theme::load(theme.unwrap_or(&config.theme), no_color)?;
@@ -57,16 +72,8 @@ impl ExploreSession {
         if no_color {
             config.images = ImageMode::Shade;
         }
-        let mut est = EstimateState::new(plan, dataset.len(), dataset.num_classes());
-        let mut last_run_id = i64::MIN;
-        progress.stage("reading the runs");
-        for (id, run) in workspace.runs_after(i64::MIN, false)? {
-            last_run_id = last_run_id.max(id);
-            est.add(&run, false);
-        }
-        let tags = workspace.tags()?;
-        progress.stage("ranking the proxy scores");
-        let data = ExplorerData::load(&workspace, Arc::new(dataset), &injected)?;
+        let WorkspaceReading { mut est, last_run_id, tags, proxies } = reading;
+        let data = ExplorerData::new(Arc::new(dataset), &injected, proxies, workspace.path().to_path_buf());
         let trainer = match (train, est.plan.clone()) {
             (Some(t), Some(plan)) => {
                 est.training = Training::Running { device: t.device_label.clone() };
@@ -88,5 +95,37 @@ impl ExploreSession {
             app.message = Some(Message { text: format!("warning: {}", warnings.join("; ")), error: true });
         }
         Ok(ExploreSession { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
+    }
+}
+
+/// What the explorer reads from the workspace alone, without the dataset: the stored runs folded under a
+/// plan, the tags and the ranked proxy and reference scores.
+pub struct WorkspaceReading {
+    est: EstimateState,
+    last_run_id: i64,
+    tags: Vec<TagRow>,
+    proxies: Vec<ProxyScores>,
+}
+
+impl WorkspaceReading {
+    /// Reads `ws` under `plan`.
+    pub fn read(ws: &Workspace, plan: Option<Plan>, progress: &Progress) -> Result<Self, TuiError> {
+        let info = ws.dataset_info()?;
+        let mut est = EstimateState::new(plan, info.num_examples, info.num_classes);
+        let mut last_run_id = i64::MIN;
+        progress.stage("reading the runs");
+        for (id, run) in ws.runs_after(i64::MIN, false)? {
+            last_run_id = last_run_id.max(id);
+            est.add(&run, false);
+        }
+        let tags = ws.tags()?;
+        progress.stage("ranking the proxy scores");
+        let proxies = rank_all(stored_scores(ws)?);
+        Ok(WorkspaceReading { est, last_run_id, tags, proxies })
+    }
+
+    /// The plan the runs were folded under.
+    pub fn plan(&self) -> Option<&Plan> {
+        self.est.plan.as_ref()
     }
 }

@@ -9,6 +9,7 @@ use crate::estimate::Aggregate;
 use crate::export::LABEL_ISSUE_THRESHOLD;
 use crate::export::{Cells, Table};
 use crate::proxy::REFERENCE_PREFIX;
+use rayon::prelude::*;
 
 /// What the table is built from.
 pub struct TableInputs<'a> {
@@ -73,10 +74,14 @@ pub fn explorer_table(inp: &TableInputs<'_>, wanted: Option<&[String]>, rows: us
 fn column(inp: &TableInputs<'_>, name: &str, n: usize) -> Option<Cells> {
     let (agg, data, tags) = (inp.agg, inp.data, inp.tags);
     let labels = &data.dataset.labels;
-    let floats =
-        |f: &dyn Fn(usize) -> Option<f64>| Cells::F64((0..n).map(|i| f(i).unwrap_or(f64::NAN)).collect());
-    let ints = |f: &dyn Fn(usize) -> Option<i64>| Cells::Int((0..n).map(f).collect());
-    let texts = |f: &dyn Fn(usize) -> Option<String>| Cells::Text((0..n).map(f).collect());
+    // Each column in parallel over the examples (a million rows per key press of the filter prompt).
+    let floats = |f: &(dyn Fn(usize) -> Option<f64> + Sync)| {
+        Cells::F64((0..n).into_par_iter().map(|i| f(i).unwrap_or(f64::NAN)).collect())
+    };
+    let ints =
+        |f: &(dyn Fn(usize) -> Option<i64> + Sync)| Cells::Int((0..n).into_par_iter().map(f).collect());
+    let texts =
+        |f: &(dyn Fn(usize) -> Option<String> + Sync)| Cells::Text((0..n).into_par_iter().map(f).collect());
     let injected = |i: usize| data.injected.get(i).and_then(Option::as_ref);
     Some(match name {
         "index" => ints(&|i| i64::try_from(i).ok()),

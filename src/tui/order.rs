@@ -7,6 +7,7 @@ use super::filter_table::TableInputs;
 use super::scores::Scores;
 use super::tags::Tags;
 use crate::estimate::Aggregate;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 
 /// A column the list can be sorted by.
@@ -122,8 +123,36 @@ pub fn visible_order(spec: SortSpec, filter: &Filter, inp: &OrderInputs<'_>) -> 
             None => missing_last(a, b, spec, inp),
         }
     };
-    rows.sort_by(|&a, &b| cmp(a, b));
-    rows
+    if matches!(spec.column, SortColumn::Tag) {
+        rows.par_sort_by(|&a, &b| cmp(a, b));
+        return rows;
+    }
+    // Numeric columns: the same order as `cmp` (missing last in either direction, ties by index), sorted
+    // on extracted keys in parallel (at a million rows a comparator sort took a fifth of a second).
+    let numeric = |i: usize| -> Option<f64> {
+        match spec.column {
+            SortColumn::Index => Some(i as f64),
+            SortColumn::Label => Some(f64::from(labels[i])),
+            SortColumn::Evals => Some(inp.scores.evals[i] as f64),
+            SortColumn::CScore => f32_key(&inp.scores.cscore, i as u32).map(f64::from),
+            SortColumn::Prediction => inp.scores.prediction(i).map(f64::from),
+            SortColumn::Proxy => match inp.proxy {
+                Some(p) => p.rank.get(i).copied().filter(|&r| r > 0).map(|r| r as f64),
+                None => Some(0.0),
+            },
+            SortColumn::Tag => None,
+        }
+    };
+    let mut keyed: Vec<(bool, f64, u32)> = rows
+        .par_iter()
+        .map(|&a| match numeric(a as usize) {
+            // + 0.0: −0 and 0 compare equal, as with partial_cmp
+            Some(v) => (false, if spec.descending { -v } else { v } + 0.0, a),
+            None => (true, 0.0, a),
+        })
+        .collect();
+    keyed.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
+    keyed.into_iter().map(|(_, _, a)| a).collect()
 }
 
 /// Compares two optional keys; `None` when exactly one is missing (it goes last in either direction).

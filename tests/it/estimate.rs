@@ -231,8 +231,8 @@ fn proxy_features_arrive_before_their_run_is_committed() {
     let watcher = Workspace::open(&path).unwrap();
     let mut seen = Vec::new();
     run_estimate(&ws, &data, &small_plan(1), &options, &AtomicBool::new(false), &mut |e| match e {
-        Event::ProxyFeatures { key, features, dim } => {
-            assert_eq!(features.len(), 90 * dim);
+        Event::ProxyFeatures { key, features } => {
+            assert_eq!(features.values.len(), 90 * features.dim);
             seen.push(("features", watcher.run(key).unwrap().is_some()));
         }
         Event::RunCommitted { record } if record.key.kind_is_proxy => {

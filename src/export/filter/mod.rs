@@ -19,6 +19,7 @@ pub use lex::Op;
 
 use super::table::Table;
 use parse::{Expr, Operand};
+use rayon::prelude::*;
 
 /// A malformed expression, or one that does not fit the table; `position` is the 1-based character.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,7 +75,8 @@ impl Filter {
     /// The rows of `table` that match, in order; fails on unknown columns and mismatched types.
     pub fn select(&self, table: &Table) -> Result<Vec<usize>, FilterError> {
         let compiled = eval::compile(&self.expr, table)?;
-        Ok((0..table.rows()).filter(|&row| compiled.matches(table, row)).collect())
+        // In parallel, in row order (the explorer filters a million rows on a key press).
+        Ok((0..table.rows()).into_par_iter().filter(|&row| compiled.matches(table, row)).collect())
     }
 }
 

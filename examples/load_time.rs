@@ -1,0 +1,28 @@
+//! How long loading a dataset takes: reading (and decompressing) it, then hashing it.
+//! `cargo run --release --example load_time -- DATA`
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: load_time DATA"))?;
+    let t = std::time::Instant::now();
+    let ds = cscore::data::load(std::path::Path::new(&path), &cscore::data::LoadOptions::default())?;
+    println!(
+        "{} examples loaded and hashed in {:.2?} (hash {})",
+        ds.len(),
+        t.elapsed(),
+        &ds.content_hash[..12]
+    );
+    if let Some(ws) = std::env::args().nth(2) {
+        let t = std::time::Instant::now();
+        let w = cscore::store::Workspace::open(std::path::Path::new(&ws))?;
+        println!("workspace opened in {:.2?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let p = cscore::project::Project::open(
+            std::path::Path::new(&path),
+            &Default::default(),
+            Some(std::path::Path::new(&ws)),
+            None,
+        )?;
+        println!("project (dataset + workspace) opened in {:.2?}", t.elapsed());
+        drop((w, p));
+    }
+    Ok(())
+}
