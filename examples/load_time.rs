@@ -22,7 +22,21 @@ fn main() -> anyhow::Result<()> {
             None,
         )?;
         println!("project (dataset + workspace) opened in {:.2?}", t.elapsed());
-        drop((w, p));
+        let t = std::time::Instant::now();
+        let plan = cscore::estimate::stored_plan(&w)?;
+        let r = cscore::tui::WorkspaceReading::read(&w, plan.clone(), &cscore::tui::Progress::none())?;
+        println!("workspace side read (runs, tags, ranked proxies) in {:.2?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let s = cscore::tui::ExploreSession::open_read(
+            p,
+            r,
+            &Default::default(),
+            Some("dark"),
+            None,
+            &cscore::tui::Progress::none(),
+        )?;
+        println!("session assembled (scores, order) in {:.2?}", t.elapsed());
+        drop((w, s));
     }
     Ok(())
 }

@@ -26,16 +26,27 @@ impl ProxyScores {
     /// Ranks `scores` in the proxy's irregular-first order ([`higher_is_regular`]).
     pub fn new(name: &str, scores: Vec<f32>) -> Self {
         let regular_high = higher_is_regular(name);
-        let mut order: Vec<u32> =
-            (0..scores.len() as u32).filter(|&i| !scores[i as usize].is_nan()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (scores[a as usize], scores[b as usize]);
-            let c = if regular_high { x.total_cmp(&y) } else { y.total_cmp(&x) };
-            c.then(a.cmp(&b))
-        });
+        // Sorted as u64 keys (the value's bits in `total_cmp` order, flipped for the direction, then the
+        // index): the order of a comparator sort by value then index, several times faster.
+        let key = |v: f32| {
+            let b = v.to_bits();
+            let k = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
+            if regular_high {
+                k
+            } else {
+                !k
+            }
+        };
+        let mut order: Vec<u64> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(i, &v)| (u64::from(key(v)) << 32) | i as u64)
+            .collect();
+        order.sort_unstable();
         let mut rank = vec![0u32; scores.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32 + 1;
+        for (r, &k) in order.iter().enumerate() {
+            rank[(k & 0xFFFF_FFFF) as usize] = r as u32 + 1;
         }
         ProxyScores { name: name.to_string(), present: order.len(), scores, rank }
     }
@@ -171,5 +182,26 @@ mod tests {
         let p = ProxyScores::new("forgetting_events", vec![0.0, 3.0, 1.0]);
         assert_eq!(p.rank, vec![3, 1, 2]);
         assert_eq!(p.present, 3);
+    }
+
+    /// The keyed sort ranks as a comparator sort by value (`total_cmp`), then index, in both directions:
+    /// ties, signs, zeros of both signs, infinities and NaN.
+    #[test]
+    fn keyed_ranks_equal_a_comparator_sort() {
+        let base = [0.5f32, -0.0, 0.0, -1.5, f32::INFINITY, 0.5, f32::NAN, -f32::INFINITY, 3.25, -1.5, 1e-30];
+        let scores: Vec<f32> =
+            (0..200).map(|i| base[(i * 7) % base.len()] * if i % 3 == 0 { 1.0 } else { -2.0 }).collect();
+        for name in ["learning_speed", "forgetting_events"] {
+            let regular_high = crate::proxy::higher_is_regular(name);
+            let mut order: Vec<u32> =
+                (0..scores.len() as u32).filter(|&i| !scores[i as usize].is_nan()).collect();
+            order.sort_by(|&a, &b| {
+                let (x, y) = (scores[a as usize], scores[b as usize]);
+                (if regular_high { x.total_cmp(&y) } else { y.total_cmp(&x) }).then(a.cmp(&b))
+            });
+            let mut want = vec![0u32; scores.len()];
+            order.iter().enumerate().for_each(|(r, &i)| want[i as usize] = r as u32 + 1);
+            assert_eq!(ProxyScores::new(name, scores.clone()).rank, want, "{name}");
+        }
     }
 }

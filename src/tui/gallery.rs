@@ -58,12 +58,14 @@ pub fn gallery_rows(labels: &[u32], cscore: &[f32], classes: usize) -> Vec<Galle
             }
         }
     }
+    use rayon::prelude::*;
     per_class
-        .into_iter()
+        .into_par_iter()
         .enumerate()
         .filter(|(_, v)| !v.is_empty())
         .map(|(class, mut v)| {
-            v.sort_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
+            // indices are distinct, so the unstable sort gives the one order
+            v.sort_unstable_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
             let k = PER_SIDE_MAX.min(v.len() / 2).max(1);
             let lowest = v[..k.min(v.len())].to_vec();
             let highest = v.iter().rev().take(k).copied().collect();

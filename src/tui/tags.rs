@@ -48,14 +48,15 @@ pub struct Tags {
 impl Tags {
     /// `n` untagged examples with `rows` applied.
     pub fn new(n: usize, rows: Vec<TagRow>) -> Self {
-        let mut t = Tags {
-            rows: Arc::new(vec![None; n]),
-            touched: BTreeSet::new(),
-            written: Arc::new(vec![0; n]),
-            version: 0,
-        };
-        t.merge_snapshot(rows, 0);
-        t
+        // What `merge_snapshot` into empty rows gives, with one allocation of the slots instead of two (a
+        // million examples: a tenth of a second each).
+        let mut slots = vec![None; n];
+        for row in rows {
+            if let Some(slot) = slots.get_mut(row.example) {
+                *slot = Some(row);
+            }
+        }
+        Tags { rows: Arc::new(slots), touched: BTreeSet::new(), written: Arc::new(vec![0; n]), version: 1 }
     }
 
     /// Takes every row from what the workspace held when `rows` were read (another explorer may have
