@@ -4,7 +4,8 @@
 
 use super::detect::{auroc, average_precision, suspicion};
 use super::higher_is_regular;
-use super::rank::{average_ranks, kendall_tau_b, spearman};
+use super::rank::{average_ranks, kendall_tau_b, pearson, spearman};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Name under which the holdout C-score takes part.
@@ -90,19 +91,31 @@ pub fn compare(scores: &[(String, Vec<f64>)], injected: Option<&[bool]>, top: us
             s.iter().map(|v| sign * v).collect()
         })
         .collect();
-    let mut correlations = Vec::new();
-    for a in 0..scores.len() {
-        for b in a + 1..scores.len() {
+    // Each score's average ranks once, for its pairs with scores that, like it, miss no value (then ρ is
+    // the Pearson correlation of these very ranks); the pairs in parallel.
+    let full_ranks: Vec<Option<Vec<f64>>> = oriented
+        .par_iter()
+        .map(|s| (s.len() >= 2 && s.iter().all(|v| v.is_finite())).then(|| average_ranks(s)))
+        .collect();
+    let pairs: Vec<(usize, usize)> =
+        (0..scores.len()).flat_map(|a| (a + 1..scores.len()).map(move |b| (a, b))).collect();
+    let correlations = pairs
+        .par_iter()
+        .map(|&(a, b)| {
             let (x, y) = (&oriented[a], &oriented[b]);
-            correlations.push(Correlation {
+            let spearman = match (&full_ranks[a], &full_ranks[b]) {
+                (Some(ra), Some(rb)) if ra.len() == rb.len() => pearson(ra, rb),
+                _ => spearman(x, y),
+            };
+            Correlation {
                 a: scores[a].0.clone(),
                 b: scores[b].0.clone(),
                 pairs: x.iter().zip(y).filter(|(p, q)| p.is_finite() && q.is_finite()).count(),
-                spearman: spearman(x, y),
+                spearman,
                 kendall: kendall_tau_b(x, y),
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let detection = match injected.filter(|m| m.iter().any(|&b| b)) {
         Some(mask) => scores
             .iter()
