@@ -121,6 +121,10 @@ pub struct EstimateArgs {
     /// In a sharded estimate on approximate statistics each shard computes its own block of examples.
     #[arg(long, value_name = "auto|exact|approximate", default_value = "auto")]
     pub neighbours: cscore::proxy::NeighbourMethod,
+    /// The longest holdout runs wait for the input-space proxies (they and the proxy run get the cores
+    /// first); after it they train beside the pass. `0s`: start at once.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = humantime::parse_duration)]
+    pub proxy_wait: std::time::Duration,
 }
 
 impl EstimateArgs {

@@ -123,12 +123,14 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let mut progress = Progress::new(args.no_progress);
     // Proxies are secondary: their first failure is reported at the end and never stops the estimate.
     let proxy_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let wait = args.proxy_wait;
     let notify = {
         let (print, error) = (progress.printer(), proxy_error.clone());
         Arc::new(move |n: Notice| match n {
             Notice::Computing { names } => print(format!(
-                "computing {}; holdout runs start when they are stored (in a minute at most)",
-                names.join(", ")
+                "computing {}; holdout runs start when they are stored (in {} at most)",
+                names.join(", "),
+                duration(wait.as_secs_f64())
             )),
             Notice::Stored { names, seconds } => match &block {
                 Some(b) if names.iter().all(|n| INPUT_PROXIES.contains(n)) => print(format!(
@@ -151,7 +153,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         &data,
         &plan,
         &opts,
-        Some(ProxySetup { updater, notify }),
+        Some(ProxySetup { updater, notify, wait: args.proxy_wait }),
         stop,
         &mut |event, agg| match event {
             Event::Started { done, total, pending } => {

@@ -27,4 +27,4 @@ pub use fused::{fuse_workspace, update_fused};
 pub use merge::{completeness, merge_workspace, merge_workspaces, MergeReport, ShardReport};
 pub use merge_proxies::{merge_proxies, ProxyMerge};
 pub use proxy_lanes::{Notice, PipelineInputs, ProxyNotify, ProxyPipeline, RecoverFeatures};
-pub use session::{estimate_with_proxies, ProxySetup};
+pub use session::{estimate_with_proxies, ProxySetup, INPUT_SPACE_HEAD_START};

@@ -15,7 +15,8 @@ use crate::Result;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-/// The longest holdout runs wait for the input-space proxies (exact on MNIST: ≈ 45 s on two cores).
+/// The longest holdout runs wait for the input-space proxies by default (exact on MNIST: ≈ 45 s on two
+/// cores).
 pub const INPUT_SPACE_HEAD_START: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The proxies of a session and where their notices go.
@@ -24,6 +25,8 @@ pub struct ProxySetup {
     pub updater: ProxyUpdater,
     /// Receives what the pipeline stored or failed at.
     pub notify: ProxyNotify,
+    /// The longest holdout runs wait for the input-space proxies ([`INPUT_SPACE_HEAD_START`] by default).
+    pub wait: std::time::Duration,
 }
 
 /// Trains what `plan` still lacks in `ws` (as [`run_estimate`]) and, with `proxies`, computes them on the
@@ -42,16 +45,16 @@ pub fn estimate_with_proxies(
     let mut agg = aggregate_workspace(ws)?;
     let mut options = options.clone();
     let pipeline = match proxies {
-        Some(ProxySetup { updater, notify }) if !updater.selection.is_empty() => {
+        Some(ProxySetup { updater, notify, wait }) if !updater.selection.is_empty() => {
             let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
             options.proxy_features = hidden;
-            // Holdout runs wait for the input-space pass, at most INPUT_SPACE_HEAD_START: it and the proxy
+            // Holdout runs wait for the input-space pass, at most `wait` (a minute): it and the proxy
             // run get the cores first, so the first minute's ranking rests on every quick proxy (a few
             // holdout runs add little); on large data the pass goes on beside training after that.
             let input_space_done = if updater.missing_input(ws)?.is_empty() {
                 None
             } else {
-                let gate = Gate::closed_for(INPUT_SPACE_HEAD_START);
+                let gate = Gate::closed_for(wait);
                 options.holdout_gate = Some(gate.clone());
                 Some(OpenOnDrop(gate))
             };

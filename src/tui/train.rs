@@ -13,7 +13,7 @@ use super::event::{Event, WorkerMsg};
 use crate::data::Dataset;
 use crate::estimate::{EstimateOptions, EstimateReport, Event as EstimateEvent, Plan};
 use crate::model::DeviceData;
-use crate::pipeline::{estimate_with_proxies, Notice, ProxySetup};
+use crate::pipeline::{estimate_with_proxies, Notice, ProxySetup, INPUT_SPACE_HEAD_START};
 use crate::proxy::{ProxyUpdater, Selection};
 use crate::store::{RunRecord, Workspace};
 
@@ -92,7 +92,7 @@ impl Trainer {
             &data,
             &self.plan,
             &self.settings.options,
-            Some(ProxySetup { updater, notify }),
+            Some(ProxySetup { updater, notify, wait: INPUT_SPACE_HEAD_START }),
             stop,
             &mut |event, _| match event {
                 EstimateEvent::Started { done, total, pending } => {

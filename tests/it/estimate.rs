@@ -281,7 +281,7 @@ fn holdout_runs_wait_for_the_gate_and_proxy_runs_do_not() {
 
 #[test]
 fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
-    use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
+    use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup, INPUT_SPACE_HEAD_START};
     use cscore::proxy::{ProxyUpdater, Selection, INPUT_PROXIES};
     use std::sync::{Arc, Mutex};
     let (ds, _, _dir, ws, data) = fresh(400, 4, 0.05, 9);
@@ -295,7 +295,7 @@ fn a_session_computes_the_input_space_proxies_before_any_holdout_run() {
         }
     });
     let updater = ProxyUpdater::new(Selection::all(), &ds.labels, ds.num_classes());
-    let proxies = ProxySetup { updater, notify };
+    let proxies = ProxySetup { updater, notify, wait: INPUT_SPACE_HEAD_START };
     let stop = Arc::new(AtomicBool::new(false));
     let plan = small_plan(1);
     estimate_with_proxies(&ws, &data, &plan, &opts(2), Some(proxies), stop, &mut |e, _| {

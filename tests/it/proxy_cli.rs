@@ -183,3 +183,40 @@ fn eval_compare_reports_correlations_detection_and_disagreements() {
     assert!(gaps.windows(2).all(|w| w[0] >= w[1]) && gaps.iter().all(|&g| g > 0.0), "{gaps:?}");
     assert!(json["detection"].as_array().unwrap().iter().any(|d| d["name"] == "fused"));
 }
+
+/// `--proxy-wait` bounds how long holdout runs wait for the input-space proxies: with `0s` they train at
+/// once, and a holdout run is stored while the pass over all pairs (20,000 examples, exact) still runs.
+#[test]
+fn holdout_runs_wait_for_the_input_space_proxies_at_most_proxy_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(20_000, 4, 0.0, 5);
+    common::write_idx(&dir.path().join("d"), &ds);
+    let args = [
+        "estimate",
+        "d",
+        "--ratios",
+        "0.1",
+        "--runs",
+        "1",
+        "--model",
+        "mlp:8",
+        "--epochs",
+        "1",
+        "--lr",
+        "0.05",
+        "--workers",
+        "2",
+        "--neighbours",
+        "exact",
+        "--proxy-wait",
+        "0s",
+        "--no-progress",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_cscore")).args(args).current_dir(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("holdout runs start when they are stored (in 0s at most)"), "{err}");
+    let holdout = err.find("] ratio 0.1 run 0: done").unwrap_or_else(|| panic!("no holdout run: {err}"));
+    let proxies = err.find("proxies stored: relative_density").unwrap_or_else(|| panic!("no proxies: {err}"));
+    assert!(holdout < proxies, "the holdout run waited for the input-space proxies:\n{err}");
+}
