@@ -4,7 +4,10 @@
 //! full f32 input matrix.
 //!
 //! `cargo run --release --example proxy_accuracy -- [DATA] [--n N] [--inject-label-noise F] [--noise-seed S]
-//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--workspace WS]`
+//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--workspace WS] [--part I/N]`
+//!
+//! `--part I/N`: also times the approximate statistics of block I of N alone (what shard I of a sharded
+//! estimate computes), beside the whole pass.
 //!
 //! `--workspace WS`: a finished estimate of DATA with exact input-space proxies and the same injected
 //! noise (e.g. `cscore estimate DATA --inject-label-noise 0.05 --runs 1 -w WS --neighbours exact`); the
@@ -51,6 +54,7 @@ fn main() -> anyhow::Result<()> {
     let (mut data, mut n, mut noise, mut noise_seed) = ("/work/shared/data/mnist".to_string(), None, 0.0, 0);
     let mut approx_only = false;
     let mut workspace: Option<String> = None;
+    let mut part: Option<(usize, usize)> = None;
     let mut approx = ApproxOptions::default();
     let num = |v: Option<String>| v.and_then(|v| v.parse::<usize>().ok());
     while let Some(a) = args.next() {
@@ -64,6 +68,12 @@ fn main() -> anyhow::Result<()> {
             "--probes" => approx.probes = num(args.next()).unwrap_or(approx.probes),
             "--lists" => approx.lists = num(args.next()),
             "--workspace" => workspace = args.next(),
+            "--part" => {
+                part = args.next().and_then(|v| {
+                    let (i, n) = v.split_once('/')?;
+                    Some((i.parse().ok()?, n.parse().ok()?))
+                })
+            }
             _ => data = a,
         }
     }
@@ -103,6 +113,21 @@ fn main() -> anyhow::Result<()> {
         true => average_precision(&suspicion(name, v), injected).map_or("-".into(), |a| format!("{a:.4}")),
         false => "-".to_string(),
     };
+    if let Some((i, count)) = part {
+        let block = cscore::proxy::block_of(n, i, count);
+        let method = cscore::proxy::NeighbourMethod::Approximate(approx.clone());
+        let t = Instant::now();
+        let stats =
+            cscore::proxy::neighbour_stats_part_rows(&rows, n, &labels, &opts, &method, block.clone())?;
+        let part_s = t.elapsed().as_secs_f64();
+        println!(
+            "block {i}/{count} (examples {}..{}): {part_s:.1} s, {:.2} of the whole pass ({} rows of statistics)",
+            block.start,
+            block.end,
+            part_s / fast_s,
+            stats.kernel_sum.len()
+        );
+    }
     if let Some(ws) = workspace {
         fused_both_ways(std::path::Path::new(&ws), &fast_p, injected)?;
     }
