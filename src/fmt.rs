@@ -1,5 +1,18 @@
 //! Text formatting shared by the command line and the explorer.
 
+/// 12,345: a count with thousands separators, as the explorer shows counts.
+pub fn count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A duration in seconds as 3h05m, 4m10s or 12s (rounded to the second); "-" when unknown (not finite
 /// or negative).
 pub fn duration(seconds: f64) -> String {

@@ -257,15 +257,7 @@ fn gather(rows: &dyn Fn(usize, usize) -> Result<Tensor>, indices: &[u32]) -> Res
 
 /// A seeded sample of `m` of `n` examples, ascending.
 fn projection_sample(n: usize, m: usize, seed: u64) -> Vec<u32> {
-    use rand::{Rng, SeedableRng};
-    let m = m.min(n);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xB0_5A3B1E);
-    let mut all: Vec<u32> = (0..n as u32).collect();
-    for i in 0..m {
-        let j = rng.random_range(i..n);
-        all.swap(i, j);
-    }
-    all.truncate(m);
+    let mut all = super::sample::seeded_sample(n, m, seed ^ 0xB0_5A3B1E);
     all.sort_unstable();
     all
 }

@@ -8,8 +8,6 @@ use super::topk::TopK;
 use crate::model::ModelError;
 use crate::{Error, Result};
 use candle_core::{DType, Storage, Tensor};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -52,6 +50,20 @@ pub struct NeighbourStats {
     pub neighbour_dist: Vec<f32>,
 }
 
+impl NeighbourStats {
+    /// No rows yet, with room for `n` of `k` neighbours each.
+    pub(super) fn with_capacity(n: usize, k: usize, bandwidth: f64) -> Self {
+        NeighbourStats {
+            k,
+            bandwidth,
+            kernel_sum: Vec::with_capacity(n),
+            same_class_kernel_sum: Vec::with_capacity(n),
+            neighbours: Vec::with_capacity(n * k),
+            neighbour_dist: Vec::with_capacity(n * k),
+        }
+    }
+}
+
 /// Candle's errors as the crate's.
 pub(super) fn tensor<T>(r: candle_core::Result<T>) -> Result<T> {
     r.map_err(|e| Error::Model(ModelError::Candle(e)))
@@ -63,11 +75,7 @@ pub fn neighbour_stats(x: &Tensor, labels: &[u32], opts: &NeighbourOptions) -> R
     if labels.len() != n {
         return Err(Error::Config(format!("{} labels for {n} points", labels.len())));
     }
-    let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
-    let bandwidth = bandwidth(&x, opts)?;
-    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
-    let k = opts.k.min(n.saturating_sub(1));
+    let Prepared { x, norms, bandwidth, inv_h2, k } = prepare(x, n, opts)?;
     let mut rows: Vec<Row> = (0..n).map(|_| Row { total: 0.0, same: 0.0, top: TopK::new(k) }).collect();
     let b = opts.block.max(1);
     let starts: Vec<usize> = (0..n).step_by(b).collect();
@@ -113,11 +121,7 @@ pub fn neighbour_stats_part(
     if labels.len() != n || part.end > n || part.start > part.end {
         return Err(Error::Config(format!("rows {part:?} of {n} points with {} labels", labels.len())));
     }
-    let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
-    let bandwidth = bandwidth(&x, opts)?;
-    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
-    let k = opts.k.min(n.saturating_sub(1));
+    let Prepared { x, norms, bandwidth, inv_h2, k } = prepare(x, n, opts)?;
     let mut rows: Vec<Row> = part.clone().map(|_| Row { total: 0.0, same: 0.0, top: TopK::new(k) }).collect();
     let b = opts.block.max(1);
     let (mut d2, mut kernel): (Vec<f32>, Vec<f32>) = (Vec::new(), Vec::new());
@@ -141,17 +145,28 @@ pub fn neighbour_stats_part(
     Ok(collect(rows, k, bandwidth))
 }
 
+/// What both passes start from: the inputs as contiguous f32, their squared norms, the kernel bandwidth
+/// (and 1/h²), and the neighbours kept.
+struct Prepared {
+    x: Tensor,
+    norms: Vec<f32>,
+    bandwidth: f64,
+    inv_h2: f32,
+    k: usize,
+}
+
+fn prepare(x: &Tensor, n: usize, opts: &NeighbourOptions) -> Result<Prepared> {
+    let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
+    let bandwidth = bandwidth(&x, opts)?;
+    let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
+    Ok(Prepared { x, norms, bandwidth, inv_h2, k: opts.k.min(n.saturating_sub(1)) })
+}
+
 /// The accumulated rows as statistics (distances from squared to Euclidean).
 fn collect(rows: Vec<Row>, k: usize, bandwidth: f64) -> NeighbourStats {
     let n = rows.len();
-    let mut out = NeighbourStats {
-        k,
-        bandwidth,
-        kernel_sum: Vec::with_capacity(n),
-        same_class_kernel_sum: Vec::with_capacity(n),
-        neighbours: Vec::with_capacity(n * k),
-        neighbour_dist: Vec::with_capacity(n * k),
-    };
+    let mut out = NeighbourStats::with_capacity(n, k, bandwidth);
     for row in rows {
         out.kernel_sum.push(row.total);
         out.same_class_kernel_sum.push(row.same);
@@ -193,14 +208,7 @@ pub(super) fn bandwidth_sample(n: usize, opts: &NeighbourOptions) -> Vec<u32> {
     if m < 2 {
         return Vec::new();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut all: Vec<u32> = (0..n as u32).collect();
-    for i in 0..m {
-        let j = rng.random_range(i..n);
-        all.swap(i, j);
-    }
-    all.truncate(m);
-    all
+    super::sample::seeded_sample(n, m, opts.seed)
 }
 
 /// Half the mean Euclidean distance between distinct rows of the f32 `sample` (1 when it is zero).

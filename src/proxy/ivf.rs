@@ -7,8 +7,6 @@ use super::distance::tensor;
 use super::topk::TopK;
 use crate::{Error, Result};
 use candle_core::{Device, Tensor};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,13 +115,8 @@ pub(super) fn knn(
 fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() -> bool) -> Result<Vec<f32>> {
     let lists = opts.lists.clamp(1, n);
     let m = opts.train_sample.clamp(lists, n);
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x1F_C3A7);
-    let mut all: Vec<u32> = (0..n as u32).collect();
-    for i in 0..m {
-        let j = rng.random_range(i..n);
-        all.swap(i, j);
-    }
-    let sample: Vec<f32> = all[..m].iter().flat_map(|&i| row(p, d, i as usize).iter().copied()).collect();
+    let all = super::sample::seeded_sample(n, m, opts.seed ^ 0x1F_C3A7);
+    let sample: Vec<f32> = all.iter().flat_map(|&i| row(p, d, i as usize).iter().copied()).collect();
     let mut centroids = sample[..lists * d].to_vec();
     for _ in 0..opts.iterations {
         if stopped() {

@@ -33,6 +33,7 @@ mod parts;
 mod pca;
 pub mod rank;
 mod reference;
+mod sample;
 mod strength;
 mod topk;
 pub mod training;

@@ -91,14 +91,7 @@ pub fn join(
     parts.dedup_by(|a, b| a == b);
     let Some(first) = parts.first() else { return Err(format!("no block of the {n} examples is stored")) };
     let (k, bandwidth) = (first.k, first.bandwidth);
-    let mut out = NeighbourStats {
-        k,
-        bandwidth,
-        kernel_sum: Vec::with_capacity(n),
-        same_class_kernel_sum: Vec::with_capacity(n),
-        neighbours: Vec::with_capacity(n * k),
-        neighbour_dist: Vec::with_capacity(n * k),
-    };
+    let mut out = NeighbourStats::with_capacity(n, k, bandwidth);
     let mut knn = Vec::with_capacity(n);
     let mut missing = Vec::new();
     for p in parts {

@@ -4,7 +4,8 @@
 //! so the estimate is unbiased, and exact when the sample holds every example.
 
 use super::block::exp_neg;
-use rand::{Rng, SeedableRng};
+use super::sample::partial_shuffle;
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
@@ -42,10 +43,7 @@ impl Reference {
             let size_c = all.len();
             let share = (size * size_c).div_ceil(n);
             let m = size_c.min(share.max(min_per_class));
-            for i in 0..m {
-                let j = rng.random_range(i..size_c);
-                all.swap(i, j);
-            }
+            partial_shuffle(&mut all, m, &mut rng);
             let mut chosen = all[..m].to_vec();
             chosen.sort_unstable();
             classes.push(ClassRange { label, start: indices.len(), len: m, size: size_c });

@@ -21,6 +21,7 @@
 
 use cscore::data::LoadOptions;
 use cscore::estimate::{resolve_plan, stored_plan, PlanOverrides};
+use cscore::fmt::count;
 use cscore::project::Project;
 use cscore::store::{bit_set, EpochStats, RunKey, RunRecord, RunStatus, Workspace};
 use cscore::tui::views::{draw, ViewState};
@@ -42,18 +43,6 @@ fn synthetic_examples() -> usize {
         .unwrap_or(60_000)
 }
 
-/// `n` with thousands separators, as the explorer shows counts.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 const PROXIES: [&str; 16] = [
     "aum",
     "class_density",
@@ -199,7 +188,7 @@ fn in_tmux(exe: &Path, dir: &Path, ws: &Path, images: &str, n: usize) -> (f64, f
         if first.is_none() && (screen.contains("loading") || screen.contains("ranked list")) {
             first = Some(t);
         }
-        if screen.contains(&format!("ranked list · {}", grouped(n))) {
+        if screen.contains(&format!("ranked list · {}", count(n))) {
             break t;
         }
         assert!(t < 300.0, "the list never showed:\n{screen}");
@@ -233,7 +222,7 @@ fn opening_a_60k_workspace() {
             let (_, ws) = synthetic(tmp.path(), n);
             println!(
                 "built a synthetic {}-example workspace in {:.1} s",
-                grouped(n),
+                count(n),
                 t.elapsed().as_secs_f64()
             );
             ws
@@ -279,10 +268,10 @@ fn opening_a_60k_workspace() {
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.dynamics.is_some() && !a.busy()));
     let t = Instant::now();
     app.update(cscore::tui::Event::Command(Command::SortReverse));
-    println!("a re-sort of {} rows on the UI task: {:.2?}", grouped(n), t.elapsed());
+    println!("a re-sort of {} rows on the UI task: {:.2?}", count(n), t.elapsed());
     let t = Instant::now();
     app.update(cscore::tui::Event::Command(Command::SortNext));
-    println!("sorting by the next key over {} rows on the UI task: {:.2?}", grouped(n), t.elapsed());
+    println!("sorting by the next key over {} rows on the UI task: {:.2?}", count(n), t.elapsed());
     // a key press: the update and the frame it causes
     let mut view = ViewState::default();
     let keys: Vec<Duration> = [Command::Down, Command::PageDown, Command::Bottom, Command::Top]
@@ -306,7 +295,7 @@ fn opening_a_60k_workspace() {
     let filtered = t.elapsed();
     println!(
         "the filter {typed:?} over {} rows on the UI task: {filtered:.2?} ({} shown)",
-        grouped(n),
+        count(n),
         app.list.len()
     );
     let t = Instant::now();
@@ -318,7 +307,7 @@ fn opening_a_60k_workspace() {
     app.update(cscore::tui::Event::Input(cscore::tui::InputKey::Submit));
     let asked = started.elapsed();
     assert!(bg.pump_until(&mut app, Duration::from_secs(120), |a| a.saving == 0));
-    println!("tag all {}: {asked:.2?} on the UI task, committed in {:.2?}", grouped(n), started.elapsed());
+    println!("tag all {}: {asked:.2?} on the UI task, committed in {:.2?}", count(n), started.elapsed());
 
     // how long the estimator holds the write lock to commit a tracked run, and a label behind it
     let labels = app.data.dataset.labels.clone();
@@ -349,7 +338,7 @@ fn opening_a_60k_workspace() {
     println!(
         "committing a tracked run (10 epochs × {}) holds the write lock {:.0} ms (median of 3); a label \
          pressed meanwhile is committed after {:.0} ms, the UI never waits",
-        grouped(n),
+        count(n),
         median(held) * 1e3,
         median(waited) * 1e3
     );

@@ -21,15 +21,6 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist-10k")
 }
 
-/// 1,032 (as the list's title counts).
-fn thousands(n: usize) -> String {
-    if n >= 1000 {
-        format!("{},{:03}", n / 1000, n % 1000)
-    } else {
-        n.to_string()
-    }
-}
-
 /// The explorer's command line, its stderr and exit status kept in `dir`.
 fn explore_line(dir: &Path, args: &str) -> String {
     format!(
@@ -75,7 +66,7 @@ fn the_sample_workspace_sort_filter_tag_export_quit() {
     tmux.keys(&["s"]);
     tmux.wait_for("sort index ▲");
     tmux.keys(&["c", "2", "Enter"]);
-    tmux.wait_for(&format!("ranked list · {} of 10,000", thousands(twos)));
+    tmux.wait_for(&format!("ranked list · {} of 10,000", cscore::fmt::count(twos)));
     // the class filter is an export filter expression: the status bar shows it, `f` edits it
     tmux.wait_for("filter: label == 2 ·");
     tmux.keys(&["f"]);

@@ -1,19 +1,6 @@
 //! Small text formatting helpers shared by the views.
 
-pub use crate::fmt::duration;
-
-/// 12,345.
-pub fn count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::fmt::{count, duration};
 
 /// A score with 3 decimals, or "-" when missing.
 pub fn score(v: f32) -> String {
