@@ -1,7 +1,7 @@
 //! A dataset opened together with its workspace: the one place that checks they belong together and
 //! re-applies the workspace's injected corruption, so every command sees the same examples.
 
-use crate::data::{self, Corruption, Dataset, LoadOptions};
+use crate::data::{self, Corruption, Dataset, Format, Injection, LoadOptions};
 use crate::store::{DatasetInfo, InjectedRow, Workspace, CORRUPTION_KEY};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,10 @@ pub struct CorruptionSettings {
 impl CorruptionSettings {
     fn is_none(&self) -> bool {
         self.label_noise == 0.0 && self.ood == 0.0
+    }
+
+    fn corruption(&self) -> Corruption {
+        Corruption { label_noise: self.label_noise, ood: self.ood, seed: self.noise_seed }
     }
 }
 
@@ -79,12 +83,7 @@ impl Project {
         let mut dataset = data::load(data, load)?;
         let ws_path = place(&dataset);
         let ws = Workspace::open_or_create(&ws_path, &dataset_info(&dataset))?;
-        let stored: Option<CorruptionSettings> = match ws.config(CORRUPTION_KEY)? {
-            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
-                Error::Config(format!("{}: unreadable corruption settings: {e}", ws_path.display()))
-            })?),
-            None => None,
-        };
+        let stored = stored_corruption(&ws)?;
         let requested = requested.filter(|c| !c.is_none());
         let settings = match (stored, requested) {
             (Some(s), Some(r)) if s != r => {
@@ -113,15 +112,7 @@ impl Project {
         };
         let mut injected = Vec::new();
         if let Some(s) = settings {
-            let c = Corruption { label_noise: s.label_noise, ood: s.ood, seed: s.noise_seed };
-            injected = data::inject(&mut dataset, &c)?
-                .into_iter()
-                .map(|i| InjectedRow {
-                    example: i.index,
-                    kind: i.kind.name().to_string(),
-                    original_label: i.original_label,
-                })
-                .collect();
+            injected = injected_rows(data::inject(&mut dataset, &s.corruption())?);
             if stored.is_none() {
                 ws.set_injected(&injected)?;
                 let json = serde_json::to_string(&s).map_err(|e| Error::Config(e.to_string()))?;
@@ -129,6 +120,108 @@ impl Project {
             }
         }
         Ok(Project { dataset, workspace: ws, injected })
+    }
+}
+
+/// What the workspace records of each injection.
+fn injected_rows(injections: Vec<Injection>) -> Vec<InjectedRow> {
+    injections
+        .into_iter()
+        .map(|i| InjectedRow {
+            example: i.index,
+            kind: i.kind.name().to_string(),
+            original_label: i.original_label,
+        })
+        .collect()
+}
+
+/// The corruption a workspace records, if any.
+fn stored_corruption(ws: &Workspace) -> Result<Option<CorruptionSettings>> {
+    let Some(json) = ws.config(CORRUPTION_KEY)? else { return Ok(None) };
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| Error::Config(format!("{}: unreadable corruption settings: {e}", ws.path().display())))
+}
+
+/// A workspace's project whose dataset holds its labels (with the workspace's injected label flips)
+/// but no pixels yet, and what loads the rest: the explorer shows its ranked list at once and its
+/// images when [`PendingPixels::load`] returns (at a million examples, reading the pixels takes seconds).
+pub struct LabelsFirst {
+    /// The project; `dataset.pixels` is empty and `dataset.content_hash` the workspace's, not checked yet.
+    pub project: Project,
+    /// Loading and checking the whole dataset.
+    pub pixels: PendingPixels,
+}
+
+/// Reads and hashes the whole dataset of a [`LabelsFirst`] project, checks it against the workspace
+/// and applies the workspace's corruption, as [`Project::open`] does.
+pub struct PendingPixels {
+    source: PathBuf,
+    load: LoadOptions,
+    workspace: PathBuf,
+    labels: Vec<u32>,
+}
+
+impl PendingPixels {
+    /// The whole dataset, as [`Project::open`] would have loaded it; an error when it does not belong
+    /// to the workspace or its labels are not those already shown.
+    pub fn load(self) -> Result<Dataset> {
+        let dataset = Project::open(&self.source, &self.load, Some(&self.workspace), None)?.dataset;
+        if dataset.labels != self.labels {
+            return Err(Error::Config(format!(
+                "{}: its labels changed while it was being read; open it again",
+                self.source.display()
+            )));
+        }
+        Ok(dataset)
+    }
+}
+
+impl Project {
+    /// Opens `workspace`'s dataset at `source` labels first ([`LabelsFirst`]); `None` when the format
+    /// keeps its labels among the pixels, or when the labels or shape read do not match the workspace
+    /// ([`Project::open`] then says what differs).
+    pub fn open_labels_first(
+        source: &Path,
+        load: &LoadOptions,
+        workspace: Workspace,
+    ) -> Result<Option<LabelsFirst>> {
+        let info = workspace.dataset_info()?;
+        let Ok(Some(read)) = data::load_labels(source, load) else { return Ok(None) };
+        let k = info.num_classes;
+        let shape = (read.channels, read.height, read.width);
+        if read.labels.len() != info.num_examples
+            || shape != (info.channels, info.height, info.width)
+            || info.class_names.len() != k
+            || read.labels.iter().any(|&y| y as usize >= k)
+        {
+            return Ok(None);
+        }
+        let mut labels = read.labels;
+        let mut injected = Vec::new();
+        if let Some(s) = stored_corruption(&workspace)? {
+            injected = injected_rows(data::inject_labels(&mut labels, k, source, &s.corruption())?);
+        }
+        let dataset = Dataset {
+            name: info.name,
+            source: source.to_path_buf(),
+            format: Format::from_name(&info.format).unwrap_or(Format::Idx),
+            channels: info.channels,
+            height: info.height,
+            width: info.width,
+            pixels: Vec::new(),
+            labels: labels.clone(),
+            class_names: info.class_names,
+            paths: None,
+            content_hash: info.content_hash,
+        };
+        let pixels = PendingPixels {
+            source: source.to_path_buf(),
+            load: load.clone(),
+            workspace: workspace.path().to_path_buf(),
+            labels,
+        };
+        Ok(Some(LabelsFirst { project: Project { dataset, workspace, injected }, pixels }))
     }
 }
 

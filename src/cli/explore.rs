@@ -4,14 +4,16 @@ use super::args::{DataArgs, EstimateArgs};
 use anyhow::{bail, Context};
 use clap::Args;
 use cscore::data::{Format, LoadOptions};
-use cscore::estimate::{default_workers, resolve_protocol_plan, stored_plan, EstimateOptions};
+use cscore::estimate::{
+    default_workers, resolve_protocol_plan, stored_plan, EstimateOptions, ProtocolChoice,
+};
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
 use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings, WorkspaceReading};
 use std::collections::HashSet;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `cscore explore` flags: the estimate's, plus the explorer's own.
 #[derive(Debug, Clone, Args)]
@@ -44,6 +46,9 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
 
 /// Opens the project, resolves the plan and decides whether to train (the loading thread).
 fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<ExploreSession> {
+    if let Some(session) = labels_first(args, config, progress)? {
+        return Ok(session);
+    }
     let e = &args.estimate;
     // Opening a workspace file, its runs, tags and proxies are read (on a thread of their own) while the
     // dataset is read and hashed: at a million examples each takes seconds.
@@ -103,6 +108,45 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     Ok(ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?)
 }
 
+/// Opens a workspace the explorer will not train into with the dataset's labels alone, when its
+/// format allows: the ranked list shows at once and the images once the pixels are read and checked
+/// against the workspace on a thread of their own (at a million examples that takes seconds). `None`:
+/// open it the whole way ([`open_project`]), which also says what is wrong with a dataset.
+fn labels_first(
+    args: &ExploreArgs,
+    config: &Config,
+    progress: &Progress,
+) -> anyhow::Result<Option<ExploreSession>> {
+    let e = &args.estimate;
+    let d = &e.data;
+    let corrupts = d.corruption().is_some_and(|c| c.label_noise > 0.0 || c.ood > 0.0);
+    if !is_workspace(&d.data) || d.workspace.is_some() || corrupts {
+        return Ok(None);
+    }
+    let ws = Workspace::open(&d.data)?;
+    let plan = stored_plan(&ws)?;
+    if !args.no_train {
+        // Training (more runs, or a plan the flags change) needs the pixels first.
+        let Some(stored) = &plan else { return Ok(None) };
+        let same_protocol = e.protocol.is_none_or(|p| p == ProtocolChoice::Auto);
+        if !same_protocol || e.overrides().apply(stored) != *stored {
+            return Ok(None);
+        }
+        let have: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+        if stored.schedule().iter().any(|s| !have.contains(&s.key)) {
+            return Ok(None);
+        }
+    }
+    let (source, load) = workspace_source(d, &ws)?;
+    progress.stage("reading the labels");
+    let Some(opened) = Project::open_labels_first(&source, &load, ws)? else { return Ok(None) };
+    let reading = WorkspaceReading::read(&opened.project.workspace, plan, progress)?;
+    let session =
+        ExploreSession::open_read(opened.project, reading, config, args.theme.as_deref(), None, progress)?;
+    let pixels = opened.pixels;
+    Ok(Some(session.with_pixels_later(Box::new(move || pixels.load().map_err(|e| e.to_string())))))
+}
+
 /// A workspace file (by its SQLite header) or a dataset path.
 fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
     if !is_workspace(&d.data) {
@@ -111,7 +155,14 @@ fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
     if d.workspace.as_deref().is_some_and(|w| w != d.data) {
         bail!("{}: give the workspace either as the argument or with -w, not both", d.data.display());
     }
-    let info = Workspace::open(&d.data)?.dataset_info()?;
+    let (source, load) = workspace_source(d, &Workspace::open(&d.data)?)?;
+    Project::open(&source, &load, Some(&d.data), d.corruption())
+        .with_context(|| format!("opening the dataset of {}", d.data.display()))
+}
+
+/// Where the dataset of the workspace `ws` (given as `d.data`) is, and how to read it.
+fn workspace_source(d: &DataArgs, ws: &Workspace) -> anyhow::Result<(PathBuf, LoadOptions)> {
+    let info = ws.dataset_info()?;
     let source = Path::new(&info.source);
     if !source.exists() {
         bail!(
@@ -123,9 +174,7 @@ fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
     }
     let format = d.format.or_else(|| Format::from_name(&info.format));
     let image_size = d.image_size.or((format == Some(Format::Folder)).then_some((info.height, info.width)));
-    let load = LoadOptions { format, image_size };
-    Project::open(source, &load, Some(&d.data), d.corruption())
-        .with_context(|| format!("opening the dataset of {}", d.data.display()))
+    Ok((source.to_path_buf(), LoadOptions { format, image_size }))
 }
 
 /// Whether `path` is an SQLite file (a workspace) rather than a dataset.

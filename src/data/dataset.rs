@@ -87,6 +87,11 @@ impl Dataset {
         self.channels * self.height * self.width
     }
 
+    /// Whether the pixels are in (the explorer opens a large dataset labels first and its pixels later).
+    pub fn has_pixels(&self) -> bool {
+        self.len().checked_mul(self.example_len()) == Some(self.pixels.len()) && !self.is_empty()
+    }
+
     /// The pixels of example `index` (C×H×W).
     pub fn image(&self, index: usize) -> &[u8] {
         let d = self.example_len();

@@ -1,7 +1,7 @@
 //! IDX files (MNIST, Fashion-MNIST, KMNIST, EMNIST): u8 images N×H×W and u8 labels N, plain or gzip.
 
 use super::read::{open, read_up_to, RESERVE_RATIO};
-use super::{idx_names, invalid, numbered_classes, DataError, Loaded};
+use super::{idx_names, invalid, numbered_classes, DataError, LabelsOnly, Loaded};
 use flate2::read::MultiGzDecoder;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -46,16 +46,56 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
     })
 }
 
+/// The labels of an IDX dataset with its images' height and width, read from the labels file and the
+/// images file's header alone (the explorer shows its list before the pixels are in).
+pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
+    let (images_path, labels_path) = idx_names::locate(path)?;
+    let labels = read_idx(&labels_path, LABELS_MAGIC)?;
+    let dims = with_reader(&images_path, |r, _, gz| {
+        let read_err = read_error(&images_path, gz);
+        header(r, &images_path, IMAGES_MAGIC, &read_err).map(|(dims, _)| dims)
+    })?;
+    if labels.dims[0] != dims[0] {
+        return Err(invalid(&labels_path, "image/label count mismatch"));
+    }
+    Ok(LabelsOnly {
+        channels: 1,
+        height: dims[1],
+        width: dims[2],
+        labels: labels.data.iter().map(|&b| u32::from(b)).collect(),
+    })
+}
+
 /// Reads one IDX file, decompressing it when it starts with the gzip magic bytes.
 fn read_idx(path: &Path, magic: u32) -> Result<IdxArray, DataError> {
+    with_reader(path, |r, reserve, gz| parse(r, reserve, path, magic, gz))
+}
+
+/// Calls `f` with a reader of `path`'s contents (decompressed when it starts with the gzip magic bytes),
+/// the most bytes worth reserving up front, and whether it is gzip.
+fn with_reader<T>(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Read, u64, bool) -> Result<T, DataError>,
+) -> Result<T, DataError> {
     let (file, file_len) = open(path)?;
     let mut reader = BufReader::new(file);
     let head = reader.fill_buf().map_err(|e| invalid(path, format!("cannot read: {e}")))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         let reserve = file_len.saturating_mul(RESERVE_RATIO).saturating_add(1024);
-        parse(MultiGzDecoder::new(reader), reserve, path, magic, true)
+        f(&mut MultiGzDecoder::new(reader), reserve, true)
     } else {
-        parse(reader, file_len, path, magic, false)
+        f(&mut reader, file_len, false)
+    }
+}
+
+/// How a read error of `path` is reported.
+fn read_error(path: &Path, gz: bool) -> impl Fn(std::io::Error) -> DataError + '_ {
+    move |e| {
+        if gz {
+            invalid(path, format!("corrupt gzip data: {e}"))
+        } else {
+            invalid(path, format!("cannot read: {e}"))
+        }
     }
 }
 
@@ -67,13 +107,35 @@ fn parse<R: Read>(
     want_magic: u32,
     gz: bool,
 ) -> Result<IdxArray, DataError> {
-    let read_err = |e: std::io::Error| {
-        if gz {
-            invalid(path, format!("corrupt gzip data: {e}"))
-        } else {
-            invalid(path, format!("cannot read: {e}"))
-        }
-    };
+    let read_err = read_error(path, gz);
+    let (dims, total) = header(&mut r, path, want_magic, &read_err)?;
+    let data = read_up_to(&mut r, total.saturating_add(1), reserve).map_err(&read_err)?;
+    let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×");
+    let got = data.len() as u64;
+    if got < total {
+        return Err(invalid(
+            path,
+            format!(
+                "truncated file: the header promises {shape} = {total} bytes of data but only {got} follow"
+            ),
+        ));
+    }
+    if got > total {
+        return Err(invalid(
+            path,
+            format!("trailing garbage: more than the {shape} = {total} bytes of data the header promises"),
+        ));
+    }
+    Ok(IdxArray { dims, data })
+}
+
+/// Parses an IDX header: the dimensions and the number of data bytes they promise.
+fn header<R: Read>(
+    mut r: R,
+    path: &Path,
+    want_magic: u32,
+    read_err: &dyn Fn(std::io::Error) -> DataError,
+) -> Result<(Vec<usize>, u64), DataError> {
     let mut head = [0u8; 4];
     let got = read_up_to(&mut r, 4, 4).map_err(read_err)?;
     if got.len() < 4 {
@@ -100,24 +162,7 @@ fn parse<R: Read>(
         .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
         .filter(|&t| usize::try_from(t).is_ok())
         .ok_or_else(|| invalid(path, format!("header dimensions {dims:?} are too large")))?;
-    let data = read_up_to(&mut r, total.saturating_add(1), reserve).map_err(read_err)?;
-    let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×");
-    let got = data.len() as u64;
-    if got < total {
-        return Err(invalid(
-            path,
-            format!(
-                "truncated file: the header promises {shape} = {total} bytes of data but only {got} follow"
-            ),
-        ));
-    }
-    if got > total {
-        return Err(invalid(
-            path,
-            format!("trailing garbage: more than the {shape} = {total} bytes of data the header promises"),
-        ));
-    }
-    Ok(IdxArray { dims, data })
+    Ok((dims, total))
 }
 
 /// Accepts exactly `want` (u8 data, the expected rank); explains any other header.

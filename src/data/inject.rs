@@ -3,6 +3,7 @@
 use super::{invalid, ood, DataError, Dataset};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::path::Path;
 
 /// How much corruption to inject, and the seed that makes it reproducible.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,49 +81,12 @@ pub struct Injection {
 /// Corrupts round(F·N) distinct examples per kind (label flips and OOD images never overlap),
 /// deterministically from the seed; returns what was done, sorted by index. The content hash is kept.
 pub fn inject(ds: &mut Dataset, c: &Corruption) -> Result<Vec<Injection>, DataError> {
-    let n = ds.len();
-    let k = ds.num_classes();
-    let source = ds.source.clone();
-    let count = |f: f64, what: &str| {
-        if (0.0..1.0).contains(&f) {
-            Ok((f * n as f64).round() as usize)
-        } else {
-            Err(invalid(&source, format!("{what} fraction {f} is outside [0, 1)")))
-        }
-    };
-    let flips = count(c.label_noise, "label-noise")?;
-    let oods = count(c.ood, "OOD")?;
-    let total = flips + oods;
-    if total > n {
-        return Err(invalid(
-            &source,
-            format!(
-                "label noise ({flips}) and OOD ({oods}) ask for {total} corrupted examples \
-                 but the dataset holds only {n}"
-            ),
-        ));
-    }
-    if flips > 0 && k < 2 {
-        return Err(invalid(&source, "cannot flip labels: the dataset has fewer than 2 classes"));
-    }
     let d = ds.example_len();
-    if n.checked_mul(d) != Some(ds.pixels.len()) || ds.labels.iter().any(|&y| y as usize >= k) {
-        return Err(invalid(&source, "the dataset is inconsistent (pixel count or labels out of range)"));
+    if ds.len().checked_mul(d) != Some(ds.pixels.len()) {
+        return Err(invalid(&ds.source, "the dataset is inconsistent (pixel count or labels out of range)"));
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(c.seed);
-    let chosen = rand::seq::index::sample(&mut rng, n, total).into_vec();
-    let (flipped, replaced) = chosen.split_at(flips);
-    let mut out = Vec::with_capacity(total);
-    for &index in flipped {
-        let original_label = ds.labels[index];
-        // k ≥ 2 and labels < k were checked above, so this never overflows or leaves 0..k.
-        let mut new = rng.random_range(0..k as u32 - 1);
-        if new >= original_label {
-            new += 1;
-        }
-        ds.labels[index] = new;
-        out.push(Injection { index, kind: InjectedKind::LabelFlip, original_label });
-    }
+    let k = ds.num_classes();
+    let (mut rng, mut out, replaced) = flip_labels(&mut ds.labels, k, &ds.source, c)?;
     let (h, w) = (ds.height, ds.width);
     for (j, &index) in replaced.iter().enumerate() {
         let kind = OOD_KINDS[j % OOD_KINDS.len()];
@@ -137,4 +101,113 @@ pub fn inject(ds: &mut Dataset, c: &Corruption) -> Result<Vec<Injection>, DataEr
     }
     out.sort_by_key(|x| x.index);
     Ok(out)
+}
+
+/// [`inject`]'s effect on the labels alone (the same flips, and which examples' images it replaces) for
+/// `labels` of `num_classes` classes read from `source`: what a reader of the labels sees before the
+/// pixels are in.
+pub fn inject_labels(
+    labels: &mut [u32],
+    num_classes: usize,
+    source: &Path,
+    c: &Corruption,
+) -> Result<Vec<Injection>, DataError> {
+    let (_, mut out, replaced) = flip_labels(labels, num_classes, source, c)?;
+    out.extend(replaced.iter().enumerate().map(|(j, &index)| Injection {
+        index,
+        kind: OOD_KINDS[j % OOD_KINDS.len()],
+        original_label: labels[index],
+    }));
+    out.sort_by_key(|x| x.index);
+    Ok(out)
+}
+
+/// Chooses the corrupted examples and flips the labels of the first round(F·N); returns the generator
+/// (the OOD replacements draw from it next), the flips and the examples whose images are replaced.
+fn flip_labels(
+    labels: &mut [u32],
+    k: usize,
+    source: &Path,
+    c: &Corruption,
+) -> Result<(ChaCha8Rng, Vec<Injection>, Vec<usize>), DataError> {
+    let n = labels.len();
+    let count = |f: f64, what: &str| {
+        if (0.0..1.0).contains(&f) {
+            Ok((f * n as f64).round() as usize)
+        } else {
+            Err(invalid(source, format!("{what} fraction {f} is outside [0, 1)")))
+        }
+    };
+    let flips = count(c.label_noise, "label-noise")?;
+    let oods = count(c.ood, "OOD")?;
+    let total = flips + oods;
+    if total > n {
+        return Err(invalid(
+            source,
+            format!(
+                "label noise ({flips}) and OOD ({oods}) ask for {total} corrupted examples \
+                 but the dataset holds only {n}"
+            ),
+        ));
+    }
+    if flips > 0 && k < 2 {
+        return Err(invalid(source, "cannot flip labels: the dataset has fewer than 2 classes"));
+    }
+    if labels.iter().any(|&y| y as usize >= k) {
+        return Err(invalid(source, "the dataset is inconsistent (pixel count or labels out of range)"));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(c.seed);
+    let chosen = rand::seq::index::sample(&mut rng, n, total).into_vec();
+    let (flipped, replaced) = chosen.split_at(flips);
+    let mut out = Vec::with_capacity(total);
+    for &index in flipped {
+        let original_label = labels[index];
+        // k ≥ 2 and labels < k were checked above, so this never overflows or leaves 0..k.
+        let mut new = rng.random_range(0..k as u32 - 1);
+        if new >= original_label {
+            new += 1;
+        }
+        labels[index] = new;
+        out.push(Injection { index, kind: InjectedKind::LabelFlip, original_label });
+    }
+    Ok((rng, out, replaced.to_vec()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::data::Format;
+
+    fn dataset(n: usize, k: u32) -> Dataset {
+        Dataset {
+            name: "t".into(),
+            source: "t".into(),
+            format: Format::Idx,
+            channels: 1,
+            height: 4,
+            width: 4,
+            pixels: (0..n * 16).map(|i| (i * 7 % 251) as u8).collect(),
+            labels: (0..n as u32).map(|i| i % k).collect(),
+            class_names: (0..k).map(|c| c.to_string()).collect(),
+            paths: None,
+            content_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_labels_alone_get_the_same_flips_and_choices_as_the_whole_dataset() {
+        for seed in [0, 1, 42] {
+            let c = Corruption { label_noise: 0.1, ood: 0.05, seed };
+            let mut ds = dataset(500, 7);
+            let mut labels = ds.labels.clone();
+            let whole = inject(&mut ds, &c).unwrap();
+            let alone = inject_labels(&mut labels, 7, Path::new("t"), &c).unwrap();
+            assert_eq!(whole, alone);
+            assert_eq!(ds.labels, labels);
+            assert_eq!(whole.iter().filter(|i| i.kind == InjectedKind::LabelFlip).count(), 50);
+        }
+        let c = Corruption { label_noise: 0.5, ood: 0.6, seed: 0 };
+        assert!(inject_labels(&mut [0; 10], 2, Path::new("t"), &c).is_err());
+    }
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use dataset::{Dataset, Format};
 pub use detect::detect_format;
-pub use inject::{inject, Corruption, InjectedKind, Injection};
+pub use inject::{inject, inject_labels, Corruption, InjectedKind, Injection};
 pub use stats::ChannelStats;
 
 /// A dataset could not be loaded or corrupted; the message names the file and the problem.
@@ -58,6 +58,36 @@ pub(crate) struct Loaded {
     pub labels: Vec<u32>,
     pub class_names: Vec<String>,
     pub paths: Option<Vec<PathBuf>>,
+}
+
+/// A dataset's labels and image shape, read without its pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelsOnly {
+    /// Channels per image.
+    pub channels: usize,
+    /// Image height in pixels.
+    pub height: usize,
+    /// Image width in pixels.
+    pub width: usize,
+    /// The given label of each example.
+    pub labels: Vec<u32>,
+}
+
+/// The labels and image shape of the dataset at `path` when its format stores them apart from the
+/// pixels (IDX: the labels file and the images file's header), in a small part of [`load`]'s time;
+/// `None` for formats that keep labels among the pixels. Only [`load`] checks the whole dataset.
+pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>, DataError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(invalid(path, "no such file or directory"));
+    }
+    let format = match opts.format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    match format {
+        Format::Idx => idx::load_labels(path).map(Some),
+        Format::Cifar | Format::Folder | Format::Npz => Ok(None),
+    }
 }
 
 /// Loads the dataset at `path`, detecting its format unless `opts.format` names one.

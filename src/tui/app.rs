@@ -87,6 +87,9 @@ pub struct App {
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// Why the images are not shown (`None` once they are): the dataset's pixels are still loading, or
+    /// failed to.
+    pub images_missing: Option<String>,
     /// Label writes sent to the workspace and not yet committed ("saving…").
     pub saving: usize,
     pub(super) requests: Vec<Request>,
@@ -138,6 +141,7 @@ impl App {
             images: config.images,
             quit: false,
             dirty: true,
+            images_missing: None,
             saving: 0,
             requests: vec![Request::LoadDynamics],
             scores_stale: false,
@@ -146,6 +150,9 @@ impl App {
             deferred: Vec::new(),
             proxies_version: 0,
         };
+        if !app.data.dataset.has_pixels() {
+            app.images_missing = Some("loading the images…".into());
+        }
         app.reorder();
         app
     }
@@ -193,6 +200,7 @@ impl App {
             Event::Recomputed(d) => self.install(*d),
             Event::Notice(Ok(text)) => self.info(text),
             Event::Notice(Err(text)) => self.error(text),
+            Event::Pixels(loaded) => self.pixels_loaded(*loaded),
         }
     }
 

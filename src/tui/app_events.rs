@@ -1,7 +1,9 @@
 //! What the background reports: runs from the in-process estimator, changes another connection made,
-//! committed label writes, recomputed figures.
+//! committed label writes, recomputed figures, the dataset's pixels.
 
 use std::sync::Arc;
+
+use crate::data::Dataset;
 
 use super::app::{shown_proxy, App, Request, View};
 use super::data::ProxyScores;
@@ -12,6 +14,26 @@ use super::order::SortColumn;
 use super::recompute::Derived;
 
 impl App {
+    /// The pixels of a dataset opened labels first: they replace the dataset the list was shown from
+    /// when its labels are the same ones.
+    pub(super) fn pixels_loaded(&mut self, loaded: Result<Dataset, String>) {
+        self.dirty = true;
+        match loaded {
+            Ok(ds) if ds.labels == self.data.dataset.labels && ds.has_pixels() => {
+                self.data.dataset = Arc::new(ds);
+                self.images_missing = None;
+            }
+            Ok(_) => {
+                self.images_missing = Some("no images (see the message)".into());
+                self.error("the dataset's labels changed while it was read: reopen the explorer");
+            }
+            Err(e) => {
+                self.images_missing = Some("no images (see the message)".into());
+                self.error(format!("reading the images: {e}"));
+            }
+        }
+    }
+
     pub(super) fn worker(&mut self, msg: WorkerMsg) {
         match msg {
             WorkerMsg::Started { pending: 0, .. } => {

@@ -2,6 +2,7 @@
 //! and hands each to [`super::App::update`], the only place state changes; a key press is resolved there
 //! through the keymap into a [`Command`] or, while a prompt is open, an [`InputKey`].
 
+use crate::data::Dataset;
 use crate::estimate::{EstimateReport, Plan};
 use crate::proxy::Comparison;
 use crate::store::{RunRecord, TagRow};
@@ -38,6 +39,8 @@ pub enum Event {
     Saved(Box<Saved>),
     /// A job recomputed the figures that depend on the estimate.
     Recomputed(Box<Derived>),
+    /// The dataset's pixels finished loading (the explorer opened labels first), or failed to.
+    Pixels(Box<Result<Dataset, String>>),
     /// A background job (export) reports: what it did, or why it failed.
     Notice(Result<String, String>),
 }

@@ -13,6 +13,7 @@ use super::estimate_state::{EstimateState, Training};
 use super::opening::Progress;
 use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
+use crate::data::Dataset;
 use crate::estimate::{dataset_warnings, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
 use crate::store::{TagRow, Workspace};
@@ -27,7 +28,13 @@ pub struct ExploreSession {
     pub poll: Duration,
     /// The background estimate, when the explorer trains.
     pub trainer: Option<Trainer>,
+    /// Loads the dataset's pixels when the session was opened labels first (see
+    /// [`ExploreSession::with_pixels_later`]); run on a thread of its own once the explorer shows.
+    pub pixels: Option<PixelLoader>,
 }
+
+/// Reads the whole dataset (pixels, hash check) after the explorer has opened on its labels.
+pub type PixelLoader = Box<dyn FnOnce() -> Result<Dataset, String> + Send>;
 
 impl ExploreSession {
     /// A session over `project` under `plan` (the stored one, or the one training will follow), with
@@ -94,7 +101,15 @@ impl ExploreSession {
         if !warnings.is_empty() {
             app.message = Some(Message { text: format!("warning: {}", warnings.join("; ")), error: true });
         }
-        Ok(ExploreSession { app, last_run_id, poll: Duration::from_millis(config.poll_ms), trainer })
+        let poll = Duration::from_millis(config.poll_ms);
+        Ok(ExploreSession { app, last_run_id, poll, trainer, pixels: None })
+    }
+
+    /// This session, opened on a dataset without pixels, gets them from `load` once it runs; the
+    /// previews say they are loading meanwhile.
+    pub fn with_pixels_later(mut self, load: PixelLoader) -> Self {
+        self.pixels = Some(load);
+        self
     }
 }
 

@@ -56,7 +56,7 @@ pub use dynamics::Dynamics;
 pub use error::TuiError;
 pub use estimate_state::{EstimateState, Training};
 pub use event::{Event, StoreChange, WorkerMsg};
-pub use explore_session::{ExploreSession, WorkspaceReading};
+pub use explore_session::{ExploreSession, PixelLoader, WorkspaceReading};
 pub use filter::{Filter, ScoreRange, TagFilter};
 pub use follow::{FollowFrom, WorkspaceThread};
 pub use keymap::Keymap;

@@ -97,7 +97,7 @@ pub(super) async fn event_loop(
     session: ExploreSession,
     handover: Handover,
 ) -> Result<Option<std::thread::JoinHandle<()>>, TuiError> {
-    let ExploreSession { mut app, last_run_id, poll, trainer } = session;
+    let ExploreSession { mut app, last_run_id, poll, trainer, pixels } = session;
     let Handover { mut screen, picker, inbox, keys } = handover;
     let mut view = ViewState::default();
     if let Some(picker) = picker {
@@ -108,6 +108,12 @@ pub(super) async fn event_loop(
     let mut background = Background::start_with(from, inbox);
     let stop = Arc::new(AtomicBool::new(false));
     let trainer_thread = trainer.map(|t| t.spawn(background.sender(), stop.clone()));
+    if let Some(load) = pixels {
+        let tx = background.sender();
+        std::thread::spawn(move || {
+            let _ = tx.send(Event::Pixels(Box::new(load())));
+        });
+    }
     let size = screen.terminal.size().map_err(|e| TuiError::Terminal(e.to_string()))?;
     app.update(Event::Resize(size.width, size.height));
     for key in keys {

@@ -23,6 +23,7 @@ mod export_clean;
 mod export_import_eval;
 mod fuzz_regressions;
 mod gpu_handover;
+mod labels_first;
 mod pred_probs;
 mod protocol;
 mod proxy_cli;

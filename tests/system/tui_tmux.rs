@@ -63,6 +63,8 @@ fn the_sample_workspace_sort_filter_tag_export_quit() {
     let first = labels.iter().position(|&l| l == 2).unwrap();
     let tmux = Tmux::start(dir, 120, 34, &explore_line(dir, &format!("'{}' --no-train", ws.display())));
     tmux.wait_for("ranked list · 10,000 of 10,000");
+    // the list shows from the labels; the images follow once the pixels are read and checked
+    tmux.wait_until("the image", |s| !s.contains("loading the images") && s.contains('▀'));
     tmux.keys(&["s"]);
     tmux.wait_for("sort index ▲");
     tmux.keys(&["c", "2", "Enter"]);

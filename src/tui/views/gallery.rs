@@ -105,6 +105,10 @@ impl Widget for GalleryView<'_> {
             w = LABEL_W as usize,
             s = side_w as usize
         );
+        let head = match &app.images_missing {
+            Some(why) => format!("{head}   ({why})"),
+            None => head,
+        };
         Line::styled(head, t.header).render(Rect { height: 1, ..inner }, buf);
         let mode = if app.images == ImageMode::Shade { PixelMode::Shade } else { PixelMode::Blocks };
         for (slot_row, row) in g.rows.iter().enumerate().skip(first).take(visible) {

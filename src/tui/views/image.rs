@@ -6,6 +6,7 @@ use image::{DynamicImage, GrayImage, RgbImage};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
+use ratatui::text::Line;
 use ratatui::widgets::Widget;
 use ratatui::Frame;
 use ratatui_image::picker::Picker;
@@ -56,7 +57,13 @@ impl Widget for PixelImage<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let ds = self.dataset;
         let (h, w) = (ds.height, ds.width);
-        if area.width == 0 || area.height == 0 || self.index >= ds.len() || h == 0 || w == 0 {
+        if area.width == 0
+            || area.height == 0
+            || self.index >= ds.len()
+            || !ds.has_pixels()
+            || h == 0
+            || w == 0
+        {
             return;
         }
         // A cell is one pixel wide and two pixels tall.
@@ -99,7 +106,7 @@ impl Widget for PixelImage<'_> {
 
 /// The example as an image for ratatui-image (channels-last).
 pub fn to_dynamic(ds: &Dataset, i: usize) -> Option<DynamicImage> {
-    if i >= ds.len() {
+    if i >= ds.len() || !ds.has_pixels() {
         return None;
     }
     let (c, h, w) = (ds.channels, ds.height, ds.width);
@@ -134,6 +141,12 @@ impl ImageState {
     /// Draws example `i` into `area` the way the app's settings ask.
     pub fn render(&mut self, frame: &mut Frame<'_>, app: &App, i: usize, area: Rect) {
         let ds = &app.data.dataset;
+        if let Some(why) = &app.images_missing {
+            let line = Line::styled(why.clone(), app.theme.dim).centered();
+            let middle = Rect { y: area.y + area.height / 2, height: area.height.min(1), ..area };
+            frame.render_widget(line, middle);
+            return;
+        }
         let plain = |mode| PixelImage { dataset: ds, index: i, mode };
         match (app.images, &self.picker) {
             (ImageMode::Shade, _) => frame.render_widget(plain(PixelMode::Shade), area),
