@@ -159,3 +159,29 @@ fn a_raised_stop_flag_interrupts_the_pass() {
     let r = neighbour_stats(&tensor(&pts), &labels, &opts);
     assert!(matches!(r, Err(cscore::Error::Interrupted)), "{r:?}");
 }
+
+#[test]
+fn half_precision_hidden_features_give_the_same_densities() {
+    // ReLU-like features in 256 dimensions, 6 clusters: the hidden features are kept as f16
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let (n, d) = (600, 256);
+    let centres: Vec<Vec<f32>> = (0..6).map(|_| (0..d).map(|_| rng.random_range(0.0..4.0)).collect()).collect();
+    let labels: Vec<u32> = (0..n).map(|i| (i % 6) as u32).collect();
+    let single: Vec<f32> = (0..n)
+        .flat_map(|i| centres[i % 6].clone())
+        .map(|c| (c + rng.random_range(-1.5f32..1.5)).max(0.0))
+        .collect();
+    let half: Vec<f32> = single.iter().map(|&v| half::f16::from_f32(v).to_f32()).collect();
+    let opts = NeighbourOptions { k: 5, ..Default::default() };
+    let stats = |v: &[f32]| {
+        neighbour_stats(&Tensor::from_slice(v, (n, d), &Device::Cpu).unwrap(), &labels, &opts).unwrap()
+    };
+    let (a, b) = (stats(&single), stats(&half));
+    assert!(close(b.bandwidth, a.bandwidth, 1e-3));
+    for ((name, x), (_, y)) in density_family(&a).iter().zip(density_family(&b).iter()) {
+        let worst = x.iter().zip(y).map(|(p, q)| (p - q).abs() / p.abs().max(1e-6)).fold(0.0f32, f32::max);
+        assert!(worst < 5e-3, "{name}: relative difference up to {worst}");
+    }
+    let (ka, kb) = (knn_agreement(&a, &labels), knn_agreement(&b, &labels));
+    assert!(ka.iter().zip(&kb).filter(|(p, q)| p != q).count() <= n / 100);
+}
