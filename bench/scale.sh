@@ -14,6 +14,8 @@
 #   bench/scale.sh [K…]            default K: 1 3 9 21 (60 k, 180 k, 540 k, 1.26 M examples)
 #   SCALE_DIR=/tmp/cscore-scale    where datasets, workspaces and logs go (about 1.5 GB at K = 21)
 #   SCALE_MAX=45m                  the longest one estimate may run (it is stopped then, whatever it did)
+#   SCALE_UNTIL=hidden             also wait for the hidden-space proxies (the peak RSS then covers their
+#                                  pass too; the row gains their time); default: input
 #   CSCORE=target/release/cscore   the binary
 # Needs python3 with numpy (the dataset), tmux and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -21,6 +23,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cscore=$(realpath "${CSCORE:-$root/target/release/cscore}")
 dir=${SCALE_DIR:-/tmp/cscore-scale}
 max=${SCALE_MAX:-45m}
+until=${SCALE_UNTIL:-input}
 make=$root/../shared/bench/make_shifted_mnist.py
 mnist=$root/../shared/data/mnist
 mkdir -p "$dir"
@@ -75,7 +78,8 @@ for k in "${@:-1 3 9 21}"; do
     pid=$!
     # stop it (Ctrl-C) once a holdout run and the input-space proxies are stored
     while kill -0 "$pid" 2>/dev/null; do
-      if grep -q "\] ratio .* run .*: done" "$log" && grep -q "proxies stored: .*lof" "$log"; then
+      if grep -q "\] ratio .* run .*: done" "$log" && grep -q "proxies stored: .*lof" "$log" &&
+        { [ "$until" != hidden ] || grep -q "proxies stored: .*hidden_density" "$log"; }; then
         pkill -INT -f "^$cscore estimate $data -w $ws" || true
         break
       fi
@@ -85,6 +89,8 @@ for k in "${@:-1 3 9 21}"; do
     sleep 1
     first=$(grep -m1 "\] ratio .* run .*: done" "$log" | awk '{print $1}') || true
     proxies=$(grep -m1 "proxies stored: .*lof" "$log" | sed -n 's/.*(\(.*\))$/\1/p') || true
+    hidden=$(grep -m1 "proxies stored: .*hidden_density" "$log" | awk '{print $1 " s"}') || true
+    [ "$until" = hidden ] && proxies="$proxies; hidden-space stored at ${hidden:-never}"
     rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time-$k.txt")
     read -r n per_run probs runs < <(python3 - "$ws" <<'PY'
 import sqlite3, sys
@@ -98,7 +104,7 @@ PY
 )
     ex=$(explore_times "$ws" "$n")
     size=$(du -cb "$ws"* | tail -1 | cut -f1)
-    row=$(printf "| %s | %s s | %s | %.2f GB | %.1f MB (%.2f bytes/example); prob sums %.0f MB in all | %s |" \
+    row=$(printf "| %s | %s s | %s | %.2f GiB | %.1f MB (%.2f bytes/example); prob sums %.0f MB in all | %s |" \
       "$(grouped "$n")" "${first:-none}" "${proxies:-not stored}" "$(echo "$rss_kb / 1048576" | bc -l)" \
       "$(echo "$per_run / 1048576" | bc -l)" "$(echo "$per_run / $n" | bc -l)" "$(echo "$probs / 1048576" | bc -l)" "$ex")
     echo "$row   (workspace $(echo "$size / 1048576" | bc) MB with $runs holdout run(s); log $log)"
