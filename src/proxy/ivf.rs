@@ -12,8 +12,11 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Points whose nearest centroids one matmul finds.
+/// Points searched per round (between two looks at the stop flag).
 const CHUNK: usize = 4096;
+
+/// Points whose nearest centroids one matmul finds (its products, points × lists, stay in cache).
+const NEAREST_CHUNK: usize = 1024;
 
 /// Settings of the index.
 #[derive(Debug, Clone)]
@@ -52,10 +55,10 @@ pub(super) fn knn(
     let centroids = train(&p, d, n, opts, &stopped)?;
     let lists = centroids.len() / d;
     tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
-    // Each point's nearest lists: the first is where it is stored, all are where it is searched.
+    // Each point's nearest list is where it is stored; the `probes` nearest lists of a query are where it
+    // is searched (only the queries' are ranked: a shard's part ranks a part of them).
     let probes = opts.probes.clamp(1, lists);
-    let near = nearest(&p, d, &centroids, probes, &stopped)?;
-    let primary: Vec<u32> = near.iter().step_by(probes).copied().collect();
+    let (primary, near) = nearest(&p, d, &centroids, probes, queries.clone(), &stopped)?;
     tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
     // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
     let mut offsets = vec![0usize; lists + 1];
@@ -91,7 +94,8 @@ pub(super) fn knn(
                     }
                     members.len() - members.clone().filter(|&s| order[s] == i).count()
                 };
-                let probed = &near[i as usize * probes..(i as usize + 1) * probes];
+                let q = i as usize - queries.start;
+                let probed = &near[q * probes..(q + 1) * probes];
                 let seen: usize = probed.iter().map(|&l| search(l as usize, &mut top)).sum();
                 if seen < k {
                     // Too few others in the nearest lists: go on through the rest, nearest first.
@@ -122,7 +126,7 @@ fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() ->
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let assigned = nearest(&sample, d, &centroids, 1, stopped)?;
+        let (assigned, _) = nearest(&sample, d, &centroids, 1, 0..0, stopped)?;
         let mut sums = vec![0f64; lists * d];
         let mut counts = vec![0usize; lists];
         for (s, &l) in assigned.iter().enumerate() {
@@ -142,40 +146,82 @@ fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() ->
     Ok(centroids)
 }
 
-/// The `top` nearest centroids of each row of `points` (nearest first, N × top), by blocked matmul.
-/// Raised `stopped` ends it between chunks with [`Error::Interrupted`] (over a million points it runs for
-/// minutes).
+/// The nearest centroid of each row of `points` (N), and the `top` nearest of the rows in `wide`, nearest
+/// first (`wide.len()` × top), by blocked matmul. Raised `stopped` ends it between chunks with
+/// [`Error::Interrupted`] (over a million points it runs for minutes).
 fn nearest(
     points: &[f32],
     d: usize,
     centroids: &[f32],
     top: usize,
+    wide: Range<usize>,
     stopped: &dyn Fn() -> bool,
-) -> Result<Vec<u32>> {
+) -> Result<(Vec<u32>, Vec<u32>)> {
     let lists = centroids.len() / d;
     let c = tensor(Tensor::from_slice(centroids, (lists, d), &Device::Cpu).and_then(|c| c.t()))?;
     let c_norms: Vec<f32> = (0..lists).map(|l| norm2(row(centroids, d, l))).collect();
-    let mut out = Vec::with_capacity(points.len() / d * top);
-    for block in points.chunks(CHUNK * d) {
+    let n = points.len() / d;
+    let mut first = Vec::with_capacity(n);
+    let mut ranked = Vec::with_capacity(wide.end.min(n).saturating_sub(wide.start) * top);
+    for (b, block) in points.chunks(NEAREST_CHUNK * d).enumerate() {
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let b = block.len() / d;
-        let x = tensor(Tensor::from_slice(block, (b, d), &Device::Cpu))?;
+        let rows = block.len() / d;
+        let x = tensor(Tensor::from_slice(block, (rows, d), &Device::Cpu))?;
         let dots: Vec<f32> = tensor(x.matmul(&c).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()))?;
-        let rows: Vec<Vec<u32>> = dots
+        let found: Vec<(u32, Vec<u32>)> = dots
             .par_chunks(lists)
-            .map(|dots| {
+            .enumerate()
+            .map(|(r, dots)| {
+                if !wide.contains(&(b * NEAREST_CHUNK + r)) {
+                    return (nearest_one(dots, &c_norms), Vec::new());
+                }
                 let mut t = TopK::new(top);
                 for (l, (&dot, &cn)) in dots.iter().zip(&c_norms).enumerate() {
                     t.push(cn - 2.0 * dot, l as u32);
                 }
-                t.into_sorted().1
+                let near = t.into_sorted().1;
+                (near.first().copied().unwrap_or(0), near)
             })
             .collect();
-        rows.iter().for_each(|r| out.extend_from_slice(r));
+        for (one, near) in found {
+            first.push(one);
+            ranked.extend_from_slice(&near);
+        }
     }
-    Ok(out)
+    Ok((first, ranked))
+}
+
+/// The index of the smallest ‖c‖² − 2·x·c (the nearest centroid; the first of equals), in lanes so that
+/// the loop vectorises.
+fn nearest_one(dots: &[f32], c_norms: &[f32]) -> u32 {
+    const LANES: usize = 8;
+    let (mut best, mut at) = ([f32::INFINITY; LANES], [0u32; LANES]);
+    let whole = dots.len() / LANES * LANES;
+    for (c, (x, n)) in dots[..whole].chunks_exact(LANES).zip(c_norms[..whole].chunks_exact(LANES)).enumerate()
+    {
+        for t in 0..LANES {
+            let v = n[t] - 2.0 * x[t];
+            if v < best[t] {
+                best[t] = v;
+                at[t] = (c * LANES + t) as u32;
+            }
+        }
+    }
+    let (mut v, mut i) = (f32::INFINITY, 0u32);
+    for t in 0..LANES {
+        if best[t] < v || (best[t] == v && at[t] < i) {
+            (v, i) = (best[t], at[t]);
+        }
+    }
+    for l in whole..dots.len().min(c_norms.len()) {
+        let x = c_norms[l] - 2.0 * dots[l];
+        if x < v {
+            (v, i) = (x, l as u32);
+        }
+    }
+    i
 }
 
 /// The rows of `m` (`d` wide) rearranged in place so that row s becomes the old row `order[s]`, by
@@ -240,8 +286,33 @@ fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::permute_rows;
+    use super::{nearest, nearest_one, permute_rows, TopK};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn the_nearest_centroid_is_the_first_of_the_ranked_ones() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for lists in [1, 7, 8, 9, 61] {
+            // values on a coarse grid, so that ties happen
+            let dots: Vec<f32> = (0..lists).map(|_| f32::from(rng.random_range(0u8..6))).collect();
+            let norms: Vec<f32> = (0..lists).map(|_| f32::from(rng.random_range(0u8..6))).collect();
+            let mut t = TopK::new(1);
+            (0..lists).for_each(|l| t.push(norms[l] - 2.0 * dots[l], l as u32));
+            assert_eq!(nearest_one(&dots, &norms), t.into_sorted().1[0], "{lists} lists");
+        }
+        let (d, n, lists) = (5, 2500, 13);
+        let points: Vec<f32> = (0..n * d).map(|_| rng.random::<f32>()).collect();
+        let centroids: Vec<f32> = points[..lists * d].to_vec();
+        let (first, ranked) = nearest(&points, d, &centroids, 4, 1000..1300, &|| false).unwrap();
+        assert_eq!((first.len(), ranked.len()), (n, 300 * 4));
+        let (all_first, all_ranked) = nearest(&points, d, &centroids, 4, 0..n, &|| false).unwrap();
+        assert_eq!(first, all_first);
+        assert_eq!(ranked, all_ranked[1000 * 4..1300 * 4]);
+        assert!((0..n).all(|i| all_ranked[i * 4] == all_first[i]));
+    }
 
     #[test]
     fn rows_rearranged_in_place() {

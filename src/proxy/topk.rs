@@ -27,6 +27,7 @@ impl TopK {
     }
 
     /// Offers a candidate; kept if it beats the current k-th (earlier candidates win ties).
+    #[inline]
     pub fn push(&mut self, d: f32, i: u32) {
         if d.is_nan() || d >= self.worst() {
             return;

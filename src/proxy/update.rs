@@ -97,7 +97,8 @@ impl ProxyUpdater {
         // Read block by block: on approximate statistics no single-precision copy of the features is made
         // (at 1.26 M examples × 256 it would be 1.3 GB).
         let rows = |start: usize, len: usize| {
-            let block: Vec<f32> = features[start * dim..(start + len) * dim].iter().map(|v| v.to_f32()).collect();
+            let block: Vec<f32> =
+                features[start * dim..(start + len) * dim].iter().map(|v| v.to_f32()).collect();
             Tensor::from_vec(block, (len, dim), device).map_err(|e| Error::Model(ModelError::Candle(e)))
         };
         let n = self.labels.len();

@@ -165,7 +165,8 @@ fn half_precision_hidden_features_give_the_same_densities() {
     // ReLU-like features in 256 dimensions, 6 clusters: the hidden features are kept as f16
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let (n, d) = (600, 256);
-    let centres: Vec<Vec<f32>> = (0..6).map(|_| (0..d).map(|_| rng.random_range(0.0..4.0)).collect()).collect();
+    let centres: Vec<Vec<f32>> =
+        (0..6).map(|_| (0..d).map(|_| rng.random_range(0.0..4.0)).collect()).collect();
     let labels: Vec<u32> = (0..n).map(|i| (i % 6) as u32).collect();
     let single: Vec<f32> = (0..n)
         .flat_map(|i| centres[i % 6].clone())
