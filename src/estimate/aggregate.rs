@@ -108,8 +108,13 @@ impl Aggregate {
     /// The C-score of example `i`: the mean over ratios of its held-out accuracy, skipping ratios at which
     /// it was never held out; `None` before any held-out evaluation.
     pub fn cscore(&self, i: usize) -> Option<f64> {
-        let (sum, count) =
-            self.profile(i).into_iter().flatten().fold((0.0, 0usize), |(s, c), a| (s + a, c + 1));
+        // As the mean of `profile(i)`, without allocating it (a million calls per filter or export).
+        let at = i * self.ratios..(i + 1) * self.ratios;
+        let (sum, count) = self.trials[at.clone()]
+            .iter()
+            .zip(&self.hits[at])
+            .filter(|(&t, _)| t > 0)
+            .fold((0.0, 0usize), |(s, c), (&t, &h)| (s + f64::from(h) / f64::from(t), c + 1));
         (count > 0).then(|| sum / count as f64)
     }
 
