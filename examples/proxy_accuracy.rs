@@ -4,7 +4,7 @@
 //! full f32 input matrix.
 //!
 //! `cargo run --release --example proxy_accuracy -- [DATA] [--n N] [--inject-label-noise F] [--noise-seed S]
-//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--workspace WS] [--part I/N]`
+//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--train-sample S] [--iterations I] [--workspace WS] [--part I/N]`
 //!
 //! `--part I/N`: also times the approximate statistics of block I of N alone (what shard I of a sharded
 //! estimate computes), beside the whole pass.
@@ -67,6 +67,8 @@ fn main() -> anyhow::Result<()> {
             "--dims" => approx.dims = num(args.next()).unwrap_or(approx.dims),
             "--probes" => approx.probes = num(args.next()).unwrap_or(approx.probes),
             "--lists" => approx.lists = num(args.next()),
+            "--train-sample" => approx.train_sample = num(args.next()).unwrap_or(approx.train_sample),
+            "--iterations" => approx.iterations = num(args.next()).unwrap_or(approx.iterations),
             "--workspace" => workspace = args.next(),
             "--part" => {
                 part = args.next().and_then(|v| {

@@ -46,7 +46,9 @@ impl Default for ApproxOptions {
             lists: None,
             probes: 16,
             train_sample: 100_000,
-            iterations: 8,
+            // 4 rounds: on full MNIST, k-NN recall@10 0.8735 against 0.8741 with 8, in half the time (which
+            // every shard of a sharded estimate spends)
+            iterations: 4,
         }
     }
 }

@@ -55,10 +55,12 @@ pub(super) fn knn(
     let centroids = train(&p, d, n, opts, &stopped)?;
     let lists = centroids.len() / d;
     tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
-    // Each point's nearest list is where it is stored; the `probes` nearest lists of a query are where it
-    // is searched (only the queries' are ranked: a shard's part ranks a part of them).
+    // Each point is stored in its nearest list (by the two-level search, the same whatever the part); a
+    // query is searched in its `probes` nearest lists (ranked exactly, only for the part's queries).
     let probes = opts.probes.clamp(1, lists);
-    let (primary, near) = nearest(&p, d, &centroids, probes, queries.clone(), &stopped)?;
+    let primary = super::coarse::assign(&p, d, &centroids, &stopped)?;
+    let (first, last) = (queries.start.min(n), queries.end.min(n));
+    let (_, near) = nearest(&p[first * d..last * d], d, &centroids, probes, 0..last - first, &stopped)?;
     tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
     // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
     let mut offsets = vec![0usize; lists + 1];
@@ -260,7 +262,7 @@ fn ranked(query: &[f32], centroids: &[f32], d: usize) -> Vec<u32> {
 
 /// Row `i` of a row-major matrix `d` wide.
 #[inline]
-fn row(m: &[f32], d: usize, i: usize) -> &[f32] {
+pub(super) fn row(m: &[f32], d: usize, i: usize) -> &[f32] {
     &m[i * d..(i + 1) * d]
 }
 
@@ -271,7 +273,7 @@ fn norm2(a: &[f32]) -> f32 {
 
 /// ‖a − b‖², in lanes so that the loop vectorises.
 #[inline]
-fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
     const LANES: usize = 8;
     let mut acc = [0f32; LANES];
     let (xa, xb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));

@@ -20,6 +20,7 @@ mod approx;
 mod approx_tests;
 mod block;
 mod calibrate;
+mod coarse;
 pub mod compare;
 pub mod density;
 pub mod detect;
