@@ -81,15 +81,18 @@ fn an_estimate_killed_20_times_at_random_moments_equals_an_uninterrupted_one() {
     let total = reference.len();
     assert_eq!(total, 19, "3 × 6 holdout runs and one proxy run");
 
-    // Kill k waits until at least k·total/20 runs are committed, then a random 0–400 ms more: the kills
-    // fall while loading, while training, between commits and while the proxies are computed at the end.
+    // Kill k waits until at least k·total/20 runs are committed, then a random moment within about one
+    // run's time more (at most 400 ms): the kills fall while loading, while training, between commits and
+    // while the proxies are computed at the end. (A fixed 0–400 ms let the last kills of a fast machine miss
+    // the estimate's end, and every kill after one that missed finds nothing left to do.)
+    let run_ms = ((whole_seconds * 1000.0 / total as f64) as u64).clamp(20, 400);
     let ws = dir.join("killed.cscore");
     let mut rng = ChaCha8Rng::seed_from_u64(20);
     let (mut killed, mut finished_first) = (0, 0);
     let mut moments = Vec::new();
     for k in 0..20 {
         let target = k * total / 20;
-        let jitter = Duration::from_millis(rng.random_range(0..400));
+        let jitter = Duration::from_millis(rng.random_range(0..run_ms));
         let mut child = estimate(dir, "killed.cscore")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.join(format!("log{k}"))).unwrap())
