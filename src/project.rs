@@ -189,9 +189,10 @@ impl Project {
         let info = workspace.dataset_info()?;
         let Ok(Some(read)) = data::load_labels(source, load) else { return Ok(None) };
         let k = info.num_classes;
-        let shape = (read.channels, read.height, read.width);
+        let shape = (info.channels, info.height, info.width);
         if read.labels.len() != info.num_examples
-            || shape != (info.channels, info.height, info.width)
+            || read.shape.is_some_and(|s| s != shape)
+            || read.class_names.as_ref().is_some_and(|names| *names != info.class_names)
             || info.class_names.len() != k
             || read.labels.iter().any(|&y| y as usize >= k)
         {
@@ -212,7 +213,7 @@ impl Project {
             pixels: Vec::new(),
             labels: labels.clone(),
             class_names: info.class_names,
-            paths: None,
+            paths: read.paths,
             content_hash: info.content_hash,
         };
         let pixels = PendingPixels {

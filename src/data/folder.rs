@@ -2,7 +2,7 @@
 //! resized to one size (the requested one, or the most common one).
 
 use super::read::{is_hidden, sorted_entries};
-use super::{invalid, DataError, Loaded};
+use super::{invalid, DataError, LabelsOnly, Loaded};
 use image::imageops::{resize, FilterType};
 use image::{ColorType, ImageDecoder, ImageReader};
 use rayon::prelude::*;
@@ -81,6 +81,13 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>) -> Result<Loaded, 
     }
     let (paths, labels) = files.into_iter().unzip();
     Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths) })
+}
+
+/// The labels, class names and files of an image folder, from its listing alone (no image is opened).
+pub(super) fn load_labels(root: &Path) -> Result<LabelsOnly, DataError> {
+    let (class_names, files) = list(root)?;
+    let (paths, labels) = files.into_iter().unzip();
+    Ok(LabelsOnly { shape: None, labels, class_names: Some(class_names), paths: Some(paths) })
 }
 
 /// Class names, and every image file with its class index.

@@ -59,10 +59,10 @@ pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
         return Err(invalid(&labels_path, "image/label count mismatch"));
     }
     Ok(LabelsOnly {
-        channels: 1,
-        height: dims[1],
-        width: dims[2],
+        shape: Some((1, dims[1], dims[2])),
         labels: labels.data.iter().map(|&b| u32::from(b)).collect(),
+        class_names: None,
+        paths: None,
     })
 }
 

@@ -60,22 +60,23 @@ pub(crate) struct Loaded {
     pub paths: Option<Vec<PathBuf>>,
 }
 
-/// A dataset's labels and image shape, read without its pixels.
+/// A dataset's labels (and what else is known without its pixels), read without its pixels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelsOnly {
-    /// Channels per image.
-    pub channels: usize,
-    /// Image height in pixels.
-    pub height: usize,
-    /// Image width in pixels.
-    pub width: usize,
+    /// Channels, height and width of the images, where the format says them without decoding any.
+    pub shape: Option<(usize, usize, usize)>,
     /// The given label of each example.
     pub labels: Vec<u32>,
+    /// Class names, where the format names its classes.
+    pub class_names: Option<Vec<String>>,
+    /// The source file of each example (image folders).
+    pub paths: Option<Vec<PathBuf>>,
 }
 
-/// The labels and image shape of the dataset at `path` when its format stores them apart from the
-/// pixels (IDX: the labels file and the images file's header), in a small part of [`load`]'s time;
-/// `None` for formats that keep labels among the pixels. Only [`load`] checks the whole dataset.
+/// The labels of the dataset at `path` when its format stores them apart from the pixels (IDX: the
+/// labels file and the images file's header; image folders: the folder listing), in a small part of
+/// [`load`]'s time; `None` for formats that keep labels among the pixels. Only [`load`] checks the whole
+/// dataset.
 pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>, DataError> {
     if std::fs::symlink_metadata(path).is_err() {
         return Err(invalid(path, "no such file or directory"));
@@ -86,7 +87,8 @@ pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>
     };
     match format {
         Format::Idx => idx::load_labels(path).map(Some),
-        Format::Cifar | Format::Folder | Format::Npz => Ok(None),
+        Format::Folder => folder::load_labels(path).map(Some),
+        Format::Cifar | Format::Npz => Ok(None),
     }
 }
 

@@ -63,6 +63,32 @@ fn pixels_of_another_dataset_are_refused_and_other_formats_open_the_whole_way() 
     assert!(labels_first(&npz, &ws2).is_none());
 }
 
+#[test]
+fn an_image_folder_opens_on_its_listing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, ws) = (tmp.path().join("pets"), tmp.path().join("ws.cscore"));
+    for (class, shades) in [("cat", [10u8, 60, 110]), ("dog", [160, 210, 250])] {
+        std::fs::create_dir_all(data.join(class)).unwrap();
+        for (i, v) in shades.into_iter().enumerate() {
+            image::RgbImage::from_pixel(5, 4, image::Rgb([v, 255 - v, 7]))
+                .save(data.join(class).join(format!("{i}.png")))
+                .unwrap();
+        }
+    }
+    let full = Project::open(&data, &LoadOptions::default(), Some(&ws), None).unwrap();
+    drop(full.workspace);
+    let first = labels_first(&data, &ws).expect("a folder's labels are its listing");
+    assert_eq!(first.project.dataset.labels, vec![0, 0, 0, 1, 1, 1]);
+    assert_eq!(first.project.dataset.paths, full.dataset.paths);
+    assert_eq!(first.project.dataset.class_names, vec!["cat", "dog"]);
+    assert!(!first.project.dataset.has_pixels());
+    let loaded = first.pixels.load().unwrap();
+    assert_eq!((loaded.pixels, loaded.content_hash), (full.dataset.pixels, full.dataset.content_hash));
+    // one more image: the listing no longer matches the workspace, so the whole way (which says why)
+    image::RgbImage::from_pixel(5, 4, image::Rgb([1, 2, 3])).save(data.join("dog/3.png")).unwrap();
+    assert!(labels_first(&data, &ws).is_none());
+}
+
 /// The preview pane's text at 80×24.
 fn preview(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
