@@ -4,6 +4,7 @@ use super::args::{DataArgs, EstimateArgs};
 use anyhow::{bail, Context};
 use clap::Args;
 use cscore::data::{Format, LoadOptions};
+use cscore::estimate::Plan;
 use cscore::estimate::{
     default_workers, resolve_protocol_plan, stored_plan, EstimateOptions, ProtocolChoice,
 };
@@ -73,30 +74,9 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
             progress.stage(line)
         })?)
     };
-    let train = match &plan {
-        Some(plan) if !args.no_train => {
-            let stored: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
-            plan.schedule().iter().any(|s| !stored.contains(&s.key))
-        }
-        _ => false,
-    };
-    let settings = if train {
-        Some(TrainSettings {
-            options: EstimateOptions {
-                workers: e.workers.unwrap_or_else(default_workers).max(1),
-                models_per_step: e.models_per_step,
-                time_limit: e.time_limit,
-                only: None,
-                learning_check: !e.no_learning_check,
-                // proxy_features and holdout_gate: the session sets them from the proxy selection
-                ..EstimateOptions::default()
-            },
-            device: parse_device(&e.device)?,
-            device_label: e.device.clone(),
-            proxies: e.proxies.clone(),
-        })
-    } else {
-        None
+    let settings = match &plan {
+        Some(plan) if !args.no_train => train_settings(e, ws, plan)?,
+        _ => None,
     };
     // The early reading stands when it was made under the plan the session uses (a plan changed by flags,
     // or a failure there, and the workspace is read again here).
@@ -108,10 +88,33 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     Ok(ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?)
 }
 
-/// Opens a workspace the explorer will not train into with the dataset's labels alone, when its
-/// format allows: the ranked list shows at once and the images once the pixels are read and checked
-/// against the workspace on a thread of their own (at a million examples that takes seconds). `None`:
-/// open it the whole way ([`open_project`]), which also says what is wrong with a dataset.
+/// How to train the runs of `plan` that `ws` lacks; `None` when it has them all.
+fn train_settings(e: &EstimateArgs, ws: &Workspace, plan: &Plan) -> anyhow::Result<Option<TrainSettings>> {
+    let stored: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+    if plan.schedule().iter().all(|s| stored.contains(&s.key)) {
+        return Ok(None);
+    }
+    Ok(Some(TrainSettings {
+        options: EstimateOptions {
+            workers: e.workers.unwrap_or_else(default_workers).max(1),
+            models_per_step: e.models_per_step,
+            time_limit: e.time_limit,
+            only: None,
+            learning_check: !e.no_learning_check,
+            // proxy_features and holdout_gate: the session sets them from the proxy selection
+            ..EstimateOptions::default()
+        },
+        device: parse_device(&e.device)?,
+        device_label: e.device.clone(),
+        proxies: e.proxies.clone(),
+    }))
+}
+
+/// Opens a workspace with the dataset's labels alone, when its format allows and its stored plan stands
+/// (no flag changes it): the ranked list shows at once, and the images, and the training of any runs
+/// the workspace lacks, once the pixels are read and checked against the workspace on a thread of their
+/// own (at a million examples that takes seconds). `None`: open it the whole way ([`open_project`]),
+/// which also says what is wrong with a dataset.
 fn labels_first(
     args: &ExploreArgs,
     config: &Config,
@@ -125,24 +128,28 @@ fn labels_first(
     }
     let ws = Workspace::open(&d.data)?;
     let plan = stored_plan(&ws)?;
+    let mut settings = None;
     if !args.no_train {
-        // Training (more runs, or a plan the flags change) needs the pixels first.
+        // A new plan, or one the flags change, is chosen with the pixels at hand.
         let Some(stored) = &plan else { return Ok(None) };
         let same_protocol = e.protocol.is_none_or(|p| p == ProtocolChoice::Auto);
         if !same_protocol || e.overrides().apply(stored) != *stored {
             return Ok(None);
         }
-        let have: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
-        if stored.schedule().iter().any(|s| !have.contains(&s.key)) {
-            return Ok(None);
-        }
+        settings = train_settings(e, &ws, stored)?;
     }
     let (source, load) = workspace_source(d, &ws)?;
     progress.stage("reading the labels");
     let Some(opened) = Project::open_labels_first(&source, &load, ws)? else { return Ok(None) };
     let reading = WorkspaceReading::read(&opened.project.workspace, plan, progress)?;
-    let session =
-        ExploreSession::open_read(opened.project, reading, config, args.theme.as_deref(), None, progress)?;
+    let session = ExploreSession::open_read(
+        opened.project,
+        reading,
+        config,
+        args.theme.as_deref(),
+        settings,
+        progress,
+    )?;
     let pixels = opened.pixels;
     Ok(Some(session.with_pixels_later(Box::new(move || pixels.load().map_err(|e| e.to_string())))))
 }

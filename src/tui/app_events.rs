@@ -30,6 +30,9 @@ impl App {
             Err(e) => {
                 self.images_missing = Some("no images (see the message)".into());
                 self.error(format!("reading the images: {e}"));
+                if matches!(self.est.training, Training::Running { .. }) {
+                    self.est.training = Training::Failed(format!("the dataset could not be read: {e}"));
+                }
             }
         }
     }

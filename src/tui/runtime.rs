@@ -107,7 +107,12 @@ pub(super) async fn event_loop(
     let from = FollowFrom { path: app.data.workspace_path.clone(), last_run_id, have_plan, poll };
     let mut background = Background::start_with(from, inbox);
     let stop = Arc::new(AtomicBool::new(false));
-    let trainer_thread = trainer.map(|t| t.spawn(background.sender(), stop.clone()));
+    // A session opened labels first trains once the pixels are in.
+    let (mut waiting, mut trainer_thread) = match trainer {
+        Some(t) if !app.data.dataset.has_pixels() => (Some(t), None),
+        Some(t) => (None, Some(t.spawn(background.sender(), stop.clone()))),
+        None => (None, None),
+    };
     if let Some(load) = pixels {
         let tx = background.sender();
         std::thread::spawn(move || {
@@ -136,6 +141,12 @@ pub(super) async fn event_loop(
         while let Some(event) = next {
             app.update(event);
             next = background.try_next();
+        }
+        if waiting.is_some() && app.data.dataset.has_pixels() {
+            if let Some(mut t) = waiting.take() {
+                t.dataset = Arc::clone(&app.data.dataset);
+                trainer_thread = Some(t.spawn(background.sender(), stop.clone()));
+            }
         }
         app.settle();
         background.dispatch(&mut app);

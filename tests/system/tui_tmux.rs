@@ -158,3 +158,43 @@ fn explore_trains_in_the_background_and_counts_the_runs_up() {
     let counts = Workspace::open(&ws).unwrap().run_counts().unwrap();
     assert_eq!(counts.done, 4, "{counts:?}");
 }
+
+#[test]
+fn explore_of_a_workspace_shows_its_list_then_trains_the_runs_it_lacks() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ws = dir.join("resume.cscore");
+    let estimate = Command::new(EXE)
+        .arg("estimate")
+        .arg(sample())
+        .arg("-w")
+        .arg(&ws)
+        .args(["--runs", "3", "--ratios", "0.5", "--epochs", "1", "--proxies", "none", "--workers", "1"])
+        .arg("--no-progress")
+        .output()
+        .unwrap();
+    assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
+    // two of the three holdout runs lost: the stored plan stands, and the explorer trains them again
+    let c = rusqlite::Connection::open(&ws).unwrap();
+    let gone = c
+        .execute(
+            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE kind = 'holdout' ORDER BY id LIMIT 2)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(gone, 2);
+    drop(c);
+    // a workspace of an IDX dataset whose plan no flag changes: it opens labels first, and training starts
+    // once the pixels are in
+    let tmux = Tmux::start(dir, 120, 34, &explore_line(dir, &format!("'{}'", ws.display())));
+    tmux.wait_for("ranked list · 10,000 of 10,000");
+    let last = tmux.wait_until("the runs trained", |s| {
+        runs_shown(s) == Some((4, 4)) && s.contains(" complete ") && !s.contains("loading the images")
+    });
+    assert!(last.contains('▀'), "the image shows:\n{last}");
+    tmux.keys(&["q"]);
+    exited(dir, &tmux);
+    let counts = Workspace::open(&ws).unwrap().run_counts().unwrap();
+    assert_eq!(counts.done, 4, "{counts:?}");
+}
