@@ -15,6 +15,10 @@ use cscore::proxy::rank::spearman;
 use cscore::proxy::{neighbour_stats_part_rows, ApproxOptions, NeighbourMethod, NeighbourOptions};
 use std::time::Instant;
 
+/// Named score vectors.
+type Family = Vec<(&'static str, Vec<f64>)>;
+
+#[allow(clippy::result_large_err)] // the crate's Error, as the row reader returns it
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut data = "../shared/data/mnist".to_string();
@@ -47,7 +51,7 @@ fn main() -> anyhow::Result<()> {
             .map_err(|e| cscore::Error::Model(cscore::model::ModelError::Candle(e)))
     };
     let opts = NeighbourOptions { k: 0, ..NeighbourOptions::default() };
-    let pass = |method: NeighbourMethod| -> anyhow::Result<(f64, Vec<(&'static str, Vec<f64>)>)> {
+    let pass = |method: NeighbourMethod| -> anyhow::Result<(f64, Family)> {
         let t = Instant::now();
         let stats = neighbour_stats_part_rows(&rows, n, &ds.labels, &opts, &method, 0..n)?;
         let family =
