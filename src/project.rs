@@ -19,7 +19,8 @@ pub struct CorruptionSettings {
 }
 
 impl CorruptionSettings {
-    fn is_none(&self) -> bool {
+    /// Whether it corrupts nothing.
+    pub fn is_none(&self) -> bool {
         self.label_noise == 0.0 && self.ood == 0.0
     }
 
@@ -154,26 +155,19 @@ pub struct LabelsFirst {
 }
 
 /// Reads and hashes the whole dataset of a [`LabelsFirst`] project, checks it against the workspace
-/// and applies the workspace's corruption, as [`Project::open`] does.
+/// and applies the workspace's corruption, as [`Project::open`] does. (Its labels are the project's unless
+/// the files changed meanwhile: the explorer compares them before it takes the pixels.)
 pub struct PendingPixels {
     source: PathBuf,
     load: LoadOptions,
     workspace: PathBuf,
-    labels: Vec<u32>,
 }
 
 impl PendingPixels {
     /// The whole dataset, as [`Project::open`] would have loaded it; an error when it does not belong
-    /// to the workspace or its labels are not those already shown.
+    /// to the workspace.
     pub fn load(self) -> Result<Dataset> {
-        let dataset = Project::open(&self.source, &self.load, Some(&self.workspace), None)?.dataset;
-        if dataset.labels != self.labels {
-            return Err(Error::Config(format!(
-                "{}: its labels changed while it was being read; open it again",
-                self.source.display()
-            )));
-        }
-        Ok(dataset)
+        Ok(Project::open(&self.source, &self.load, Some(&self.workspace), None)?.dataset)
     }
 }
 
@@ -211,7 +205,7 @@ impl Project {
             height: info.height,
             width: info.width,
             pixels: Vec::new(),
-            labels: labels.clone(),
+            labels,
             class_names: info.class_names,
             paths: read.paths,
             content_hash: info.content_hash,
@@ -220,7 +214,6 @@ impl Project {
             source: source.to_path_buf(),
             load: load.clone(),
             workspace: workspace.path().to_path_buf(),
-            labels,
         };
         Ok(Some(LabelsFirst { project: Project { dataset, workspace, injected }, pixels }))
     }

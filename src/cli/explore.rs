@@ -122,7 +122,7 @@ fn labels_first(
 ) -> anyhow::Result<Option<ExploreSession>> {
     let e = &args.estimate;
     let d = &e.data;
-    let corrupts = d.corruption().is_some_and(|c| c.label_noise > 0.0 || c.ood > 0.0);
+    let corrupts = d.corruption().is_some_and(|c| !c.is_none());
     if !is_workspace(&d.data) || d.workspace.is_some() || corrupts {
         return Ok(None);
     }

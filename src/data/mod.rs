@@ -78,14 +78,7 @@ pub struct LabelsOnly {
 /// [`load`]'s time; `None` for formats that keep labels among the pixels. Only [`load`] checks the whole
 /// dataset.
 pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>, DataError> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(invalid(path, "no such file or directory"));
-    }
-    let format = match opts.format {
-        Some(f) => f,
-        None => detect_format(path)?,
-    };
-    match format {
+    match format_of(path, opts)? {
         Format::Idx => idx::load_labels(path).map(Some),
         Format::Folder => folder::load_labels(path).map(Some),
         Format::Cifar | Format::Npz => Ok(None),
@@ -94,13 +87,7 @@ pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>
 
 /// Loads the dataset at `path`, detecting its format unless `opts.format` names one.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(invalid(path, "no such file or directory"));
-    }
-    let format = match opts.format {
-        Some(f) => f,
-        None => detect_format(path)?,
-    };
+    let format = format_of(path, opts)?;
     let loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
@@ -108,6 +95,17 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
         Format::Npz => npz::load(path)?,
     };
     finish(path, format, loaded)
+}
+
+/// The format `opts` names, else the one detected at `path` (which must exist).
+fn format_of(path: &Path, opts: &LoadOptions) -> Result<Format, DataError> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(invalid(path, "no such file or directory"));
+    }
+    match opts.format {
+        Some(f) => Ok(f),
+        None => detect_format(path),
+    }
 }
 
 /// Checks the reader's output and gives it a name and content hash.

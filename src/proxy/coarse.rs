@@ -5,7 +5,7 @@
 //! sharded estimate repeats for all points; the point nearly always lands in its nearest list, else in a
 //! near one, which the searches' several probes absorb.
 
-use super::ivf::{row, squared_distance};
+use super::ivf::{recentre, row, squared_distance};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -78,62 +78,31 @@ pub(super) fn assign(
 fn group(centroids: &[f32], d: usize) -> Groups {
     let lists = centroids.len() / d;
     if lists < FEW_LISTS {
-        return Groups { centres: Vec::new(), members: vec![(0..lists as u32).collect()] }
-            .with_centres(centroids, d);
+        let mut centres = vec![0f32; d];
+        recentre(centroids, d, &vec![0; lists], &mut centres);
+        return Groups { centres, members: vec![(0..lists as u32).collect()] };
     }
     let g = (lists as f64).sqrt().round() as usize;
     let mut centres: Vec<f32> = (0..g).flat_map(|j| row(centroids, d, j * lists / g).to_vec()).collect();
-    let mut of = vec![0usize; lists];
+    let mut of = vec![0u32; lists];
     for _ in 0..ITERATIONS {
         of = (0..lists)
             .into_par_iter()
             .map(|l| {
                 let c = row(centroids, d, l);
-                (0..g)
-                    .map(|j| (squared_distance(c, row(&centres, d, j)), j))
+                (0..g as u32)
+                    .map(|j| (squared_distance(c, row(&centres, d, j as usize)), j))
                     .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
                     .map_or(0, |(_, j)| j)
             })
             .collect();
-        let mut sums = vec![0f64; g * d];
-        let mut counts = vec![0usize; g];
-        for (l, &j) in of.iter().enumerate() {
-            counts[j] += 1;
-            sums[j * d..(j + 1) * d]
-                .iter_mut()
-                .zip(row(centroids, d, l))
-                .for_each(|(s, &v)| *s += f64::from(v));
-        }
-        // An empty group keeps its centre.
-        for (j, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
-            let mean = sums[j * d..(j + 1) * d].iter().map(|&v| (v / c as f64) as f32);
-            centres[j * d..(j + 1) * d].iter_mut().zip(mean).for_each(|(o, v)| *o = v);
-        }
+        recentre(centroids, d, &of, &mut centres);
     }
     let mut members = vec![Vec::new(); g];
     for (l, &j) in of.iter().enumerate() {
-        members[j].push(l as u32);
+        members[j as usize].push(l as u32);
     }
     Groups { centres, members }
-}
-
-impl Groups {
-    /// Sets each group's centre to the mean of its members.
-    fn with_centres(mut self, centroids: &[f32], d: usize) -> Self {
-        self.centres = self
-            .members
-            .iter()
-            .flat_map(|m| {
-                let mut c = vec![0f32; d];
-                for &l in m {
-                    c.iter_mut().zip(row(centroids, d, l as usize)).for_each(|(s, &v)| *s += v);
-                }
-                c.iter_mut().for_each(|v| *v /= m.len().max(1) as f32);
-                c
-            })
-            .collect();
-        self
-    }
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub(super) fn knn(
     let probes = opts.probes.clamp(1, lists);
     let primary = super::coarse::assign(&p, d, &centroids, &stopped)?;
     let (first, last) = (queries.start.min(n), queries.end.min(n));
-    let (_, near) = nearest(&p[first * d..last * d], d, &centroids, probes, 0..last - first, &stopped)?;
+    let near = nearest(&p[first * d..last * d], d, &centroids, probes, &stopped)?;
     tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
     // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
     let mut offsets = vec![0usize; lists + 1];
@@ -128,71 +128,66 @@ fn train(p: &[f32], d: usize, n: usize, opts: &IvfOptions, stopped: &dyn Fn() ->
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let (assigned, _) = nearest(&sample, d, &centroids, 1, 0..0, stopped)?;
-        let mut sums = vec![0f64; lists * d];
-        let mut counts = vec![0usize; lists];
-        for (s, &l) in assigned.iter().enumerate() {
-            let l = l as usize;
-            counts[l] += 1;
-            sums[l * d..(l + 1) * d]
-                .iter_mut()
-                .zip(row(&sample, d, s))
-                .for_each(|(a, &v)| *a += f64::from(v));
-        }
-        // An empty list keeps its centroid.
-        for (l, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
-            let mean = sums[l * d..(l + 1) * d].iter().map(|&v| (v / c as f64) as f32);
-            centroids[l * d..(l + 1) * d].iter_mut().zip(mean).for_each(|(o, v)| *o = v);
-        }
+        let assigned = nearest(&sample, d, &centroids, 1, stopped)?;
+        recentre(&sample, d, &assigned, &mut centroids);
     }
     Ok(centroids)
 }
 
-/// The nearest centroid of each row of `points` (N), and the `top` nearest of the rows in `wide`, nearest
-/// first (`wide.len()` × top), by blocked matmul. Raised `stopped` ends it between chunks with
-/// [`Error::Interrupted`] (over a million points it runs for minutes).
+/// A Lloyd update: each centre (row-major, `d` wide) moves to the mean of the `points` assigned to it
+/// (`assigned[i]` is row i's centre); a centre nothing is assigned to stays.
+pub(super) fn recentre(points: &[f32], d: usize, assigned: &[u32], centres: &mut [f32]) {
+    let k = centres.len() / d;
+    let mut sums = vec![0f64; k * d];
+    let mut counts = vec![0usize; k];
+    for (s, &l) in assigned.iter().enumerate() {
+        let l = l as usize;
+        counts[l] += 1;
+        sums[l * d..(l + 1) * d].iter_mut().zip(row(points, d, s)).for_each(|(a, &v)| *a += f64::from(v));
+    }
+    for (l, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+        let mean = sums[l * d..(l + 1) * d].iter().map(|&v| (v / c as f64) as f32);
+        centres[l * d..(l + 1) * d].iter_mut().zip(mean).for_each(|(o, v)| *o = v);
+    }
+}
+
+/// The `top` nearest centroids of each row of `points` (nearest first, N × top; the first of equals), by
+/// blocked matmul. Raised `stopped` ends it between chunks with [`Error::Interrupted`] (over a million
+/// points it runs for minutes).
 fn nearest(
     points: &[f32],
     d: usize,
     centroids: &[f32],
     top: usize,
-    wide: Range<usize>,
     stopped: &dyn Fn() -> bool,
-) -> Result<(Vec<u32>, Vec<u32>)> {
+) -> Result<Vec<u32>> {
     let lists = centroids.len() / d;
     let c = tensor(Tensor::from_slice(centroids, (lists, d), &Device::Cpu).and_then(|c| c.t()))?;
     let c_norms: Vec<f32> = (0..lists).map(|l| norm2(row(centroids, d, l))).collect();
-    let n = points.len() / d;
-    let mut first = Vec::with_capacity(n);
-    let mut ranked = Vec::with_capacity(wide.end.min(n).saturating_sub(wide.start) * top);
-    for (b, block) in points.chunks(NEAREST_CHUNK * d).enumerate() {
+    let mut out = Vec::with_capacity(points.len() / d * top);
+    for block in points.chunks(NEAREST_CHUNK * d) {
         if stopped() {
             return Err(Error::Interrupted);
         }
         let rows = block.len() / d;
         let x = tensor(Tensor::from_slice(block, (rows, d), &Device::Cpu))?;
         let dots: Vec<f32> = tensor(x.matmul(&c).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1()))?;
-        let found: Vec<(u32, Vec<u32>)> = dots
+        let found: Vec<Vec<u32>> = dots
             .par_chunks(lists)
-            .enumerate()
-            .map(|(r, dots)| {
-                if !wide.contains(&(b * NEAREST_CHUNK + r)) {
-                    return (nearest_one(dots, &c_norms), Vec::new());
+            .map(|dots| {
+                if top == 1 {
+                    return vec![nearest_one(dots, &c_norms)];
                 }
                 let mut t = TopK::new(top);
                 for (l, (&dot, &cn)) in dots.iter().zip(&c_norms).enumerate() {
                     t.push(cn - 2.0 * dot, l as u32);
                 }
-                let near = t.into_sorted().1;
-                (near.first().copied().unwrap_or(0), near)
+                t.into_sorted().1
             })
             .collect();
-        for (one, near) in found {
-            first.push(one);
-            ranked.extend_from_slice(&near);
-        }
+        found.iter().for_each(|r| out.extend_from_slice(r));
     }
-    Ok((first, ranked))
+    Ok(out)
 }
 
 /// The index of the smallest ‖c‖² − 2·x·c (the nearest centroid; the first of equals), in lanes so that
@@ -308,10 +303,11 @@ mod tests {
         let (d, n, lists) = (5, 2500, 13);
         let points: Vec<f32> = (0..n * d).map(|_| rng.random::<f32>()).collect();
         let centroids: Vec<f32> = points[..lists * d].to_vec();
-        let (first, ranked) = nearest(&points, d, &centroids, 4, 1000..1300, &|| false).unwrap();
-        assert_eq!((first.len(), ranked.len()), (n, 300 * 4));
-        let (all_first, all_ranked) = nearest(&points, d, &centroids, 4, 0..n, &|| false).unwrap();
-        assert_eq!(first, all_first);
+        let ranked = nearest(&points[1000 * d..1300 * d], d, &centroids, 4, &|| false).unwrap();
+        assert_eq!(ranked.len(), 300 * 4);
+        let all_first = nearest(&points, d, &centroids, 1, &|| false).unwrap();
+        let all_ranked = nearest(&points, d, &centroids, 4, &|| false).unwrap();
+        assert_eq!(all_first.len(), n);
         assert_eq!(ranked, all_ranked[1000 * 4..1300 * 4]);
         assert!((0..n).all(|i| all_ranked[i * 4] == all_first[i]));
     }

@@ -29,6 +29,20 @@ fn explore_line(dir: &Path, args: &str) -> String {
     )
 }
 
+/// `cscore estimate` of the sample dataset into `ws` with `plan` (flags), no proxies; checks it succeeded.
+fn estimate_sample(ws: &Path, plan: &[&str]) {
+    let estimate = Command::new(EXE)
+        .arg("estimate")
+        .arg(sample())
+        .arg("-w")
+        .arg(ws)
+        .args(plan)
+        .args(["--proxies", "none", "--no-progress"])
+        .output()
+        .unwrap();
+    assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
+}
+
 /// Waits for the explorer to exit and checks it exited 0.
 fn exited(dir: &Path, tmux: &Tmux) {
     let start = Instant::now();
@@ -49,15 +63,7 @@ fn the_sample_workspace_sort_filter_tag_export_quit() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let ws = dir.join("ws.cscore");
-    let estimate = Command::new(EXE)
-        .arg("estimate")
-        .arg(sample())
-        .arg("-w")
-        .arg(&ws)
-        .args(["--runs", "1", "--ratios", "0.5", "--epochs", "1", "--proxies", "none", "--no-progress"])
-        .output()
-        .unwrap();
-    assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
+    estimate_sample(&ws, &["--runs", "1", "--ratios", "0.5", "--epochs", "1"]);
     let labels = cscore::data::load(&sample(), &LoadOptions::default()).unwrap().labels;
     let twos = labels.iter().filter(|&&l| l == 2).count();
     let first = labels.iter().position(|&l| l == 2).unwrap();
@@ -165,16 +171,7 @@ fn explore_of_a_workspace_shows_its_list_then_trains_the_runs_it_lacks() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let ws = dir.join("resume.cscore");
-    let estimate = Command::new(EXE)
-        .arg("estimate")
-        .arg(sample())
-        .arg("-w")
-        .arg(&ws)
-        .args(["--runs", "3", "--ratios", "0.5", "--epochs", "1", "--proxies", "none", "--workers", "1"])
-        .arg("--no-progress")
-        .output()
-        .unwrap();
-    assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
+    estimate_sample(&ws, &["--runs", "3", "--ratios", "0.5", "--epochs", "1", "--workers", "1"]);
     // two of the three holdout runs lost: the stored plan stands, and the explorer trains them again
     let c = rusqlite::Connection::open(&ws).unwrap();
     let gone = c
