@@ -206,6 +206,9 @@ fn install_ctrlc(stop: Arc<AtomicBool>) {
         if stop.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\nstopping: abandoning runs in flight (Ctrl-C again to exit at once)");
+        eprintln!(
+            "\nstopping: runs still training are abandoned; a run already trained finishes its held-out \
+             evaluation first (Ctrl-C again to exit at once)"
+        );
     });
 }
