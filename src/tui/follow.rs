@@ -94,6 +94,7 @@ fn serve(from: FollowFrom, queue: mpsc::Receiver<LabelWrite>, tx: UnboundedSende
         have_plan: from.have_plan,
         version: None,
         proxies: Vec::new(),
+        tags: None,
     };
     // Once the inbox is closed only the queued writes matter.
     let mut following = true;
@@ -132,6 +133,9 @@ struct Follower {
     version: Option<i64>,
     /// The proxies and references as last seen (name, scores).
     proxies: Vec<(String, Vec<f32>)>,
+    /// The tags as last sent (`None`: not yet). Unchanged tags are not sent again: merging them costs the
+    /// explorer a pass over every example (a million at scale) on its UI task, at every committed run.
+    tags: Option<Vec<crate::store::TagRow>>,
 }
 
 /// Every stored proxy and imported reference, by name.
@@ -168,12 +172,68 @@ impl Follower {
             self.last_run_id = self.last_run_id.max(id);
             change.runs.push(run);
         }
-        change.tags = Some(self.ws.tags()?);
+        let tags = self.ws.tags()?;
+        if self.tags.as_ref() != Some(&tags) {
+            change.tags = Some(tags.clone());
+            self.tags = Some(tags);
+        }
         let proxies = current_proxies(&self.ws)?;
         if !same(&proxies, &self.proxies) {
             change.proxies = Some(rank_all(proxies.clone()));
             self.proxies = proxies;
         }
         Ok(Some(change))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::Follower;
+    use crate::store::{DatasetInfo, Workspace};
+
+    #[test]
+    fn tags_are_sent_on_the_first_look_and_then_only_when_they_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.cscore");
+        let info = DatasetInfo {
+            name: "toy".into(),
+            source: "/data/toy".into(),
+            format: "idx".into(),
+            content_hash: "0123456789abcdef".into(),
+            num_examples: 3,
+            num_classes: 2,
+            channels: 1,
+            height: 2,
+            width: 2,
+            class_names: vec!["a".into(), "b".into()],
+        };
+        let other = Workspace::create(&path, &info).unwrap();
+        let ws = Workspace::open(&path).unwrap();
+        let mut follower = Follower {
+            ws,
+            last_run_id: i64::MIN,
+            have_plan: true,
+            version: None,
+            proxies: Vec::new(),
+            tags: None,
+        };
+        let first = follower.poll().unwrap().expect("the first look reports");
+        assert_eq!(first.tags.as_deref(), Some(&[][..]), "the first look sends the tags, none here");
+        assert!(follower.poll().unwrap().is_none(), "nothing changed: nothing to say");
+        // Another write bumps the file's version without touching the tags: no tags are sent.
+        other.set_config("x", "1").unwrap();
+        let change = follower.poll().unwrap().expect("the file changed");
+        assert!(change.tags.is_none(), "unchanged tags are not sent again");
+        other.set_tag(1, Some("ood"), None).unwrap();
+        let change = follower.poll().unwrap().expect("the file changed");
+        let rows = change.tags.expect("changed tags are sent");
+        assert_eq!((rows.len(), rows[0].example, rows[0].tag.as_deref()), (1, 1, Some("ood")));
+        other.set_tag(1, None, None).unwrap();
+        assert_eq!(
+            follower.poll().unwrap().unwrap().tags.as_deref(),
+            Some(&[][..]),
+            "a cleared tag is a change"
+        );
     }
 }
