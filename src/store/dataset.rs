@@ -32,6 +32,23 @@ pub struct DatasetInfo {
 }
 
 impl DatasetInfo {
+    /// A toy dataset of `num_examples` 2×2 grey images in two classes, for unit tests of the workspace.
+    #[cfg(test)]
+    pub(crate) fn toy(num_examples: usize) -> Self {
+        DatasetInfo {
+            name: "toy".into(),
+            source: "/data/toy".into(),
+            format: "idx".into(),
+            content_hash: "0123456789abcdef".into(),
+            num_examples,
+            num_classes: 2,
+            channels: 1,
+            height: 2,
+            width: 2,
+            class_names: vec!["a".into(), "b".into()],
+        }
+    }
+
     /// Checks what the workspace relies on; `Some` names the problem.
     pub(super) fn problem(&self) -> Option<String> {
         if self.content_hash.is_empty() {

@@ -138,25 +138,10 @@ mod tests {
     use super::StoredNeighbours;
     use crate::store::{DatasetInfo, Workspace};
 
-    fn info(num_examples: usize) -> DatasetInfo {
-        DatasetInfo {
-            name: "toy".into(),
-            source: "/data/toy".into(),
-            format: "idx".into(),
-            content_hash: "0123456789abcdef".into(),
-            num_examples,
-            num_classes: 2,
-            channels: 1,
-            height: 2,
-            width: 2,
-            class_names: vec!["a".into(), "b".into()],
-        }
-    }
-
     #[test]
     fn blocks_round_trip_and_bad_ones_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::create(&dir.path().join("w.cscore"), &info(5)).unwrap();
+        let ws = Workspace::create(&dir.path().join("w.cscore"), &DatasetInfo::toy(5)).unwrap();
         let part = StoredNeighbours {
             start: 2,
             k: 1,

@@ -62,26 +62,11 @@ impl Workspace {
 mod tests {
     use super::super::{DatasetInfo, StoreError, Workspace};
 
-    fn info() -> DatasetInfo {
-        DatasetInfo {
-            name: "toy".into(),
-            source: "/data/toy".into(),
-            format: "idx".into(),
-            content_hash: "0123456789abcdef".into(),
-            num_examples: 3,
-            num_classes: 2,
-            channels: 1,
-            height: 2,
-            width: 2,
-            class_names: vec!["a".into(), "b".into()],
-        }
-    }
-
     #[test]
     fn a_failed_transaction_writes_nothing_and_a_good_one_everything() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.cscore");
-        let ws = Workspace::create(&path, &info()).unwrap();
+        let ws = Workspace::create(&path, &DatasetInfo::toy(3)).unwrap();
         let failed: Result<(), StoreError> = ws.transaction(|ws| {
             ws.set_config("a", "1")?;
             ws.set_proxy_scores("p", &[1.0, 2.0, 3.0])?;

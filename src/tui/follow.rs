@@ -196,19 +196,7 @@ mod tests {
     fn tags_are_sent_on_the_first_look_and_then_only_when_they_changed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.cscore");
-        let info = DatasetInfo {
-            name: "toy".into(),
-            source: "/data/toy".into(),
-            format: "idx".into(),
-            content_hash: "0123456789abcdef".into(),
-            num_examples: 3,
-            num_classes: 2,
-            channels: 1,
-            height: 2,
-            width: 2,
-            class_names: vec!["a".into(), "b".into()],
-        };
-        let other = Workspace::create(&path, &info).unwrap();
+        let other = Workspace::create(&path, &DatasetInfo::toy(3)).unwrap();
         let ws = Workspace::open(&path).unwrap();
         let mut follower = Follower {
             ws,
