@@ -1,7 +1,16 @@
-//! How long loading a dataset takes: reading (and decompressing) it, then hashing it.
-//! `cargo run --release --example load_time -- DATA`
+//! How long loading a dataset takes: its labels alone (where the format keeps them apart), then reading
+//! (and decompressing) it whole and hashing it; with a workspace, the explorer's other steps.
+//! `cargo run --release --example load_time -- DATA [WS]`
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: load_time DATA"))?;
+    let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: load_time DATA [WS]"))?;
+    let t = std::time::Instant::now();
+    let labels = cscore::data::load_labels(std::path::Path::new(&path), &Default::default())?;
+    match labels {
+        Some(l) => {
+            println!("{} labels (what the explorer shows first) read in {:.2?}", l.labels.len(), t.elapsed())
+        }
+        None => println!("this format keeps its labels among the pixels: no labels-first reading"),
+    }
     let t = std::time::Instant::now();
     let ds = cscore::data::load(std::path::Path::new(&path), &cscore::data::LoadOptions::default())?;
     println!(

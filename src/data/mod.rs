@@ -74,14 +74,15 @@ pub struct LabelsOnly {
 }
 
 /// The labels of the dataset at `path` when its format stores them apart from the pixels (IDX: the
-/// labels file and the images file's header; image folders: the folder listing), in a small part of
-/// [`load`]'s time; `None` for formats that keep labels among the pixels. Only [`load`] checks the whole
-/// dataset.
+/// labels file and the images file's header; image folders: the folder listing; `.npz`: `y` and the
+/// header of `x`), in a small part of [`load`]'s time; `None` for formats that keep labels among the
+/// pixels (CIFAR). Only [`load`] checks the whole dataset.
 pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>, DataError> {
     match format_of(path, opts)? {
         Format::Idx => idx::load_labels(path).map(Some),
         Format::Folder => folder::load_labels(path).map(Some),
-        Format::Cifar | Format::Npz => Ok(None),
+        Format::Npz => npz::load_labels(path).map(Some),
+        Format::Cifar => Ok(None),
     }
 }
 

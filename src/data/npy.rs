@@ -22,8 +22,41 @@ pub(crate) struct Npy {
     pub data: Vec<u8>,
 }
 
+/// A `.npy` header: what [`Npy`] holds but the data, and where the data starts.
+#[derive(Debug)]
+pub(crate) struct Header {
+    pub descr: String,
+    pub kind: Kind,
+    pub size: usize,
+    pub big_endian: bool,
+    pub shape: Vec<usize>,
+    /// Bytes before the data (magic, version, length and the dict).
+    pub data_start: usize,
+}
+
 /// Parses a whole `.npy` file; the error is the problem, without the file name.
 pub(crate) fn parse(mut bytes: Vec<u8>) -> Result<Npy, String> {
+    let Header { descr, kind, size, big_endian, shape, data_start } = parse_header(&bytes)?;
+    let need = shape
+        .iter()
+        .try_fold(size, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| format!("shape {} is too large", shape_str(&shape)))?;
+    let have = bytes.len() - data_start;
+    if have < need {
+        return Err(format!(
+            "truncated data: shape {} of {descr} needs {need} bytes but only {have} follow",
+            shape_str(&shape)
+        ));
+    }
+    if have > need {
+        return Err(format!("{} unexpected bytes after the array data", have - need));
+    }
+    bytes.drain(..data_start);
+    Ok(Npy { descr, kind, size, big_endian, shape, data: bytes })
+}
+
+/// Parses the header at the start of `bytes` (a whole file, or only its beginning).
+pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, String> {
     if !bytes.starts_with(b"\x93NUMPY") {
         return Err("not a .npy array (bad magic bytes)".into());
     }
@@ -70,22 +103,7 @@ pub(crate) fn parse(mut bytes: Vec<u8>) -> Result<Npy, String> {
             .collect::<Result<Vec<usize>, String>>()?,
         _ => return Err("the .npy header has no tuple 'shape'".into()),
     };
-    let need = shape
-        .iter()
-        .try_fold(size, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("shape {} is too large", shape_str(&shape)))?;
-    let have = bytes.len() - header_end;
-    if have < need {
-        return Err(format!(
-            "truncated data: shape {} of {descr} needs {need} bytes but only {have} follow",
-            shape_str(&shape)
-        ));
-    }
-    if have > need {
-        return Err(format!("{} unexpected bytes after the array data", have - need));
-    }
-    bytes.drain(..header_end);
-    Ok(Npy { descr, kind, size, big_endian, shape, data: bytes })
+    Ok(Header { descr, kind, size, big_endian, shape, data_start: header_end })
 }
 
 /// Splits a dtype string like `<f4` or `|u1` into kind, byte size and byte order.

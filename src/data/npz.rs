@@ -2,8 +2,8 @@
 
 use super::npy::{self, shape_str, Npy};
 use super::read::{open, read_up_to, MAX_DEFLATE_RATIO, RESERVE_RATIO};
-use super::{invalid, numbered_classes, DataError, Loaded};
-use std::io::BufReader;
+use super::{invalid, numbered_classes, DataError, LabelsOnly, Loaded};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use zip::ZipArchive;
 
@@ -14,23 +14,63 @@ type Archive = ZipArchive<BufReader<std::fs::File>>;
 
 /// Loads `x` and `y` from a `.npz` archive.
 pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
+    let (mut zip, file_len) = open_archive(path)?;
+    let x = array(&mut zip, path, file_len, "x")?;
+    let y = array(&mut zip, path, file_len, "y")?;
+    let (n, channels, height, width, hwc) = images_of(&x.shape, path)?;
+    let labels = labels_of(y, n, path)?;
+    let mut pixels = x.into_pixels().map_err(|e| invalid(path, format!("x.npy: {e}")))?;
+    if hwc && channels > 1 {
+        hwc_to_chw(&mut pixels, channels, height * width);
+    }
+    let class_names = numbered_classes(class_count(&labels));
+    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: None })
+}
+
+/// The labels (`y`) and the images' shape (from `x`'s header alone: its data is not decompressed).
+pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
+    let (mut zip, file_len) = open_archive(path)?;
+    let x_name = entry_name(&mut zip, path, "x")?;
+    let mut head = Vec::new();
+    zip.by_name(&x_name)
+        .and_then(|entry| Ok(entry.take(HEADER_MAX).read_to_end(&mut head)?))
+        .map_err(|e| invalid(path, format!("{x_name}: cannot read: {e}")))?;
+    let x = npy::parse_header(&head).map_err(|e| invalid(path, format!("x.npy: {e}")))?;
+    let (n, channels, height, width, _) = images_of(&x.shape, path)?;
+    let labels = labels_of(array(&mut zip, path, file_len, "y")?, n, path)?;
+    Ok(LabelsOnly { shape: Some((channels, height, width)), labels, class_names: None, paths: None })
+}
+
+/// The archive at `path` and the file's length.
+fn open_archive(path: &Path) -> Result<(Archive, u64), DataError> {
     if path.is_dir() {
         return Err(invalid(path, "is a folder, not a .npz file"));
     }
     let (file, file_len) = open(path)?;
-    let mut zip = ZipArchive::new(BufReader::new(file))
+    let zip = ZipArchive::new(BufReader::new(file))
         .map_err(|e| invalid(path, format!("not a zip archive (a .npz must be one): {e}")))?;
-    let x = array(&mut zip, path, file_len, "x")?;
-    let y = array(&mut zip, path, file_len, "y")?;
-    let (n, channels, height, width, hwc) = image_shape(&x.shape).ok_or_else(|| {
+    Ok((zip, file_len))
+}
+
+/// The most bytes a `.npy` header takes (version 1 headers: at most 10 + 65,535; later versions allow
+/// more, which no writer uses for arrays of images).
+const HEADER_MAX: u64 = 10 + 65_535;
+
+/// (N, C, H, W, stored channels-last) of the image array, or why not images.
+fn images_of(shape: &[usize], path: &Path) -> Result<(usize, usize, usize, usize, bool), DataError> {
+    image_shape(shape).ok_or_else(|| {
         invalid(
             path,
             format!(
                 "x.npy has shape {}; expected (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3",
-                shape_str(&x.shape)
+                shape_str(shape)
             ),
         )
-    })?;
+    })
+}
+
+/// The class indices of `y`, which must hold one per image of `n`.
+fn labels_of(y: Npy, n: usize, path: &Path) -> Result<Vec<u32>, DataError> {
     let m = match y.shape.as_slice() {
         [m] | [m, 1] => *m,
         other => return Err(invalid(path, format!("y.npy has shape {}; expected (N,)", shape_str(other)))),
@@ -49,12 +89,12 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
             format!("y.npy: label {max} is too large (at most {} classes)", MAX_CLASSES),
         ));
     }
-    let mut pixels = x.into_pixels().map_err(|e| invalid(path, format!("x.npy: {e}")))?;
-    if hwc && channels > 1 {
-        hwc_to_chw(&mut pixels, channels, height * width);
-    }
-    let k = if labels.is_empty() { 0 } else { max as usize + 1 };
-    Ok(Loaded { channels, height, width, pixels, labels, class_names: numbered_classes(k), paths: None })
+    Ok(labels)
+}
+
+/// Classes 0..=max label.
+fn class_count(labels: &[u32]) -> usize {
+    labels.iter().max().map_or(0, |&m| m as usize + 1)
 }
 
 /// Entry names listed in an error at most.
@@ -79,6 +119,25 @@ fn printable(name: &str) -> String {
 
 /// Reads and parses array `key` (`key.npy` in the archive).
 fn array(zip: &mut Archive, path: &Path, file_len: u64, key: &str) -> Result<Npy, DataError> {
+    let entry_name = entry_name(zip, path, key)?;
+    let entry =
+        zip.by_name(&entry_name).map_err(|e| invalid(path, format!("{entry_name}: cannot read: {e}")))?;
+    let size = entry.size();
+    let max = entry.compressed_size().min(file_len).saturating_mul(MAX_DEFLATE_RATIO).saturating_add(1024);
+    if size > max {
+        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (impossible size {size})")));
+    }
+    let reserve = size.min(file_len.saturating_mul(RESERVE_RATIO).saturating_add(1024));
+    let bytes = read_up_to(entry, size.saturating_add(1), reserve)
+        .map_err(|e| invalid(path, format!("{entry_name}: corrupt zip entry: {e}")))?;
+    if bytes.len() as u64 != size {
+        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (size does not match)")));
+    }
+    npy::parse(bytes).map_err(|e| invalid(path, format!("{key}.npy: {e}")))
+}
+
+/// The archive's entry of array `key` (`key.npy`, or `key`), or an error listing what it holds.
+fn entry_name(zip: &mut Archive, path: &Path, key: &str) -> Result<String, DataError> {
     let entry_name =
         [format!("{key}.npy"), key.to_string()].into_iter().find(|n| zip.index_for_name(n).is_some());
     let Some(entry_name) = entry_name else {
@@ -98,20 +157,7 @@ fn array(zip: &mut Archive, path: &Path, file_len: u64, key: &str) -> Result<Npy
             ),
         ));
     };
-    let entry =
-        zip.by_name(&entry_name).map_err(|e| invalid(path, format!("{entry_name}: cannot read: {e}")))?;
-    let size = entry.size();
-    let max = entry.compressed_size().min(file_len).saturating_mul(MAX_DEFLATE_RATIO).saturating_add(1024);
-    if size > max {
-        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (impossible size {size})")));
-    }
-    let reserve = size.min(file_len.saturating_mul(RESERVE_RATIO).saturating_add(1024));
-    let bytes = read_up_to(entry, size.saturating_add(1), reserve)
-        .map_err(|e| invalid(path, format!("{entry_name}: corrupt zip entry: {e}")))?;
-    if bytes.len() as u64 != size {
-        return Err(invalid(path, format!("{entry_name}: corrupt zip entry (size does not match)")));
-    }
-    npy::parse(bytes).map_err(|e| invalid(path, format!("{key}.npy: {e}")))
+    Ok(entry_name)
 }
 
 /// (N, C, H, W, stored channels-last) of an image array shape.

@@ -40,7 +40,7 @@ fn the_labels_come_first_with_the_injected_flips_and_the_pixels_follow() {
 }
 
 #[test]
-fn pixels_of_another_dataset_are_refused_and_other_formats_open_the_whole_way() {
+fn pixels_of_another_dataset_are_refused_and_cifar_opens_the_whole_way() {
     let tmp = tempfile::tempdir().unwrap();
     let (data, ws) = (tmp.path().join("data"), tmp.path().join("ws.cscore"));
     let (mut ds, _) = common::synthetic(200, 4, 0.0, 5);
@@ -54,13 +54,46 @@ fn pixels_of_another_dataset_are_refused_and_other_formats_open_the_whole_way() 
     // a labels file of another length, or a format that keeps labels among the pixels: the whole way
     common::write_idx(&data, &common::synthetic(150, 4, 0.0, 5).0);
     assert!(labels_first(&data, &ws).is_none());
-    let npz = tmp.path().join("d.npz");
-    let x = common::npy("|u1", "(2, 2, 2)", &[0; 8], false);
-    let y = common::npy("<i8", "(2,)", &common::i64_bytes(&[0, 1]), false);
+    let cifar = tmp.path().join("cifar");
+    std::fs::create_dir_all(&cifar).unwrap();
+    let records: Vec<u8> =
+        (0..4u8).flat_map(|i| std::iter::once(i % 2).chain([i * 50; 3 * 32 * 32])).collect();
+    std::fs::write(cifar.join("data_batch_1.bin"), records).unwrap();
+    let ws2 = tmp.path().join("cifar.cscore");
+    drop(Project::open(&cifar, &LoadOptions::default(), Some(&ws2), None).unwrap());
+    assert!(labels_first(&cifar, &ws2).is_none(), "CIFAR keeps each label beside its pixels");
+}
+
+#[test]
+fn an_npz_opens_on_its_labels_and_the_header_of_its_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (npz, ws) = (tmp.path().join("d.npz"), tmp.path().join("npz.cscore"));
+    // 6 RGB images stored channels-last (N, H, W, C), deflated, labels as int64 in three classes
+    let pixels: Vec<u8> = (0..6 * 4 * 5 * 3).map(|i| (i * 7 % 251) as u8).collect();
+    let x = common::npy("|u1", "(6, 4, 5, 3)", &pixels, false);
+    let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 2]), false);
+    common::write_npz(&npz, &[("x.npy", x.clone()), ("y.npy", y)]);
+    let noise = CorruptionSettings { label_noise: 0.5, ood: 0.0, noise_seed: 4 };
+    let full = Project::open(&npz, &LoadOptions::default(), Some(&ws), Some(noise)).unwrap();
+    drop(full.workspace);
+    let first = labels_first(&npz, &ws).expect("an npz keeps y apart from x");
+    let shown = &first.project.dataset;
+    assert_eq!(shown.labels, full.dataset.labels, "the flipped labels, as the estimate saw them");
+    assert_eq!(first.project.injected, full.injected);
+    assert!(!full.injected.is_empty(), "the seed flips some labels");
+    assert_eq!((shown.channels, shown.height, shown.width, shown.num_classes()), (3, 4, 5, 3));
+    assert!(!shown.has_pixels());
+    let loaded = first.pixels.load().unwrap();
+    assert_eq!((loaded.pixels, loaded.content_hash), (full.dataset.pixels, full.dataset.content_hash));
+    // a label of a class the workspace does not know: the whole way (which says why)
+    let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 3]), false);
+    common::write_npz(&npz, &[("x.npy", x.clone()), ("y.npy", y)]);
+    assert!(labels_first(&npz, &ws).is_none());
+    // images of another shape (the header says so before any pixel is read): the whole way
+    let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 2]), false);
+    let x = common::npy("|u1", "(6, 5, 4, 3)", &pixels, false);
     common::write_npz(&npz, &[("x.npy", x), ("y.npy", y)]);
-    let ws2 = tmp.path().join("npz.cscore");
-    drop(Project::open(&npz, &LoadOptions::default(), Some(&ws2), None).unwrap());
-    assert!(labels_first(&npz, &ws2).is_none());
+    assert!(labels_first(&npz, &ws).is_none());
 }
 
 #[test]
