@@ -3,7 +3,7 @@
 //! reader's outcome: `Ok` with the number of examples (or selected rows), `Err` with the one-line message.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use cscore::data::{load, Format, LoadOptions};
+use cscore::data::{load, load_labels, Dataset, Format, LoadOptions};
 use cscore::export::{read_scores, Cells, Filter, Table};
 use std::path::PathBuf;
 
@@ -17,7 +17,9 @@ pub fn idx(input: &[u8]) -> Result<usize, String> {
     let dir = scratch("idx");
     std::fs::write(dir.join(format!("train-images-idx3-ubyte{suffix}")), images).unwrap();
     std::fs::write(dir.join(format!("train-labels-idx1-ubyte{suffix}")), labels).unwrap();
-    let out = load(&dir, &LoadOptions { format: Some(Format::Idx), image_size: None });
+    let opts = LoadOptions { format: Some(Format::Idx), image_size: None };
+    let out = load(&dir, &opts);
+    labels_agree(&out, &dir, &opts);
     std::fs::remove_dir_all(&dir).unwrap();
     out.map(|d| d.len()).map_err(|e| e.to_string())
 }
@@ -49,9 +51,28 @@ pub fn npz(input: &[u8]) -> Result<usize, String> {
     let dir = scratch("npz");
     let path = dir.join("data.npz");
     std::fs::write(&path, input).unwrap();
-    let out = load(&path, &LoadOptions { format: Some(Format::Npz), image_size: None });
+    let opts = LoadOptions { format: Some(Format::Npz), image_size: None };
+    let out = load(&path, &opts);
+    labels_agree(&out, &path, &opts);
     std::fs::remove_dir_all(&dir).unwrap();
     out.map(|d| d.len()).map_err(|e| e.to_string())
+}
+
+/// The labels-first reading (what the explorer shows before the pixels) never panics, and wherever the
+/// whole load succeeds it gives the same labels and image shape.
+fn labels_agree(
+    whole: &Result<Dataset, cscore::data::DataError>,
+    path: &std::path::Path,
+    opts: &LoadOptions,
+) {
+    let first = load_labels(path, opts);
+    if let Ok(d) = whole {
+        let first =
+            first.unwrap_or_else(|e| panic!("the whole load succeeds but the labels alone fail: {e}"));
+        let first = first.expect("this format keeps its labels apart");
+        assert_eq!(first.labels, d.labels, "labels first and whole disagree");
+        assert_eq!(first.shape, Some((d.channels, d.height, d.width)), "image shapes disagree");
+    }
 }
 
 /// Filter expressions: the input (UTF-8) is parsed, and what parses is evaluated on a small table with a
