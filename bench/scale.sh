@@ -60,8 +60,8 @@ explore_times() {
 }
 
 rows=()
-for k in "${@:-1 3 9 21}"; do
-  for k in $k; do
+for arg in "${@:-1 3 9 21}"; do # one argument per K, or the default list as one word
+  for k in $arg; do
     data=$dir/shift$k
     if [ ! -f "$data/train-labels-idx1-ubyte.gz" ]; then
       python3 "$make" "$mnist" "$data" "$k" >/dev/null

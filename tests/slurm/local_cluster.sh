@@ -140,6 +140,7 @@ n = 600
 open(os.path.join(dst, "train-images-idx3-ubyte"), "wb").write(img[:4] + n.to_bytes(4, "big") + img[8:16] + img[16:16 + n * 784])
 open(os.path.join(dst, "train-labels-idx1-ubyte"), "wb").write(lab[:4] + n.to_bytes(4, "big") + lab[8:8 + n])
 PY
+# shellcheck disable=SC2054 # the commas separate ratios inside one argument
 plan=(--ratios 0.25,0.5,0.75 --runs 3 --model mlp:32 --epochs 3 --neighbours approximate)
 
 cd "$work"
