@@ -319,7 +319,7 @@ fn train_group(
     let heldout: Vec<Vec<u32>> = jobs.iter().map(|j| holdout_indices(n, &j.train_indices)).collect();
     let predictions = evaluate_heldout(net.as_ref(), data, &heldout)?;
     let eval_seconds = t1.elapsed().as_secs_f64();
-    let features = proxy_run_features(net.as_ref(), data, group, opts.proxy_features);
+    let features = hidden_features_of(net.as_ref(), data, group, opts.proxy_features);
     let train_size = jobs[0].train_indices.len();
     let records = group
         .iter()
@@ -349,7 +349,7 @@ fn train_group(
 
 /// The hidden features of each model of a group of proxy runs (one entry per model, `None` for holdout
 /// runs, when not wanted, or when the forward pass failed: the proxies are optional, the run is not).
-fn proxy_run_features(
+fn hidden_features_of(
     net: &dyn crate::model::Network,
     data: &DeviceData,
     group: &[RunSpec],
