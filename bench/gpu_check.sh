@@ -11,6 +11,7 @@
 #   b. `cscore bench --ensemble K` on full MNIST for each K: models per hour, peak GPU memory, accuracy;
 #   e. what a user meets: the CPU build handing --device cuda over (in a), a K that cannot fit;
 #   d. `--model cnn` on colored MNIST (32×32 RGB) with ensembles: models per hour;
+#   f. TF32 (CSCORE_TF32=1): the best MLP K of b and the last CNN K of d again, for speed and accuracy;
 #   c. last, in what is left of the budget: the reference protocol (9 ratios × 200 runs) on MNIST with the
 #      best K of b: its wall time, or how many of the 1,800 models it trained before its time ran out.
 # Knobs (env): DEVICE (cuda; `cpu` runs every stage on the CPU, to check this script), BUDGET (seconds,
@@ -107,6 +108,23 @@ bench_figures() {
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["models_per_hour"]), round(100*r["heldout_accuracy"], 2), r["train_examples"])' "$1"
 }
 
+# Runs `cscore bench ARGS… --json` for at most LIMIT seconds with the peak GPU memory watched, and adds its
+# row; prints the models per hour measured (0 when none). Env for the bench: BENCH_ENV (e.g. CSCORE_TF32=1).
+bench_row() { # STAGE WHAT LIMIT LOG EXAMPLES ARGS…
+  local stage=$1 what=$2 t=$3 log=$4 examples=$5 s rate acc train
+  shift 5
+  gpu_peak "$log" timeout "$t" env ${BENCH_ENV:+"$BENCH_ENV"} "$gpu_bin" bench "$@" --json >"$log.json" 2>"$log.err"
+  s=$?
+  if ((s != 0)) || [[ ! -s $log.json ]]; then
+    row "$stage" "$what" "not measured: $([[ $s == 124 ]] && echo "timed out after $t s" || echo "exit $s: $(tail -n 1 "$log.err")")"
+    echo 0
+    return
+  fi
+  read -r rate acc train < <(bench_figures "$log.json")
+  row "$stage" "$what" "$rate models/h ($train $examples per model), peak GPU memory $(cat "$log.mem"), held-out accuracy $acc%"
+  echo "$rate"
+}
+
 # Runs and compares two workspaces: held-out predictions, final losses, per-epoch probabilities.
 compare_ws() {
   python3 - "$1" "$2" <<'PY'
@@ -184,17 +202,8 @@ for k in $ks; do
   t=$(allow "$((k >= 512 ? 35 : 25))")
   if ((t == 0)); then row b "mlp K=$k" "not run: out of time"; continue; fi
   runs=$((k * workers > 2 ? k * workers : 2))
-  log=$out/b-k$k
-  gpu_peak "$log" timeout "$t" "$gpu_bin" bench --data "$mnist" --ratio 0.5 --runs "$runs" --epochs "$epochs" \
-    --device "$device" --ensemble "$k" --workers "$workers" --json >"$log.json" 2>"$log.err"
-  s=$?
-  if ((s != 0)) || [[ ! -s $log.json ]]; then
-    what=$([[ $s == 124 ]] && echo "timed out after $t s" || echo "exit $s: $(tail -n 1 "$log.err")")
-    row b "mlp K=$k, $runs models, $epochs epochs" "not measured: $what"
-    continue
-  fi
-  read -r rate acc train < <(bench_figures "$log.json")
-  row b "mlp K=$k, $runs models, $epochs epochs" "$rate models/h ($train examples per model), peak GPU memory $(cat "$log.mem"), held-out accuracy $acc%"
+  rate=$(bench_row b "mlp K=$k, $runs models, $epochs epochs" "$t" "$out/b-k$k" examples --data "$mnist" \
+    --ratio 0.5 --runs "$runs" --epochs "$epochs" --device "$device" --ensemble "$k" --workers "$workers")
   if ((rate > best_rate)); then best_rate=$rate best_k=$k; fi
 done
 
@@ -221,18 +230,31 @@ for k in $cnn_ks; do
   # of them, or the stage measures nothing (the target, 2,000 models/h, is K = 32 in under a minute).
   t=$(allow 60)
   if ((t == 0)) || [[ ! -f $colored/test_batch.bin ]]; then row d "cnn K=$k" "not run: out of time or no data"; continue; fi
-  log=$out/d-k$k
-  gpu_peak "$log" timeout "$t" "$gpu_bin" bench --data "$colored" --model cnn --ratio 0.5 --runs "$((k * workers))" \
-    --epochs "$epochs" --device "$device" --ensemble "$k" --workers "$workers" --json >"$log.json" 2>"$log.err"
-  s=$?
-  if ((s != 0)) || [[ ! -s $log.json ]]; then
-    what=$([[ $s == 124 ]] && echo "timed out after $t s" || echo "exit $s: $(tail -n 1 "$log.err")")
-    row d "cnn K=$k, $((k * workers)) models, $epochs epochs, colored MNIST" "not measured: $what"
-    continue
-  fi
-  read -r rate acc train < <(bench_figures "$log.json")
-  row d "cnn K=$k, $((k * workers)) models, $epochs epochs, colored MNIST" "$rate models/h ($train RGB 32×32 examples per model), peak GPU memory $(cat "$log.mem"), held-out accuracy $acc%"
+  bench_row d "cnn K=$k, $((k * workers)) models, $epochs epochs, colored MNIST" "$t" "$out/d-k$k" \
+    "RGB 32×32 examples" --data "$colored" --model cnn --ratio 0.5 --runs "$((k * workers))" --epochs "$epochs" \
+    --device "$device" --ensemble "$k" --workers "$workers" >/dev/null
+  last_cnn_k=$k
 done
+
+echo "== f. TF32 (CSCORE_TF32=1: cuBLAS may use TF32 tensor cores for f32 products): b's best K, d's last K" >&2
+t=$(allow 30)
+if ((t == 0)); then
+  row f "mlp K=$best_k, TF32" "not run: out of time"
+else
+  runs=$((best_k * workers > 2 ? best_k * workers : 2))
+  BENCH_ENV=CSCORE_TF32=1 bench_row f "mlp K=$best_k, $runs models, $epochs epochs, TF32" "$t" "$out/f-mlp" examples \
+    --data "$mnist" --ratio 0.5 --runs "$runs" --epochs "$epochs" --device "$device" --ensemble "$best_k" \
+    --workers "$workers" >/dev/null
+fi
+t=$(allow 45)
+if ((t == 0)) || [[ -z ${last_cnn_k:-} ]]; then
+  row f "cnn TF32" "not run: out of time or no data"
+else
+  k=$last_cnn_k
+  BENCH_ENV=CSCORE_TF32=1 bench_row f "cnn K=$k, $((k * workers)) models, $epochs epochs, colored MNIST, TF32" "$t" \
+    "$out/f-cnn" "RGB 32×32 examples" --data "$colored" --model cnn --ratio 0.5 --runs "$((k * workers))" \
+    --epochs "$epochs" --device "$device" --ensemble "$k" --workers "$workers" >/dev/null
+fi
 
 echo "== c. the reference protocol: 9 ratios × $protocol_runs runs, K = $best_k, in what is left" >&2
 t=$(allow 300)

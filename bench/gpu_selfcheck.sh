@@ -33,6 +33,7 @@ expect = {  # stage: (rows, what each value must contain)
     "b": (2, "models/h"),
     "e": (1, "not run: the memory check is for GPUs"),
     "d": (1, "models/h"),
+    "f": (2, "models/h"),
     "c": (1, "all 9 models"),
 }
 bad = [f"stage {s}: {len(by_stage.get(s, []))} row(s), expected {n}" for s, (n, _) in expect.items()

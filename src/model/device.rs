@@ -56,15 +56,28 @@ pub fn parse_device(s: &str) -> Result<Device, ModelError> {
     }
 }
 
+/// `CSCORE_TF32=1` (or `true`, `yes`): cuBLAS may use TF32 tensor cores for f32 products (Ampere and later:
+/// 10-bit mantissas in the products, f32 sums), faster and slightly less exact. Off by default, as in PyTorch.
+#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+pub const TF32_VAR: &str = "CSCORE_TF32";
+
+/// Whether a value of [`TF32_VAR`] turns TF32 on.
+#[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+pub fn tf32_from(value: Option<&str>) -> bool {
+    matches!(value.map(str::trim), Some("1" | "true" | "yes"))
+}
+
 #[cfg(feature = "cuda")]
 fn open_cuda(n: usize) -> Result<Device, ModelError> {
-    Device::new_cuda(n).map_err(|e| {
+    let device = Device::new_cuda(n).map_err(|e| {
         ModelError::Device(format!(
             "--device cuda:{n}: the NVIDIA driver could not open GPU {n} ({}); check `nvidia-smi`, or run \
              on the CPU with --device cpu",
             innermost(&e)
         ))
-    })
+    })?;
+    candle_core::cuda::set_gemm_reduced_precision_f32(tf32_from(std::env::var(TF32_VAR).ok().as_deref()));
+    Ok(device)
 }
 
 #[cfg(not(feature = "cuda"))]
@@ -121,6 +134,12 @@ pub fn innermost(e: &candle_core::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tf32_is_off_unless_asked_for() {
+        assert!(!tf32_from(None) && !tf32_from(Some("")) && !tf32_from(Some("0")) && !tf32_from(Some("no")));
+        assert!(tf32_from(Some("1")) && tf32_from(Some("true")) && tf32_from(Some(" yes\n")));
+    }
 
     #[test]
     fn parses_devices() {
