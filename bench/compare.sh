@@ -52,7 +52,7 @@ mnist_mlp() {
 colored_data() {
   if [ ! -f "$colored/data_batch_5.bin" ]; then
     echo "== making colored MNIST in $colored"
-    python3 "$shared/make_colored_mnist.py" "$mnist" "$colored"
+    python3 bench/make_colored_mnist.py "$mnist" "$colored"
   fi
 }
 
