@@ -40,6 +40,8 @@ rows=$out/table.tsv
 : >"$rows"
 trap 'rm -rf "$work"' EXIT
 
+# The rows so far, aligned (`column` is not on every machine: tab-separated without it).
+table() { column -t -s $'\t' "$rows" 2>/dev/null || cat "$rows"; }
 row() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" | tee -a "$rows" >&2; }
 # Seconds a stage may run: its own limit, cut to what is left of the budget; 0 when too little is left.
 allow() {
@@ -71,7 +73,7 @@ if [[ $device != cpu ]]; then
     [[ -n $found ]] || found=$(find / -xdev \( -path /proc -o -path /sys \) -prune -o -name "$lib" -print -quit 2>/dev/null)
     if [[ -z $found ]]; then
       row setup "CUDA libraries" "$lib not found on this machine: nothing measured"
-      column -t -s $'\t' "$rows"
+      table
       exit 1
     fi
     libdirs+=("$(dirname "$found")")
@@ -279,4 +281,4 @@ else
 fi
 
 echo "== table (logs in $out; $((SECONDS - start)) s in all)" >&2
-column -t -s $'\t' "$rows"
+table
