@@ -80,6 +80,9 @@ if [[ $device != cpu ]]; then
   done
   LD_LIBRARY_PATH=$(printf '%s\n' "${libdirs[@]}" | sort -u | paste -sd:)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   export LD_LIBRARY_PATH
+  # The driver's cache of kernels compiled from PTX, in a folder surely writable and shared by every process
+  # of this run (a home folder it cannot write would make each one compile them again).
+  export CUDA_CACHE_PATH=${CUDA_CACHE_PATH:-$work/nv-cache}
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$out/gpu.txt" 2>&1
   row setup "GPU" "$(head -n 1 "$out/gpu.txt")"
 fi
