@@ -55,6 +55,22 @@ pub(crate) fn parse(mut bytes: Vec<u8>) -> Result<Npy, String> {
     Ok(Npy { descr, kind, size, big_endian, shape, data: bytes })
 }
 
+/// The length of the whole header (magic, version, length field and dict) from the file's first 12 bytes;
+/// `None` when they are not the start of a `.npy` header [`parse_header`] reads.
+pub(crate) fn header_len(first: &[u8]) -> Option<usize> {
+    if !first.starts_with(b"\x93NUMPY") {
+        return None;
+    }
+    let (len_bytes, start) = match first.get(6)? {
+        1 => (2, 10),
+        2 | 3 => (4, 12),
+        _ => return None,
+    };
+    let mut len = [0u8; 4];
+    len[..len_bytes].copy_from_slice(first.get(8..8 + len_bytes)?);
+    usize::try_from(u32::from_le_bytes(len)).ok()?.checked_add(start)
+}
+
 /// Parses the header at the start of `bytes` (a whole file, or only its beginning).
 pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, String> {
     if !bytes.starts_with(b"\x93NUMPY") {
@@ -63,18 +79,12 @@ pub(crate) fn parse_header(bytes: &[u8]) -> Result<Header, String> {
     let (Some(&major), Some(&minor)) = (bytes.get(6), bytes.get(7)) else {
         return Err("truncated .npy header".into());
     };
-    let (len_bytes, start) = match major {
-        1 => (2, 10),
-        2 | 3 => (4, 12),
+    let start = match major {
+        1 => 10,
+        2 | 3 => 12,
         _ => return Err(format!("unsupported .npy version {major}.{minor}")),
     };
-    let mut len = [0u8; 4];
-    len[..len_bytes].copy_from_slice(bytes.get(8..8 + len_bytes).ok_or("truncated .npy header")?);
-    let header_end = usize::try_from(u32::from_le_bytes(len))
-        .ok()
-        .and_then(|l| l.checked_add(start))
-        .filter(|&end| end <= bytes.len())
-        .ok_or("truncated .npy header")?;
+    let header_end = header_len(bytes).filter(|&end| end <= bytes.len()).ok_or("truncated .npy header")?;
     let text = String::from_utf8_lossy(&bytes[start..header_end]).into_owned();
     let dict = parse_dict(&text).map_err(|e| format!("bad .npy header {:?}: {e}", text.trim()))?;
     let field = |k: &str| dict.iter().find(|(key, _)| key == k).map(|(_, v)| v);

@@ -33,7 +33,13 @@ pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
     let x_name = entry_name(&mut zip, path, "x")?;
     let mut head = Vec::new();
     zip.by_name(&x_name)
-        .and_then(|entry| Ok(entry.take(HEADER_MAX).read_to_end(&mut head)?))
+        .and_then(|mut entry| {
+            // The fixed part says how long the dict is; then the dict, and not a byte of the data.
+            (&mut entry).take(12).read_to_end(&mut head)?;
+            let rest = npy::header_len(&head).map_or(0, |len| len.saturating_sub(head.len()));
+            entry.take(rest as u64).read_to_end(&mut head)?;
+            Ok(())
+        })
         .map_err(|e| invalid(path, format!("{x_name}: cannot read: {e}")))?;
     let x = npy::parse_header(&head).map_err(|e| invalid(path, format!("x.npy: {e}")))?;
     let (n, channels, height, width, _) = images_of(&x.shape, path)?;
@@ -51,10 +57,6 @@ fn open_archive(path: &Path) -> Result<(Archive, u64), DataError> {
         .map_err(|e| invalid(path, format!("not a zip archive (a .npz must be one): {e}")))?;
     Ok((zip, file_len))
 }
-
-/// The most bytes a `.npy` header takes (version 1 headers: at most 10 + 65,535; later versions allow
-/// more, which no writer uses for arrays of images).
-const HEADER_MAX: u64 = 10 + 65_535;
 
 /// (N, C, H, W, stored channels-last) of the image array, or why not images.
 fn images_of(shape: &[usize], path: &Path) -> Result<(usize, usize, usize, usize, bool), DataError> {

@@ -89,6 +89,18 @@ fn an_npz_opens_on_its_labels_and_the_header_of_its_images() {
     let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 3]), false);
     common::write_npz(&npz, &[("x.npy", x.clone()), ("y.npy", y)]);
     assert!(labels_first(&npz, &ws).is_none());
+    // a version 2 header longer than any version 1 header (padded past 64 KiB): read whole, then the labels
+    let mut dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (6, 4, 5, 3), }".to_string();
+    dict.push_str(&" ".repeat(70_000 - dict.len() - 13));
+    dict.push('\n');
+    let mut x2 = b"\x93NUMPY\x02\x00".to_vec();
+    x2.extend((dict.len() as u32).to_le_bytes());
+    x2.extend(dict.as_bytes());
+    x2.extend(&pixels);
+    let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 2]), false);
+    common::write_npz(&npz, &[("x.npy", x2), ("y.npy", y)]);
+    let first = labels_first(&npz, &ws).expect("a long version 2 header is read whole");
+    assert_eq!(first.project.dataset.labels, full.dataset.labels);
     // images of another shape (the header says so before any pixel is read): the whole way
     let y = common::npy("<i8", "(6,)", &common::i64_bytes(&[2, 0, 1, 1, 0, 2]), false);
     let x = common::npy("|u1", "(6, 5, 4, 3)", &pixels, false);
