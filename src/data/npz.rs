@@ -34,10 +34,13 @@ pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
     let mut head = Vec::new();
     zip.by_name(&x_name)
         .and_then(|mut entry| {
-            // The fixed part says how long the dict is; then the dict, and not a byte of the data.
+            // The fixed part says how long the dict is; then the dict, and not a byte of the data (nor more
+            // than the entry can hold: a corrupt length is the whole load's to report).
+            let most =
+                entry.size().min(entry.compressed_size().min(file_len).saturating_mul(MAX_DEFLATE_RATIO));
             (&mut entry).take(12).read_to_end(&mut head)?;
             let rest = npy::header_len(&head).map_or(0, |len| len.saturating_sub(head.len()));
-            entry.take(rest as u64).read_to_end(&mut head)?;
+            entry.take((rest as u64).min(most)).read_to_end(&mut head)?;
             Ok(())
         })
         .map_err(|e| invalid(path, format!("{x_name}: cannot read: {e}")))?;
