@@ -16,7 +16,7 @@ fn main() {
     if let Err(e) = cli::run(cli) {
         if closed_pipe(&e) {
             // `cscore export … -o /dev/stdout | head`: the reader has what it wanted; say nothing.
-            std::process::exit(141);
+            std::process::exit(cli::stdout::CLOSED_PIPE_STATUS);
         }
         eprintln!("error: {}", chain(&e));
         std::process::exit(1);

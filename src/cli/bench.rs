@@ -1,5 +1,6 @@
 //! `cscore bench`: the reference protocol through the real engine, timed.
 
+use super::stdout::outln;
 use clap::Args;
 use cscore::data::LoadOptions;
 use cscore::estimate::{default_workers, run_bench, BenchConfig, BenchReport};
@@ -9,8 +10,9 @@ use std::path::PathBuf;
 /// `cscore bench` flags.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
-    /// The dataset (full MNIST for the reference figure).
-    #[arg(long, default_value = "../shared/data/mnist")]
+    /// The dataset: the shipped 10,000-example sample when run from the repository; full MNIST (the
+    /// folder of its four IDX files) for the reference figure.
+    #[arg(long, default_value = "sample_data/mnist-10k")]
     pub data: PathBuf,
     /// Subset ratio of the benchmark runs; a list (0.1,0.5,0.9) benchmarks each in turn.
     #[arg(long, default_value = "0.5", value_delimiter = ',')]
@@ -72,7 +74,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             };
             let r = run_bench(&ds, &data, &cfg, &dir)?;
             if args.json {
-                println!("{}", serde_json::to_string(&r)?);
+                outln!("{}", serde_json::to_string(&r)?);
             } else {
                 print_table(&r, &ds.len(), args);
             }
@@ -94,27 +96,28 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 }
 
 fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
-    println!(
+    outln!(
         "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch {}, lr {}), {} worker(s), {} thread(s), device {}",
         r.ratio, r.train_examples, r.models, args.model, args.epochs, args.batch, args.lr, r.workers, r.threads, args.device
     );
-    println!("  seconds per model   {:.2}  (wall-clock of the whole run / models)", r.seconds_per_model);
-    println!("  models per hour     {:.0}", r.models_per_hour);
-    println!(
+    outln!("  seconds per model   {:.2}  (wall-clock of the whole run / models)", r.seconds_per_model);
+    outln!("  models per hour     {:.0}", r.models_per_hour);
+    outln!(
         "  per model           {:.2} s training + {:.2} s held-out evaluation (one worker's view)",
-        r.train_seconds, r.eval_seconds
+        r.train_seconds,
+        r.eval_seconds
     );
     let each: Vec<String> =
         r.heldout_accuracy_per_model.iter().map(|a| format!("{:.2}", a * 100.0)).collect();
-    println!("  held-out accuracy   {:.2}%  (by model: {})", r.heldout_accuracy * 100.0, each.join(" "));
-    println!("  peak memory (RSS)   {:.0} MiB", r.peak_rss_bytes as f64 / (1u64 << 20) as f64);
+    outln!("  held-out accuracy   {:.2}%  (by model: {})", r.heldout_accuracy * 100.0, each.join(" "));
+    outln!("  peak memory (RSS)   {:.0} MiB", r.peak_rss_bytes as f64 / (1u64 << 20) as f64);
 }
 
 /// Seconds per model against the subset size: linear growth keeps seconds per training example flat.
 fn print_scaling(reports: &[BenchReport]) {
-    println!("scaling with the subset size (training time per 1,000 training examples):");
+    outln!("scaling with the subset size (training time per 1,000 training examples):");
     for r in reports {
-        println!(
+        outln!(
             "  ratio {:<4} {:>6} examples  {:>6.2} s per model  {:.3} s per 1,000",
             r.ratio,
             r.train_examples,

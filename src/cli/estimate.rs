@@ -2,6 +2,7 @@
 
 use super::args::EstimateArgs;
 use super::progress::Progress;
+use super::stdout::out;
 use anyhow::Context;
 use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
@@ -172,7 +173,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if !stored.is_empty() {
         eprintln!("proxy scores in the workspace: {}", stored.join(", "));
     }
-    print!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
+    out!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
     if report.failed > 0 {
         eprintln!(
             "{} run(s) failed in this session (see the log above); the estimate uses the others",

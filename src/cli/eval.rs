@@ -1,6 +1,7 @@
 //! `cscore eval`: how well the C-score, every proxy and every reference find known-bad examples, or agree
 //! with reference scores.
 
+use super::stdout::outln;
 use clap::Args;
 use cscore::estimate::aggregate_workspace;
 use cscore::export::{
@@ -71,9 +72,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         };
         let present = values.iter().filter(|v| !v.is_nan()).count();
         let below = values.iter().filter(|&&v| v < 1.0).count();
-        println!("against reference scores {what}: {present} of {n} examples, {below} of them below 1");
-        println!("(each score oriented so that high = regular, like the C-score)");
-        println!("{model_line}");
+        outln!("against reference scores {what}: {present} of {n} examples, {below} of them below 1");
+        outln!("(each score oriented so that high = regular, like the C-score)");
+        outln!("{model_line}");
         print_reference(&scores, &values);
         return Ok(());
     }
@@ -95,9 +96,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         }
     };
     let positives = bad.iter().filter(|&&b| b).count();
-    println!("against {positives} known-bad examples of {n} ({what})");
-    println!("(low = irregular predicts bad; AUROC 0.5 and AP = the base rate are chance)");
-    println!("{model_line}");
+    outln!("against {positives} known-bad examples of {n} ({what})");
+    outln!("(low = irregular predicts bad; AUROC 0.5 and AP = the base rate are chance)");
+    outln!("{model_line}");
     print_truth(&scores, &bad);
     Ok(())
 }
@@ -115,10 +116,10 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn print_truth(scores: &[NamedScores], bad: &[bool]) {
-    println!("{:<32} {:>8} {:>6} {:>8} {:>8} {:>9}", "score", "used", "bad", "AUROC", "AP", "base rate");
+    outln!("{:<32} {:>8} {:>6} {:>8} {:>8} {:>9}", "score", "used", "bad", "AUROC", "AP", "base rate");
     for r in eval_truth(scores, bad) {
         let base = (r.used > 0).then(|| r.positives as f64 / r.used as f64);
-        println!(
+        outln!(
             "{:<32} {:>8} {:>6} {:>8} {:>8} {:>9}",
             r.name,
             r.used,
@@ -131,12 +132,18 @@ fn print_truth(scores: &[NamedScores], bad: &[bool]) {
 }
 
 fn print_reference(scores: &[NamedScores], reference: &[f64]) {
-    println!(
+    outln!(
         "{:<32} {:>8} {:>9} {:>9} {:>8} {:>9} {:>9}",
-        "score", "used", "spearman", "kendall", "used<1", "spearman", "kendall"
+        "score",
+        "used",
+        "spearman",
+        "kendall",
+        "used<1",
+        "spearman",
+        "kendall"
     );
     for r in eval_reference(scores, reference) {
-        println!(
+        outln!(
             "{:<32} {:>8} {:>9} {:>9} {:>8} {:>9} {:>9}",
             r.name,
             r.used,

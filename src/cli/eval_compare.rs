@@ -2,6 +2,7 @@
 //! ρ, Kendall τ-b), their AUROC/AP for injected examples where the workspace has them, and per proxy the
 //! examples on which it disagrees most with the C-score; `--json` prints the same as one JSON object.
 
+use super::stdout::{out, outln};
 use cscore::pipeline::compare_workspace;
 use cscore::proxy::Comparison;
 use cscore::store::Workspace;
@@ -10,7 +11,7 @@ use cscore::store::Workspace;
 pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
     let cmp = compare_workspace(ws, top)?;
     if json {
-        println!("{}", serde_json::to_string(&cmp)?);
+        outln!("{}", serde_json::to_string(&cmp)?);
         return Ok(());
     }
     if cmp.names.len() < 2 {
@@ -19,23 +20,23 @@ pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
     print_against(&cmp, &cmp.names[0]);
     print_matrix(&cmp);
     if !cmp.detection.is_empty() {
-        println!("\nfinding the injected examples (low = irregular predicts injected):");
-        println!("{:<28} {:>8} {:>8}", "score", "AUROC", "AP");
+        outln!("\nfinding the injected examples (low = irregular predicts injected):");
+        outln!("{:<28} {:>8} {:>8}", "score", "AUROC", "AP");
         for d in &cmp.detection {
-            println!("{:<28} {:>8} {:>8}", d.name, num(d.auroc), num(d.average_precision));
+            outln!("{:<28} {:>8} {:>8}", d.name, num(d.auroc), num(d.average_precision));
         }
     }
     for d in &cmp.disagreements {
-        println!(
+        outln!(
             "\n{}: largest disagreements with the C-score (normalised ranks, 0 = most irregular; {})",
             d.proxy,
             cscore::proxy::compare::DISAGREEMENT_ORDER
         );
         if d.examples.is_empty() {
-            println!("  none: the two orders agree wherever ties allow");
+            outln!("  none: the two orders agree wherever ties allow");
         }
         for e in &d.examples {
-            println!(
+            outln!(
                 "  #{:<8} gap {:.3}: rank {} by the proxy, {} by the C-score",
                 e.index,
                 e.gap,
@@ -61,28 +62,28 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn print_against(cmp: &Comparison, first: &str) {
-    println!("against {first} (each score oriented so that high = regular):");
-    println!("{:<28} {:>8} {:>9} {:>9}", "score", "pairs", "spearman", "kendall");
+    outln!("against {first} (each score oriented so that high = regular):");
+    outln!("{:<28} {:>8} {:>9} {:>9}", "score", "pairs", "spearman", "kendall");
     for c in cmp.correlations.iter().filter(|c| c.a == first) {
-        println!("{:<28} {:>8} {:>9} {:>9}", c.b, c.pairs, num(c.spearman), num(c.kendall));
+        outln!("{:<28} {:>8} {:>9} {:>9}", c.b, c.pairs, num(c.spearman), num(c.kendall));
     }
 }
 
 /// Spearman's ρ between every pair, as a lower-triangular matrix.
 fn print_matrix(cmp: &Comparison) {
     let short = |s: &str| s.chars().take(7).collect::<String>();
-    println!("\nSpearman ρ between every pair:");
-    print!("{:<28}", "");
+    outln!("\nSpearman ρ between every pair:");
+    out!("{:<28}", "");
     for n in &cmp.names[..cmp.names.len() - 1] {
-        print!(" {:>7}", short(n));
+        out!(" {:>7}", short(n));
     }
-    println!();
+    outln!();
     for (i, a) in cmp.names.iter().enumerate().skip(1) {
-        print!("{a:<28}");
+        out!("{a:<28}");
         for b in &cmp.names[..i] {
             let c = cmp.correlations.iter().find(|c| (&c.a == b && &c.b == a) || (&c.a == a && &c.b == b));
-            print!(" {:>7}", c.and_then(|c| c.spearman).map_or_else(|| "—".into(), |v| format!("{v:.3}")));
+            out!(" {:>7}", c.and_then(|c| c.spearman).map_or_else(|| "—".into(), |v| format!("{v:.3}")));
         }
-        println!();
+        outln!();
     }
 }

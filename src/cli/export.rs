@@ -1,6 +1,5 @@
 //! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use cscore::data::Format;
 use cscore::estimate::aggregate_workspace;
@@ -145,14 +144,14 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Writes to standard output; a closed pipe (`| head`) ends the output quietly.
+/// Writes to standard output; a closed pipe (`| head`) ends the program quietly with status 141.
 pub(super) fn to_stdout(write: impl Fn(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    match write(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("writing to standard output"),
+    if let Err(e) = write(&mut out).and_then(|()| out.flush()) {
+        super::stdout::exit_on_write_error(&e);
     }
+    Ok(())
 }
 
 /// `--format npy`: the C-score vector, and with --proxies one file per proxy beside it.

@@ -12,6 +12,7 @@ mod import;
 mod pred_probs;
 mod progress;
 mod show;
+pub mod stdout;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -25,7 +26,7 @@ pub use args::EstimateArgs;
 #[command(after_help = "Examples:
   cscore estimate sample_data/mnist-10k                 estimate C-scores into ./mnist-10k.cscore
   cscore estimate data/cifar-10-batches-bin --model cnn --runs 20 --time-limit 2h
-  cscore bench --data ../shared/data/mnist              seconds per model of the reference protocol")]
+  cscore bench --data mnist/                            seconds per model of the reference protocol")]
 pub struct Cli {
     /// More log output (-v: debug, -vv: trace); RUST_LOG also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -51,8 +52,9 @@ again continues where it stopped. Ctrl-C stops cleanly (a second Ctrl-C exits at
     /// Measure training throughput: seconds per model of the reference protocol (ratio 0.5, MLP
     /// 784-512-256-10, 10 epochs, batch 128, momentum SGD) with held-out evaluation, and peak memory.
     #[command(after_help = "Examples:
-  cscore bench --data ../shared/data/mnist                    3 models at ratio 0.5 on full MNIST
-  cscore bench --data ../shared/data/mnist --ratio 0.1 --runs 4
+  cscore bench                                                3 models at ratio 0.5 on sample_data/mnist-10k
+  cscore bench --data mnist/                                  the same on full MNIST (its four IDX files)
+  cscore bench --data mnist/ --ratio 0.1 --runs 4
   bench/compare.sh                                            the same beside the JAX/XLA baseline")]
     Bench(Box<bench::BenchArgs>),
     /// Write the per-example table (C-score, interval, proxies, tags, …) as CSV, JSON Lines or NPY, or a

@@ -1,5 +1,6 @@
 //! `cscore show`: one example's label, C-score, profile, proxies, tags, and its image.
 
+use super::stdout::out;
 use clap::Args;
 use cscore::export::{describe_example, example_image, open_project};
 use cscore::store::Workspace;
@@ -48,12 +49,12 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     let path =
         ds.and_then(|d| d.paths.as_ref()).and_then(|p| p.get(args.index)).map(|p| p.display().to_string());
     let details = describe_example(&ws, args.index, label, path)?;
-    print!("{details}");
+    out!("{details}");
     let Some(img) = ds.and_then(|d| example_image(d, args.index)) else {
         return Ok(());
     };
     if args.ascii {
-        print!("{}", ascii(&img, 28));
+        out!("{}", ascii(&img, 28));
     } else if !args.no_image && std::io::stdout().is_terminal() {
         let width = img.width().clamp(8, 32);
         let config = viuer::Config {

@@ -316,9 +316,10 @@ fn diverging_runs_are_marked_failed_and_the_estimate_says_how_many() {
 }
 
 /// `cscore export … -o /dev/stdout | head -1`: when the reader closes the pipe early, cscore stops quietly
-/// with status 141 (as a program killed by SIGPIPE), without an error line.
+/// with status 141 (as a program killed by SIGPIPE), without an error line; so do the other commands
+/// that print to standard output.
 #[test]
-fn a_closed_output_pipe_ends_the_export_quietly() {
+fn a_closed_output_pipe_ends_the_command_quietly() {
     use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -338,4 +339,28 @@ fn a_closed_output_pipe_ends_the_export_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{err}");
     assert!(err.trim().is_empty(), "{err}");
+    // Every command that prints to standard output, its reader gone before the first line (`| head -0`):
+    // status 141 and nothing on stderr, never the panic `println!` gives.
+    for args in [
+        &["export", "ws.cscore"][..],
+        &["export", "ws.cscore", "--format", "jsonl"],
+        &["export", "ws.cscore", "--format", "npy", "-o", "-"],
+        &["eval", "ws.cscore", "--compare"],
+        &["show", "ws.cscore", "0"],
+        &["bench", "--data", "d", "--runs", "1", "--epochs", "1", "--ratio", "0.1", "--model", "mlp:8"],
+    ] {
+        let mut child = Command::new(EXE)
+            .args(args)
+            .current_dir(dir)
+            .env("RUST_BACKTRACE", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }
