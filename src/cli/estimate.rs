@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex};
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
-    run_shard(args, None).map(|_| ())
+    if run_shard(args, None)?.interrupted {
+        std::process::exit(INTERRUPTED_STATUS);
+    }
+    Ok(())
 }
 
 /// Where an estimate ended.
@@ -28,7 +31,14 @@ pub struct Finished {
     pub workspace: PathBuf,
     /// Runs of the plan (or shard) stored, when none is left to train; `None` when stopped early.
     pub complete: Option<usize>,
+    /// Stopped by Ctrl-C with planned runs left: the command exits with [`INTERRUPTED_STATUS`] once the
+    /// summary is printed, so that `cscore estimate … && next-step` does not go on with a partial estimate.
+    pub interrupted: bool,
 }
+
+/// Exit status after Ctrl-C stopped an estimate early (128 + SIGINT, as shells report an interrupted
+/// program); `--time-limit` reaching its limit is a success (0).
+pub const INTERRUPTED_STATUS: i32 = 130;
 
 /// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`;
 /// only shard [`PROXY_SHARD`] (which trains the proxy runs) computes the proxies.
@@ -44,6 +54,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let ds = &project.dataset;
     let stop = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone());
+    let interrupted = stop.clone();
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
         ds.source.display(),
@@ -183,6 +194,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let finished = Finished {
         workspace: ws.path().to_path_buf(),
         complete: (report.remaining == 0).then(|| ws.run_keys().map(|k| k.len())).transpose()?,
+        interrupted: interrupted.load(Ordering::SeqCst) && report.remaining > 0,
     };
     if report.remaining > 0 {
         eprintln!(

@@ -36,6 +36,9 @@ pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
         // The workspace is closed by now, so the marker promises a file no one writes to any more.
         mark_finished(&finished.workspace, runs)?;
     }
+    if finished.interrupted {
+        std::process::exit(super::estimate::INTERRUPTED_STATUS);
+    }
     Ok(())
 }
 
