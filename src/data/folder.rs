@@ -1,5 +1,6 @@
-//! Image folders `root/<class>/*.png|jpg|…`: classes are the sorted subfolder names, and every image is
-//! resized to one size (the requested one, or the most common one).
+//! Image folders `root/<class>/**/*.png|jpg|…`: classes are the sorted subfolder names (images in their
+//! subfolders belong to them, as in torchvision's `ImageFolder`), and every image is resized to one size
+//! (the requested one, or the most common one).
 
 use super::read::{is_hidden, sorted_entries};
 use super::{invalid, DataError, LabelsOnly, Loaded};
@@ -33,13 +34,22 @@ pub(super) fn is_image_file(p: &Path) -> bool {
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// True when some visible subfolder of `dir` holds an image.
+/// True when some visible subfolder of `dir` holds an image (in it or below it).
 pub(super) fn is_image_folder(dir: &Path) -> bool {
     sorted_entries(dir).is_ok_and(|entries| {
-        entries
-            .iter()
-            .filter(|p| p.is_dir() && !is_hidden(p))
-            .any(|sub| sorted_entries(sub).is_ok_and(|files| files.iter().any(|f| is_image_file(f))))
+        entries.iter().filter(|p| p.is_dir() && !is_hidden(p)).any(|sub| has_image_under(sub, 0))
+    })
+}
+
+/// True when `dir` or one of its visible subfolders holds an image; stops at the first.
+fn has_image_under(dir: &Path, depth: usize) -> bool {
+    sorted_entries(dir).is_ok_and(|entries| {
+        entries.iter().any(|f| is_image_file(f))
+            || (depth < MAX_DEPTH
+                && entries
+                    .iter()
+                    .filter(|p| p.is_dir() && !is_hidden(p))
+                    .any(|sub| has_image_under(sub, depth + 1)))
     })
 }
 
@@ -108,7 +118,8 @@ fn list(root: &Path) -> Result<ClassFiles, DataError> {
     for (k, dir) in class_dirs.into_iter().enumerate() {
         let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let label = u32::try_from(k).map_err(|_| invalid(root, "too many class folders"))?;
-        let images: Vec<PathBuf> = sorted_entries(dir)?.into_iter().filter(|p| is_image_file(p)).collect();
+        let mut images = Vec::new();
+        images_under(dir, 0, &mut images)?;
         if images.is_empty() {
             return Err(invalid(
                 dir,
@@ -119,6 +130,26 @@ fn list(root: &Path) -> Result<ClassFiles, DataError> {
         names.push(name);
     }
     Ok((names, files))
+}
+
+/// Deepest subfolder of a class folder that is searched for images (a guard against symlink cycles).
+const MAX_DEPTH: usize = 32;
+
+/// The images of a class folder and of its visible subfolders, in the order torchvision's `ImageFolder`
+/// lists them: a folder's own files (sorted) before its subfolders', subfolders in sorted order.
+fn images_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), DataError> {
+    let entries = sorted_entries(dir)?;
+    out.extend(entries.iter().filter(|p| is_image_file(p)).cloned());
+    for sub in entries.iter().filter(|p| p.is_dir() && !is_hidden(p)) {
+        if depth + 1 > MAX_DEPTH {
+            return Err(invalid(
+                sub,
+                format!("folders nested more than {MAX_DEPTH} deep (a symlink cycle?)"),
+            ));
+        }
+        images_under(sub, depth + 1, out)?;
+    }
+    Ok(())
 }
 
 /// Opens an image, trusting its content over its extension.

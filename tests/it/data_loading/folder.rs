@@ -69,3 +69,43 @@ fn undecodable_image() {
     std::fs::write(dir.join("dog/broken.png"), b"\x89PNG\r\n\x1a\nnot really").unwrap();
     expect_err(&dir, &opts(), "broken.png", "cannot decode image");
 }
+
+/// Images in subfolders of a class folder belong to that class, listed as torchvision's `ImageFolder`
+/// lists them (the folder's own files, then each subfolder's in sorted order); hidden subfolders are
+/// skipped, and a class whose images are all nested is detected and loaded.
+#[test]
+fn images_in_nested_subfolders_belong_to_their_class() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("photos");
+    for sub in ["cat/2019/b", "cat/2019/a", "cat/.thumbs", "dog/inner"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    rgb(4, 4, [1, 1, 1]).save(dir.join("cat/z.png")).unwrap();
+    rgb(4, 4, [2, 2, 2]).save(dir.join("cat/2019/b/x.png")).unwrap();
+    rgb(4, 4, [3, 3, 3]).save(dir.join("cat/2019/a/y.png")).unwrap();
+    rgb(4, 4, [4, 4, 4]).save(dir.join("cat/2019/w.png")).unwrap();
+    rgb(4, 4, [5, 5, 5]).save(dir.join("cat/.thumbs/t.png")).unwrap();
+    rgb(4, 4, [6, 6, 6]).save(dir.join("dog/inner/d.png")).unwrap();
+    assert_eq!(detect_format(&dir).unwrap(), Format::Folder);
+    let ds = load(&dir, &opts()).unwrap();
+    let rel: Vec<String> = ds
+        .paths
+        .clone()
+        .unwrap()
+        .iter()
+        .map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        rel,
+        ["cat/z.png", "cat/2019/w.png", "cat/2019/a/y.png", "cat/2019/b/x.png", "dog/inner/d.png"]
+    );
+    assert_eq!(ds.labels, vec![0, 0, 0, 0, 1]);
+    assert_eq!((ds.image(1)[0], ds.image(4)[0]), (4, 6));
+    // Only nested images: still an image folder.
+    let only = root.path().join("only");
+    std::fs::create_dir_all(only.join("a/deep")).unwrap();
+    std::fs::create_dir_all(only.join("b/deep")).unwrap();
+    rgb(4, 4, [7, 7, 7]).save(only.join("a/deep/1.png")).unwrap();
+    rgb(4, 4, [8, 8, 8]).save(only.join("b/deep/2.png")).unwrap();
+    assert_eq!(load(&only, &opts()).unwrap().labels, vec![0, 1]);
+}
