@@ -1,7 +1,7 @@
 //! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
 
 use clap::{Args, ValueEnum};
-use cscore::data::Format;
+use cscore::data::{Format, InjectedKind};
 use cscore::estimate::aggregate_workspace;
 use cscore::export::{
     build_table, open_project, select_rows, write_atomic, write_clean, write_csv, write_jsonl, write_npy,
@@ -111,7 +111,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     if args.clean {
         return clean(args, &project);
     }
-    let table = build_table(&project.workspace, &project.dataset.labels)?;
+    let ds = &project.dataset;
+    let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
     let filter = match (&args.filter, &args.tag) {
         (Some(f), tag) => {
             let parsed = Filter::parse(f).map_err(|e| anyhow::anyhow!("--filter {f:?}: {e}"))?;
@@ -221,7 +222,23 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
             eprintln!("note: no example is tagged {t:?}");
         }
     }
-    let opts = CleanOptions { drop_tags: args.drop_tag.clone(), apply_relabels: args.apply_relabels, layout };
+    // An image folder written as an image folder gets its own files back, unless some estimated images are
+    // not those files (injected out-of-distribution images): then every image is written as estimated.
+    let replaced = project
+        .workspace
+        .injected()?
+        .iter()
+        .any(|r| InjectedKind::from_name(&r.kind).is_none_or(InjectedKind::is_ood));
+    let copy_originals = project.dataset.paths.is_some() && layout == Layout::Folder && !replaced;
+    if project.dataset.paths.is_some() && layout == Layout::Folder && replaced {
+        eprintln!("note: the workspace has injected out-of-distribution images: writing every image as estimated (PNG at the training size), not the source files");
+    }
+    let opts = CleanOptions {
+        drop_tags: args.drop_tag.clone(),
+        apply_relabels: args.apply_relabels,
+        layout,
+        copy_originals,
+    };
     let report = write_clean(&project.dataset, &tags, &opts, dir)?;
     eprintln!(
         "wrote {} examples to {} ({} dropped, {} relabeled; what became of each: {})",

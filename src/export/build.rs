@@ -1,5 +1,7 @@
 //! The export table of a workspace: the command-line contract's columns, in its order.
 
+use std::path::PathBuf;
+
 use super::table::{Cells, Table};
 use super::ExportError;
 use crate::estimate::aggregate_workspace;
@@ -14,9 +16,10 @@ pub const LABEL_ISSUE_THRESHOLD: f64 = 0.5;
 /// Columns, in the command-line contract's order (its columns first, extra ones after them): `index,
 /// label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag`, one `proxy_<name>` per
 /// stored proxy, `injected, injected_kind, injected_original_label` when the workspace has injected ground
-/// truth, then `relabel, note, label_name`, one `ref_<name>` per imported reference, and the cleanlab-style
-/// `given_label, predicted_label, label_score, is_label_issue`.
-pub fn build_table(ws: &Workspace, labels: &[u32]) -> Result<Table, ExportError> {
+/// truth, then `relabel, note, label_name`, one `ref_<name>` per imported reference, the cleanlab-style
+/// `given_label, predicted_label, label_score, is_label_issue`, and last `path` (each example's file, made
+/// absolute) when the dataset has `paths` (image folders).
+pub fn build_table(ws: &Workspace, labels: &[u32], paths: Option<&[PathBuf]>) -> Result<Table, ExportError> {
     let n = ws.num_examples();
     if labels.len() != n {
         return Err(ExportError::Usage(format!(
@@ -89,6 +92,11 @@ pub fn build_table(ws: &Workspace, labels: &[u32]) -> Result<Table, ExportError>
     cols.push(("predicted_label".into(), ints(&prediction)));
     cols.push(("label_score".into(), floats(&|i| cscore[i])));
     cols.push(("is_label_issue".into(), Cells::Bool(issue)));
+    if let Some(paths) = paths.filter(|p| p.len() == n) {
+        let shown =
+            |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone()).to_string_lossy().into_owned();
+        cols.push(("path".into(), Cells::Text(paths.iter().map(|p| Some(shown(p))).collect())));
+    }
     let mut table = Table::new();
     for (name, cells) in cols {
         table.push(name, cells).map_err(ExportError::Usage)?;

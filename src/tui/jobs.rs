@@ -13,6 +13,7 @@ use super::data::ExplorerData;
 use super::dynamics::Dynamics;
 use super::event::Event;
 use super::labels::Saved;
+use crate::data::Dataset;
 use crate::export::{build_table, write_atomic, write_csv, write_jsonl};
 use crate::store::Workspace;
 
@@ -61,7 +62,7 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
             std::thread::spawn(move || {
                 let out = PathBuf::from(&path);
                 let shown = std::path::absolute(&out).unwrap_or_else(|_| out.clone());
-                let result = export(&ws_path, &dataset.labels, &out, &rows)
+                let result = export(&ws_path, &dataset, &out, &rows)
                     .map(|()| format!("wrote {} rows to {}", rows.len(), shown.display()))
                     .map_err(|e| format!("export failed: {e}"));
                 let _ = tx.send(Event::Notice(result));
@@ -71,9 +72,9 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
 }
 
 /// Writes `rows` of the workspace's export table to `out` (JSON lines for `.jsonl`, else CSV).
-fn export(ws_path: &Path, labels: &[u32], out: &Path, rows: &[usize]) -> Result<(), String> {
+fn export(ws_path: &Path, dataset: &Dataset, out: &Path, rows: &[usize]) -> Result<(), String> {
     let ws = Workspace::open(ws_path).map_err(|e| e.to_string())?;
-    let table = build_table(&ws, labels).map_err(|e| e.to_string())?;
+    let table = build_table(&ws, &dataset.labels, dataset.paths.as_deref()).map_err(|e| e.to_string())?;
     let jsonl = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
     write_atomic(out, |file| {
         let mut w = BufWriter::new(file);

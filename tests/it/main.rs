@@ -20,6 +20,7 @@ mod deploy;
 mod estimate;
 mod export;
 mod export_clean;
+mod export_folder_source;
 mod export_import_eval;
 mod fuzz_regressions;
 mod gpu_handover;

@@ -3,6 +3,7 @@
 
 mod folder;
 mod formats;
+mod originals;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,10 @@ pub struct CleanOptions {
     pub apply_relabels: bool,
     /// How to write the result.
     pub layout: Layout,
+    /// With [`Layout::Folder`] and a dataset read from files (an image folder): copy each kept example's
+    /// own file (original size, format and name) instead of writing the image as estimated. Leave it off
+    /// where the estimated images differ from the files (injected out-of-distribution images).
+    pub copy_originals: bool,
 }
 
 /// What became of an example.
@@ -135,27 +140,34 @@ pub fn write_clean(
     dir: &Path,
 ) -> Result<CleanReport, ExportError> {
     formats::check_layout(ds, opts.layout)?;
-    let rows = plan_clean(ds, tags, opts);
-    let mut order: Vec<(usize, usize)> =
-        rows.iter().filter_map(|r| Some((r.new_index?, r.original_index))).collect();
-    order.sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-    if order.is_empty() {
+    let mut rows = plan_clean(ds, tags, opts);
+    if rows.iter().all(|r| r.new_index.is_none()) {
         return Err(ExportError::Usage("every example would be dropped; nothing to write".into()));
     }
-    let labels: Vec<u32> = order.iter().map(|&i| rows[i].label).collect();
     let out = AtomicDir::new(dir)?;
-    match opts.layout {
-        Layout::Idx { gzip } => formats::write_idx(ds, &order, &labels, out.path(), gzip)?,
-        Layout::Npz => formats::write_npz(ds, &order, &labels, out.path())?,
-        Layout::Folder => folder::write_folder(ds, &order, &labels, out.path())?,
-    }
+    let originals = ds.paths.as_deref().filter(|_| opts.copy_originals && opts.layout == Layout::Folder);
+    let written = match originals {
+        Some(paths) => Some(originals::copy_originals(ds, paths, &mut rows, out.path())?),
+        None => {
+            let mut order: Vec<(usize, usize)> =
+                rows.iter().filter_map(|r| Some((r.new_index?, r.original_index))).collect();
+            order.sort_unstable();
+            let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
+            let labels: Vec<u32> = order.iter().map(|&i| rows[i].label).collect();
+            match opts.layout {
+                Layout::Idx { gzip } => formats::write_idx(ds, &order, &labels, out.path(), gzip)?,
+                Layout::Npz => formats::write_npz(ds, &order, &labels, out.path())?,
+                Layout::Folder => folder::write_folder(ds, &order, &labels, out.path())?,
+            }
+            None
+        }
+    };
     let manifest = out.path().join("manifest.csv");
-    write_manifest(&rows, &manifest)?;
+    write_manifest(&rows, ds.paths.as_deref(), written.as_deref(), &manifest)?;
     out.commit()?;
     let count = |a: Action| rows.iter().filter(|r| r.action == a).count();
     Ok(CleanReport {
-        kept: order.len(),
+        kept: rows.len() - count(Action::Dropped),
         relabeled: count(Action::Relabeled),
         dropped: count(Action::Dropped),
         manifest: dir.join("manifest.csv"),
@@ -163,13 +175,21 @@ pub fn write_clean(
     })
 }
 
-/// `manifest.csv`: `new_index,original_index,original_label,label,action,tag`, one row per original example.
-fn write_manifest(rows: &[ManifestRow], path: &Path) -> Result<(), ExportError> {
+/// `manifest.csv`: `new_index,original_index,original_label,label,action,tag`, one row per original example,
+/// then `original_path` (absolute) when the dataset was read from files, and `path` (relative to the
+/// written folder) when their copies were written.
+fn write_manifest(
+    rows: &[ManifestRow],
+    sources: Option<&[PathBuf]>,
+    written: Option<&[Option<PathBuf>]>,
+    path: &Path,
+) -> Result<(), ExportError> {
     let int = |f: &dyn Fn(&ManifestRow) -> Option<usize>| {
         Cells::Int(rows.iter().map(|r| f(r).and_then(|v| i64::try_from(v).ok())).collect())
     };
+    let text = |p: &Path| p.to_string_lossy().into_owned();
     let mut t = Table::new();
-    let cols = [
+    let mut cols = vec![
         ("new_index", int(&|r| r.new_index)),
         ("original_index", int(&|r| Some(r.original_index))),
         ("original_label", int(&|r| Some(r.original_label as usize))),
@@ -177,6 +197,13 @@ fn write_manifest(rows: &[ManifestRow], path: &Path) -> Result<(), ExportError> 
         ("action", Cells::Text(rows.iter().map(|r| Some(r.action.name().to_string())).collect())),
         ("tag", Cells::Text(rows.iter().map(|r| r.tag.clone()).collect())),
     ];
+    if let Some(sources) = sources {
+        let absolute = |p: &PathBuf| text(&std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+        cols.push(("original_path", Cells::Text(sources.iter().map(|p| Some(absolute(p))).collect())));
+    }
+    if let Some(written) = written {
+        cols.push(("path", Cells::Text(written.iter().map(|p| p.as_deref().map(text)).collect())));
+    }
     for (name, cells) in cols {
         t.push(name, cells).map_err(ExportError::Usage)?;
     }
