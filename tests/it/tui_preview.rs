@@ -66,3 +66,51 @@ fn every_proxy_can_be_read_at_80x24() {
     assert_eq!(app.preview_page, 0);
     assert!(app.message.as_ref().is_some_and(|m| m.text.contains("view 1")));
 }
+
+/// A rank that does not fit the pane whole is left out, never cut: at 80×24 with 2,000 examples every
+/// `#number` in the preview is the example's true rank (a clipped `#1,204` used to read `#1,2`).
+#[test]
+fn ranks_are_shown_whole_or_not_at_all() {
+    let f = fixture(2000);
+    add_proxies(&f.workspace, 2000, 4);
+    let (mut app, _bg) = explorer(&f, Duration::from_secs(3600));
+    app.update(Event::Resize(80, 24));
+    for _ in 0..1500 {
+        app.update(Event::Command(Command::Down));
+    }
+    let i = app.selected().unwrap();
+    let mut ranks: Vec<String> = vec![fmt_count(app.scores.rank[i] as usize)];
+    ranks.extend(app.data.proxies.iter().map(|p| fmt_count(p.rank[i] as usize)));
+    assert!(ranks.iter().any(|r| r.len() >= 4), "{ranks:?}");
+    let mut shown = 0;
+    for _ in 0..app.preview_pages() {
+        for line in pane(&app) {
+            for token in line.split('#').skip(1) {
+                let number: String = token.chars().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
+                let number = number.split('/').next().unwrap().trim_end_matches(',').to_string();
+                if !number.is_empty() && !line.contains("example #") {
+                    assert!(
+                        ranks.contains(&number),
+                        "#{number} is no rank of example {i} ({ranks:?}): {line:?}"
+                    );
+                    shown += 1;
+                }
+            }
+        }
+        app.update(Event::Command(Command::PreviewNext));
+    }
+    assert!(shown >= 1, "the C-score's rank fits at 80×24");
+}
+
+/// 1234567 → "1,234,567", as the explorer writes counts.
+fn fmt_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -16,6 +16,19 @@ pub fn stat(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }
 
+/// `text` in at most `width` characters, its start replaced by `…` when cut (the end of a path matters most).
+pub fn clip_start(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let tail: String = text.chars().skip(n - (width - 1)).collect();
+    format!("…{tail}")
+}
+
 /// `text` cut to `width` characters (with an ellipsis when cut).
 pub fn clip(text: &str, width: usize) -> String {
     if text.chars().count() <= width {

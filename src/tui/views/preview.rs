@@ -37,7 +37,7 @@ impl PreviewView<'_> {
     /// What the pane shows, for the geometry.
     fn content(&self) -> PreviewContent {
         PreviewContent {
-            text_lines: self.lines().len(),
+            text_lines: self.lines(usize::MAX).len(),
             image_height: self.0.data.dataset.height,
             selected: self.0.selected().is_some(),
         }
@@ -51,7 +51,9 @@ impl PreviewView<'_> {
         self.content().pages(inner)
     }
 
-    fn lines(&self) -> Vec<Line<'static>> {
+    /// The text, each line fitted to `width` columns: a rank or interval that does not fit whole is left
+    /// out rather than cut (a clipped `#204` would read `#20`).
+    fn lines(&self, width: usize) -> Vec<Line<'static>> {
         let app = self.0;
         let t = &app.theme;
         let Some(i) = app.selected() else { return vec![Line::styled("nothing selected", t.dim)] };
@@ -66,11 +68,20 @@ impl PreviewView<'_> {
         let cs = s.cscore.get(i).copied().unwrap_or(f32::NAN);
         let mut second = kv("C-score", fmt::score(cs), t.score(cs));
         if !cs.is_nan() {
-            second.push(Span::styled(format!(" [{:.2}, {:.2}]", s.low[i], s.high[i]), t.dim));
-            second.push(Span::styled(
-                format!("  #{}/{}", fmt::count(s.rank[i] as usize), fmt::count(s.estimated)),
-                t.dim,
-            ));
+            let rank = fmt::count(s.rank[i] as usize);
+            let whole = format!("  #{rank}/{}", fmt::count(s.estimated));
+            let interval = format!(" [{:.2}, {:.2}]", s.low[i], s.high[i]);
+            // Dropped in this order as the pane narrows: the count estimated, the interval, the rank.
+            let choices = [
+                vec![interval.clone(), whole],
+                vec![interval.clone(), format!("  #{rank}")],
+                vec![format!("  #{rank}")],
+            ];
+            if let Some(extra) =
+                choices.into_iter().find(|c| width_of(&second) + c.concat().chars().count() <= width)
+            {
+                second.extend(extra.into_iter().map(|e| Span::styled(e, t.dim)));
+            }
         }
         let pred = s.prediction(i).map_or_else(|| "-".into(), |p| app.data.class_name(p));
         let mut third = kv("held-out evals", s.evals.get(i).copied().unwrap_or(0).to_string(), t.text);
@@ -89,6 +100,12 @@ impl PreviewView<'_> {
             }
             lines.push(Line::from(spans));
         }
+        if let Some(file) = app.data.dataset.paths.as_ref().and_then(|p| p.get(i)) {
+            let shown =
+                file.strip_prefix(&app.data.dataset.source).unwrap_or(file).to_string_lossy().into_owned();
+            let room = width.saturating_sub(5);
+            lines.push(Line::from(kv("file", fmt::clip_start(&shown, room), t.text)));
+        }
         if let Some(Some(inj)) = app.data.injected.get(i) {
             let was = app.data.class_name(inj.original_label);
             lines.push(Line::from(kv("injected", format!("{} (label was {was})", inj.kind), t.tag)));
@@ -96,7 +113,11 @@ impl PreviewView<'_> {
         for p in app.data.proxies.iter() {
             let v = p.scores.get(i).copied().unwrap_or(f32::NAN);
             let rank = p.rank.get(i).copied().unwrap_or(0);
-            let rank = if rank == 0 { String::new() } else { format!("  #{}", fmt::count(rank as usize)) };
+            let mut rank =
+                if rank == 0 { String::new() } else { format!("  #{}", fmt::count(rank as usize)) };
+            if 1 + 16 + 8 + rank.chars().count() > width {
+                rank.clear();
+            }
             let marker = if app.chosen_proxy().is_some_and(|c| c.name == p.name) { "▸" } else { " " };
             lines.push(Line::from(vec![
                 Span::styled(format!("{marker}{:<16}", fmt::clip(&p.name, 16)), t.dim),
@@ -123,7 +144,8 @@ impl Widget for PreviewView<'_> {
         let page = pages.clamp(app.preview_page);
         let image_rows = if page == 0 { pages.image_rows } else { 0 };
         let text = Rect { y: inner.y + image_rows, height: inner.height.saturating_sub(image_rows), ..inner };
-        let mut lines: Vec<Line<'static>> = self.lines().into_iter().skip(pages.start(page)).collect();
+        let mut lines: Vec<Line<'static>> =
+            self.lines(usize::from(text.width)).into_iter().skip(pages.start(page)).collect();
         if pages.total > 1 {
             let keys = &app.keymap;
             let footer = format!(
@@ -138,4 +160,9 @@ impl Widget for PreviewView<'_> {
         }
         Paragraph::new(lines).render(text, buf);
     }
+}
+
+/// Columns taken by `spans`.
+fn width_of(spans: &[Span<'_>]) -> usize {
+    spans.iter().map(|s| s.content.chars().count()).sum()
 }
