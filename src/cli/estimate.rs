@@ -45,16 +45,23 @@ pub const INTERRUPTED_STATUS: i32 = 130;
 pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Finished> {
     let device = parse_device(&args.device)?;
     let d = &args.data;
+    // `cscore estimate WS`: continue that workspace, on the dataset it records.
+    let (data, load, workspace) =
+        match d.workspace_dataset(if shard.is_some() { "worker" } else { "estimate" })? {
+            Some((source, load)) => (source, load, Some(d.data.clone())),
+            None => (d.data.clone(), d.load_options(), d.workspace.clone()),
+        };
     let place = |ds: &cscore::data::Dataset| {
-        let base = d.workspace.clone().unwrap_or_else(|| default_workspace_path(ds));
+        let base = workspace.clone().unwrap_or_else(|| default_workspace_path(ds));
         shard.map_or_else(|| base.clone(), |s| s.workspace_path(&base))
     };
-    let mut project = Project::open_at(&d.data, &d.load_options(), &place, d.corruption())?;
+    let mut project = Project::open_at(&data, &load, &place, d.corruption())?;
     let ws = &project.workspace;
     let ds = &project.dataset;
     let stop = Arc::new(AtomicBool::new(false));
-    install_ctrlc(stop.clone());
-    let interrupted = stop.clone();
+    // Set by Ctrl-C alone (`stop` is also how a time limit ends the session).
+    let interrupted = Arc::new(AtomicBool::new(false));
+    install_ctrlc(stop.clone(), interrupted.clone());
     eprintln!(
         "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
         ds.source.display(),
@@ -214,11 +221,12 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
 }
 
 /// First Ctrl-C: stop cleanly (finished runs are already committed); second: exit at once.
-fn install_ctrlc(stop: Arc<AtomicBool>) {
+fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
     let _ = ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
+        if interrupted.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
+        stop.store(true, Ordering::SeqCst);
         eprintln!(
             "\nstopping: runs still training are abandoned; a run already trained finishes its held-out \
              evaluation first (Ctrl-C again to exit at once)"
