@@ -12,7 +12,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// The dataset: an IDX folder or images file (plain or .gz), a CIFAR binary folder, an image folder
-    /// root/<class>/*.png|jpg|…, or a .npz with arrays x and y.
+    /// root/<class>/*.png|jpg|…, or a .npz with arrays x and y; or a workspace (.cscore), to continue it
+    /// on the dataset it records.
     pub data: PathBuf,
     /// Read the data as this format instead of detecting it.
     #[arg(long, value_enum)]

@@ -3,7 +3,6 @@
 use super::args::{DataArgs, EstimateArgs};
 use anyhow::{bail, Context};
 use clap::Args;
-use cscore::data::{Format, LoadOptions};
 use cscore::estimate::Plan;
 use cscore::estimate::{
     default_workers, resolve_protocol_plan, stored_plan, EstimateOptions, ProtocolChoice,
@@ -13,8 +12,6 @@ use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
 use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings, WorkspaceReading};
 use std::collections::HashSet;
-use std::io::Read;
-use std::path::{Path, PathBuf};
 
 /// `cscore explore` flags: the estimate's, plus the explorer's own.
 #[derive(Debug, Clone, Args)]
@@ -53,7 +50,7 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
     let e = &args.estimate;
     // Opening a workspace file, its runs, tags and proxies are read (on a thread of their own) while the
     // dataset is read and hashed: at a million examples each takes seconds.
-    let early = is_workspace(&e.data.data).then(|| {
+    let early = e.data.names_workspace().then(|| {
         let path = e.data.data.clone();
         std::thread::spawn(move || -> anyhow::Result<WorkspaceReading> {
             let ws = Workspace::open(&path)?;
@@ -123,7 +120,7 @@ fn labels_first(
     let e = &args.estimate;
     let d = &e.data;
     let corrupts = d.corruption().is_some_and(|c| !c.is_none());
-    if !is_workspace(&d.data) || d.workspace.is_some() || corrupts {
+    if !d.names_workspace() || d.workspace.is_some() || corrupts {
         return Ok(None);
     }
     let ws = Workspace::open(&d.data)?;
@@ -138,7 +135,7 @@ fn labels_first(
         }
         settings = train_settings(e, &ws, stored)?;
     }
-    let (source, load) = workspace_source(d, &ws)?;
+    let (source, load) = d.dataset_of(&ws, "explore")?;
     progress.stage("reading the labels");
     let Some(opened) = Project::open_labels_first(&source, &load, ws)? else { return Ok(None) };
     let reading = WorkspaceReading::read(&opened.project.workspace, plan, progress)?;
@@ -156,38 +153,9 @@ fn labels_first(
 
 /// A workspace file (by its SQLite header) or a dataset path.
 fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
-    if !is_workspace(&d.data) {
+    let Some((source, load)) = d.workspace_dataset("explore")? else {
         return Ok(Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?);
-    }
-    if d.workspace.as_deref().is_some_and(|w| w != d.data) {
-        bail!("{}: give the workspace either as the argument or with -w, not both", d.data.display());
-    }
-    let (source, load) = workspace_source(d, &Workspace::open(&d.data)?)?;
+    };
     Project::open(&source, &load, Some(&d.data), d.corruption())
         .with_context(|| format!("opening the dataset of {}", d.data.display()))
-}
-
-/// Where the dataset of the workspace `ws` (given as `d.data`) is, and how to read it.
-fn workspace_source(d: &DataArgs, ws: &Workspace) -> anyhow::Result<(PathBuf, LoadOptions)> {
-    let info = ws.dataset_info()?;
-    let source = Path::new(&info.source);
-    if !source.exists() {
-        bail!(
-            "{}: its dataset {} is not there; pass the dataset: cscore explore DATA -w {}",
-            d.data.display(),
-            source.display(),
-            d.data.display()
-        );
-    }
-    let format = d.format.or_else(|| Format::from_name(&info.format));
-    let image_size = d.image_size.or((format == Some(Format::Folder)).then_some((info.height, info.width)));
-    Ok((source.to_path_buf(), LoadOptions { format, image_size }))
-}
-
-/// Whether `path` is an SQLite file (a workspace) rather than a dataset.
-fn is_workspace(path: &Path) -> bool {
-    let mut head = [0u8; 16];
-    path.is_file()
-        && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
-        && &head == b"SQLite format 3\0"
 }

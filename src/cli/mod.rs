@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod data_arg;
 mod estimate;
 mod eval;
 mod eval_compare;

@@ -218,3 +218,26 @@ fn bench_takes_the_protocol_flags() {
     let bad = cscore(&["bench", "--data", d, "--lr=-1", "--runs", "1"], dir.path());
     assert!(!bad.status.success() && text(&bad.stderr).contains("--lr"), "{}", text(&bad.stderr));
 }
+
+/// `cscore estimate WS` continues the workspace on the dataset it records, from any folder (`--runs`
+/// extends it as with the dataset's path); a workspace given both ways is refused in one line.
+#[test]
+fn estimate_of_a_workspace_file_continues_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(300, 3, 0.0, 6);
+    common::write_idx(&dir.path().join("d"), &ds);
+    let out = cscore(&[&["estimate", "d", "-w", "ws.cscore"], SMALL].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let out = cscore(&["estimate", "../ws.cscore", "--runs", "4", "--no-progress"], &elsewhere);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("7 of 9 planned runs already in the workspace"), "{err}");
+    let done = Workspace::open(&dir.path().join("ws.cscore")).unwrap().run_counts().unwrap().done;
+    assert_eq!(done, 9, "1 proxy run + 2 ratios × 4 runs");
+    assert!(!elsewhere.join("d.cscore").exists() && std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+    let out = cscore(&["estimate", "ws.cscore", "-w", "other.cscore"], dir.path());
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("either as the argument or with -w"), "{err}");
+}
