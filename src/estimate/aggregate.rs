@@ -115,7 +115,7 @@ impl Aggregate {
             .zip(&self.hits[at])
             .filter(|(&t, _)| t > 0)
             .fold((0.0, 0usize), |(s, c), (&t, &h)| (s + f64::from(h) / f64::from(t), c + 1));
-        (count > 0).then(|| sum / count as f64)
+        (count > 0).then(|| tidy(sum / count as f64))
     }
 
     /// Number of held-out evaluations of example `i`, over all ratios.
@@ -127,7 +127,11 @@ impl Aggregate {
     /// ratios (see [`Aggregate::effective_evals`]); the whole of [0, 1] before any evaluation.
     pub fn interval(&self, i: usize) -> (f64, f64) {
         match self.cscore(i) {
-            Some(c) => wilson_interval_eff(c, self.effective_evals(i)),
+            Some(c) => {
+                // Rounding can leave Wilson's end a hair inside a score of exactly 0 or 1.
+                let (lo, hi) = wilson_interval_eff(c, self.effective_evals(i));
+                (lo.min(c).max(0.0), hi.max(c).min(1.0))
+            }
             None => (0.0, 1.0),
         }
     }
@@ -181,6 +185,19 @@ impl Aggregate {
         }
         w.sort_by(f64::total_cmp);
         Some(w[w.len() / 2])
+    }
+}
+
+/// A mean of held-out accuracies summed in floating point, with the rounding noise of the sum removed
+/// where the exact value is a short decimal: (1/2 + 2/6 + 1/6 + …)/7 is exactly ½ but sums to
+/// 0.49999999999999994, which would count below 0.5 in one place and print as 0.500 in another. A value
+/// within 10⁻¹⁴ of a 12-decimal number is that number; every other value is kept as computed.
+fn tidy(x: f64) -> f64 {
+    let round = (x * 1e12).round() / 1e12;
+    if (x - round).abs() <= 1e-14 {
+        round
+    } else {
+        x
     }
 }
 
@@ -280,5 +297,34 @@ mod tests {
         agg.add(&proxy);
         assert_eq!(agg.cscore(0), None);
         assert_eq!(agg.runs(), (0, 1));
+    }
+
+    #[test]
+    fn means_that_are_short_decimals_come_out_exact() {
+        // hits/trials per ratio whose mean is exactly 1/2 but sums to 0.49999999999999994 in f64.
+        let (hits, trials) = ([0u32, 0, 6, 4, 2, 1, 2], [5u32, 5, 6, 6, 3, 6, 2]);
+        let naive: f64 =
+            hits.iter().zip(&trials).map(|(&h, &t)| f64::from(h) / f64::from(t)).sum::<f64>() / 7.0;
+        assert_ne!(naive, 0.5, "the case still shows the rounding");
+        let agg = Aggregate {
+            n: 1,
+            ratios: 7,
+            hits: hits.to_vec(),
+            trials: trials.to_vec(),
+            ..Aggregate::new(1, 7, 2)
+        };
+        assert_eq!(agg.cscore(0), Some(0.5));
+        assert_eq!(tidy(1.0 / 3.0), 1.0 / 3.0, "other values are kept to the last bit");
+        assert_eq!(tidy(0.1 + 0.2), 0.3);
+        // A perfect score lies inside its own interval.
+        let perfect = Aggregate {
+            n: 1,
+            ratios: 3,
+            hits: vec![7, 3, 9],
+            trials: vec![7, 3, 9],
+            ..Aggregate::new(1, 3, 2)
+        };
+        let (lo, hi) = perfect.interval(0);
+        assert!(lo < 1.0 && hi == 1.0, "{lo} {hi}");
     }
 }
