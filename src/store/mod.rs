@@ -106,7 +106,7 @@ pub enum StoreError {
         detail: String,
     },
     /// The workspace was made from a different dataset.
-    #[error("{path}: this workspace belongs to dataset {workspace_source} (hash {workspace_hash}…), not to {dataset_source} (hash {dataset_hash}…); use another -w path", path = .path.display())]
+    #[error("{path}: this workspace belongs to dataset {workspace_source} (hash {workspace_hash}…), not to {dataset_source} (hash {dataset_hash}…): {difference}; give the dataset it was made from, or use another workspace", path = .path.display())]
     DatasetMismatch {
         /// The workspace file.
         path: PathBuf,
@@ -118,6 +118,8 @@ pub enum StoreError {
         dataset_source: String,
         /// First 12 characters of its content hash.
         dataset_hash: String,
+        /// What differs, as far as the description says (count, image size, or the contents).
+        difference: String,
     },
     /// A value passed in does not fit the workspace's dataset (index out of range, wrong length …).
     #[error("{path}: {problem}", path = .path.display())]

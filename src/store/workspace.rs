@@ -137,10 +137,11 @@ impl Workspace {
         if have.content_hash != info.content_hash || have.num_examples != info.num_examples {
             return Err(StoreError::DatasetMismatch {
                 path: path.to_path_buf(),
-                workspace_source: have.source,
+                workspace_source: have.source.clone(),
                 workspace_hash: short_hash(&have.content_hash),
                 dataset_source: info.source.clone(),
                 dataset_hash: short_hash(&info.content_hash),
+                difference: difference(&have, info),
             });
         }
         Ok(ws)
@@ -281,4 +282,26 @@ fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL").at(path)?;
     conn.pragma_update(None, "foreign_keys", true).at(path)?;
     Ok(())
+}
+
+/// What differs between the dataset a workspace was made from (`have`) and the one offered (`given`).
+fn difference(have: &DatasetInfo, given: &DatasetInfo) -> String {
+    let shape = |d: &DatasetInfo| format!("{}×{}×{}", d.channels, d.height, d.width);
+    if have.num_examples != given.num_examples {
+        format!("it has {} examples, this dataset {}", have.num_examples, given.num_examples)
+    } else if shape(have) != shape(given) {
+        let hint = if have.format == "folder" && given.format == "folder" {
+            format!(
+                " (an image folder is read at the workspace's size with --image-size {}x{})",
+                have.height, have.width
+            )
+        } else {
+            String::new()
+        };
+        format!("its images are {}, these {}{hint}", shape(have), shape(given))
+    } else if have.source == given.source {
+        "the files have changed since the workspace was made".into()
+    } else {
+        "the images or labels differ".into()
+    }
 }

@@ -64,10 +64,22 @@ fn open_or_create_reuses_the_same_dataset_and_refuses_another() {
         err.to_string(),
         format!(
             "{}: this workspace belongs to dataset /data/toy (hash abcdef012345…), \
-             not to /data/other (hash 0123456789ab…); use another -w path",
+             not to /data/other (hash 0123456789ab…): the images or labels differ; give the dataset it was \
+             made from, or use another workspace",
             path.display()
         )
     );
+    // Said more precisely where the description shows what differs.
+    let mut resized = info(10, 2, "0123456789abcdef0123");
+    (resized.format, resized.height, resized.width) = ("folder".into(), 16, 16);
+    let err = Workspace::open_or_create(&path, &resized).unwrap_err().to_string();
+    assert!(err.contains("its images are 1×28×28, these 1×16×16"), "{err}");
+    let fewer = info(9, 2, "0123456789abcdef0123");
+    let err = Workspace::open_or_create(&path, &fewer).unwrap_err().to_string();
+    assert!(err.contains("it has 10 examples, this dataset 9"), "{err}");
+    let changed = info(10, 2, "0123456789abcdef0123");
+    let err = Workspace::open_or_create(&path, &changed).unwrap_err().to_string();
+    assert!(err.contains("the files have changed since the workspace was made"), "{err}");
 }
 
 #[test]
