@@ -106,20 +106,12 @@ pub enum StoreError {
         detail: String,
     },
     /// The workspace was made from a different dataset.
-    #[error("{path}: this workspace belongs to dataset {workspace_source} (hash {workspace_hash}…), not to {dataset_source} (hash {dataset_hash}…): {difference}; give the dataset it was made from, or use another workspace", path = .path.display())]
+    #[error("{path}: this workspace belongs to dataset {} (hash {}…), not to {} (hash {}…): {}; give the dataset it was made from, or use another workspace", .mismatch.workspace_source, .mismatch.workspace_hash, .mismatch.dataset_source, .mismatch.dataset_hash, .mismatch.difference, path = .path.display())]
     DatasetMismatch {
         /// The workspace file.
         path: PathBuf,
-        /// Source path of the dataset the workspace was made from.
-        workspace_source: String,
-        /// First 12 characters of that dataset's content hash.
-        workspace_hash: String,
-        /// Source path of the dataset offered now.
-        dataset_source: String,
-        /// First 12 characters of its content hash.
-        dataset_hash: String,
-        /// What differs, as far as the description says (count, image size, or the contents).
-        difference: String,
+        /// The two datasets and what differs.
+        mismatch: Box<Mismatch>,
     },
     /// A value passed in does not fit the workspace's dataset (index out of range, wrong length …).
     #[error("{path}: {problem}", path = .path.display())]
@@ -193,4 +185,19 @@ impl<T> AtPath<T> for rusqlite::Result<T> {
     fn at(self, path: &Path) -> Result<T, StoreError> {
         self.map_err(|e| StoreError::sqlite(path, e))
     }
+}
+
+/// The dataset a workspace was made from against the one offered ([`StoreError::DatasetMismatch`]).
+#[derive(Debug)]
+pub struct Mismatch {
+    /// Source path of the dataset the workspace was made from.
+    pub workspace_source: String,
+    /// First 12 characters of that dataset's content hash.
+    pub workspace_hash: String,
+    /// Source path of the dataset offered now.
+    pub dataset_source: String,
+    /// First 12 characters of its content hash.
+    pub dataset_hash: String,
+    /// What differs, as far as the description says (count, image size, or the contents).
+    pub difference: String,
 }

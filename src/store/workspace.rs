@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::dataset::{self, short_hash, DatasetInfo};
 use super::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
-use super::{AtPath, StoreError};
+use super::{AtPath, Mismatch, StoreError};
 
 /// How long a writer waits for another connection's write lock before giving up.
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -137,11 +137,13 @@ impl Workspace {
         if have.content_hash != info.content_hash || have.num_examples != info.num_examples {
             return Err(StoreError::DatasetMismatch {
                 path: path.to_path_buf(),
-                workspace_source: have.source.clone(),
-                workspace_hash: short_hash(&have.content_hash),
-                dataset_source: info.source.clone(),
-                dataset_hash: short_hash(&info.content_hash),
-                difference: difference(&have, info),
+                mismatch: Box::new(Mismatch {
+                    workspace_source: have.source.clone(),
+                    workspace_hash: short_hash(&have.content_hash),
+                    dataset_source: info.source.clone(),
+                    dataset_hash: short_hash(&info.content_hash),
+                    difference: difference(&have, info),
+                }),
             });
         }
         Ok(ws)
