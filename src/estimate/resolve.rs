@@ -82,8 +82,9 @@ pub(crate) fn resolve_plan_with(
         if !old.same_models_as(&plan) {
             return Err(Error::Config(format!(
                 "{}: this workspace was estimated with a different plan ({}); resume it without those flags, \
-                 or start another workspace with -w",
+                 or start another workspace with -w (its plan: {})",
                 ws.path().display(),
+                differences(old, &plan).join(", "),
                 describe(old)
             )));
         }
@@ -117,6 +118,35 @@ pub fn describe(p: &Plan) -> String {
         p.train.weight_decay,
         p.track_runs
     )
+}
+
+/// The flags whose values differ between the stored plan `old` and `new`, as `--epochs 10 (given 5)`.
+pub fn differences(old: &Plan, new: &Plan) -> Vec<String> {
+    let ratios = |p: &Plan| p.ratios.iter().map(f64::to_string).collect::<Vec<_>>().join(",");
+    let (a, b) = (&old.train, &new.train);
+    let pairs = [
+        ("--ratios", ratios(old), ratios(new)),
+        ("--seed", old.seed.to_string(), new.seed.to_string()),
+        ("--model", old.model.to_string(), new.model.to_string()),
+        ("--epochs", a.epochs.to_string(), b.epochs.to_string()),
+        ("--batch", a.batch.to_string(), b.batch.to_string()),
+        ("--lr", a.lr.to_string(), b.lr.to_string()),
+        ("--momentum", a.momentum.to_string(), b.momentum.to_string()),
+        ("--weight-decay", a.weight_decay.to_string(), b.weight_decay.to_string()),
+        ("--track-runs", old.track_runs.to_string(), new.track_runs.to_string()),
+    ];
+    let mut out: Vec<String> = pairs
+        .into_iter()
+        .filter(|(_, x, y)| x != y)
+        .map(|(flag, x, y)| format!("{flag} {x} (given {y})"))
+        .collect();
+    if out.is_empty() && old.inputs != new.inputs {
+        out.push("the input scaling of --protocol".into());
+    }
+    if out.is_empty() {
+        out.push("the training settings".into());
+    }
+    out
 }
 
 /// The aggregate of every run committed to `ws` so far (empty when no plan is stored yet).

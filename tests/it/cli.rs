@@ -101,14 +101,16 @@ fn estimate_summarises_resumes_and_refuses_another_dataset() {
     // A flag that changes the models is refused on this workspace.
     let out = cscore(&["estimate", "d", "--lr", "0.5"], dir.path());
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("different plan"), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("different plan (--lr ") && err.contains(" (given 0.5)); resume"), "{err}");
 
     // Another dataset with the same workspace is refused.
     let (other, _) = common::synthetic(90, 3, 0.05, 3);
     common::write_idx(&dir.path().join("e"), &other);
     let out = cscore(&["estimate", "e", "-w", "d.cscore"], dir.path());
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("belongs to dataset"), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("belongs to dataset") && err.contains("the images or labels differ"), "{err}");
 }
 
 #[test]
