@@ -1,10 +1,12 @@
 //! Reading per-example scores from elsewhere: `.npy` (1-D numbers), `.npz` (array `scores`, and `labels`
-//! when present, as in the published CIFAR C-score files) and CSV (`index,score` or one score per line).
+//! when present, as in the published CIFAR C-score files), JSON Lines (`.jsonl`) and CSV (`index,score`
+//! or one score per line).
 
 use std::io::Read;
 use std::path::Path;
 
 use super::import_csv::read_csv_scores;
+use super::import_jsonl::read_jsonl_scores;
 use super::ExportError;
 use crate::data::npy::{self, Kind, Npy};
 
@@ -38,12 +40,16 @@ pub fn valid_score_name(name: &str) -> Result<(), String> {
 }
 
 /// Reads the scores in `path` for a dataset of `n` examples; `field` picks the `.npz` array (default
-/// `scores`) or the CSV column.
+/// `scores`), the JSON Lines key (default `score`) or the CSV column.
 pub fn read_scores(path: &Path, n: usize, field: Option<&str>) -> Result<ImportedScores, ExportError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let (values, labels) = match ext.as_str() {
         "npy" => (vector(path, &read_npy_file(path)?, "the array")?, None),
         "npz" => read_npz(path, field.unwrap_or("scores"))?,
+        "jsonl" | "ndjson" => {
+            let text = std::fs::read_to_string(path).map_err(|e| ExportError::io(path, e))?;
+            (read_jsonl_scores(&text, n, field).map_err(|p| ExportError::invalid(path, p))?, None)
+        }
         _ => {
             let text = std::fs::read_to_string(path).map_err(|e| ExportError::io(path, e))?;
             (read_csv_scores(&text, n, field).map_err(|p| ExportError::invalid(path, p))?, None)

@@ -13,6 +13,7 @@ pub mod filter;
 mod image;
 mod import;
 mod import_csv;
+mod import_jsonl;
 mod jsonl;
 pub mod metrics;
 mod npy;

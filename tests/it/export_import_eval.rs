@@ -85,6 +85,15 @@ fn import_reads_npy_npz_and_csv_and_refuses_mismatches() {
         .fails(&["import-scores", "d.cscore", "dup.csv", "--name", "l"])
         .contains("line 3: index 3 appears twice"));
 
+    // JSON Lines: cscore's own export read back by --field (this workspace has no estimate: its labels).
+    f.ok(&["export", "d.cscore", "--format", "jsonl", "-o", "all.jsonl"]);
+    f.ok(&["import-scores", "d.cscore", "all.jsonl", "--name", "again", "--field", "label"]);
+    let again = f.workspace().reference_scores("again").unwrap().unwrap();
+    let labels = f.dataset().labels;
+    assert!((0..n).all(|i| again[i] == labels[i] as f32), "{again:?}");
+    let err = f.fails(&["import-scores", "d.cscore", "all.jsonl", "--name", "j"]);
+    assert!(err.contains("no field 'score' (fields: cscore, cscore_high"), "{err}");
+
     // Re-importing a name replaces it; every imported column appears in the export.
     let out = f.cscore(&["import-scores", "d.cscore", "s.npy", "--name", "some"]);
     assert!(text(&out.stderr).contains("replaced"), "{}", text(&out.stderr));
