@@ -2,7 +2,6 @@
 
 mod cli;
 
-use clap::Parser;
 
 fn main() {
     // Candle's element-wise ops share one global spin-waiting thread pool; cscore parallelises across models
@@ -11,7 +10,7 @@ fn main() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
     ignore_file_size_signal();
-    let cli = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
+    let cli = parse().unwrap_or_else(|e| usage_error(e));
     init_tracing(cli.verbose);
     if let Err(e) = cli::run(cli) {
         if closed_pipe(&e) {
@@ -32,6 +31,19 @@ fn ignore_file_size_signal() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+}
+
+/// The command line. Help is wrapped at the terminal's width up to 110 columns; written to a pipe or file it
+/// is wrapped at 110 (clap's default there is 100, which breaks the examples' lines written for 110).
+fn parse() -> Result<cli::Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    use std::io::IsTerminal;
+    let mut command = cli::Cli::command();
+    if !std::io::stdout().is_terminal() {
+        command = command.term_width(110);
+    }
+    let mut matches = command.try_get_matches()?;
+    cli::Cli::from_arg_matches_mut(&mut matches)
 }
 
 /// A command-line mistake as one line on stderr (exit status 2); help and version print as usual.

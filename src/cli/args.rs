@@ -98,10 +98,10 @@ pub struct EstimateArgs {
     #[arg(long, default_value = "cpu")]
     pub device: String,
     /// Worker threads training models at once [default: one per core].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = positive)]
     pub workers: Option<usize>,
     /// Models of one ratio trained together as one batched computation (use 8–64 on a GPU).
-    #[arg(long = "ensemble", value_name = "K", default_value_t = 1)]
+    #[arg(long = "ensemble", value_name = "K", default_value_t = 1, value_parser = positive)]
     pub models_per_step: usize,
     /// Stop after this long (e.g. 90s, 10m, 2h), abandoning runs in flight; run again to resume.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
@@ -144,6 +144,14 @@ impl EstimateArgs {
             track_runs: self.track_runs,
             proxy_runs: self.proxy_runs,
         }
+    }
+}
+
+/// A whole number of at least 1.
+pub(super) fn positive(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{s}' is not a whole number of at least 1")),
     }
 }
 

@@ -21,10 +21,10 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
     /// Models trained at once [default: one per core].
-    #[arg(long)]
+    #[arg(long, value_parser = super::args::positive)]
     pub workers: Option<usize>,
     /// Models trained together as one batched computation (K).
-    #[arg(long = "ensemble", value_name = "K", default_value_t = 1)]
+    #[arg(long = "ensemble", value_name = "K", default_value_t = 1, value_parser = super::args::positive)]
     pub models_per_step: usize,
     /// Architecture.
     #[arg(long, default_value = "mlp:512,256")]

@@ -44,6 +44,9 @@ pub const INTERRUPTED_STATUS: i32 = 130;
 /// only shard [`PROXY_SHARD`] (which trains the proxy runs) computes the proxies.
 pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Finished> {
     let device = parse_device(&args.device)?;
+    // A flag value that no plan accepts (--batch 0, --ratios 1.5) is refused before the dataset loads and
+    // before a workspace file is made.
+    args.overrides().apply(&cscore::estimate::Plan::default()).validate()?;
     let d = &args.data;
     // `cscore estimate WS`: continue that workspace, on the dataset it records.
     let (data, load, workspace) =

@@ -55,6 +55,10 @@ fn help_describes_the_contract() {
     ] {
         assert!(est.contains(flag), "estimate --help lacks {flag}");
     }
+    // Piped, the help is wrapped at 110 columns, the width its examples are written for (at clap's 100
+    // they broke into lines of one word).
+    assert!(est.contains("4 runs per ratio into ./mnist-10k.cscore\n"), "{est}");
+    assert!(est.lines().all(|l| l.chars().count() <= 110), "{est}");
 }
 
 #[test]
@@ -242,4 +246,25 @@ fn estimate_of_a_workspace_file_continues_it() {
     let out = cscore(&["estimate", "ws.cscore", "-w", "other.cscore"], dir.path());
     let err = text(&out.stderr);
     assert!(!out.status.success() && err.contains("either as the argument or with -w"), "{err}");
+}
+
+/// A flag value no plan accepts is refused before the dataset loads, and leaves no workspace file behind.
+#[test]
+fn bad_flag_values_are_refused_before_anything_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = common::synthetic(60, 3, 0.0, 2);
+    common::write_idx(&dir.path().join("d"), &ds);
+    for (flag, value, says) in [
+        ("--batch", "0", "batch"),
+        ("--ratios", "1.5", "subset ratio 1.5 is not strictly between 0 and 1"),
+        ("--epochs", "0", "epoch"),
+        ("--workers", "0", "'0' is not a whole number of at least 1"),
+        ("--ensemble", "0", "'0' is not a whole number of at least 1"),
+    ] {
+        let out = cscore(&["estimate", "d", "-w", "x.cscore", flag, value], dir.path());
+        let err = text(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{flag} {value}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!dir.path().join("x.cscore").exists(), "{flag} {value} left a workspace");
+    }
 }
