@@ -103,8 +103,14 @@ impl Config {
     /// Reads the config file if there is one; the defaults otherwise.
     pub fn load() -> Result<Config, TuiError> {
         let Some(path) = config_path() else { return Ok(Config::default()) };
+        // The default file is optional; a file named by $CSCORE_CONFIG must be there.
+        let named = std::env::var_os("CSCORE_CONFIG").is_some_and(|p| !p.is_empty());
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && named => Err(TuiError::Io {
+                path: path.display().to_string(),
+                problem: "no such file (named by $CSCORE_CONFIG)".into(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(TuiError::Io { path: path.display().to_string(), problem: e.to_string() }),
         }

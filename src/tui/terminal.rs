@@ -18,6 +18,14 @@ pub struct Screen {
 
 /// Raw mode and the alternate screen; a panic hook that restores them before the panic message prints.
 pub fn enter() -> Result<Screen, TuiError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(TuiError::Terminal(
+            "the explorer needs an interactive terminal (standard input and output are not one: over SSH \
+             use `ssh -t`; in a script, `cscore export` and `cscore show` print the scores)"
+                .into(),
+        ));
+    }
     install_panic_hook();
     let fail = |e: std::io::Error| TuiError::Terminal(e.to_string());
     enable_raw_mode().map_err(fail)?;

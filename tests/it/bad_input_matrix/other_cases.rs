@@ -65,6 +65,20 @@ pub(super) fn cases() -> Vec<Case> {
         },
         // ---------- config, keymap and theme files ----------
         Case {
+            name: "config: $CSCORE_CONFIG names a missing file",
+            make: |_| {},
+            args: &["explore", "ws.cscore", "--no-train"],
+            env: &[("CSCORE_CONFIG", "nowhere.toml")],
+            says: &["nowhere.toml", "no such file"],
+        },
+        Case {
+            name: "explorer: no terminal",
+            make: |_| {},
+            args: &["explore", "ws.cscore", "--no-train"],
+            env: &[],
+            says: &["needs an interactive terminal"],
+        },
+        Case {
             name: "config: TOML syntax error",
             make: |r| std::fs::write(r.join("config.toml"), "theme = \"dark\"\nproxy = \n").unwrap(),
             args: &["explore", "ws.cscore", "--no-train"],
@@ -105,14 +119,14 @@ pub(super) fn cases() -> Vec<Case> {
                 std::fs::write(r.join("t.toml"), "[styles]\nselected = { fg = \"ultraviolet\" }\n").unwrap()
             },
             args: &["explore", "ws.cscore", "--no-train", "--theme", "t.toml"],
-            env: &[("CSCORE_CONFIG", "none.toml")],
+            env: &[("CSCORE_CONFIG", "/dev/null")],
             says: &["t.toml"],
         },
         Case {
             name: "theme: no such theme",
             make: |_| {},
             args: &["explore", "ws.cscore", "--no-train", "--theme", "solarized-neon"],
-            env: &[("CSCORE_CONFIG", "none.toml")],
+            env: &[("CSCORE_CONFIG", "/dev/null")],
             says: &["solarized-neon"],
         },
         // ---------- filter expressions ----------
