@@ -2,7 +2,6 @@
 
 mod cli;
 
-
 fn main() {
     // Candle's element-wise ops share one global spin-waiting thread pool; cscore parallelises across models
     // instead (one worker per core), so keep that pool empty unless the user asks for one.

@@ -66,10 +66,11 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let interrupted = Arc::new(AtomicBool::new(false));
     install_ctrlc(stop.clone(), interrupted.clone());
     eprintln!(
-        "{}: {} examples, {} classes, {}×{}×{} → workspace {}",
+        "{}: {} examples, {} class{}, {}×{}×{} → workspace {}",
         ds.source.display(),
         ds.len(),
         ds.num_classes(),
+        if ds.num_classes() == 1 { "" } else { "es" },
         ds.channels,
         ds.height,
         ds.width,

@@ -60,7 +60,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             }
             (r.scores.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), reference.display().to_string())
         } else {
-            let name = reference.to_string_lossy().into_owned();
+            let given = reference.to_string_lossy().into_owned();
+            // The name as imported, or as its export column (`ref_<name>`).
+            let name = match given.strip_prefix("ref_") {
+                Some(bare) if ws.reference_scores(&given)?.is_none() => bare.to_string(),
+                _ => given,
+            };
             let Some(v) = ws.reference_scores(&name)? else {
                 anyhow::bail!(
                     "{name}: no such file, nor imported scores of that name (imported: {})",
@@ -68,7 +73,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
                 );
             };
             scores.retain(|s| s.name != format!("ref_{name}"));
-            (v.into_iter().map(f64::from).collect(), format!("imported scores ref_{name}"))
+            (v.into_iter().map(f64::from).collect(), format!("ref_{name} (imported)"))
         };
         let present = values.iter().filter(|v| !v.is_nan()).count();
         let below = values.iter().filter(|&&v| v < 1.0).count();

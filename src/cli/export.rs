@@ -113,6 +113,11 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     }
     let ds = &project.dataset;
     let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
+    if let Some(t) = &args.tag {
+        if !project.workspace.tags()?.iter().any(|row| row.tag.as_deref() == Some(t.as_str())) {
+            eprintln!("note: no example is tagged {t:?}");
+        }
+    }
     let filter = match (&args.filter, &args.tag) {
         (Some(f), tag) => {
             let parsed = Filter::parse(f).map_err(|e| anyhow::anyhow!("--filter {f:?}: {e}"))?;

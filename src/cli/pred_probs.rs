@@ -66,8 +66,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         buf.flush()
     })?;
     eprintln!(
-        "wrote held-out probabilities ({n} × {c}, mean of {} runs' softmax) to {}",
-        probs.runs_with,
+        "wrote held-out probabilities ({n} × {c}, mean of {} softmax) to {}",
+        if probs.runs_with == 1 { "1 run's".to_string() } else { format!("{} runs'", probs.runs_with) },
         path.display()
     );
     Ok(())

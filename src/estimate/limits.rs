@@ -10,6 +10,35 @@ const NAMED: usize = 4;
 /// average fewer than one other example of the class (its held-out examples then mostly meet a class
 /// the model never saw).
 pub fn dataset_warnings(labels: &[u32], class_names: &[String], ratios: &[f64]) -> Vec<String> {
+    let mut out = empty_classes(labels, class_names).into_iter().collect::<Vec<_>>();
+    out.extend(class_warnings(labels, class_names, ratios));
+    out
+}
+
+/// Classes without a single example: where labels are sparse (an `.npz` with labels 0, 100, …, 900 has
+/// 901 classes), the models get an output for every number in between.
+fn empty_classes(labels: &[u32], class_names: &[String]) -> Option<String> {
+    let mut seen = vec![false; class_names.len()];
+    for &l in labels {
+        if let Some(s) = seen.get_mut(l as usize) {
+            *s = true;
+        }
+    }
+    let empty = seen.iter().filter(|s| !**s).count();
+    // With one class present the single-class warning says what matters.
+    (empty > 0 && class_names.len() - empty >= 2).then(|| {
+        format!(
+            "{empty} of the {} classes have no example (labels are class numbers 0–{}; only {} occur): every \
+             model still has an output per class; if the labels are not class numbers, number them 0, 1, 2, …",
+            class_names.len(),
+            class_names.len() - 1,
+            class_names.len() - empty
+        )
+    })
+}
+
+/// A single class, and classes too small to hold out.
+fn class_warnings(labels: &[u32], class_names: &[String], ratios: &[f64]) -> Vec<String> {
     let mut counts = vec![0usize; class_names.len()];
     for &l in labels {
         if let Some(c) = counts.get_mut(l as usize) {
@@ -56,6 +85,15 @@ mod tests {
 
     fn names(n: usize) -> Vec<String> {
         (0..n).map(|c| format!("c{c}")).collect()
+    }
+
+    #[test]
+    fn sparse_labels_leave_classes_empty() {
+        let labels: Vec<u32> = (0..100).map(|i| (i % 10) * 100).collect();
+        let w = dataset_warnings(&labels, &names(901), &[0.5]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("891 of the 901 classes have no example"), "{w:?}");
+        assert!(w[0].contains("only 10 occur"), "{w:?}");
     }
 
     #[test]

@@ -55,8 +55,21 @@ impl App {
 
     /// Asks before a bulk change.
     pub(super) fn confirm(&mut self, pending: PendingTag) {
-        let what = pending.tag.map_or("clear the tags of".to_string(), |t| format!("tag {} as", t.name()));
-        let label = format!("{what} {} examples?", pending.targets.len());
+        let n = pending.targets.len();
+        let label = match pending.tag {
+            None => format!("clear the tags of {n} examples?"),
+            Some(t) => {
+                // Say what a bulk tag replaces: a tag by hand is work too.
+                let other = pending
+                    .targets
+                    .iter()
+                    .filter(|&&i| self.tags.tag_state(i).0.is_some_and(|old| old != t.name()))
+                    .count();
+                let replaced =
+                    if other > 0 { format!(" ({other} tagged otherwise: replaced)") } else { String::new() };
+                format!("tag {n} examples as {}?{replaced}", t.name())
+            }
+        };
         self.mode = Mode::Prompt(Prompt::new(PromptKind::Confirm { pending }, label, "y / n", String::new()));
     }
 

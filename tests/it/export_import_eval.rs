@@ -168,6 +168,10 @@ fn eval_against_known_bad_examples_and_reference_scores() {
     let by_name = f.ok(&["eval", "d.cscore", "--reference-scores", "paper"]);
     assert!(!table(&by_name).contains_key("ref_paper"), "{by_name}");
     assert_eq!(table(&by_name)["proxy_linear"], table(&out)["proxy_linear"]);
+    // The name as its export column says it works too.
+    let by_column = f.ok(&["eval", "d.cscore", "--reference-scores", "ref_paper"]);
+    assert_eq!(table(&by_column)["proxy_linear"], table(&out)["proxy_linear"]);
+    assert!(by_column.starts_with("against reference scores ref_paper (imported):"), "{by_column}");
     let err = f.fails(&["eval", "d.cscore", "--reference-scores", "nope"]);
     assert!(err.contains("imported: paper"), "{err}");
 

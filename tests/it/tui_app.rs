@@ -211,7 +211,15 @@ fn range_selection_and_whole_filter_after_confirmation() {
     press(&mut app, &mut bg, &["c"]);
     typed(&mut app, &mut bg, "1");
     press(&mut app, &mut bg, &["Enter", "A", "d"]);
-    assert!(matches!(app.mode, Mode::Prompt(_)), "asks first");
+    // The question says how many it tags and how many tagged otherwise it would replace.
+    let labels = tui_support::dataset(&f).labels;
+    let replaced = tagged.iter().filter(|&&i| labels[i] == 1).count();
+    let Mode::Prompt(p) = &app.mode else { panic!("asks first") };
+    let want = match replaced {
+        0 => "tag 15 examples as duplicate?".to_string(),
+        k => format!("tag 15 examples as duplicate? ({k} tagged otherwise: replaced)"),
+    };
+    assert_eq!(p.label, want);
     press(&mut app, &mut bg, &["n"]);
     assert_eq!(stored(&f).len(), 3, "n cancels");
     press(&mut app, &mut bg, &["A", "d", "y"]);
