@@ -17,8 +17,9 @@ pub struct HelpOverlay<'a> {
     pub scroll: u16,
 }
 
-/// The help text: one line per binding, grouped, then the prompt keys.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// The help text for a pane `width` columns wide: one line per binding (a long description goes on under
+/// itself rather than being cut), grouped, then the prompt keys.
+pub fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
     let mut group = "";
@@ -32,24 +33,44 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             lines.push(Line::styled(group.to_string(), t.header));
         }
         let keys: Vec<String> = e.keys.iter().map(ToString::to_string).collect();
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<key_w$}", keys.join(", ")), t.help_key),
-            Span::styled(e.binding.desc.to_string(), t.text),
-        ]));
+        let keys = format!("  {:<key_w$}", keys.join(", "));
+        binding_lines(&mut lines, keys, e.binding.desc, width, app);
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("In a prompt", t.header));
     for (k, d) in PROMPT_KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {k:<key_w$}"), t.help_key),
-            Span::styled(d.to_string(), t.text),
-        ]));
+        binding_lines(&mut lines, format!("  {k:<key_w$}"), d, width, app);
     }
     lines.push(Line::raw(""));
     let cfg = config_path()
         .map_or_else(|| "(no config folder on this platform)".into(), |p| p.display().to_string());
     lines.push(Line::styled(format!("Keys and settings: {cfg}"), t.dim));
     lines
+}
+
+/// One binding: `keys`, then `desc` wrapped at word boundaries to the columns left of `width`, each
+/// further line indented under the first.
+fn binding_lines(lines: &mut Vec<Line<'static>>, keys: String, desc: &str, width: usize, app: &App) {
+    let t = &app.theme;
+    let indent = keys.chars().count();
+    let room = width.saturating_sub(indent).max(16);
+    let mut rows: Vec<String> = vec![String::new()];
+    for word in desc.split(' ') {
+        let last = rows.last_mut().map_or(0, |r| r.chars().count());
+        if last > 0 && last + 1 + word.chars().count() > room {
+            rows.push(String::new());
+        }
+        if let Some(r) = rows.last_mut() {
+            if !r.is_empty() {
+                r.push(' ');
+            }
+            r.push_str(word);
+        }
+    }
+    for (k, row) in rows.into_iter().enumerate() {
+        let lead = if k == 0 { keys.clone() } else { " ".repeat(indent) };
+        lines.push(Line::from(vec![Span::styled(lead, t.help_key), Span::styled(row, t.text)]));
+    }
 }
 
 impl Widget for HelpOverlay<'_> {
@@ -62,7 +83,7 @@ impl Widget for HelpOverlay<'_> {
         let block = Block::bordered()
             .border_style(t.title)
             .title(Span::styled(" keys (j/k scroll, ? or Esc closes) ", t.title));
-        let lines = help_lines(self.app);
+        let lines = help_lines(self.app, usize::from(w.saturating_sub(2)));
         let max = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
         Paragraph::new(lines).block(block).scroll((self.scroll.min(max), 0)).render(popup, buf);
     }
