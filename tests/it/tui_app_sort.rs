@@ -19,6 +19,16 @@ fn press(app: &mut App, bg: &mut Background, keys: &str) {
     }
 }
 
+/// The top line of the screen at 120×30.
+fn top_bar(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|f| cscore::tui::views::draw(f, app, &mut cscore::tui::views::ViewState::default()))
+        .unwrap();
+    let buf = terminal.backend().buffer();
+    (0..120).map(|x| buf[(x, 0)].symbol().to_string()).collect()
+}
+
 /// Presses `s` until the list sorts by `column`.
 fn sort_by(app: &mut App, bg: &mut Background, column: SortColumn) {
     for _ in 0..SortColumn::ALL.len() {
@@ -74,9 +84,11 @@ fn sorting_by_prediction_proxy_and_evals() {
     let name = app.chosen_proxy().unwrap().name.clone();
     assert_ne!(name, "aum");
     ordered(&app, |i| rank(&app, i), true);
+    assert!(top_bar(&app).contains(&format!("sort {name} ▼")), "the bar names the proxy: {}", top_bar(&app));
     press(&mut app, &mut bg, "S");
 
     sort_by(&mut app, &mut bg, SortColumn::Evals);
+    assert!(top_bar(&app).contains("sort held-out evals ▲"), "{}", top_bar(&app));
     let evals = |a: &App, i: usize| Some(a.scores.evals[i]);
     ordered(&app, |i| evals(&app, i), false);
     let distinct: BTreeSet<u32> = (0..200).map(|i| app.scores.evals[i]).collect();

@@ -10,6 +10,7 @@ use super::fmt;
 use crate::tui::app::{App, Mode, View};
 use crate::tui::command::Command;
 use crate::tui::estimate_state::Training;
+use crate::tui::order::SortColumn;
 
 /// Top line.
 pub struct TitleBar<'a>(pub &'a App);
@@ -32,7 +33,13 @@ impl Widget for TitleBar<'_> {
             spans.push(Span::styled(text, style));
         }
         let arrow = if app.list.sort.descending { "▼" } else { "▲" };
-        spans.push(Span::styled(format!("  sort {} {arrow}", app.list.sort.column.name()), t.text));
+        // The proxy by its name; the held-out evaluations (no column of their own) as the preview says them.
+        let sorted_by = match app.list.sort.column {
+            SortColumn::Proxy => app.chosen_proxy().map_or("proxy", |p| p.name.as_str()),
+            SortColumn::Evals => "held-out evals",
+            other => other.name(),
+        };
+        spans.push(Span::styled(format!("  sort {sorted_by} {arrow}"), t.text));
         if let Some((a, b)) = app.list.visual_range() {
             let n = b - a + 1;
             spans.push(Span::styled(format!("  VISUAL {n}"), t.visual));
