@@ -2,7 +2,7 @@
 //! re-applies the workspace's injected corruption, so every command sees the same examples.
 
 use crate::data::{self, Corruption, Dataset, Format, Injection, LoadOptions};
-use crate::store::{DatasetInfo, InjectedRow, Workspace, CORRUPTION_KEY};
+use crate::store::{DatasetInfo, InjectedRow, StoreError, Workspace, CORRUPTION_KEY};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -83,7 +83,21 @@ impl Project {
     ) -> Result<Project> {
         let mut dataset = data::load(data, load)?;
         let ws_path = place(&dataset);
-        let ws = Workspace::open_or_create(&ws_path, &dataset_info(&dataset))?;
+        let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
+            Err(e @ StoreError::DatasetMismatch { .. })
+                if dataset.format == Format::Folder && !load.flat_folders =>
+            {
+                // A workspace made before cscore read the subfolders of class folders holds the folder
+                // as it was read then: its estimate stays usable.
+                let flat = LoadOptions { flat_folders: true, ..load.clone() };
+                let then = data::load(data, &flat)?;
+                let ws = Workspace::open_or_create(&ws_path, &dataset_info(&then)).map_err(|_| e)?;
+                tracing::info!(path = %ws_path.display(), "a workspace from before subfolders were read: reading the class folders' own images only");
+                dataset = then;
+                ws
+            }
+            other => other?,
+        };
         let stored = stored_corruption(&ws)?;
         let requested = requested.filter(|c| !c.is_none());
         let settings = match (stored, requested) {

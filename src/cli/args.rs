@@ -38,7 +38,7 @@ pub struct DataArgs {
 impl DataArgs {
     /// Loader options.
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions { format: self.format, image_size: self.image_size }
+        LoadOptions { format: self.format, image_size: self.image_size, ..LoadOptions::default() }
     }
 
     /// Requested corruption, if any flag asks for one.

@@ -43,7 +43,7 @@ impl DataArgs {
         let format = self.format.or_else(|| Format::from_name(&info.format));
         let image_size =
             self.image_size.or((format == Some(Format::Folder)).then_some((info.height, info.width)));
-        Ok((source.to_path_buf(), LoadOptions { format, image_size }))
+        Ok((source.to_path_buf(), LoadOptions { format, image_size, ..LoadOptions::default() }))
     }
 }
 

@@ -54,8 +54,8 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
 }
 
 /// Loads an image folder, resizing every image to `size` (height, width) or the most common size.
-pub(super) fn load(root: &Path, size: Option<(usize, usize)>) -> Result<Loaded, DataError> {
-    let (class_names, files) = list(root)?;
+pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Result<Loaded, DataError> {
+    let (class_names, files) = list(root, flat)?;
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
     let headers: Vec<Header> = headers.into_iter().collect::<Result<_, _>>()?;
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
@@ -94,8 +94,8 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>) -> Result<Loaded, 
 }
 
 /// The labels, class names and files of an image folder, from its listing alone (no image is opened).
-pub(super) fn load_labels(root: &Path) -> Result<LabelsOnly, DataError> {
-    let (class_names, files) = list(root)?;
+pub(super) fn load_labels(root: &Path, flat: bool) -> Result<LabelsOnly, DataError> {
+    let (class_names, files) = list(root, flat)?;
     let (paths, labels) = files.into_iter().unzip();
     Ok(LabelsOnly { shape: None, labels, class_names: Some(class_names), paths: Some(paths) })
 }
@@ -104,7 +104,7 @@ pub(super) fn load_labels(root: &Path) -> Result<LabelsOnly, DataError> {
 type ClassFiles = (Vec<String>, Vec<(PathBuf, u32)>);
 
 /// The sorted class folders and every image file in them (sorted by name) with its class index.
-fn list(root: &Path) -> Result<ClassFiles, DataError> {
+fn list(root: &Path, flat: bool) -> Result<ClassFiles, DataError> {
     let entries: Vec<PathBuf> = sorted_entries(root)?.into_iter().filter(|p| !is_hidden(p)).collect();
     if entries.is_empty() {
         return Err(invalid(root, format!("empty folder ({EXPECTED})")));
@@ -119,7 +119,7 @@ fn list(root: &Path) -> Result<ClassFiles, DataError> {
         let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let label = u32::try_from(k).map_err(|_| invalid(root, "too many class folders"))?;
         let mut images = Vec::new();
-        images_under(dir, 0, &mut images)?;
+        images_under(dir, 0, flat, &mut images)?;
         if images.is_empty() {
             return Err(invalid(
                 dir,
@@ -137,9 +137,13 @@ const MAX_DEPTH: usize = 32;
 
 /// The images of a class folder and of its visible subfolders, in the order torchvision's `ImageFolder`
 /// lists them: a folder's own files (sorted) before its subfolders', subfolders in sorted order.
-fn images_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), DataError> {
+/// `flat`: the folder's own files only.
+fn images_under(dir: &Path, depth: usize, flat: bool, out: &mut Vec<PathBuf>) -> Result<(), DataError> {
     let entries = sorted_entries(dir)?;
     out.extend(entries.iter().filter(|p| is_image_file(p)).cloned());
+    if flat {
+        return Ok(());
+    }
     for sub in entries.iter().filter(|p| p.is_dir() && !is_hidden(p)) {
         if depth + 1 > MAX_DEPTH {
             return Err(invalid(
@@ -147,7 +151,7 @@ fn images_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), 
                 format!("folders nested more than {MAX_DEPTH} deep (a symlink cycle?)"),
             ));
         }
-        images_under(sub, depth + 1, out)?;
+        images_under(sub, depth + 1, false, out)?;
     }
     Ok(())
 }

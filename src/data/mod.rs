@@ -47,6 +47,9 @@ pub struct LoadOptions {
     pub format: Option<Format>,
     /// Resize image-folder images to (height, width); default: their most common size.
     pub image_size: Option<(usize, usize)>,
+    /// Image folders: read only the images directly in each class folder, as cscore did before it read
+    /// their subfolders too (to reopen a workspace made then).
+    pub flat_folders: bool,
 }
 
 /// What a format reader returns: everything of a [`Dataset`] but its identity.
@@ -80,7 +83,7 @@ pub struct LabelsOnly {
 pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>, DataError> {
     match format_of(path, opts)? {
         Format::Idx => idx::load_labels(path).map(Some),
-        Format::Folder => folder::load_labels(path).map(Some),
+        Format::Folder => folder::load_labels(path, opts.flat_folders).map(Some),
         Format::Npz => npz::load_labels(path).map(Some),
         Format::Cifar => Ok(None),
     }
@@ -92,7 +95,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     let loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
-        Format::Folder => folder::load(path, opts.image_size)?,
+        Format::Folder => folder::load(path, opts.image_size, opts.flat_folders)?,
         Format::Npz => npz::load(path)?,
     };
     finish(path, format, loaded)

@@ -16,7 +16,7 @@ pub fn open_project(ws_path: &Path, data: Option<&Path>) -> Result<Project, Expo
     let format = Format::from_name(&info.format);
     // Image folders were resized to the size the workspace records; other formats have a fixed size.
     let image_size = (format == Some(Format::Folder)).then_some((info.height, info.width));
-    let load = LoadOptions { format, image_size };
+    let load = LoadOptions { format, image_size, ..LoadOptions::default() };
     Project::open(&source, &load, Some(ws_path), None).map_err(|e| match e {
         crate::Error::Data(d) if data.is_none() => ExportError::Usage(format!(
             "{}: cannot load the workspace's dataset ({d}); pass --data PATH if it has moved",

@@ -109,3 +109,31 @@ fn images_in_nested_subfolders_belong_to_their_class() {
     rgb(4, 4, [8, 8, 8]).save(only.join("b/deep/2.png")).unwrap();
     assert_eq!(load(&only, &opts()).unwrap().labels, vec![0, 1]);
 }
+
+/// A workspace made when cscore read only the class folders' own images keeps its estimate: its folder,
+/// which has images in subfolders, opens as it was read then (and a new workspace reads them all).
+#[test]
+fn a_workspace_from_before_subfolders_were_read_still_opens() {
+    use cscore::project::{dataset_info, Project};
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("photos");
+    for sub in ["cat/old", "dog"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    rgb(4, 4, [1, 1, 1]).save(dir.join("cat/a.png")).unwrap();
+    rgb(4, 4, [2, 2, 2]).save(dir.join("cat/old/b.png")).unwrap();
+    rgb(4, 4, [3, 3, 3]).save(dir.join("dog/c.png")).unwrap();
+    let flat = load(&dir, &LoadOptions { flat_folders: true, ..opts() }).unwrap();
+    assert_eq!(flat.len(), 2);
+    let ws = root.path().join("old.cscore");
+    drop(cscore::store::Workspace::create(&ws, &dataset_info(&flat)).unwrap());
+    let project = Project::open(&dir, &opts(), Some(&ws), None).unwrap();
+    assert_eq!(project.dataset.labels, vec![0, 1], "read as the workspace was made");
+    let fresh = Project::open(&dir, &opts(), Some(&root.path().join("new.cscore")), None).unwrap();
+    assert_eq!(fresh.dataset.labels, vec![0, 0, 1]);
+    // Another dataset is still refused.
+    std::fs::remove_file(dir.join("dog/c.png")).unwrap();
+    rgb(4, 4, [9, 9, 9]).save(dir.join("dog/c.png")).unwrap();
+    let Err(e) = Project::open(&dir, &opts(), Some(&ws), None) else { panic!("another dataset opened") };
+    assert!(e.to_string().contains("belongs to dataset"), "{e}");
+}
