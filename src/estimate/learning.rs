@@ -43,9 +43,9 @@ pub fn learning_failure(
     }
     let guessing = (classes.max(2) as f64).ln();
     if final_loss >= NEAR_GUESSING * guessing {
+        let how = if final_loss > guessing * 1.05 { "is above" } else { "is still near" };
         return Some(format!(
-            "did not learn: final training loss {final_loss:.3} is still near ln {} = {guessing:.3}, the loss \
-             of guessing",
+            "did not learn: final training loss {final_loss:.3} {how} ln {} = {guessing:.3}, the loss of guessing",
             classes.max(2)
         ));
     }

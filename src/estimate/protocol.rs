@@ -121,6 +121,14 @@ pub fn resolve_protocol_plan(
     resolve_plan_with(ws, flags, &mut |flags| {
         let mut plan = flags.apply(&wanted.base_plan(ds));
         plan.validate()?;
+        // Refused before the plan is stored, so the workspace is not left with a plan it cannot train.
+        if plan.model == ModelSpec::Cnn && (ds.height < CNN_MIN_SIDE || ds.width < CNN_MIN_SIDE) {
+            return Err(Error::Config(format!(
+                "--model cnn needs images of at least {CNN_MIN_SIDE}×{CNN_MIN_SIDE}, these are {}×{}; use an MLP \
+                 (--model mlp:512,256)",
+                ds.height, ds.width
+            )));
+        }
         let how = match (wanted, flags.lr) {
             (Protocol::Image, None) => {
                 let choice = choose_lr(ds, &plan, device, stop)?;
@@ -129,9 +137,28 @@ pub fn resolve_protocol_plan(
             }
             _ => format!("lr {}", plan.train.lr),
         };
-        say(format!("protocol {}: --model {}, inputs {}, {how}", wanted.name(), plan.model, plan.inputs));
+        let why = match choice {
+            Some(ProtocolChoice::Auto) | None => format!(" (auto: {})", auto_reason(ds)),
+            _ => String::new(),
+        };
+        say(format!(
+            "protocol {}{why}: --model {}, inputs {}, {how}",
+            wanted.name(),
+            plan.model,
+            plan.inputs
+        ));
         Ok(plan)
     })
+}
+
+/// Why `auto` chose its protocol for `ds`, in a few words.
+fn auto_reason(ds: &Dataset) -> String {
+    let side = REFERENCE_MAX_SIDE;
+    match Protocol::auto(ds.channels, ds.height, ds.width) {
+        Protocol::Reference => format!("grey images up to {side}×{side}"),
+        Protocol::Image if ds.channels != 1 => "colour images".into(),
+        Protocol::Image => format!("images larger than {side}×{side}"),
+    }
 }
 
 #[cfg(test)]

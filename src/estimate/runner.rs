@@ -105,7 +105,17 @@ pub fn run_estimate(
     let existing: HashSet<RunKey> = stored.iter().map(|(k, _)| *k).collect();
     // The learning check gives up when the first holdout runs all learned nothing (none ever did).
     let mut learned = stored.iter().any(|(k, done)| !k.kind_is_proxy && *done);
-    let mut not_learned: Vec<String> = Vec::new();
+    // Holdout runs an earlier session stored as having learned nothing count too: a resumed estimate
+    // that never learned gives up at once instead of spending the plan three failures at a time.
+    let mut not_learned: Vec<String> = if learned || !opts.learning_check {
+        Vec::new()
+    } else {
+        ws.failures()?
+            .into_iter()
+            .filter(|(k, why)| !k.kind_is_proxy && why.starts_with("did not learn"))
+            .map(|(_, why)| why)
+            .collect()
+    };
     let schedule: Vec<RunSpec> = plan
         .schedule()
         .into_iter()
@@ -119,6 +129,9 @@ pub fn run_estimate(
     let mut report = EstimateReport { remaining: pending, ..Default::default() };
     if pending == 0 {
         return Ok(report);
+    }
+    if opts.learning_check && give_up_after > 0 && not_learned.len() >= GIVE_UP_AFTER {
+        return Err(Error::NotLearning(give_up_message(not_learned.len(), &not_learned[0], plan)));
     }
     let workers = opts.workers.clamp(1, pending);
     let k = opts.models_per_step.clamp(1, pending);
@@ -179,7 +192,8 @@ pub fn run_estimate(
                                 if !learned
                                     && opts.learning_check
                                     && give_up_after > 0
-                                    && not_learned.len() == give_up_after
+                                    && not_learned.len() >= give_up_after
+                                    && first_error.is_none()
                                 {
                                     let why = give_up_message(give_up_after, &not_learned[0], plan);
                                     first_error.get_or_insert(Error::NotLearning(why));

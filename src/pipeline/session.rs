@@ -58,7 +58,9 @@ pub fn estimate_with_proxies(
                 options.holdout_gate = Some(gate.clone());
                 Some(OpenOnDrop(gate))
             };
-            let proxy_run_done = ws.run_keys()?.iter().any(|(k, _)| k.kind_is_proxy);
+            // The features are recovered by training the first proxy run again, only if it learned.
+            let proxy_run_done =
+                ws.run_keys()?.iter().any(|(k, done)| k.kind_is_proxy && k.run_index == 0 && *done);
             let recover_features = (hidden && proxy_run_done).then(|| {
                 let (data, plan) = (data.clone(), plan.clone());
                 Box::new(move |stop: &AtomicBool| proxy_run_features(&data, &plan, stop)) as RecoverFeatures

@@ -114,8 +114,11 @@ impl ProxyUpdater {
         if wanted.is_empty() {
             return Ok(wanted);
         }
+        // Only proxy runs that learned: the statistics of a failed one rank noise.
+        let done: std::collections::HashSet<_> =
+            ws.run_keys()?.into_iter().filter(|(_, done)| *done).map(|(k, _)| k).collect();
         let mut runs = Vec::new();
-        for key in ws.tracked_runs()?.into_iter().filter(|k| k.kind_is_proxy) {
+        for key in ws.tracked_runs()?.into_iter().filter(|k| k.kind_is_proxy && done.contains(k)) {
             runs.push(ws.epoch_stats(key)?);
         }
         let all = training_proxies(&runs, &self.labels, self.num_classes);

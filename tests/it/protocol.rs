@@ -85,7 +85,9 @@ fn the_default_protocol_learns_a_dense_rgb_dataset() {
     assert!(out.status.success(), "{err}");
     let line = err.lines().find(|l| l.starts_with("protocol image")).unwrap_or_else(|| panic!("{err}"));
     assert!(
-        line.contains("--model cnn") && line.contains("standardized") && line.contains("range test"),
+        line.starts_with("protocol image (auto: colour images): --model cnn")
+            && line.contains("standardized")
+            && line.contains("range test"),
         "{line}"
     );
     let ws = Workspace::open(&dir.path().join("ws.cscore")).unwrap();
@@ -189,4 +191,84 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
         Plan { train: cscore::model::TrainConfig { epochs: 2, ..Default::default() }, ..Plan::default() };
     assert_eq!(g, reference, "{lines:?}");
     assert!(lines[0].starts_with("protocol reference") && lines[0].contains("[0,1]"), "{lines:?}");
+}
+
+/// Runs that learned nothing leave nothing behind that ranks noise, and do not come back on resume: the
+/// failed proxy run gives no training-statistics or hidden-space proxies, and a resumed estimate whose
+/// stored holdout runs all learned nothing stops at once instead of failing three more.
+#[test]
+fn a_failed_proxy_run_gives_no_proxies_and_a_resume_gives_up_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ds, _) = crate::common::synthetic(600, 4, 0.0, 3);
+    crate::common::write_idx(&dir.path().join("d"), &ds);
+    let args = [
+        "estimate",
+        "d",
+        "-w",
+        "ws.cscore",
+        "--lr",
+        "1e-7",
+        "--ratios",
+        "0.2,0.4,0.6,0.8,0.9",
+        "--runs",
+        "1",
+        "--epochs",
+        "2",
+        "--batch",
+        "16",
+        "--model",
+        "mlp:16",
+        "--workers",
+        "1",
+        "--no-progress",
+    ];
+    let out = cscore(&args, dir.path());
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.lines().last().unwrap_or_default().contains("learned nothing"),
+        "{err}"
+    );
+    assert!(err.contains("is still near ln 4"), "{err}");
+    let ws = Workspace::open(&dir.path().join("ws.cscore")).unwrap();
+    let proxies = ws.proxy_names().unwrap();
+    for name in ["learning_speed", "aum", "el2n", "hidden_density"] {
+        assert!(!proxies.iter().any(|p| p == name), "{name} from a run that learned nothing: {proxies:?}");
+    }
+    let failed = ws.run_counts().unwrap().failed;
+    // The proxy run and at least the first three holdout runs (a fourth may land while the stop spreads).
+    assert!((4..6).contains(&failed), "{failed} failed runs");
+    drop(ws);
+    let out = cscore(&args, dir.path());
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("learned nothing"), "{err}");
+    let counts = Workspace::open(&dir.path().join("ws.cscore")).unwrap().run_counts().unwrap();
+    assert_eq!((counts.done, counts.failed), (0, failed), "the resume trained nothing more: {err}");
+}
+
+/// `--model cnn` on images too small for it is refused before the plan is stored: the same workspace
+/// then takes a plan that fits (it used to keep the CNN plan and fail on every resume).
+#[test]
+fn a_cnn_on_tiny_images_is_refused_before_the_plan_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, side) = (60, 8);
+    let x: Vec<u8> = (0..n * side * side * 3).map(|i| (i * 37 % 251) as u8).collect();
+    let y: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
+    write_npz(
+        &dir.path().join("tiny.npz"),
+        &[
+            ("x.npy", npy("|u1", &format!("({n}, {side}, {side}, 3)"), &x, false)),
+            ("y.npy", npy("|u1", &format!("({n},)"), &y, false)),
+        ],
+    );
+    let out =
+        cscore(&[&["estimate", "tiny.npz", "-w", "ws.cscore", "--model", "cnn"], RUN].concat(), dir.path());
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("--model cnn needs images of at least 12×12, these are 8×8"),
+        "{err}"
+    );
+    assert!(stored_plan(&Workspace::open(&dir.path().join("ws.cscore")).unwrap()).unwrap().is_none());
+    let out =
+        cscore(&[&["estimate", "tiny.npz", "-w", "ws.cscore", "--epochs", "1"], RUN].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
