@@ -69,17 +69,17 @@ fn print_against(cmp: &Comparison, first: &str) {
     }
 }
 
-/// Spearman's ρ between every pair, as a lower-triangular matrix.
+/// Spearman's ρ between every pair, as a lower-triangular matrix; columns are numbered as the rows are
+/// (names cut to a column's width would read alike: `hidden_…` three times).
 fn print_matrix(cmp: &Comparison) {
-    let short = |s: &str| s.chars().take(7).collect::<String>();
-    outln!("\nSpearman ρ between every pair:");
-    out!("{:<28}", "");
-    for n in &cmp.names[..cmp.names.len() - 1] {
-        out!(" {:>7}", short(n));
+    outln!("\nSpearman ρ between every pair (column k is row k):");
+    out!("{:<32}", "");
+    for k in 1..cmp.names.len() {
+        out!(" {:>7}", format!("({k})"));
     }
     outln!();
-    for (i, a) in cmp.names.iter().enumerate().skip(1) {
-        out!("{a:<28}");
+    for (i, a) in cmp.names.iter().enumerate() {
+        out!("{:<32}", format!("({}) {a}", i + 1));
         for b in &cmp.names[..i] {
             let c = cmp.correlations.iter().find(|c| (&c.a == b && &c.b == a) || (&c.a == a && &c.b == b));
             out!(" {:>7}", c.and_then(|c| c.spearman).map_or_else(|| "—".into(), |v| format!("{v:.3}")));

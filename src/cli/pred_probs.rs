@@ -28,8 +28,24 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let shown = args.workspace.display();
     if probs.runs_with == 0 {
         if probs.runs_without == 0 {
+            // Failed runs keep no probabilities: say so rather than suggest an estimate that trains nothing.
+            let failed = ws
+                .failures()?
+                .iter()
+                .filter(|(k, _)| {
+                    !k.kind_is_proxy && chosen.as_ref().is_none_or(|c| c.contains(&k.ratio_index))
+                })
+                .count();
+            let at =
+                if args.ratios.is_empty() { String::new() } else { " at the ratios asked for".to_string() };
+            if failed > 0 {
+                anyhow::bail!(
+                    "{shown}: no holdout run{at} has probabilities: the {failed} run(s) there failed (`cscore show` \
+                     and the estimate's log say why), and failed runs keep none (nothing was written)"
+                );
+            }
             anyhow::bail!(
-                "{shown}: no holdout run has finished yet; run `cscore estimate` first (nothing was written)"
+                "{shown}: no holdout run{at} has finished yet; run `cscore estimate` first (nothing was written)"
             );
         }
         anyhow::bail!(

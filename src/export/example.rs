@@ -15,6 +15,8 @@ pub struct RankedScore {
     pub value: Option<f64>,
     /// (rank, examples with a value).
     pub rank: Option<(usize, usize)>,
+    /// Examples with the same value (itself included): they share the ranks from `rank` on.
+    pub tied: usize,
 }
 
 /// The details of one example.
@@ -77,6 +79,7 @@ pub fn describe_example(
             name: s.name.clone(),
             value: s.values.get(index).copied().filter(|v| !v.is_nan()),
             rank: s.irregularity_rank(index),
+            tied: s.ties(index),
         })
         .collect();
     let mark = ws.tags()?.into_iter().find(|t| t.example == index);
@@ -163,7 +166,13 @@ impl fmt::Display for ExampleDetails {
         writeln!(f, "  scores (rank 1 = most irregular)")?;
         for s in &self.scores {
             let value = s.value.map_or_else(|| "—".into(), |v| format!("{v:.4}"));
-            let rank = s.rank.map_or_else(String::new, |(r, of)| format!("rank {r} of {of}"));
+            let rank = match s.rank {
+                None => String::new(),
+                Some((r, of)) if s.tied > 1 => {
+                    format!("rank {r}–{} of {of} ({} tied)", r + s.tied - 1, s.tied)
+                }
+                Some((r, of)) => format!("rank {r} of {of}"),
+            };
             writeln!(f, "    {:<28} {value:>9}  {rank}", s.name)?;
         }
         let tag = self.tag.as_deref().unwrap_or("—");

@@ -36,6 +36,12 @@ impl NamedScores {
         let all: Vec<f64> = (0..self.values.len()).filter_map(|j| self.irregularity(j)).collect();
         Some((1 + all.iter().filter(|&&v| v > mine).count(), all.len()))
     }
+
+    /// How many examples (`i` included) share the score of `i`: ranks `r … r + ties − 1` are all theirs.
+    pub fn ties(&self, i: usize) -> usize {
+        self.irregularity(i)
+            .map_or(0, |mine| (0..self.values.len()).filter(|&j| self.irregularity(j) == Some(mine)).count())
+    }
 }
 
 /// The C-score, every stored proxy (including a fused one) and every imported reference of `ws`.
@@ -78,6 +84,7 @@ mod tests {
         assert_eq!(c.irregularity_rank(3), Some((1, 3)));
         assert_eq!(c.irregularity_rank(0), Some((3, 3)));
         assert_eq!(c.irregularity_rank(2), None);
+        assert_eq!((c.ties(1), c.ties(0), c.ties(2)), (2, 1, 0));
         let f = NamedScores {
             name: "proxy_forgetting_events".into(),
             values: vec![0.0, 5.0],

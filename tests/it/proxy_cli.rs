@@ -167,7 +167,8 @@ fn eval_compare_reports_correlations_detection_and_disagreements() {
     for want in [
         "against cscore",
         "learning_speed",
-        "Spearman ρ between every pair",
+        "Spearman ρ between every pair (column k is row k)",
+        "(1) cscore",
         "finding the injected",
         "largest disagreements",
     ] {

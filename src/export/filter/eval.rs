@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use super::lex::Op;
 use super::parse::{Expr, Operand};
 use super::FilterError;
-use crate::export::table::{Table, Value};
+use crate::export::table::{Cells, Table, Value};
 
 /// One side of a checked comparison.
 #[derive(Debug)]
@@ -41,10 +41,24 @@ pub(super) fn compile(e: &Expr, t: &Table) -> Result<Compiled, FilterError> {
         Expr::Not(a) => Compiled::Not(Box::new(compile(a, t)?)),
         Expr::Truthy(name, pos) => {
             let col = column(t, name, *pos)?;
-            if t.columns()[col].cells.is_text() {
+            let cells = &t.columns()[col].cells;
+            if cells.is_text() {
                 return Err(FilterError::new(
                     *pos,
                     format!("column '{name}' holds text; compare it, e.g. {name} == \"…\""),
+                ));
+            }
+            // Alone, only a yes/no column reads as a condition: `cscore` alone would keep every non-zero
+            // score, which nobody means.
+            let flag = match cells {
+                Cells::Bool(_) => true,
+                Cells::Int(v) => v.iter().flatten().all(|&x| x == 0 || x == 1),
+                _ => false,
+            };
+            if !flag {
+                return Err(FilterError::new(
+                    *pos,
+                    format!("column '{name}' holds numbers, not yes/no; compare it, e.g. {name} < 0.5"),
                 ));
             }
             Compiled::Truthy(col)
@@ -67,6 +81,11 @@ pub(super) fn compile(e: &Expr, t: &Table) -> Result<Compiled, FilterError> {
                 let message = match &col.0 {
                     Operand::Column(name) if t.column(name).is_some_and(|c| c.cells.is_text()) => {
                         format!("column '{name}' holds text; compare it with a string in double quotes")
+                    }
+                    Operand::Column(name)
+                        if t.column(name).is_some_and(|c| matches!(c.cells, Cells::Bool(_))) =>
+                    {
+                        format!("column '{name}' is yes/no: use it alone ({name}, or not {name}) or compare it with true or false")
                     }
                     Operand::Column(name) => {
                         format!("column '{name}' holds numbers; compare it with a number")

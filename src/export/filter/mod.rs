@@ -3,7 +3,8 @@
 //!
 //! Comparisons (`< <= > >= == !=`, `=` for `==`) take a column, a number, a double- or single-quoted string,
 //! `true`/`false` (1/0) or `null`; they join with `and`/`or`/`not` (also `&&`, `||`, `!`) and parentheses.
-//! A bare column is true where it holds a non-zero number (`is_label_issue`). A missing value compares false
+//! A bare yes/no column (`is_label_issue`, or a 0/1 column such as `injected`) is a condition; any other
+//! bare column is an error. A missing value compares false
 //! with everything, except that `x == null` is true exactly where `x` is missing (and `x != null` where not).
 //! Parentheses and `not` nest at most 64 levels deep; chains of `and`/`or` may be of any length.
 //!

@@ -71,6 +71,10 @@ fn booleans_and_bare_columns() {
     assert_eq!(rows("is_label_issue == true"), [0]);
     assert_eq!(rows("is_label_issue == false"), [1, 3]);
     assert_eq!(rows("is_label_issue == 1 or (label == 3 and not is_label_issue)"), [0, 2, 3]);
+    // A 0/1 column reads as a condition too (`injected`).
+    let mut t = table();
+    t.push("injected", Cells::Int(vec![Some(1), Some(0), None, Some(0)])).unwrap();
+    assert_eq!(Filter::parse("injected").unwrap().select(&t).unwrap(), [0]);
 }
 
 #[test]
@@ -98,6 +102,9 @@ fn errors_name_the_position() {
         ("tag == 3", 8, "'tag' holds text"),
         ("label == \"7\"", 10, "'label' holds numbers"),
         ("tag", 1, "'tag' holds text"),
+        ("cscore", 1, "'cscore' holds numbers, not yes/no; compare it, e.g. cscore < 0.5"),
+        ("label and cscore < 1", 1, "'label' holds numbers, not yes/no"),
+        ("is_label_issue == \"True\"", 19, "'is_label_issue' is yes/no: use it alone"),
         ("cscore < null", 10, "null can only be compared"),
         ("cscore < 1.2.3", 13, "after the number"),
         ("cscore < 3x", 11, "after the number"),
