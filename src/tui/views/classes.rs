@@ -37,6 +37,10 @@ impl Widget for ClassesView<'_> {
     }
 }
 
+/// Columns before the last: class 10, n 6, mean, median and <0.5 5 each, injected and tagged 4 each, and
+/// the spaces between.
+const FIXED: usize = 10 + 1 + 6 + 1 + 5 + 1 + 5 + 1 + 5 + 1 + 4 + 1 + 4 + 1;
+
 /// `7 (seven)` clipped to `w`, or `all`.
 fn class_label(app: &App, class: Option<u32>, w: usize) -> String {
     match class {
@@ -59,8 +63,10 @@ fn render_table(app: &App, rows: &[ClassRow], cursor: usize, area: Rect, buf: &m
     if inner.height < 2 || inner.width < 8 {
         return;
     }
+    // The last column, the most frequent wrong prediction, takes the rest of the row.
+    let wrong_w = usize::from(inner.width).saturating_sub(FIXED).max(11);
     let head = format!(
-        "{:<10} {:>6} {:>5} {:>5} {:>5} {:>4} {:>4} {:<11}",
+        "{:<10} {:>6} {:>5} {:>5} {:>5} {:>4} {:>4} {:<wrong_w$}",
         "class", "n", "mean", "med", "<0.5", "inj", "tag", "wrong→"
     );
     let mut lines = vec![Line::styled(head, t.header)];
@@ -69,7 +75,10 @@ fn render_table(app: &App, rows: &[ClassRow], cursor: usize, area: Rect, buf: &m
     for (r, row) in rows.iter().enumerate().skip(first).take(visible) {
         let confusion = row.confusion.map_or_else(
             || "-".into(),
-            |(p, n)| format!("{} ×{}", class_label(app, Some(p), 5), fmt::count(n)),
+            |(p, n)| {
+                let n = fmt::count(n);
+                format!("{} ×{n}", class_label(app, Some(p), wrong_w.saturating_sub(2 + n.chars().count()).max(5)))
+            },
         );
         let mean = row.mean.map_or(f32::NAN, |m| m as f32);
         let style = if r == cursor { t.selected } else { t.text };
@@ -81,12 +90,12 @@ fn render_table(app: &App, rows: &[ClassRow], cursor: usize, area: Rect, buf: &m
             Span::styled(format!("{:>5}", short(row.mean)), if r == cursor { style } else { t.score(mean) }),
             Span::styled(
                 format!(
-                    " {:>5} {:>5} {:>4} {:>4} {:<11}",
+                    " {:>5} {:>5} {:>4} {:>4} {:<wrong_w$}",
                     short(row.median),
                     fmt::count(row.below_half),
                     fmt::count(row.injected),
                     fmt::count(row.tagged),
-                    fmt::clip(&confusion, 11)
+                    fmt::clip(&confusion, wrong_w)
                 ),
                 style,
             ),

@@ -42,17 +42,21 @@ impl Widget for CompareView<'_> {
         let inner = block.inner(left);
         block.render(left, buf);
         match &app.comparison {
-            Some(c) => Paragraph::new(table(app, c)).render(inner, buf),
+            Some(c) => Paragraph::new(table(app, c, usize::from(inner.width))).render(inner, buf),
             None => Paragraph::new(Line::styled("comparing…", t.dim)).render(inner, buf),
         }
         scatter(app, right, buf);
     }
 }
 
-fn table(app: &App, c: &Comparison) -> Vec<Line<'static>> {
+/// The table for a pane `width` columns wide: the names give way (down to 10 columns) so that every
+/// number shows whole.
+fn table(app: &App, c: &Comparison, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let truth = !c.detection.is_empty();
-    let mut head = format!("{:<18} {:>6} {:>6}", "score", "ρ", "τ");
+    let stats = if truth { 4 * 7 } else { 2 * 7 };
+    let nw = width.saturating_sub(stats).clamp(10, 18);
+    let mut head = format!("{:<nw$} {:>6} {:>6}", "score", "ρ", "τ");
     if truth {
         head.push_str(&format!(" {:>6} {:>6}", "AUROC", "AP"));
     }
@@ -66,7 +70,7 @@ fn table(app: &App, c: &Comparison) -> Vec<Line<'static>> {
         } else {
             (fmt::stat(corr.and_then(|k| k.spearman)), fmt::stat(corr.and_then(|k| k.kendall)))
         };
-        let mut text = format!("{:<18} {rho:>6} {tau:>6}", fmt::clip(&name, 18));
+        let mut text = format!("{:<nw$} {rho:>6} {tau:>6}", fmt::clip(&name, nw));
         if truth {
             let d = c.detection.iter().find(|d| d.name == name);
             text.push_str(&format!(

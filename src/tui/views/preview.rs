@@ -108,7 +108,10 @@ impl PreviewView<'_> {
         }
         if let Some(Some(inj)) = app.data.injected.get(i) {
             let was = app.data.class_name(inj.original_label);
-            lines.push(Line::from(kv("injected", format!("{} (label was {was})", inj.kind), t.tag)));
+            // Said in fewer words where the pane is narrow (80×24: 30 columns).
+            let long = format!("{} (label was {was})", inj.kind);
+            let text = if 9 + long.chars().count() <= width { long } else { format!("{} (was {was})", inj.kind) };
+            lines.push(Line::from(kv("injected", text, t.tag)));
         }
         for p in app.data.proxies.iter() {
             let v = p.scores.get(i).copied().unwrap_or(f32::NAN);
