@@ -116,15 +116,29 @@ pub(super) fn read_csv_scores(text: &str, n: usize, field: Option<&str>) -> Resu
         let raw = cell(ic).trim();
         let i: usize =
             raw.parse().map_err(|_| format!("line {line}: '{}' is not an example index", shown(raw)))?;
-        if i >= n {
-            return Err(format!("line {line}: index {i} is out of range (the dataset has {n} examples)"));
-        }
-        if std::mem::replace(&mut seen[i], true) {
-            return Err(format!("line {line}: index {i} appears twice"));
-        }
-        out[i] = value;
+        place(&mut out, &mut seen, i, line, value)?;
     }
     Ok(out)
+}
+
+/// Puts the score of example `i` (read on line `line`) in `out`, unless `i` is out of range or was given
+/// before (`seen`).
+pub(super) fn place(
+    out: &mut [f64],
+    seen: &mut [bool],
+    i: usize,
+    line: usize,
+    value: f64,
+) -> Result<(), String> {
+    let n = out.len();
+    if i >= n {
+        return Err(format!("line {line}: index {i} is out of range (the dataset has {n} examples)"));
+    }
+    if std::mem::replace(&mut seen[i], true) {
+        return Err(format!("line {line}: index {i} appears twice"));
+    }
+    out[i] = value;
+    Ok(())
 }
 
 #[cfg(test)]

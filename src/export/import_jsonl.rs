@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::import_csv::place;
+
 /// `text` as it can be shown in a one-line message: at most 40 characters, control characters escaped.
 fn shown(text: &str) -> String {
     let escaped: String = text.chars().flat_map(char::escape_default).collect();
@@ -52,13 +54,7 @@ pub(super) fn read_jsonl_scores(text: &str, n: usize, field: Option<&str>) -> Re
             .and_then(Value::as_u64)
             .and_then(|i| usize::try_from(i).ok())
             .ok_or_else(|| format!("line {line}: no example index (\"index\": a whole number)"))?;
-        if i >= n {
-            return Err(format!("line {line}: index {i} is out of range (the dataset has {n} examples)"));
-        }
-        if std::mem::replace(&mut seen[i], true) {
-            return Err(format!("line {line}: index {i} appears twice"));
-        }
-        out[i] = value;
+        place(&mut out, &mut seen, i, line, value)?;
     }
     Ok(out)
 }

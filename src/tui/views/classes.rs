@@ -77,7 +77,10 @@ fn render_table(app: &App, rows: &[ClassRow], cursor: usize, area: Rect, buf: &m
             || "-".into(),
             |(p, n)| {
                 let n = fmt::count(n);
-                format!("{} ×{n}", class_label(app, Some(p), wrong_w.saturating_sub(2 + n.chars().count()).max(5)))
+                format!(
+                    "{} ×{n}",
+                    class_label(app, Some(p), wrong_w.saturating_sub(2 + n.chars().count()).max(5))
+                )
             },
         );
         let mean = row.mean.map_or(f32::NAN, |m| m as f32);

@@ -110,7 +110,8 @@ impl PreviewView<'_> {
             let was = app.data.class_name(inj.original_label);
             // Said in fewer words where the pane is narrow (80×24: 30 columns).
             let long = format!("{} (label was {was})", inj.kind);
-            let text = if 9 + long.chars().count() <= width { long } else { format!("{} (was {was})", inj.kind) };
+            let text =
+                if 9 + long.chars().count() <= width { long } else { format!("{} (was {was})", inj.kind) };
             lines.push(Line::from(kv("injected", text, t.tag)));
         }
         for p in app.data.proxies.iter() {
