@@ -24,7 +24,7 @@ impl HoldoutAccuracy {
 
     /// One line: `0.912 (0.84 0.88 … 0.95 by ratio)`, or just the mean when `per_ratio` is false.
     pub fn describe(&self, per_ratio: bool) -> String {
-        let Some(mean) = self.mean else { return "- (no run finished)".into() };
+        let Some(mean) = self.mean else { return "- (no holdout run has succeeded yet)".into() };
         if !per_ratio || self.per_ratio.len() < 2 {
             return format!("{mean:.3}");
         }
@@ -51,6 +51,9 @@ mod tests {
         assert!((acc.mean.unwrap_or(0.0) - 0.8).abs() < 1e-12);
         assert_eq!(acc.describe(true), "0.800 (by ratio 0.75 - 0.90)");
         assert_eq!(acc.describe(false), "0.800");
-        assert_eq!(HoldoutAccuracy::from_sums(&[(0.0, 0)]).describe(true), "- (no run finished)");
+        assert_eq!(
+            HoldoutAccuracy::from_sums(&[(0.0, 0)]).describe(true),
+            "- (no holdout run has succeeded yet)"
+        );
     }
 }
