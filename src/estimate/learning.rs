@@ -70,17 +70,31 @@ pub fn learning_failure(
 /// planned).
 pub const GIVE_UP_AFTER: usize = 3;
 
-/// The one line an estimate stops with when its first `runs` holdout runs learned nothing, the first for
-/// `reason` (a [`learning_failure`]): what happened and what to try.
-pub fn give_up_message(runs: usize, reason: &str, plan: &super::Plan) -> String {
-    let reason = reason.strip_prefix("did not learn: ").unwrap_or(reason);
+/// The one line an estimate stops with when its first holdout runs all failed, for the `reasons` they
+/// failed (each a [`learning_failure`] or a divergence): what happened and what to try.
+pub fn give_up_message(reasons: &[String], plan: &super::Plan) -> String {
+    let runs = reasons.len();
+    let first = reasons.first().map_or("", String::as_str);
+    let diverged = |r: &String| r.contains("diverged");
     let lr = plan.train.lr;
+    if reasons.iter().all(diverged) {
+        let reason = first.replace(" (diverged; try a lower --lr)", "");
+        return format!(
+            "stopped: the first {runs} holdout run(s) diverged ({reason}); no C-scores were stored. Try, in a new \
+             workspace (-w), a lower --lr than {lr} (e.g. {} or {})",
+            round6(lr / 10.0),
+            round6(lr / 100.0)
+        );
+    }
+    let what = if reasons.iter().any(diverged) { "failed" } else { "learned nothing" };
+    let reason = reasons.iter().find(|r| !diverged(r)).map_or(first, String::as_str);
+    let reason = reason.strip_prefix("did not learn: ").unwrap_or(reason);
     let cnn = match plan.model {
         crate::model::ModelSpec::Mlp(_) => ", --model cnn",
         crate::model::ModelSpec::Cnn => "",
     };
     format!(
-        "stopped: the first {runs} holdout run(s) learned nothing ({reason}); no C-scores were stored. Try, in a \
+        "stopped: the first {runs} holdout run(s) {what} ({reason}); no C-scores were stored. Try, in a \
          new workspace (-w), a lower or higher --lr than {lr} (e.g. {} or {}){cnn}, more --epochs than {}, or \
          check that the labels carry any signal (--no-learning-check trains and stores such runs anyway)",
         round6(lr / 10.0),
@@ -113,7 +127,8 @@ mod tests {
             train: crate::model::TrainConfig { lr: 0.05, ..Default::default() },
             ..Default::default()
         };
-        let line = give_up_message(3, "did not learn: held-out accuracy 10.0% is not above chance", &plan);
+        let reasons = vec!["did not learn: held-out accuracy 10.0% is not above chance".to_string(); 3];
+        let line = give_up_message(&reasons, &plan);
         assert!(!line.contains('\n') && !line.contains("  "), "{line}");
         assert!(
             line.starts_with("stopped: the first 3 holdout run(s) learned nothing (held-out accuracy"),
@@ -122,6 +137,27 @@ mod tests {
         assert!(
             line.contains("--lr than 0.05 (e.g. 0.005 or 0.15), --model cnn, more --epochs than 10"),
             "{line}"
+        );
+    }
+
+    #[test]
+    fn the_give_up_line_for_diverged_runs_says_lower_the_rate() {
+        let plan = super::super::Plan {
+            train: crate::model::TrainConfig { lr: 1e6, ..Default::default() },
+            ..Default::default()
+        };
+        let diverged = "training loss became NaN in epoch 1 (diverged; try a lower --lr)".to_string();
+        let line = give_up_message(&vec![diverged.clone(); 3], &plan);
+        assert_eq!(
+            line,
+            "stopped: the first 3 holdout run(s) diverged (training loss became NaN in epoch 1); no C-scores were \
+             stored. Try, in a new workspace (-w), a lower --lr than 1000000 (e.g. 100000 or 10000)"
+        );
+        let flat = "did not learn: final training loss 2.300 is still near ln 10".to_string();
+        let mixed = give_up_message(&[diverged, flat.clone(), flat], &plan);
+        assert!(
+            mixed.starts_with("stopped: the first 3 holdout run(s) failed (final training loss 2.300"),
+            "{mixed}"
         );
     }
 

@@ -83,8 +83,8 @@ pub struct EstimateReport {
     pub seconds: f64,
 }
 
-/// A finished run, for a proxy run its model's hidden features, and whether the learning check failed it.
-type Finished = (RunRecord, Option<Features>, bool);
+/// A finished run, and for a proxy run its model's hidden features.
+type Finished = (RunRecord, Option<Features>);
 type WorkerResult = std::result::Result<Finished, Error>;
 
 /// Trains every planned run missing from `ws` and commits each as it finishes.
@@ -105,16 +105,13 @@ pub fn run_estimate(
     let existing: HashSet<RunKey> = stored.iter().map(|(k, _)| *k).collect();
     // The learning check gives up when the first holdout runs all learned nothing (none ever did).
     let mut learned = stored.iter().any(|(k, done)| !k.kind_is_proxy && *done);
-    // Holdout runs an earlier session stored as having learned nothing count too: a resumed estimate
-    // that never learned gives up at once instead of spending the plan three failures at a time.
+    // Holdout runs an earlier session stored as failed (learned nothing, or diverged) count too: a
+    // resumed estimate that never learned gives up at once instead of spending the plan three failures
+    // at a time.
     let mut not_learned: Vec<String> = if learned || !opts.learning_check {
         Vec::new()
     } else {
-        ws.failures()?
-            .into_iter()
-            .filter(|(k, why)| !k.kind_is_proxy && why.starts_with("did not learn"))
-            .map(|(_, why)| why)
-            .collect()
+        ws.failures()?.into_iter().filter(|(k, _)| !k.kind_is_proxy).map(|(_, why)| why).collect()
     };
     let schedule: Vec<RunSpec> = plan
         .schedule()
@@ -131,7 +128,7 @@ pub fn run_estimate(
         return Ok(report);
     }
     if opts.learning_check && give_up_after > 0 && not_learned.len() >= GIVE_UP_AFTER {
-        return Err(Error::NotLearning(give_up_message(not_learned.len(), &not_learned[0], plan)));
+        return Err(Error::NotLearning(give_up_message(&not_learned, plan)));
     }
     let workers = opts.workers.clamp(1, pending);
     let k = opts.models_per_step.clamp(1, pending);
@@ -167,7 +164,7 @@ pub fn run_estimate(
                 report.stopped_early = true;
             }
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Ok((record, features, did_not_learn))) => {
+                Ok(Ok((record, features))) => {
                     if let Some(f) = features {
                         on_event(Event::ProxyFeatures { key: record.key, features: std::sync::Arc::new(f) });
                     }
@@ -183,10 +180,7 @@ pub fn run_estimate(
                                 if !record.key.kind_is_proxy {
                                     match &record.status {
                                         crate::store::RunStatus::Done => learned = true,
-                                        crate::store::RunStatus::Failed(why) if did_not_learn => {
-                                            not_learned.push(why.clone())
-                                        }
-                                        _ => {}
+                                        crate::store::RunStatus::Failed(why) => not_learned.push(why.clone()),
                                     }
                                 }
                                 if !learned
@@ -195,7 +189,7 @@ pub fn run_estimate(
                                     && not_learned.len() >= give_up_after
                                     && first_error.is_none()
                                 {
-                                    let why = give_up_message(give_up_after, &not_learned[0], plan);
+                                    let why = give_up_message(&not_learned[..give_up_after], plan);
                                     first_error.get_or_insert(Error::NotLearning(why));
                                     stop.store(true, Ordering::Relaxed);
                                 }
@@ -341,21 +335,19 @@ fn train_group(
         .zip(predictions)
         .zip(outcomes)
         .map(|(((spec, held), preds), mut outcome)| {
-            let mut did_not_learn = false;
             if opts.learning_check && outcome.failure.is_none() {
                 let steps = plan.train.epochs * train_size.div_ceil(plan.train.batch.max(1));
                 let (labels, predicted) = (&data.labels, Some(preds.predictions.as_slice()));
                 outcome.failure =
                     learning_failure(outcome.final_loss, steps, data.num_classes, labels, &held, predicted);
-                did_not_learn = outcome.failure.is_some();
             }
             let timing = Timing { train_seconds, eval_seconds };
-            (build_record(spec, &data.labels, &held, preds, outcome, timing), did_not_learn)
+            build_record(spec, &data.labels, &held, preds, outcome, timing)
         })
         .zip(features)
-        .map(|((r, did_not_learn), f)| {
+        .map(|(r, f)| {
             let done = matches!(r.status, crate::store::RunStatus::Done);
-            (r, f.filter(|_| done), did_not_learn)
+            (r, f.filter(|_| done))
         })
         .collect();
     Ok(Some(records))

@@ -117,12 +117,14 @@ fn interrupted_and_resumed_equals_uninterrupted_and_workers_do_not_matter() {
     assert_eq!(a, b, "resumed estimate (2 workers) differs from an uninterrupted one (1 worker)");
 }
 
+/// Without the learning check, runs that diverge are recorded as failed and the estimate goes on.
 #[test]
 fn diverging_runs_are_recorded_as_failed_and_the_estimate_goes_on() {
     let (ds, _, _dir, ws, data) = fresh(120, 3, 0.0, 9);
     let mut plan = small_plan(1);
     plan.train.lr = 1e20; // weights overflow f32 within a few steps
-    let report = run_estimate(&ws, &data, &plan, &opts(2), &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let opts = EstimateOptions { learning_check: false, ..opts(2) };
+    let report = run_estimate(&ws, &data, &plan, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
     assert_eq!(report.remaining, 0);
     assert_eq!(report.failed, 4);
     let failures = ws.failures().unwrap();
@@ -134,6 +136,27 @@ fn diverging_runs_are_recorded_as_failed_and_the_estimate_goes_on() {
     runs.iter().for_each(|r| agg.add(r));
     assert_eq!(agg.runs(), (0, 3));
     assert_eq!(agg.cscore(0), None);
+}
+
+/// With the learning check (the default), an estimate whose first holdout runs all diverge gives up
+/// with an error naming the divergence instead of spending the rest of its plan on it; the failed runs
+/// stay recorded, so a second session gives up before training.
+#[test]
+fn an_estimate_whose_first_holdout_runs_all_diverge_gives_up() {
+    let (_ds, _, _dir, ws, data) = fresh(120, 3, 0.0, 9);
+    let mut plan = small_plan(2);
+    plan.train.lr = 1e20;
+    let stop = AtomicBool::new(false);
+    let err = run_estimate(&ws, &data, &plan, &opts(1), &stop, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("the first 3 holdout run(s) diverged") && err.contains("lower --lr"), "{err}");
+    let counts = ws.run_counts().unwrap();
+    assert_eq!((counts.done, counts.failed), (0, 4), "{counts:?}");
+    let mut trained = 0;
+    let again = run_estimate(&ws, &data, &plan, &opts(1), &AtomicBool::new(false), &mut |e| {
+        trained += usize::from(matches!(e, Event::RunCommitted { .. }))
+    });
+    assert!(again.unwrap_err().to_string().contains("diverged"));
+    assert_eq!(trained, 0);
 }
 
 #[test]

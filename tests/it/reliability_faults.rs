@@ -286,32 +286,49 @@ fn a_workspace_of_a_newer_schema_is_refused_untouched() {
     }
 }
 
-/// A learning rate that makes training diverge: each run is recorded as failed with the reason, the
-/// estimate goes on to the end of its plan, says how many runs failed and exits 0; export, show and eval
-/// still work on what there is.
+/// A learning rate that makes training diverge: each run is recorded as failed with the reason, and the
+/// estimate gives up once its first 3 holdout runs all diverged (none having succeeded), with one line
+/// saying so and what to try, and a non-zero status, so that `estimate && export` does not go on; run
+/// again, it gives up at once without training more. With `--no-learning-check` it goes on to the end of
+/// its plan, says how many runs failed and exits 0; export still works on what there is.
 #[test]
-fn diverging_runs_are_marked_failed_and_the_estimate_says_how_many() {
+fn diverging_runs_are_marked_failed_and_the_estimate_gives_up() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     dataset(dir, 300);
     let args = [&["estimate", "d", "-w", "ws.cscore", "--runs", "2", "--lr", "1e6"], PLAN].concat();
     let out = run(dir, &args, || Ok(()));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(err.contains("run(s) failed in this session"), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: stopped: the first 3 holdout run(s) diverged (mean training loss")
+            && last.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
+        "{err}"
+    );
     let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();
-    let failures = ws.failures().unwrap();
     let counts = ws.run_counts().unwrap();
-    assert_eq!(counts.done + counts.failed, 5, "every planned run is recorded: {counts:?}");
-    assert!(counts.failed >= 4, "{counts:?}");
+    assert_eq!((counts.done, counts.failed), (0, 4), "the proxy run and 3 holdout runs: {counts:?}");
+    let failures = ws.failures().unwrap();
     assert!(failures.iter().all(|(_, why)| why.contains("diverged") && why.contains("--lr")), "{failures:?}");
+    drop(ws);
+    // Run again, it gives up before training anything.
+    let again = run(dir, &args, || Ok(()));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{err}");
+    assert!(err.contains("holdout run(s) diverged"), "{err}");
+    assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, 4);
+    // --no-learning-check trains the rest of the plan and stores it, failed.
+    let anyway = [args.as_slice(), &["--no-learning-check"]].concat();
+    let out = run(dir, &anyway, || Ok(()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 run(s) failed in this session"), "{err}");
+    let counts = Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap();
+    assert_eq!((counts.done, counts.failed), (0, 5), "every planned run is recorded: {counts:?}");
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("failed"), "{summary}");
-    // Running it again trains nothing more: failed runs are planned runs that are done with.
-    let again = run(dir, &args, || Ok(()));
-    ok(&again);
-    assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, counts.failed);
     ok(&run(dir, &["export", "ws.cscore", "-o", "x.csv"], || Ok(())));
 }
 
