@@ -2,6 +2,8 @@
 
 mod cli;
 
+use cli::stderr::errln;
+
 fn main() {
     // Candle's element-wise ops share one global spin-waiting thread pool; cscore parallelises across models
     // instead (one worker per core), so keep that pool empty unless the user asks for one.
@@ -16,7 +18,7 @@ fn main() {
             // `cscore export … -o /dev/stdout | head`: the reader has what it wanted; say nothing.
             std::process::exit(cli::stdout::CLOSED_PIPE_STATUS);
         }
-        eprintln!("error: {}", chain(&e));
+        errln!("error: {}", chain(&e));
         std::process::exit(1);
     }
 }
@@ -64,7 +66,7 @@ fn usage_error(e: clap::Error) -> ! {
         .filter(|l| !l.is_empty())
         .map(|l| l.strip_prefix("tip: ").map_or(l.to_string(), |t| format!("({t})")))
         .collect();
-    eprintln!("{} (see --help)", parts.join(" ").trim_end_matches(':'));
+    errln!("{} (see --help)", parts.join(" ").trim_end_matches(':'));
     std::process::exit(2)
 }
 

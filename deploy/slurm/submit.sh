@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Submits a sharded cscore estimate to Slurm: an N-task job array and a merge job that runs after it.
 #   deploy/slurm/submit.sh N DATA WS [estimate flags…]      (CSCORE=/path/to/cscore to choose the binary)
-# Prints the two job ids. Watch progress with: cscore explore WS.shard-0-of-N (or WS once merged).
+# Prints the two job ids. Watch progress with: cscore explore WS.shard-0-of-N --no-train (or WS once merged).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 n=$1

@@ -103,8 +103,9 @@ pub struct EstimateArgs {
     /// Models of one ratio trained together as one batched computation (use 8–64 on a GPU).
     #[arg(long = "ensemble", value_name = "K", default_value_t = 1, value_parser = positive)]
     pub models_per_step: usize,
-    /// Stop after this long (e.g. 90s, 10m, 2h), abandoning runs in flight; run again to resume.
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    /// Stop after this long (e.g. 90s, 10m, 2h, or Slurm's 01:30:00), abandoning runs in flight; run again
+    /// to resume.
+    #[arg(long, value_name = "DURATION", value_parser = super::duration_arg::parse_duration)]
     pub time_limit: Option<Duration>,
     /// Keep runs that learned nothing (training loss near ln(classes), held-out accuracy not above the
     /// majority-class rate) as done instead of failed, and train on when the first ones all did.
@@ -124,7 +125,7 @@ pub struct EstimateArgs {
     pub neighbours: cscore::proxy::NeighbourMethod,
     /// The longest holdout runs wait for the input-space proxies (they and the proxy run get the cores
     /// first); after it they train beside the pass. `0s`: start at once.
-    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = super::duration_arg::parse_duration)]
     pub proxy_wait: std::time::Duration,
 }
 

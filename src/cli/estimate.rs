@@ -2,9 +2,10 @@
 
 use super::args::EstimateArgs;
 use super::progress::Progress;
+use super::stderr::errln;
 use super::stdout::out;
 use anyhow::Context;
-use cscore::estimate::{clear_finished, shard_runs, Shard, PROXY_SHARD};
+use cscore::estimate::{clear_finished, shard_of_path, shard_runs, Shard, PROXY_SHARD};
 use cscore::estimate::{
     dataset_warnings, default_workers, resolve_protocol_plan, EstimateOptions, Event, Summary,
 };
@@ -14,13 +15,13 @@ use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
 use cscore::proxy::{block_of, ProxyUpdater, Selection, INPUT_PROXIES};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
-    if run_shard(args, None)?.interrupted {
-        std::process::exit(INTERRUPTED_STATUS);
+    if let Some(status) = run_shard(args, None)?.interrupted {
+        std::process::exit(status);
     }
     Ok(())
 }
@@ -31,14 +32,12 @@ pub struct Finished {
     pub workspace: PathBuf,
     /// Runs of the plan (or shard) stored, when none is left to train; `None` when stopped early.
     pub complete: Option<usize>,
-    /// Stopped by Ctrl-C with planned runs left: the command exits with [`INTERRUPTED_STATUS`] once the
-    /// summary is printed, so that `cscore estimate … && next-step` does not go on with a partial estimate.
-    pub interrupted: bool,
+    /// Stopped by a signal with planned runs left: the status the command exits with once the summary
+    /// is printed (128 + the signal: 130 for Ctrl-C, 143 for SIGTERM; see `signals`), so that
+    /// `cscore estimate … && next-step` does not go on with a partial estimate. `--time-limit` reaching
+    /// its limit is a success (0).
+    pub interrupted: Option<i32>,
 }
-
-/// Exit status after Ctrl-C stopped an estimate early (128 + SIGINT, as shells report an interrupted
-/// program); `--time-limit` reaching its limit is a success (0).
-pub const INTERRUPTED_STATUS: i32 = 130;
 
 /// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`;
 /// only shard [`PROXY_SHARD`] (which trains the proxy runs) computes the proxies.
@@ -54,6 +53,16 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             Some((source, load)) => (source, load, Some(d.data.clone())),
             None => (d.data.clone(), d.load_options(), d.workspace.clone()),
         };
+    if let (None, Some((s, base))) = (shard, workspace.as_deref().and_then(shard_of_path)) {
+        anyhow::bail!(
+            "{} is shard {s} of a sharded estimate: continue it with `cscore worker {} -w {} --shard {s}` \
+             (estimate would train the whole plan into it), or merge the shards with `cscore merge {}`",
+            workspace.as_deref().unwrap_or(&base).display(),
+            data.display(),
+            base.display(),
+            base.display()
+        );
+    }
     let place = |ds: &cscore::data::Dataset| {
         let base = workspace.clone().unwrap_or_else(|| default_workspace_path(ds));
         shard.map_or_else(|| base.clone(), |s| s.workspace_path(&base))
@@ -62,10 +71,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let ws = &project.workspace;
     let ds = &project.dataset;
     let stop = Arc::new(AtomicBool::new(false));
-    // Set by Ctrl-C alone (`stop` is also how a time limit ends the session).
-    let interrupted = Arc::new(AtomicBool::new(false));
-    install_ctrlc(stop.clone(), interrupted.clone());
-    eprintln!(
+    // Set by a signal alone (`stop` is also how a time limit ends the session).
+    let signal = super::signals::install(stop.clone());
+    errln!(
         "{}: {} examples, {} class{}, {}×{}×{} → workspace {}",
         ds.source.display(),
         ds.len(),
@@ -83,6 +91,14 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         resolve_protocol_plan(ws, &args.overrides(), args.protocol, ds, &device, &stop, &mut |line| {
             protocol_lines.push(line)
         })?;
+    let flags = args.overrides();
+    for (flag, given, kept) in
+        [("--runs", flags.runs, plan.runs), ("--proxy-runs", flags.proxy_runs, plan.proxy_runs)]
+    {
+        if let Some(given) = given.filter(|&g| g < kept) {
+            errln!("note: the workspace plans {kept} for {flag}; {flag} {given} does not lower it (its runs are stored)");
+        }
+    }
     if shard.is_some() {
         clear_finished(ws.path())?;
     }
@@ -101,7 +117,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             };
             if args.proxies != input {
                 let which = if input.is_empty() { "" } else { "all but the input-space ones " };
-                eprintln!(
+                errln!(
                     "proxies: {which}left to shard {PROXY_SHARD}/{}, which trains the proxy runs",
                     s.count
                 );
@@ -111,7 +127,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         _ => args.proxies.clone(),
     };
     if let (Some(p), false) = (&part, selection.among(&INPUT_PROXIES).is_empty()) {
-        eprintln!(
+        errln!(
             "proxies: input-space statistics of examples {}..{} of {} here; `cscore merge` joins the shards' blocks",
             p.start,
             p.end,
@@ -134,10 +150,10 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         ..EstimateOptions::default()
     };
     for warning in dataset_warnings(&ds.labels, &ds.class_names, &plan.ratios) {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     for line in protocol_lines {
-        eprintln!("{line}");
+        errln!("{line}");
     }
     let mut updater = ProxyUpdater::new(selection.clone(), &ds.labels, ds.num_classes());
     let block = part.clone();
@@ -189,32 +205,38 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     progress.finish();
     let (report, agg) = result.map_err(|e| super::gpu::resume_hint(e.into(), ws.path()))?;
     if let Some(e) = proxy_error.lock().ok().and_then(|e| e.clone()) {
-        eprintln!("warning: proxies: {e}");
+        errln!("warning: proxies: {e}");
     }
     let stored = ws.proxy_names()?;
     if !stored.is_empty() {
-        eprintln!("proxy scores in the workspace: {}", stored.join(", "));
+        errln!("proxy scores in the workspace: {}", stored.join(", "));
     }
     out!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
     if report.failed > 0 {
-        eprintln!(
+        errln!(
             "{} run(s) failed in this session (see the log above); the estimate uses the others",
             report.failed
+        );
+    }
+    if report.by_others > 0 {
+        errln!(
+            "{} planned run(s) were committed by another process writing to this workspace",
+            report.by_others
         );
     }
     let finished = Finished {
         workspace: ws.path().to_path_buf(),
         complete: (report.remaining == 0).then(|| ws.run_keys().map(|k| k.len())).transpose()?,
-        interrupted: interrupted.load(Ordering::SeqCst) && report.remaining > 0,
+        interrupted: signal.exit_status().filter(|_| report.remaining > 0),
     };
     if report.remaining > 0 {
-        eprintln!(
+        errln!(
             "stopped after {} with {} planned run(s) left; run the same command again to continue",
             duration(report.seconds),
             report.remaining
         );
     } else {
-        eprintln!(
+        errln!(
             "all planned runs are in {} ({} trained in {})",
             ws.path().display(),
             report.committed,
@@ -222,18 +244,4 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         );
     }
     Ok(finished)
-}
-
-/// First Ctrl-C: stop cleanly (finished runs are already committed); second: exit at once.
-fn install_ctrlc(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
-    let _ = ctrlc::set_handler(move || {
-        if interrupted.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        stop.store(true, Ordering::SeqCst);
-        eprintln!(
-            "\nstopping: runs still training are abandoned; a run already trained finishes its held-out \
-             evaluation first (Ctrl-C again to exit at once)"
-        );
-    });
 }

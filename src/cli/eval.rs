@@ -1,6 +1,7 @@
 //! `cscore eval`: how well the C-score, every proxy and every reference find known-bad examples, or agree
 //! with reference scores.
 
+use super::stderr::errln;
 use super::stdout::outln;
 use clap::Args;
 use cscore::estimate::aggregate_workspace;
@@ -56,7 +57,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
             let r = read_scores(reference, n, args.field.as_deref())?;
             if let Some(labels) = &r.labels {
                 check_labels(reference, labels, &original_labels(&args.workspace, args.data.as_deref())?)?;
-                eprintln!("labels in {} checked against the dataset", reference.display());
+                errln!("labels in {} checked against the dataset", reference.display());
             }
             (r.scores.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>(), reference.display().to_string())
         } else {

@@ -5,7 +5,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use cscore::estimate::Plan;
 use cscore::estimate::{
-    default_workers, resolve_protocol_plan, stored_plan, EstimateOptions, ProtocolChoice,
+    default_workers, resolve_protocol_plan, shard_of_path, stored_plan, EstimateOptions, ProtocolChoice,
 };
 use cscore::model::parse_device;
 use cscore::project::Project;
@@ -37,7 +37,12 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
     }
     let opening =
         Opening { what: data.display().to_string(), config: config.clone(), theme: args.theme.clone() };
-    let args = args.clone();
+    let mut args = args.clone();
+    // A shard's workspace is filled by its worker alone: the explorer follows it and trains nothing (it
+    // would train the whole plan into the shard).
+    let d = &args.estimate.data;
+    let ws = if d.names_workspace() { Some(&d.data) } else { d.workspace.as_ref() };
+    args.no_train |= ws.is_some_and(|w| shard_of_path(w).is_some());
     tui::run_opening(opening, move |progress| open_session(&args, &config, progress))??;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
 
+use super::stderr::errln;
 use clap::{Args, ValueEnum};
 use cscore::data::{Format, InjectedKind};
 use cscore::estimate::aggregate_workspace;
@@ -115,7 +116,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
     if let Some(t) = &args.tag {
         if !project.workspace.tags()?.iter().any(|row| row.tag.as_deref() == Some(t.as_str())) {
-            eprintln!("note: no example is tagged {t:?}");
+            errln!("note: no example is tagged {t:?}");
         }
     }
     let filter = match (&args.filter, &args.tag) {
@@ -144,7 +145,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
                 write(&mut buf)?;
                 buf.flush()
             })?;
-            eprintln!("wrote {} of {} examples to {}", rows.len(), table.rows(), path.display());
+            errln!("wrote {} of {} examples to {}", rows.len(), table.rows(), path.display());
             Ok(())
         }
     }
@@ -182,7 +183,7 @@ fn npy(args: &ExportArgs, ws: &Workspace) -> anyhow::Result<()> {
         })
     };
     write_vector(&path, NpyData::F64(&cscores))?;
-    eprintln!("wrote the C-scores of {n} examples to {}", path.display());
+    errln!("wrote the C-scores of {n} examples to {}", path.display());
     if args.proxies {
         let base = stem(&path);
         let dir = path.parent().unwrap_or(Path::new(""));
@@ -190,7 +191,7 @@ fn npy(args: &ExportArgs, ws: &Workspace) -> anyhow::Result<()> {
             if let Some(scores) = ws.proxy_scores(&name)? {
                 let p = dir.join(format!("{base}.proxy_{name}.npy"));
                 write_vector(&p, NpyData::F32(&scores))?;
-                eprintln!("wrote proxy {name} to {}", p.display());
+                errln!("wrote proxy {name} to {}", p.display());
             }
         }
     }
@@ -224,7 +225,7 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
     let known: Vec<&str> = tags.iter().filter_map(|t| t.tag.as_deref()).collect();
     for t in &args.drop_tag {
         if !known.contains(&t.as_str()) {
-            eprintln!("note: no example is tagged {t:?}");
+            errln!("note: no example is tagged {t:?}");
         }
     }
     // An image folder written as an image folder gets its own files back, unless some estimated images are
@@ -236,7 +237,7 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
         .any(|r| InjectedKind::from_name(&r.kind).is_none_or(InjectedKind::is_ood));
     let copy_originals = project.dataset.paths.is_some() && layout == Layout::Folder && !replaced;
     if project.dataset.paths.is_some() && layout == Layout::Folder && replaced {
-        eprintln!("note: the workspace has injected out-of-distribution images: writing every image as estimated (PNG at the training size), not the source files");
+        errln!("note: the workspace has injected out-of-distribution images: writing every image as estimated (PNG at the training size), not the source files");
     }
     let opts = CleanOptions {
         drop_tags: args.drop_tag.clone(),
@@ -245,7 +246,7 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
         copy_originals,
     };
     let report = write_clean(&project.dataset, &tags, &opts, dir)?;
-    eprintln!(
+    errln!(
         "wrote {} examples to {} ({} dropped, {} relabeled; what became of each: {})",
         report.kept,
         report.dataset.display(),

@@ -1,5 +1,6 @@
 //! `cscore import-scores`: reference scores from a file into the workspace (as column `ref_<NAME>`).
 
+use super::stderr::errln;
 use clap::Args;
 use cscore::export::{check_labels, original_labels, read_scores, valid_score_name};
 use cscore::store::Workspace;
@@ -38,7 +39,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<()> {
     let replaced = ws.reference_names()?.contains(&args.name);
     let source = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
     ws.set_reference_scores(&args.name, &imported.scores, &source.display().to_string())?;
-    eprintln!(
+    errln!(
         "{} {} of {n} scores from {} as ref_{}{}",
         if replaced { "replaced with" } else { "imported" },
         imported.present(),

@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod data_arg;
+mod duration_arg;
 mod estimate;
 mod eval;
 mod eval_compare;
@@ -13,6 +14,8 @@ mod import;
 mod pred_probs;
 mod progress;
 mod show;
+mod signals;
+pub mod stderr;
 pub mod stdout;
 mod worker;
 
@@ -24,6 +27,9 @@ pub use args::EstimateArgs;
 /// by estimating each example's consistency score (C-score; Jiang et al., ICML 2021).
 #[derive(Debug, Parser)]
 #[command(name = "cscore", version = gpu::VERSION, propagate_version = true, max_term_width = 110)]
+// A flag given twice takes its last value, as in most command-line tools: a wrapper script that sets
+// `--workers` can be given `--workers 4` by its caller.
+#[command(args_override_self = true)]
 #[command(after_help = "Examples:
   cscore estimate sample_data/mnist-10k                 estimate C-scores into ./mnist-10k.cscore
   cscore estimate data/cifar-10-batches-bin --model cnn --runs 20 --time-limit 2h
@@ -114,7 +120,8 @@ Keys: ? shows every binding. Settings and keys: ~/.config/cscore/config.toml (or
     /// workspace WS.shard-I-of-N; merge the shards with `cscore merge`.
     #[command(after_help = "Examples:
   cscore worker mnist/ -w mnist.cscore --runs 200 --shard 0/3     writes mnist.cscore.shard-0-of-3
-  sbatch --array=0-2 deploy/slurm/estimate.sbatch                 shard from SLURM_ARRAY_TASK_ID
+  sbatch --array=0-2 deploy/slurm/estimate.sbatch mnist/ mnist.cscore --runs 200
+                                                                  shard from SLURM_ARRAY_TASK_ID
   JOB_COMPLETION_INDEX=1 cscore worker mnist/ --shard-count 3     shard from a Kubernetes indexed job
 
 The plan is the one `cscore estimate` would run with the same flags; each shard trains a deterministic,

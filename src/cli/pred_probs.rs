@@ -2,6 +2,7 @@
 //! `.npy`, the out-of-sample `pred_probs` that cleanlab and other label-noise tools take.
 
 use super::export::{stem, to_stdout, ExportArgs, TableFormat};
+use super::stderr::errln;
 use cscore::estimate::stored_plan;
 use cscore::export::{write_atomic, write_npy, NpyData};
 use cscore::store::Workspace;
@@ -54,8 +55,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         );
     }
     if probs.runs_without > 0 {
-        eprintln!(
-            "note: probabilities from {} of {} holdout runs ({} were stored by an earlier cscore without them)",
+        errln!(
+            "note: probabilities from {} of {} holdout runs ({} have none: stored by an earlier cscore, or left out by `cscore merge` as it said)",
             probs.runs_with,
             probs.runs_with + probs.runs_without,
             probs.runs_without
@@ -64,9 +65,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let (mean, never) = probs.mean();
     let (n, c) = (mean.len() / probs.num_classes.max(1), probs.num_classes);
     if never > 0 {
-        eprintln!(
-            "{never} of {n} examples were never held out by a run with probabilities: their rows are NaN"
-        );
+        errln!("{never} of {n} examples were never held out by a run with probabilities: their rows are NaN");
     }
     let path = match &args.output {
         Some(p) => p.clone(),
@@ -81,7 +80,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         write_npy(&mut buf, &shape, NpyData::F32(&mean))?;
         buf.flush()
     })?;
-    eprintln!(
+    errln!(
         "wrote held-out probabilities ({n} × {c}, mean of {} softmax) to {}",
         if probs.runs_with == 1 { "1 run's".to_string() } else { format!("{} runs'", probs.runs_with) },
         path.display()

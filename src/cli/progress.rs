@@ -1,5 +1,6 @@
 //! Progress of an estimate: a bar on a terminal, plain log lines otherwise.
 
+use super::stderr::errln;
 use cscore::estimate::Aggregate;
 use cscore::fmt::duration;
 use cscore::store::{RunRecord, RunStatus};
@@ -17,10 +18,13 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal (and `plain` is false), else log lines.
+    /// A bar when stderr is a terminal that can draw one (and `plain` is false), else log lines: indicatif
+    /// hides its bar, and every line printed through it, on a `TERM=dumb` terminal.
     pub fn new(plain: bool) -> Self {
-        let bar = (!plain && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let target = ProgressDrawTarget::stderr();
+        let drawn = std::io::stderr().is_terminal() && !target.is_hidden();
+        let bar = (!plain && drawn).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), target);
             let style = ProgressStyle::with_template(
                 "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs  {msg}",
             )
@@ -37,7 +41,7 @@ impl Progress {
         let bar = self.bar.clone();
         move |line: String| match &bar {
             Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            None => errln!("{line}"),
         }
     }
 
@@ -54,7 +58,7 @@ impl Progress {
                 bar.set_position(done as u64);
                 bar.println(line);
             }
-            None => eprintln!("{line}"),
+            None => errln!("{line}"),
         }
     }
 
@@ -88,7 +92,7 @@ impl Progress {
                 bar.set_position(self.done as u64);
                 bar.set_message(msg);
             }
-            None => eprintln!("[{}/{}] {what}: {status} · {msg}", self.done, self.total),
+            None => errln!("[{}/{}] {what}: {status} · {msg}", self.done, self.total),
         }
     }
 

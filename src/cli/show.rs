@@ -1,5 +1,6 @@
 //! `cscore show`: one example's label, C-score, profile, proxies, tags, and its image.
 
+use super::stderr::errln;
 use super::stdout::out;
 use clap::Args;
 use cscore::export::{describe_example, example_image, open_project};
@@ -40,7 +41,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     let project = match open_project(&args.workspace, args.data.as_deref()) {
         Ok(p) => Some(p),
         Err(e) => {
-            eprintln!("warning: {e}");
+            errln!("warning: {e}");
             None
         }
     };
@@ -64,7 +65,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
             ..Default::default()
         };
         if let Err(e) = viuer::print(&img, &config) {
-            eprintln!("warning: cannot draw the image: {e}");
+            errln!("warning: cannot draw the image: {e}");
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! (`cscore eval ws --compare | head`) ends the program quietly with status 141, as SIGPIPE would, instead
 //! of the panic `println!` gives.
 
+use super::stderr::errln;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -22,7 +23,7 @@ pub fn exit_on_write_error(e: &io::Error) -> ! {
     if e.kind() == io::ErrorKind::BrokenPipe {
         std::process::exit(CLOSED_PIPE_STATUS);
     }
-    eprintln!("error: writing to standard output: {e}");
+    errln!("error: writing to standard output: {e}");
     std::process::exit(1)
 }
 

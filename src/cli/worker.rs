@@ -1,6 +1,7 @@
 //! `cscore worker` (one shard of an estimate, for Slurm or Kubernetes) and `cscore merge`.
 
 use super::args::EstimateArgs;
+use super::stderr::errln;
 use clap::Args;
 use cscore::estimate::{check_finished, mark_finished, shard_files, Shard};
 use cscore::pipeline::{completeness, merge_workspaces};
@@ -27,7 +28,7 @@ pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
         Some(s) => s,
         None => {
             let (s, from) = Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)?;
-            eprintln!("shard {s} (from {from})");
+            errln!("shard {s} (from {from})");
             s
         }
     };
@@ -36,8 +37,8 @@ pub fn run(args: &WorkerArgs) -> anyhow::Result<()> {
         // The workspace is closed by now, so the marker promises a file no one writes to any more.
         mark_finished(&finished.workspace, runs)?;
     }
-    if finished.interrupted {
-        std::process::exit(super::estimate::INTERRUPTED_STATUS);
+    if let Some(status) = finished.interrupted {
+        std::process::exit(status);
     }
     Ok(())
 }
@@ -62,11 +63,11 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
     let files = shard_files(&args.workspace, &args.shards)?;
     let target = args.workspace.display();
     if files.found {
-        eprintln!("{} shard(s) found beside {target}", files.shards.len());
+        errln!("{} shard(s) found beside {target}", files.shards.len());
     }
     if !files.skipped.is_empty() {
-        eprintln!(
-            "skipped {} finished marker(s) and SQLite side file(s) among the shards",
+        errln!(
+            "skipped {} file(s) among the shards: finished markers, SQLite side files or the target itself",
             files.skipped.len()
         );
     }
@@ -75,27 +76,28 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
     }
     let report = merge_workspaces(&args.workspace, &files.shards)?;
     for s in &report.shards {
-        eprintln!("{}: {} run(s) added, {} already present → {target}", s.path.display(), s.added, s.skipped);
+        errln!("{}: {} run(s) added, {} already present → {target}", s.path.display(), s.added, s.skipped);
     }
     if !report.proxies.is_empty() {
-        eprintln!("proxy scores from the shards: {}", report.proxies.join(", "));
+        errln!("proxy scores from the shards: {}", report.proxies.join(", "));
     }
     if let Some(f) = &report.fused {
-        eprintln!(
+        errln!(
             "fused score recomputed (prior from {}, m = {:.1})",
             f.prior_proxies.join(", "),
             f.prior_strength
         );
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
-    if args.require_complete {
-        let (have, want) = completeness(&Workspace::open(&args.workspace)?)?;
-        if have < want {
-            anyhow::bail!("{target}: {have} of {want} planned runs merged so far");
-        }
-        eprintln!("{target}: complete ({have} of {want} planned runs)");
+    let (have, want) = completeness(&Workspace::open(&args.workspace)?)?;
+    if have >= want {
+        errln!("{target}: complete ({have} of {want} planned runs)");
+    } else if args.require_complete {
+        anyhow::bail!("{target}: {have} of {want} planned runs merged so far");
+    } else {
+        errln!("{target}: incomplete: {have} of {want} planned runs merged so far (merge again as shards finish)");
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod interval;
 mod learning;
 mod limits;
 mod lr_range;
+mod others;
 mod plan;
 mod protocol;
 mod quality;
@@ -37,5 +38,5 @@ pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, store
 pub use runner::{default_workers, math_threads, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};
 pub use shard::{check_finished, clear_finished, mark_finished, shard_runs, Shard, PROXY_SHARD};
-pub use shard_files::{shard_files, ShardFiles};
+pub use shard_files::{shard_files, shard_of_path, ShardFiles};
 pub use summary::Summary;

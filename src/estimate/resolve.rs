@@ -74,7 +74,14 @@ pub(crate) fn resolve_plan_with(
 ) -> Result<Plan> {
     let stored = stored_plan(ws)?;
     let plan = match &stored {
-        Some(old) => flags.apply(old),
+        // More --runs (or --proxy-runs) extend a stored plan; fewer do not shrink it: the runs are stored
+        // and counted, and a plan that forgot them would call the workspace complete with runs beyond it.
+        Some(old) => {
+            let mut plan = flags.apply(old);
+            plan.runs = plan.runs.max(old.runs);
+            plan.proxy_runs = plan.proxy_runs.max(old.proxy_runs);
+            plan
+        }
         None => new_plan(flags)?,
     };
     plan.validate()?;

@@ -3,6 +3,7 @@
 use super::build_record::{build_record, holdout_indices, Timing};
 use super::gate::Gate;
 use super::learning::{give_up_message, learning_failure, GIVE_UP_AFTER};
+use super::others::{drop_stored_by_others, LOOK_FOR_OTHERS};
 use super::plan::{Plan, RunSpec};
 use super::seeds::subset;
 use crate::model::{evaluate_heldout, network_features, train_models, DeviceData, Features, TrainJob};
@@ -77,6 +78,8 @@ pub struct EstimateReport {
     pub failed: usize,
     /// Planned runs still missing.
     pub remaining: usize,
+    /// Planned runs that another process committed to the workspace during this session.
+    pub by_others: usize,
     /// True when the time limit or a stop request ended the session early.
     pub stopped_early: bool,
     /// Wall-clock seconds.
@@ -119,16 +122,18 @@ pub fn run_estimate(
         .filter(|s| opts.only.as_ref().is_none_or(|o| o.contains(&s.key)))
         .collect();
     let total = schedule.len();
+    let planned: HashSet<RunKey> = schedule.iter().map(|s| s.key).collect();
     let queue: VecDeque<RunSpec> = schedule.into_iter().filter(|s| !existing.contains(&s.key)).collect();
     let pending = queue.len();
-    let give_up_after = queue.iter().filter(|s| !s.key.kind_is_proxy).count().min(GIVE_UP_AFTER);
+    let give_up_after = planned.iter().filter(|k| !k.kind_is_proxy).count().min(GIVE_UP_AFTER);
     on_event(Event::Started { done: total - pending, total, pending });
     let mut report = EstimateReport { remaining: pending, ..Default::default() };
+    // Checked even with nothing left to train: a plan whose holdout runs all failed is no estimate.
+    if opts.learning_check && give_up_after > 0 && not_learned.len() >= give_up_after {
+        return Err(Error::NotLearning(give_up_message(&not_learned, plan)));
+    }
     if pending == 0 {
         return Ok(report);
-    }
-    if opts.learning_check && give_up_after > 0 && not_learned.len() >= GIVE_UP_AFTER {
-        return Err(Error::NotLearning(give_up_message(&not_learned, plan)));
     }
     let workers = opts.workers.clamp(1, pending);
     let k = opts.models_per_step.clamp(1, pending);
@@ -146,6 +151,7 @@ pub fn run_estimate(
     let (tx, rx) = mpsc::sync_channel::<WorkerResult>(0);
     let deadline = opts.time_limit.map(|t| started + t);
     let mut first_error = None;
+    let mut looked = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
@@ -170,6 +176,10 @@ pub fn run_estimate(
                     }
                     match ws.insert_run(&record) {
                         Ok(inserted) => {
+                            if !inserted {
+                                // Another process wrote this run: look for its other runs now.
+                                looked = Instant::now().checked_sub(LOOK_FOR_OTHERS).unwrap_or(looked);
+                            }
                             if inserted {
                                 report.committed += 1;
                                 report.remaining -= 1;
@@ -208,11 +218,21 @@ pub fn run_estimate(
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
+            if looked.elapsed() >= LOOK_FOR_OTHERS {
+                looked = Instant::now();
+                drop_stored_by_others(ws, &queue);
+            }
         }
     });
     if let Some(e) = first_error {
         return Err(e);
     }
+    // Another process writing to the same workspace (a second estimate, the explorer, a worker started
+    // twice) may have committed planned runs this one did not: count what is missing now.
+    let stored: HashSet<RunKey> = ws.run_keys()?.into_iter().map(|(k, _)| k).collect();
+    report.remaining = planned.difference(&stored).count();
+    report.by_others = (planned.intersection(&stored).count())
+        .saturating_sub(existing.intersection(&planned).count() + report.committed);
     report.stopped_early |= report.remaining > 0;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -142,7 +142,7 @@ pub fn clear_finished(shard_ws: &Path) -> Result<()> {
 pub fn check_finished(shards: &[PathBuf]) -> Result<()> {
     match shards.iter().find(|s| !finished_marker(s).is_file()) {
         Some(s) => Err(Error::Config(format!(
-            "{}: its worker has not finished yet (no {}); only finished shards are merged with --require-complete",
+            "{}: its worker has not finished the shard (no {}: still running, or stopped with runs left; run that worker again to finish it); only finished shards are merged with --require-complete",
             s.display(),
             finished_marker(s).display()
         ))),
@@ -156,13 +156,17 @@ fn cost(spec: &RunSpec) -> f64 {
 }
 
 /// The runs of `plan` that belong to `shard`: every proxy run goes to shard [`PROXY_SHARD`] (so one process
-/// sees all of them and computes the proxies from them as a single estimate would), then
-/// longest-processing-time-first assignment of every holdout run to the least loaded shard (ties to the
-/// lowest index), so shards finish together. Deterministic.
+/// sees all of them and computes the proxies from them as a single estimate would), then each holdout run
+/// to the least loaded shard (ties to the lowest index), so shards finish together: round by round of run
+/// index (run 0 of every ratio, then run 1, …), longest first within a round. A run's shard depends only on
+/// the rounds up to its own, so a plan extended with a larger `--runs` keeps every run where it was and
+/// gives the shards only new runs. Deterministic.
 pub fn shard_runs(plan: &Plan, shard: Shard) -> HashSet<RunKey> {
     let (proxy, mut runs): (Vec<RunSpec>, Vec<RunSpec>) =
         plan.schedule().into_iter().partition(|r| r.key.kind_is_proxy);
-    runs.sort_by(|a, b| cost(b).total_cmp(&cost(a)).then(a.key.cmp(&b.key)));
+    runs.sort_by(|a, b| {
+        (a.key.run_index.cmp(&b.key.run_index)).then(cost(b).total_cmp(&cost(a))).then(a.key.cmp(&b.key))
+    });
     let mut load = vec![0.0f64; shard.count];
     load[PROXY_SHARD] = proxy.iter().map(cost).sum();
     let mut mine: HashSet<RunKey> =
@@ -199,6 +203,24 @@ mod tests {
         let (lo, hi) = loads.iter().fold((f64::MAX, 0f64), |(a, b), &l| (a.min(l), b.max(l)));
         assert!(hi - lo <= 1.0, "{loads:?}");
         assert_eq!(shard_runs(&plan, Shard { index: 1, count: 3 }), parts[1], "deterministic");
+    }
+
+    #[test]
+    fn a_larger_runs_keeps_every_run_on_its_shard() {
+        for count in [2, 3, 5] {
+            for (before, after) in [(4, 6), (1, 10), (3, 4)] {
+                let small = Plan { runs: before, ..Plan::default() };
+                let large = Plan { runs: after, ..Plan::default() };
+                for i in 0..count {
+                    let shard = Shard { index: i, count };
+                    let (a, b) = (shard_runs(&small, shard), shard_runs(&large, shard));
+                    assert!(
+                        a.is_subset(&b),
+                        "shard {shard} of {count}: --runs {before} → {after} moves runs"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

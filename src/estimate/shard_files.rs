@@ -2,6 +2,7 @@
 //! companions it also matches set aside (finished markers, SQLite's side files), or, given no list, the
 //! complete set `WS.shard-I-of-N` found beside the target.
 
+use super::shard::Shard;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,8 @@ const COMPANIONS: [&str; 4] = [".done", "-wal", "-shm", "-journal"];
 pub struct ShardFiles {
     /// Shard workspaces to merge, in the order given (found ones by index).
     pub shards: Vec<PathBuf>,
-    /// Files of the given list recognised as companions of a shard and not opened.
+    /// Files of the given list recognised as companions of a shard, or the target and its side files, and
+    /// not opened.
     pub skipped: Vec<PathBuf>,
     /// Whether the shards were found beside the target rather than given.
     pub found: bool,
@@ -35,6 +37,14 @@ fn shard_name(name: &str, stem: Option<&str>) -> Option<(usize, usize)> {
     (i < n).then_some((i, n))
 }
 
+/// The shard whose workspace `path` is (`WS.shard-I-of-N`), with the workspace `WS` it is a shard of.
+pub fn shard_of_path(path: &Path) -> Option<(Shard, PathBuf)> {
+    let name = path.file_name()?.to_str()?;
+    let (i, n) = shard_name(name, None)?;
+    let base = name.rsplit_once(".shard-")?.0;
+    Some((Shard { index: i, count: n }, path.with_file_name(base)))
+}
+
 /// Whether `path` is a companion of a shard workspace (`….shard-I-of-N.done`, `-wal`, `-shm`, `-journal`).
 fn is_companion(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
@@ -49,8 +59,17 @@ pub fn shard_files(target: &Path, given: &[PathBuf]) -> Result<ShardFiles> {
     if given.is_empty() {
         return find_shards(target);
     }
+    // A glob like `WS*` also names the target (once it exists) and its SQLite side files.
+    let is_target = |p: &Path| {
+        let side = |suffix: &str| {
+            let mut name = target.as_os_str().to_owned();
+            name.push(suffix);
+            same_file(p, Path::new(&name))
+        };
+        ["", "-wal", "-shm", "-journal"].iter().any(|s| side(s))
+    };
     let (skipped, shards): (Vec<PathBuf>, Vec<PathBuf>) =
-        given.iter().cloned().partition(|p| is_companion(p));
+        given.iter().cloned().partition(|p| is_companion(p) || is_target(p));
     if shards.is_empty() {
         let names: Vec<String> = skipped.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::Config(format!(
@@ -59,6 +78,14 @@ pub fn shard_files(target: &Path, given: &[PathBuf]) -> Result<ShardFiles> {
         )));
     }
     Ok(ShardFiles { shards, skipped, found: false })
+}
+
+/// Whether `a` and `b` name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Every `TARGET.shard-I-of-N` beside `target`, sorted by I; refuses mixed counts and missing indices.

@@ -191,7 +191,7 @@ fn ctrl_c_stops_cleanly_and_the_estimate_resumes() {
     let out = child.wait_with_output().unwrap();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("stopping: runs still training are abandoned"), "{stderr}");
+    assert!(stderr.contains("stopping (SIGINT): runs still training are abandoned"), "{stderr}");
     assert!(stderr.contains("run the same command again to continue"), "{stderr}");
     assert!(text(&out.stdout).contains("lowest C-scores") || !text(&out.stdout).is_empty());
     let done = Workspace::open(&ws_path).unwrap().run_counts().unwrap().done;

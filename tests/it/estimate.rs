@@ -150,7 +150,7 @@ fn an_estimate_whose_first_holdout_runs_all_diverge_gives_up() {
     let err = run_estimate(&ws, &data, &plan, &opts(1), &stop, &mut |_| {}).unwrap_err().to_string();
     assert!(err.contains("the first 3 holdout run(s) diverged") && err.contains("lower --lr"), "{err}");
     let counts = ws.run_counts().unwrap();
-    assert_eq!((counts.done, counts.failed), (0, 4), "{counts:?}");
+    assert!(counts.done == 0 && (4..=5).contains(&counts.failed), "{counts:?}");
     let mut trained = 0;
     let again = run_estimate(&ws, &data, &plan, &opts(1), &AtomicBool::new(false), &mut |e| {
         trained += usize::from(matches!(e, Event::RunCommitted { .. }))

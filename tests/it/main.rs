@@ -25,6 +25,7 @@ mod export_import_eval;
 mod fuzz_regressions;
 mod gpu_handover;
 mod labels_first;
+mod long_jobs;
 mod pred_probs;
 mod protocol;
 mod proxy_cli;

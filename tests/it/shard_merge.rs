@@ -206,10 +206,19 @@ fn the_glob_a_user_types_merges_and_markers_are_skipped() {
     ok(&out);
     let err = stderr(&out);
     assert!(
-        err.contains("skipped 2 finished marker(s)") && err.contains("complete (10 of 10 planned runs)"),
+        err.contains("skipped 2 file(s) among the shards")
+            && err.contains("complete (10 of 10 planned runs)"),
         "{err}"
     );
     assert!(p.join("g.cscore.shard-0-of-2.done").is_file(), "markers are left alone");
+    // Run again with `g.cscore*`, which now names the target too: it is skipped, not refused.
+    let everything = glob(p, "g.cscore");
+    assert!(everything.contains(&"g.cscore".to_string()), "{everything:?}");
+    let args: Vec<&str> =
+        ["merge", "g.cscore"].into_iter().chain(everything.iter().map(String::as_str)).collect();
+    let out = cscore(&args, p);
+    ok(&out);
+    assert!(stderr(&out).contains("complete (10 of 10 planned runs)"), "{}", stderr(&out));
     refused(&cscore(&["merge", "x.cscore", "g.cscore.shard-0-of-2.done"], p), "no shard workspace to merge");
 }
 
@@ -225,6 +234,10 @@ fn merge_without_a_list_finds_every_shard_of_one_split() {
         "1 of 2 shards of f.cscore missing (f.cscore.shard-1-of-2)",
     );
     assert!(!p.join("f.cscore").exists());
+    // Named explicitly, the one shard merges, and the merge says the workspace is incomplete.
+    let out = cscore(&["merge", "h.cscore", "f.cscore.shard-0-of-2"], p);
+    ok(&out);
+    assert!(stderr(&out).contains("h.cscore: incomplete: "), "{}", stderr(&out));
     ok(&cscore(&worker_args("d", "f.cscore", "1/2", &[]), p));
     let out = cscore(&["merge", "f.cscore", "--require-complete"], p);
     ok(&out);
