@@ -84,15 +84,8 @@ impl Project {
         let mut dataset = data::load(data, load)?;
         let ws_path = place(&dataset);
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
-            Err(e @ StoreError::DatasetMismatch { .. })
-                if dataset.format == Format::Folder && !load.flat_folders =>
-            {
-                // A workspace made before cscore read the subfolders of class folders holds the folder
-                // as it was read then: its estimate stays usable.
-                let flat = LoadOptions { flat_folders: true, ..load.clone() };
-                let then = data::load(data, &flat)?;
-                let ws = Workspace::open_or_create(&ws_path, &dataset_info(&then)).map_err(|_| e)?;
-                tracing::info!(path = %ws_path.display(), "a workspace from before subfolders were read: reading the class folders' own images only");
+            Err(e @ StoreError::DatasetMismatch { .. }) if dataset.format == Format::Folder => {
+                let (ws, then) = reopen_as_then(data, load, &ws_path).ok_or(e)?;
                 dataset = then;
                 ws
             }
@@ -223,6 +216,7 @@ impl Project {
             class_names: info.class_names,
             paths: read.paths,
             content_hash: info.content_hash,
+            notes: Vec::new(),
         };
         let pixels = PendingPixels {
             source: source.to_path_buf(),
@@ -239,4 +233,31 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// A workspace made by an earlier cscore holds an image folder as it was read then: at the size it
+/// recorded (before large images were resized by default, they were read whole) and, before cscore read
+/// the subfolders of class folders, from the class folders' own images. Reads the folder so, where the
+/// user did not ask otherwise, until the workspace takes it; `None` when no reading does.
+fn reopen_as_then(data: &Path, load: &LoadOptions, ws_path: &Path) -> Option<(Workspace, Dataset)> {
+    let recorded = Workspace::open(ws_path).and_then(|w| w.dataset_info()).ok()?;
+    let sizes = match load.image_size {
+        Some(_) => vec![load.image_size],
+        None => vec![None, Some((recorded.height, recorded.width))],
+    };
+    let flats = if load.flat_folders { vec![true] } else { vec![false, true] };
+    for flat in flats {
+        for &image_size in &sizes {
+            if image_size == load.image_size && flat == load.flat_folders {
+                continue; // the reading that failed
+            }
+            let then = LoadOptions { image_size, flat_folders: flat, ..load.clone() };
+            let Ok(dataset) = data::load(data, &then) else { continue };
+            if let Ok(ws) = Workspace::open_or_create(ws_path, &dataset_info(&dataset)) {
+                tracing::info!(path = %ws_path.display(), ?image_size, flat, "the folder read as the workspace's cscore read it");
+                return Some((ws, dataset));
+            }
+        }
+    }
+    None
 }

@@ -15,8 +15,9 @@ use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
 use cscore::proxy::{block_of, ProxyUpdater, Selection, INPUT_PROXIES};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Runs the command.
 pub fn run(args: &EstimateArgs) -> anyhow::Result<()> {
@@ -42,6 +43,8 @@ pub struct Finished {
 /// Runs the command for the runs of one shard only (`cscore worker`), in the workspace `WS.shard-I-of-N`;
 /// only shard [`PROXY_SHARD`] (which trains the proxy runs) computes the proxies.
 pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Finished> {
+    // `--time-limit` counts from here: loading, the learning-rate test and the proxies are part of it.
+    let started = Instant::now();
     let device = parse_device(&args.device)?;
     // A flag value that no plan accepts (--batch 0, --ratios 1.5) is refused before the dataset loads and
     // before a workspace file is made.
@@ -73,6 +76,15 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let stop = Arc::new(AtomicBool::new(false));
     // Set by a signal alone (`stop` is also how a time limit ends the session).
     let signal = super::signals::install(stop.clone());
+    let timed_out = Arc::new(AtomicBool::new(false));
+    if let Some(limit) = args.time_limit {
+        let (stop, timed_out) = (stop.clone(), timed_out.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(limit.saturating_sub(started.elapsed()));
+            timed_out.store(true, Ordering::SeqCst);
+            stop.store(true, Ordering::SeqCst);
+        });
+    }
     errln!(
         "{}: {} examples, {} class{}, {}×{}×{} → workspace {}",
         ds.source.display(),
@@ -84,13 +96,42 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         ds.width,
         ws.path().display()
     );
+    for note in &ds.notes {
+        errln!("{note}");
+    }
     // The protocol's line (and its learning-rate test, for a new workspace) comes after the dataset's
     // warnings, which stay right below the line above.
     let mut protocol_lines = Vec::new();
-    let plan =
+    let resolved =
         resolve_protocol_plan(ws, &args.overrides(), args.protocol, ds, &device, &stop, &mut |line| {
-            protocol_lines.push(line)
-        })?;
+            // The test's own line says at once what the next minutes are spent on.
+            if line.starts_with("testing") {
+                errln!("{line}");
+            } else {
+                protocol_lines.push(line);
+            }
+        });
+    let plan = match resolved {
+        Err(cscore::Error::Interrupted)
+            if timed_out.load(Ordering::SeqCst) || signal.received().is_some() =>
+        {
+            errln!(
+                "stopped during the learning-rate test, before any run, after {}; nothing was stored ({})",
+                duration(started.elapsed().as_secs_f64()),
+                if signal.received().is_some() {
+                    "run the same command again"
+                } else {
+                    "give a longer --time-limit, or --lr to skip the test"
+                }
+            );
+            return Ok(Finished {
+                workspace: ws.path().to_path_buf(),
+                complete: None,
+                interrupted: signal.exit_status(),
+            });
+        }
+        other => other?,
+    };
     let flags = args.overrides();
     for (flag, given, kept) in
         [("--runs", flags.runs, plan.runs), ("--proxy-runs", flags.proxy_runs, plan.proxy_runs)]
@@ -144,7 +185,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let opts = EstimateOptions {
         workers,
         models_per_step: args.models_per_step,
-        time_limit: args.time_limit,
+        time_limit: args.time_limit.map(|t| t.saturating_sub(started.elapsed())),
         only: shard.map(|s| shard_runs(&plan, s)),
         learning_check: !args.no_learning_check,
         ..EstimateOptions::default()
@@ -232,7 +273,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if report.remaining > 0 {
         errln!(
             "stopped after {} with {} planned run(s) left; run the same command again to continue",
-            duration(report.seconds),
+            duration(started.elapsed().as_secs_f64()),
             report.remaining
         );
     } else {

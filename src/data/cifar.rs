@@ -72,6 +72,7 @@ pub(super) fn load(dir: &Path) -> Result<Loaded, DataError> {
         labels,
         class_names: class_names(dir, &variant)?,
         paths: None,
+        notes: Vec::new(),
     })
 }
 

@@ -64,6 +64,8 @@ pub struct Dataset {
     pub paths: Option<Vec<PathBuf>>,
     /// SHA-256 (hex) of shape, pixels and labels as loaded, before any injected corruption.
     pub content_hash: String,
+    /// What reading did that the user should hear of (images resized, files skipped), one line each.
+    pub notes: Vec<String>,
 }
 
 impl Dataset {

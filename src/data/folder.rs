@@ -2,21 +2,21 @@
 //! subfolders belong to them, as in torchvision's `ImageFolder`), and every image is resized to one size
 //! (the requested one, or the most common one).
 
+use super::folder_size::default_size;
 use super::read::{is_hidden, sorted_entries};
 use super::{invalid, DataError, LabelsOnly, Loaded};
 use image::imageops::{resize, FilterType};
 use image::{ColorType, ImageDecoder, ImageReader};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// File extensions read as images (compared case-insensitively).
-const EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "bmp", "gif", "webp"];
+/// File extensions read as images (compared case-insensitively): torchvision's `ImageFolder` list and GIF.
+const EXTENSIONS: [&str; 10] = ["png", "jpg", "jpeg", "bmp", "gif", "webp", "tif", "tiff", "ppm", "pgm"];
 /// Largest accepted image (height × width), to refuse absurd sizes before allocating.
 const MAX_PIXELS: usize = 1 << 26;
 /// Images decoded in parallel at a time.
 const BATCH: usize = 256;
-const EXPECTED: &str = "expected root/<class>/*.png|jpg|jpeg|bmp|gif|webp";
+const EXPECTED: &str = "expected root/<class>/*.png|jpg|jpeg|bmp|gif|webp|tif|tiff|ppm|pgm";
 
 /// What the header of one image says.
 struct Header {
@@ -55,7 +55,8 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
 
 /// Loads an image folder, resizing every image to `size` (height, width) or the most common size.
 pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Result<Loaded, DataError> {
-    let (class_names, files) = list(root, flat)?;
+    let (class_names, files, skipped) = list(root, flat)?;
+    let mut notes: Vec<String> = skipped_note(&skipped).into_iter().collect();
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
     let headers: Vec<Header> = headers.into_iter().collect::<Result<_, _>>()?;
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
@@ -64,7 +65,12 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
             return Err(invalid(root, format!("image size {h}x{w} has a zero side")))
         }
         Some(hw) => hw,
-        None => most_common(&headers),
+        None => {
+            let sizes: Vec<(usize, usize)> = headers.iter().map(|h| (h.height, h.width)).collect();
+            let (size, note) = default_size(&sizes);
+            notes.extend(note);
+            size
+        }
     };
     if height.checked_mul(width).is_none_or(|p| p > MAX_PIXELS) {
         return Err(invalid(
@@ -90,18 +96,41 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
         }
     }
     let (paths, labels) = files.into_iter().unzip();
-    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths) })
+    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes })
+}
+
+/// The note for visible files that are not images, by extension (`None` when there are none).
+fn skipped_note(skipped: &[PathBuf]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let mut by_ext: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for p in skipped {
+        let ext =
+            p.extension().map_or_else(|| "(no extension)".into(), |e| format!(".{}", e.to_string_lossy()));
+        *by_ext.entry(ext).or_default() += 1;
+    }
+    let mut kinds: Vec<(String, usize)> = by_ext.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let listed: Vec<String> = kinds.iter().take(6).map(|(e, n)| format!("{e} ×{n}")).collect();
+    let more = if kinds.len() > 6 { ", …" } else { "" };
+    Some(format!(
+        "skipped {} file(s) that are not images ({}{more}), e.g. {}",
+        skipped.len(),
+        listed.join(", "),
+        skipped[0].display()
+    ))
 }
 
 /// The labels, class names and files of an image folder, from its listing alone (no image is opened).
 pub(super) fn load_labels(root: &Path, flat: bool) -> Result<LabelsOnly, DataError> {
-    let (class_names, files) = list(root, flat)?;
+    let (class_names, files, _) = list(root, flat)?;
     let (paths, labels) = files.into_iter().unzip();
     Ok(LabelsOnly { shape: None, labels, class_names: Some(class_names), paths: Some(paths) })
 }
 
-/// Class names, and every image file with its class index.
-type ClassFiles = (Vec<String>, Vec<(PathBuf, u32)>);
+/// Class names, every image file with its class index, and the visible files that are not images.
+type ClassFiles = (Vec<String>, Vec<(PathBuf, u32)>, Vec<PathBuf>);
 
 /// The sorted class folders and every image file in them (sorted by name) with its class index.
 fn list(root: &Path, flat: bool) -> Result<ClassFiles, DataError> {
@@ -115,11 +144,12 @@ fn list(root: &Path, flat: bool) -> Result<ClassFiles, DataError> {
     }
     let mut names = Vec::with_capacity(class_dirs.len());
     let mut files = Vec::new();
+    let mut skipped: Vec<PathBuf> = entries.iter().filter(|p| p.is_file()).cloned().collect();
     for (k, dir) in class_dirs.into_iter().enumerate() {
         let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let label = u32::try_from(k).map_err(|_| invalid(root, "too many class folders"))?;
         let mut images = Vec::new();
-        images_under(dir, 0, flat, &mut images)?;
+        images_under(dir, 0, flat, &mut images, &mut skipped)?;
         if images.is_empty() {
             return Err(invalid(
                 dir,
@@ -129,7 +159,7 @@ fn list(root: &Path, flat: bool) -> Result<ClassFiles, DataError> {
         files.extend(images.into_iter().map(|p| (p, label)));
         names.push(name);
     }
-    Ok((names, files))
+    Ok((names, files, skipped))
 }
 
 /// Deepest subfolder of a class folder that is searched for images (a guard against symlink cycles).
@@ -138,9 +168,16 @@ const MAX_DEPTH: usize = 32;
 /// The images of a class folder and of its visible subfolders, in the order torchvision's `ImageFolder`
 /// lists them: a folder's own files (sorted) before its subfolders', subfolders in sorted order.
 /// `flat`: the folder's own files only.
-fn images_under(dir: &Path, depth: usize, flat: bool, out: &mut Vec<PathBuf>) -> Result<(), DataError> {
+fn images_under(
+    dir: &Path,
+    depth: usize,
+    flat: bool,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<(), DataError> {
     let entries = sorted_entries(dir)?;
     out.extend(entries.iter().filter(|p| is_image_file(p)).cloned());
+    skipped.extend(entries.iter().filter(|p| p.is_file() && !is_hidden(p) && !is_image_file(p)).cloned());
     if flat {
         return Ok(());
     }
@@ -151,7 +188,7 @@ fn images_under(dir: &Path, depth: usize, flat: bool, out: &mut Vec<PathBuf>) ->
                 format!("folders nested more than {MAX_DEPTH} deep (a symlink cycle?)"),
             ));
         }
-        images_under(sub, depth + 1, false, out)?;
+        images_under(sub, depth + 1, false, out, skipped)?;
     }
     Ok(())
 }
@@ -173,18 +210,6 @@ fn header(p: &Path) -> Result<Header, DataError> {
     let grey =
         matches!(decoder.color_type(), ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16);
     Ok(Header { height: h as usize, width: w as usize, grey })
-}
-
-/// The most common (height, width); ties go to the size seen first.
-fn most_common(headers: &[Header]) -> (usize, usize) {
-    let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        counts.entry((h.height, h.width)).or_insert((0, i)).0 += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(_, (count, first))| (count, std::cmp::Reverse(first)))
-        .map_or((1, 1), |(size, _)| size)
 }
 
 /// Decodes `p` and resizes it to height×width, returned C×H×W.
@@ -220,13 +245,6 @@ fn decode(p: &Path, channels: usize, height: usize, width: usize) -> Result<Vec<
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn most_common_size_prefers_count_then_first_seen() {
-        let h = |height, width| Header { height, width, grey: true };
-        assert_eq!(most_common(&[h(2, 3), h(4, 4), h(4, 4)]), (4, 4));
-        assert_eq!(most_common(&[h(2, 3), h(4, 4)]), (2, 3));
-    }
 
     #[test]
     fn image_extensions_are_case_insensitive() {

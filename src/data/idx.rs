@@ -43,6 +43,7 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
         labels,
         class_names: numbered_classes(k),
         paths: None,
+        notes: Vec::new(),
     })
 }
 

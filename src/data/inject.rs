@@ -192,6 +192,7 @@ mod tests {
             class_names: (0..k).map(|c| c.to_string()).collect(),
             paths: None,
             content_hash: String::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ mod cifar;
 mod dataset;
 mod detect;
 mod folder;
+mod folder_size;
 mod idx;
 mod idx_names;
 mod inject;
@@ -61,6 +62,8 @@ pub(crate) struct Loaded {
     pub labels: Vec<u32>,
     pub class_names: Vec<String>,
     pub paths: Option<Vec<PathBuf>>,
+    /// What reading did that the user should hear of (images resized, files skipped).
+    pub notes: Vec<String>,
 }
 
 /// A dataset's labels (and what else is known without its pixels), read without its pixels.
@@ -92,12 +95,20 @@ pub fn load_labels(path: &Path, opts: &LoadOptions) -> Result<Option<LabelsOnly>
 /// Loads the dataset at `path`, detecting its format unless `opts.format` names one.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     let format = format_of(path, opts)?;
-    let loaded = match format {
+    let mut loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
         Format::Folder => folder::load(path, opts.image_size, opts.flat_folders)?,
         Format::Npz => npz::load(path)?,
     };
+    if let Some((h, w)) =
+        opts.image_size.filter(|&s| format != Format::Folder && s != (loaded.height, loaded.width))
+    {
+        loaded.notes.push(format!(
+            "--image-size {h}x{w} applies to image folders only; these images are read at their own size, {}×{}",
+            loaded.height, loaded.width
+        ));
+    }
     finish(path, format, loaded)
 }
 
@@ -144,6 +155,7 @@ fn finish(path: &Path, format: Format, l: Loaded) -> Result<Dataset, DataError> 
         class_names: l.class_names,
         paths: l.paths,
         content_hash,
+        notes: l.notes,
     })
 }
 

@@ -67,6 +67,7 @@ mod tests {
             class_names: vec!["a".into()],
             paths: None,
             content_hash: String::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicBool;
 /// The rates tried, largest first.
 pub const LR_CANDIDATES: [f64; 5] = [0.1, 0.05, 0.02, 0.01, 0.005];
 /// Examples the candidates train on (at most).
-const TEST_TRAIN: usize = 2_000;
+pub(super) const TEST_TRAIN: usize = 2_000;
 /// Held-out examples they are judged on (at most).
 const TEST_HELDOUT: usize = 500;
 /// Epochs each candidate trains, at least.

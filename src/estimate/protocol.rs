@@ -129,8 +129,24 @@ pub fn resolve_protocol_plan(
                 ds.height, ds.width
             )));
         }
+        // A small dataset at the smallest ratio is a handful of batches: too few SGD steps to learn.
+        let small = flags.batch.is_none().then(|| small_data_batch(ds.len(), &plan)).flatten();
+        if let Some(batch) = small {
+            // A fixed rate (the reference protocol's 0.1 for batches of 128) scales with the batch, as
+            // the linear scaling rule has it; the image protocol's range test runs at the new batch.
+            if wanted == Protocol::Reference && flags.lr.is_none() {
+                let scaled = plan.train.lr * batch as f64 / plan.train.batch as f64;
+                plan.train.lr = (scaled * 1e6).round() / 1e6;
+            }
+            plan.train.batch = batch;
+        }
         let how = match (wanted, flags.lr) {
             (Protocol::Image, None) => {
+                say(format!(
+                    "testing {} learning rates on a subset of up to {} examples before the first run (--lr skips this)",
+                    super::LR_CANDIDATES.len(),
+                    super::lr_range::TEST_TRAIN
+                ));
                 let choice = choose_lr(ds, &plan, device, stop)?;
                 plan.train.lr = choice.lr;
                 format!("lr {} ({})", choice.lr, choice.summary())
@@ -141,14 +157,55 @@ pub fn resolve_protocol_plan(
             Some(ProtocolChoice::Auto) | None => format!(" (auto: {})", auto_reason(ds)),
             _ => String::new(),
         };
+        let batch = match small {
+            Some(b) => format!(
+                ", batch {b} (a small dataset: ratio {} trains {} SGD steps)",
+                min_ratio(&plan),
+                steps_at_smallest_ratio(ds.len(), &plan)
+            ),
+            None => String::new(),
+        };
         say(format!(
-            "protocol {}{why}: --model {}, inputs {}, {how}",
+            "protocol {}{why}: --model {}, inputs {}, {how}{batch}",
             wanted.name(),
             plan.model,
             plan.inputs
         ));
         Ok(plan)
     })
+}
+
+/// SGD steps a run at the smallest ratio should take at least, for a model to learn anything.
+pub const MIN_SMALLEST_RATIO_STEPS: usize = 50;
+
+fn min_ratio(plan: &Plan) -> f64 {
+    plan.ratios.iter().copied().fold(1.0, f64::min)
+}
+
+/// SGD steps of a run at the plan's smallest ratio on `n` examples.
+fn steps_at_smallest_ratio(n: usize, plan: &Plan) -> usize {
+    let subset = ((n as f64 * min_ratio(plan)).round() as usize).max(1);
+    plan.train.epochs * subset.div_ceil(plan.train.batch.max(1))
+}
+
+/// The smallest batch a small dataset is given.
+const MIN_BATCH: usize = 16;
+
+/// The batch (a power of two, at least [`MIN_BATCH`]) that gives a run at the smallest ratio
+/// [`MIN_SMALLEST_RATIO_STEPS`] steps, when the plan's batch gives it fewer; `None` when it is enough.
+fn small_data_batch(n: usize, plan: &Plan) -> Option<usize> {
+    if steps_at_smallest_ratio(n, plan) >= MIN_SMALLEST_RATIO_STEPS {
+        return None;
+    }
+    let mut batch = plan.train.batch;
+    while batch > MIN_BATCH {
+        batch /= 2;
+        let p = Plan { train: crate::model::TrainConfig { batch, ..plan.train.clone() }, ..plan.clone() };
+        if steps_at_smallest_ratio(n, &p) >= MIN_SMALLEST_RATIO_STEPS {
+            break;
+        }
+    }
+    (batch != plan.train.batch).then_some(batch)
 }
 
 /// Why `auto` chose its protocol for `ds`, in a few words.
@@ -175,6 +232,17 @@ mod tests {
         assert_eq!(Protocol::auto(3, 8, 8), Protocol::Image);
         assert_eq!(Protocol::auto(1, 64, 64), Protocol::Image);
         assert_eq!(Protocol::auto(1, 28, 40), Protocol::Image);
+    }
+
+    #[test]
+    fn small_datasets_get_a_smaller_batch() {
+        let plan = Plan::default(); // ratios from 0.1, batch 128, 10 epochs
+        assert_eq!(small_data_batch(10_000, &plan), None, "1,000 examples at 0.1: 80 steps");
+        assert_eq!(small_data_batch(1_000, &plan), Some(16), "100 examples: 10 steps at 128, 70 at 16");
+        assert_eq!(small_data_batch(5_000, &plan), Some(64), "500 examples: 40 steps at 128, 80 at 64");
+        assert_eq!(small_data_batch(100, &plan), Some(16), "at least 16");
+        let few = Plan { train: crate::model::TrainConfig { epochs: 1, ..plan.train.clone() }, ..plan };
+        assert_eq!(steps_at_smallest_ratio(60_000, &few), 47);
     }
 
     #[test]

@@ -175,6 +175,7 @@ mod tests {
             class_names: vec!["a".into(), "b".into()],
             paths: None,
             content_hash: String::new(),
+            notes: Vec::new(),
         };
         let inputs = Inputs::standardized(&ChannelStats::of(&ds));
         let data = DeviceData::with_inputs(&ds, &inputs, &Device::Cpu).unwrap();

@@ -50,6 +50,7 @@ pub fn synthetic(n: usize, classes: usize, flip: f64, seed: u64) -> (Dataset, Ve
         class_names: (0..classes).map(|c| c.to_string()).collect(),
         paths: None,
         content_hash: hash,
+        notes: Vec::new(),
     };
     (ds, flipped)
 }

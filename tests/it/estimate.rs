@@ -209,6 +209,7 @@ fn prototypes(c: usize, side: usize, n: usize, classes: usize) -> cscore::data::
         class_names: (0..classes).map(|k| k.to_string()).collect(),
         paths: None,
         content_hash,
+        notes: Vec::new(),
     }
 }
 

@@ -166,3 +166,35 @@ fn two_estimates_on_one_workspace_share_the_runs() {
     let both = format!("{}{}", text(&a.stderr), text(&b.stderr));
     assert!(both.contains("committed by another process writing to this workspace"), "{both}");
 }
+
+/// `--time-limit` counts from the start of the command: a limit reached during the learning-rate test
+/// stops there, says so and what to do, stores no run and exits 0 (as any time-limit stop).
+#[test]
+fn a_time_limit_covers_the_learning_rate_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("photos");
+    for (c, class) in ["a", "b", "c"].iter().enumerate() {
+        std::fs::create_dir_all(root.join(class)).unwrap();
+        for i in 0..200u32 {
+            let img = image::RgbImage::from_fn(64, 64, |x, y| {
+                let v = ((x * (c as u32 + 1) + y * 3 + i) % 256) as u8;
+                image::Rgb([v, v.wrapping_mul(3), 255 - v])
+            });
+            img.save(root.join(class).join(format!("{i:03}.png"))).unwrap();
+        }
+    }
+    let started = Instant::now();
+    let out = cscore(&["estimate", "photos", "--time-limit", "1s", "--no-progress"], dir.path());
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{err}");
+    assert!(err.contains("testing 5 learning rates"), "{err}");
+    assert!(
+        err.contains("stopped during the learning-rate test, before any run")
+            && err.contains("give a longer --time-limit, or --lr to skip the test"),
+        "{err}"
+    );
+    let ws = Workspace::open(&dir.path().join("photos.cscore")).unwrap();
+    assert_eq!(ws.run_counts().unwrap().done, 0);
+    assert!(stored_plan(&ws).unwrap().is_none(), "no plan stored: the test runs again next time");
+}

@@ -125,7 +125,8 @@ fn the_default_protocol_learns_a_dense_rgb_dataset() {
             ratios: vec![0.5],
             runs: 2,
             proxy_runs: 0,
-            train: cscore::model::TrainConfig { epochs: 1, ..Default::default() },
+            // 450 examples, one epoch: batch 16 and the rate scaled with it.
+            train: cscore::model::TrainConfig { epochs: 1, batch: 16, lr: 0.0125, ..Default::default() },
             ..Plan::default()
         },
         "{}",
@@ -183,14 +184,17 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     let (a, lines) = plan_in("a.cscore", &ds);
     let (b, _) = plan_in("b.cscore", &ds);
     assert_eq!(a, b, "two shards run the same seeded test");
-    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("testing 5 learning rates on a subset of up to 2000 examples"), "{lines:?}");
     assert_eq!(a.protocol, Protocol::Image);
     let (grey, _) = common::synthetic(200, 4, 0.0, 5);
     let (g, lines) = plan_in("grey.cscore", &grey);
-    let reference =
-        Plan { train: cscore::model::TrainConfig { epochs: 2, ..Default::default() }, ..Plan::default() };
-    assert_eq!(g, reference, "{lines:?}");
+    // 200 examples: at ratio 0.1 a batch of 128 would be 1 step per epoch; the batch is made small, and
+    // the reference protocol's rate scales with it (0.1 × 16/128).
+    let train = cscore::model::TrainConfig { epochs: 2, batch: 16, lr: 0.0125, ..Default::default() };
+    assert_eq!(g, Plan { train, ..Plan::default() }, "{lines:?}");
     assert!(lines[0].starts_with("protocol reference") && lines[0].contains("[0,1]"), "{lines:?}");
+    assert!(lines[0].ends_with(", batch 16 (a small dataset: ratio 0.1 trains 4 SGD steps)"), "{lines:?}");
 }
 
 /// Runs that learned nothing leave nothing behind that ranks noise, and do not come back on resume: the

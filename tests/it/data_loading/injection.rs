@@ -19,6 +19,7 @@ fn synthetic(n: usize, classes: usize) -> Dataset {
         class_names: (0..classes).map(|k| k.to_string()).collect(),
         paths: None,
         content_hash,
+        notes: Vec::new(),
     }
 }
 

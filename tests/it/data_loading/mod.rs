@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 mod cifar;
 mod detection;
 mod folder;
+mod folder_real;
 mod idx;
 mod injection;
 mod npz;

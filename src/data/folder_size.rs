@@ -1,0 +1,111 @@
+//! The size an image folder is read at when none is asked for: the images' own size when they share
+//! one that a CPU trains at in reasonable time, else a small one. Photos are hundreds of pixels a side;
+//! kept whole they would cost thousands of times a 32×32 image in memory and in every model (40 phone
+//! photos at 3000×2000 took 13.5 GB before this), so larger images are resized to [`DEFAULT_SIDE`]
+//! pixels on their longer side, aspect kept, and the user is told so.
+
+use std::collections::HashMap;
+
+/// Images whose longer side is at most this are read at their own size by default.
+pub const KEEP_UP_TO: usize = 64;
+/// The longer side larger images are resized to by default (CIFAR's 32).
+pub const DEFAULT_SIDE: usize = 32;
+
+/// The default size of images of these (height, width) sizes, and the note that says what was chosen
+/// (`None` when every image keeps its own size).
+pub fn default_size(sizes: &[(usize, usize)]) -> ((usize, usize), Option<String>) {
+    let (common, count) = most_common(sizes);
+    let distinct = {
+        let mut s = sizes.to_vec();
+        s.sort_unstable();
+        s.dedup();
+        s.len()
+    };
+    // Without a size that most images share, the median height and width.
+    let base =
+        if 2 * count > sizes.len() { common } else { (median(sizes, |s| s.0), median(sizes, |s| s.1)) };
+    let longer = base.0.max(base.1);
+    let size = if longer > KEEP_UP_TO {
+        let scale = |side: usize| ((side * DEFAULT_SIDE + longer / 2) / longer).max(1);
+        (scale(base.0), scale(base.1))
+    } else {
+        base
+    };
+    let n = sizes.len();
+    let what = if distinct == 1 {
+        format!("all {}×{}", base.0, base.1)
+    } else if base == common {
+        format!("{distinct} sizes, most common {}×{} ({count} of {n})", common.0, common.1)
+    } else {
+        format!("{distinct} sizes, median {}×{}", base.0, base.1)
+    };
+    let note = (distinct > 1 || size != base).then(|| {
+        let why = if size == base { "" } else { " (the longer side capped at 32 for training on a CPU)" };
+        format!(
+            "images: {n} files ({what}) resized to {}×{}{why}; --image-size HxW chooses the size",
+            size.0, size.1
+        )
+    });
+    (size, note)
+}
+
+/// The most common size and how many have it; ties go to the size seen first.
+fn most_common(sizes: &[(usize, usize)]) -> ((usize, usize), usize) {
+    let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
+    for (i, &s) in sizes.iter().enumerate() {
+        counts.entry(s).or_insert((0, i)).0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(_, (count, first))| (count, std::cmp::Reverse(first)))
+        .map_or(((1, 1), 0), |(size, (count, _))| (size, count))
+}
+
+fn median(sizes: &[(usize, usize)], side: impl Fn(&(usize, usize)) -> usize) -> usize {
+    let mut v: Vec<usize> = sizes.iter().map(side).collect();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(1)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_images_keep_their_size_and_large_ones_are_capped() {
+        assert_eq!(default_size(&[(28, 28); 5]), ((28, 28), None));
+        assert_eq!(default_size(&[(64, 64); 3]).0, (64, 64));
+        let (size, note) = default_size(&[(224, 224); 4]);
+        assert_eq!(size, (32, 32));
+        assert_eq!(
+            note.unwrap(),
+            "images: 4 files (all 224×224) resized to 32×32 (the longer side capped at 32 for training on a \
+             CPU); --image-size HxW chooses the size"
+        );
+        let photos = [(96, 128), (96, 128), (96, 128), (300, 200), (60, 80)];
+        let (size, note) = default_size(&photos);
+        assert_eq!(size, (24, 32), "aspect kept");
+        assert!(note.unwrap().contains("3 sizes, most common 96×128 (3 of 5)"));
+    }
+
+    #[test]
+    fn most_common_size_prefers_count_then_first_seen() {
+        assert_eq!(most_common(&[(2, 3), (4, 4), (4, 4)]), ((4, 4), 2));
+        assert_eq!(most_common(&[(2, 3), (4, 4)]), ((2, 3), 1));
+    }
+
+    #[test]
+    fn without_a_common_size_the_median_is_the_base() {
+        let sizes = [(60, 50), (183, 174), (50, 60), (40, 50), (30, 30)];
+        let (size, note) = default_size(&sizes);
+        assert_eq!(size, (50, 50));
+        assert!(note.unwrap().contains("5 sizes, median 50×50"));
+        let large = [(60, 70), (183, 174), (100, 120), (40, 50), (30, 30)];
+        assert_eq!(default_size(&large).0, (27, 32), "median 60×70, capped at 32");
+        let mixed_small = [(28, 28), (28, 28), (30, 30)];
+        let (size, note) = default_size(&mixed_small);
+        assert_eq!(size, (28, 28));
+        assert!(note.unwrap().ends_with("resized to 28×28; --image-size HxW chooses the size"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Image folders as users have them: TIFF and PNM files (torchvision reads them), stray files said, photos
+//! resized to a size a CPU trains at (and said), a workspace made at another size still opening, and
+//! `--image-size` on a format it does not apply to said.
+
+use super::*;
+
+/// Each format `ImageFolder` reads is read: .tif, .tiff, .ppm, .pgm beside .png; other files are named
+/// in a note, not read.
+#[test]
+fn tiff_and_pnm_files_are_images_and_stray_files_are_said() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("mixed");
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+    }
+    rgb(8, 8, [10, 20, 30]).save(dir.join("a/1.png")).unwrap();
+    rgb(8, 8, [40, 50, 60]).save(dir.join("a/2.tif")).unwrap();
+    rgb(8, 8, [70, 80, 90]).save(dir.join("a/3.TIFF")).unwrap();
+    rgb(8, 8, [1, 2, 3]).save(dir.join("b/4.ppm")).unwrap();
+    image::GrayImage::from_pixel(8, 8, image::Luma([200])).save(dir.join("b/5.pgm")).unwrap();
+    for stray in ["a/Thumbs.db", "b/labels.txt", "README.md"] {
+        std::fs::write(dir.join(stray), b"x").unwrap();
+    }
+    let ds = load(&dir, &opts()).unwrap();
+    assert_eq!((ds.len(), ds.channels, ds.height, ds.width), (5, 3, 8, 8));
+    assert_eq!(ds.labels, vec![0, 0, 0, 1, 1]);
+    let tif = ds.image(1);
+    assert_eq!((tif[0], tif[64], tif[128]), (40, 50, 60), "the TIFF's pixels, planar");
+    assert_eq!(ds.image(4)[0], 200, "the PGM's grey in every channel");
+    assert_eq!(
+        ds.notes,
+        vec![format!(
+            "skipped 3 file(s) that are not images (.db ×1, .md ×1, .txt ×1), e.g. {}",
+            dir.join("README.md").display()
+        )]
+    );
+}
+
+/// Photos are read at a size a CPU trains at (the longer side 32, aspect kept), and a note says so; a
+/// folder of one small size is read as it is, without a note.
+#[test]
+fn large_images_are_resized_by_default_and_a_note_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("photos");
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        rgb(200, 150, [9, 9, 9]).save(dir.join(class).join("x.jpg")).unwrap();
+        rgb(200, 150, [9, 9, 9]).save(dir.join(class).join("y.jpg")).unwrap();
+    }
+    rgb(90, 120, [9, 9, 9]).save(dir.join("a/z.png")).unwrap();
+    let ds = load(&dir, &opts()).unwrap();
+    assert_eq!((ds.height, ds.width), (24, 32), "150×200 with the longer side 32");
+    assert_eq!(
+        ds.notes,
+        vec!["images: 5 files (2 sizes, most common 150×200 (4 of 5)) resized to 24×32 (the longer side capped \
+              at 32 for training on a CPU); --image-size HxW chooses the size"
+            .to_string()]
+    );
+    let asked = load(&dir, &LoadOptions { image_size: Some((150, 200)), ..opts() }).unwrap();
+    assert_eq!((asked.height, asked.width), (150, 200));
+    assert!(asked.notes.is_empty(), "{:?}", asked.notes);
+    let small = image_folder(root.path());
+    let notes = load(&small, &LoadOptions { image_size: Some((4, 6)), ..opts() }).unwrap().notes;
+    assert!(!notes.iter().any(|n| n.starts_with("images:")), "{notes:?}");
+}
+
+/// A workspace made when large images were read whole (or with `--image-size`) opens with the folder read
+/// at the size it recorded, without the flag; another dataset is still refused.
+#[test]
+fn a_workspace_made_at_another_size_still_opens() {
+    use cscore::project::{dataset_info, Project};
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("photos");
+    for (class, v) in [("a", 10u8), ("b", 200)] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        rgb(100, 80, [v, v, v]).save(dir.join(class).join("x.png")).unwrap();
+    }
+    let whole = load(&dir, &LoadOptions { image_size: Some((80, 100)), ..opts() }).unwrap();
+    let ws = root.path().join("old.cscore");
+    drop(cscore::store::Workspace::create(&ws, &dataset_info(&whole)).unwrap());
+    let project = Project::open(&dir, &opts(), Some(&ws), None).unwrap();
+    assert_eq!((project.dataset.height, project.dataset.width), (80, 100), "read as the workspace was made");
+    let fresh = Project::open(&dir, &opts(), Some(&root.path().join("new.cscore")), None).unwrap();
+    assert_eq!((fresh.dataset.height, fresh.dataset.width), (26, 32));
+    let asked = LoadOptions { image_size: Some((40, 50)), ..opts() };
+    let Err(e) = Project::open(&dir, &asked, Some(&ws), None) else { panic!("another size opened") };
+    assert!(e.to_string().contains("--image-size 80x100"), "{e}");
+}
+
+/// `--image-size` means nothing to IDX, CIFAR or `.npz` data: a note says so instead of silence.
+#[test]
+fn image_size_on_another_format_is_said() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ds = load(&root.join("sample_data/mnist-10k"), &LoadOptions { image_size: Some((16, 16)), ..opts() })
+        .unwrap();
+    assert_eq!((ds.height, ds.width), (28, 28));
+    assert_eq!(
+        ds.notes,
+        vec!["--image-size 16x16 applies to image folders only; these images are read at their own size, 28×28"
+            .to_string()]
+    );
+}
