@@ -34,11 +34,20 @@ pub(super) fn is_image_file(p: &Path) -> bool {
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
+/// A folder that macOS's archiver adds to every zip (`__MACOSX`, holding `._*` resource forks), not data.
+fn is_archive_debris(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == "__MACOSX")
+}
+
+/// A visible folder that may hold images (neither hidden nor archive debris).
+fn is_listed_dir(p: &Path) -> bool {
+    p.is_dir() && !is_hidden(p) && !is_archive_debris(p)
+}
+
 /// True when some visible subfolder of `dir` holds an image (in it or below it).
 pub(super) fn is_image_folder(dir: &Path) -> bool {
-    sorted_entries(dir).is_ok_and(|entries| {
-        entries.iter().filter(|p| p.is_dir() && !is_hidden(p)).any(|sub| has_image_under(sub, 0))
-    })
+    sorted_entries(dir)
+        .is_ok_and(|entries| entries.iter().filter(|p| is_listed_dir(p)).any(|sub| has_image_under(sub, 0)))
 }
 
 /// True when `dir` or one of its visible subfolders holds an image; stops at the first.
@@ -46,10 +55,7 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
     sorted_entries(dir).is_ok_and(|entries| {
         entries.iter().any(|f| is_image_file(f))
             || (depth < MAX_DEPTH
-                && entries
-                    .iter()
-                    .filter(|p| p.is_dir() && !is_hidden(p))
-                    .any(|sub| has_image_under(sub, depth + 1)))
+                && entries.iter().filter(|p| is_listed_dir(p)).any(|sub| has_image_under(sub, depth + 1)))
     })
 }
 
@@ -58,7 +64,7 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
     let (class_names, files, skipped) = list(root, flat)?;
     let mut notes: Vec<String> = skipped_note(&skipped).into_iter().collect();
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
-    let headers: Vec<Header> = headers.into_iter().collect::<Result<_, _>>()?;
+    let headers = all_or_every_error(root, headers)?;
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
     let (height, width) = match size {
         Some((h, w)) if h == 0 || w == 0 => {
@@ -99,6 +105,32 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
     Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes })
 }
 
+/// Every header, or one error that names the first unreadable file and counts the others (so that a
+/// folder with a dozen bad files is not fixed one rerun at a time).
+fn all_or_every_error(
+    root: &Path,
+    headers: Vec<Result<Header, DataError>>,
+) -> Result<Vec<Header>, DataError> {
+    let (ok, bad): (Vec<_>, Vec<_>) = headers.into_iter().partition(Result::is_ok);
+    let mut errors = bad.into_iter().filter_map(Result::err);
+    let Some(first) = errors.next() else { return Ok(ok.into_iter().filter_map(Result::ok).collect()) };
+    let others: Vec<String> =
+        errors.map(|DataError::Invalid { path, .. }| path.display().to_string()).collect();
+    if others.is_empty() {
+        return Err(first);
+    }
+    let listed: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
+    let more = if others.len() > 3 { ", …" } else { "" };
+    Err(invalid(
+        root,
+        format!(
+            "{} files cannot be read as images; the first: {first}; the others: {}{more}",
+            others.len() + 1,
+            listed.join(", ")
+        ),
+    ))
+}
+
 /// The note for visible files that are not images, by extension (`None` when there are none).
 fn skipped_note(skipped: &[PathBuf]) -> Option<String> {
     if skipped.is_empty() {
@@ -134,7 +166,8 @@ type ClassFiles = (Vec<String>, Vec<(PathBuf, u32)>, Vec<PathBuf>);
 
 /// The sorted class folders and every image file in them (sorted by name) with its class index.
 fn list(root: &Path, flat: bool) -> Result<ClassFiles, DataError> {
-    let entries: Vec<PathBuf> = sorted_entries(root)?.into_iter().filter(|p| !is_hidden(p)).collect();
+    let entries: Vec<PathBuf> =
+        sorted_entries(root)?.into_iter().filter(|p| !is_hidden(p) && !is_archive_debris(p)).collect();
     if entries.is_empty() {
         return Err(invalid(root, format!("empty folder ({EXPECTED})")));
     }
@@ -181,7 +214,7 @@ fn images_under(
     if flat {
         return Ok(());
     }
-    for sub in entries.iter().filter(|p| p.is_dir() && !is_hidden(p)) {
+    for sub in entries.iter().filter(|p| is_listed_dir(p)) {
         if depth + 1 > MAX_DEPTH {
             return Err(invalid(
                 sub,
@@ -202,6 +235,9 @@ fn reader(p: &Path) -> Result<ImageReader<std::io::BufReader<std::fs::File>>, Da
 
 /// Reads the size and colour type of an image without decoding its pixels.
 fn header(p: &Path) -> Result<Header, DataError> {
+    if std::fs::metadata(p).is_ok_and(|m| m.len() == 0) {
+        return Err(invalid(p, "cannot read image: the file is empty (0 bytes)"));
+    }
     let decoder = reader(p)?.into_decoder().map_err(|e| invalid(p, format!("cannot decode image: {e}")))?;
     let (w, h) = decoder.dimensions();
     if w == 0 || h == 0 {

@@ -100,3 +100,38 @@ fn image_size_on_another_format_is_said() {
             .to_string()]
     );
 }
+
+/// A folder unzipped from a macOS archive carries `__MACOSX/`: it is not a class. Several unreadable files
+/// are named in one error (the first, then the others), not found one rerun at a time; an empty file
+/// says it is empty.
+#[test]
+fn archive_debris_is_not_a_class_and_bad_files_are_named_together() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("unzipped");
+    for class in ["a", "b", "__MACOSX/a"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+    }
+    rgb(8, 8, [1, 2, 3]).save(dir.join("a/1.png")).unwrap();
+    rgb(8, 8, [4, 5, 6]).save(dir.join("b/2.png")).unwrap();
+    std::fs::write(dir.join("__MACOSX/a/._1.png"), b"resource fork").unwrap();
+    let ds = load(&dir, &opts()).unwrap();
+    assert_eq!(ds.class_names, vec!["a", "b"]);
+    std::fs::write(dir.join("a/0.png"), b"").unwrap();
+    std::fs::write(dir.join("b/3.jpg"), b"not a jpeg").unwrap();
+    std::fs::write(dir.join("b/4.jpg"), b"not a jpeg either").unwrap();
+    let e = load(&dir, &opts()).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("{}: 3 files cannot be read as images; the first: ", dir.display())),
+        "{e}"
+    );
+    assert!(e.contains("0.png: cannot read image: the file is empty (0 bytes)"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "the others: {}, {}",
+            dir.join("b/3.jpg").display(),
+            dir.join("b/4.jpg").display()
+        )),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
+}
