@@ -252,6 +252,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if !stored.is_empty() {
         errln!("proxy scores in the workspace: {}", stored.join(", "));
     }
+    if let Some(s) = shard {
+        errln!("summary of shard {s}'s runs only (partial C-scores); `cscore merge` makes the estimate");
+    }
     out!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
     if report.failed > 0 {
         errln!(

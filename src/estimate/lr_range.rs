@@ -36,6 +36,8 @@ pub struct LrChoice {
     pub sizes: (usize, usize),
     /// Epochs each candidate trained.
     pub epochs: usize,
+    /// Held-out accuracy of always answering the majority class of the held-out split.
+    pub chance: f64,
 }
 
 impl LrChoice {
@@ -49,13 +51,29 @@ impl LrChoice {
                 None => format!("{lr}: diverged"),
             })
             .collect();
+        let told = if self.told_nothing() {
+            format!(
+                "; no rate beat chance ({:.1}%, the majority class), so the test could not choose: give --lr if \
+                 the runs learn nothing",
+                100.0 * self.chance
+            )
+        } else {
+            "; one step below the best".into()
+        };
         format!(
-            "range test, {} epochs on {} examples, held-out accuracy on {}: {}; one step below the best",
+            "range test, {} epochs on {} examples, held-out accuracy on {}: {}{told}",
             self.epochs,
             self.sizes.0,
             self.sizes.1,
             tried.join(", ")
         )
+    }
+
+    /// True when no candidate's held-out accuracy cleared chance by two standard errors.
+    pub fn told_nothing(&self) -> bool {
+        let n = self.sizes.1.max(1) as f64;
+        let bar = self.chance + 2.0 * (self.chance * (1.0 - self.chance) / n).sqrt();
+        self.tried.iter().all(|(_, acc)| acc.is_none_or(|a| a <= bar))
     }
 }
 
@@ -93,7 +111,8 @@ pub fn choose_lr(ds: &Dataset, plan: &Plan, device: &Device, stop: &AtomicBool) 
         };
         tried.push((lr, accuracy));
     }
-    Ok(LrChoice { lr: chosen(&tried), tried, sizes: (train, heldout), epochs })
+    let chance = super::majority_rate(&data.labels, &held);
+    Ok(LrChoice { lr: chosen(&tried), tried, sizes: (train, heldout), epochs, chance })
 }
 
 /// The candidate after (smaller than) the one with the best accuracy, or the best itself when it is the
@@ -127,6 +146,24 @@ mod tests {
         assert_eq!(best(&[(0.1, None), (0.05, Some(0.6)), (0.02, Some(0.7)), (0.01, Some(0.7))]), 0.01);
         assert_eq!(best(&[(0.1, Some(0.9)), (0.05, Some(0.6))]), 0.1);
         assert_eq!(best(&[(0.1, None), (0.05, None)]), 0.05);
+    }
+
+    #[test]
+    fn a_test_where_no_rate_beats_chance_says_so() {
+        let choice = |accs: [Option<f64>; 2]| super::LrChoice {
+            lr: 0.05,
+            tried: vec![(0.1, accs[0]), (0.05, accs[1])],
+            sizes: (800, 200),
+            epochs: 2,
+            chance: 0.712,
+        };
+        // 200 held out at 71.2%: the bar is 71.2 + 2·3.2 = 77.6%.
+        let flat = choice([Some(0.712), None]);
+        assert!(flat.told_nothing());
+        assert!(flat.summary().ends_with("; no rate beat chance (71.2%, the majority class), so the test could not choose: give --lr if the runs learn nothing"), "{}", flat.summary());
+        let learned = choice([Some(0.712), Some(0.9)]);
+        assert!(!learned.told_nothing());
+        assert!(learned.summary().ends_with("0.05: 90.0%; one step below the best"), "{}", learned.summary());
     }
 
     #[test]
