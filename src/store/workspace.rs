@@ -289,7 +289,12 @@ fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
 /// What differs between the dataset a workspace was made from (`have`) and the one offered (`given`).
 fn difference(have: &DatasetInfo, given: &DatasetInfo) -> String {
     let shape = |d: &DatasetInfo| format!("{}×{}×{}", d.channels, d.height, d.width);
-    if have.num_examples != given.num_examples {
+    if have.num_examples != given.num_examples && have.source == given.source {
+        format!(
+            "the dataset at that path has changed since the workspace was made: {} examples then, {} now",
+            have.num_examples, given.num_examples
+        )
+    } else if have.num_examples != given.num_examples {
         format!("it has {} examples, this dataset {}", have.num_examples, given.num_examples)
     } else if shape(have) != shape(given) {
         let hint = if have.format == "folder" && given.format == "folder" {

@@ -76,6 +76,15 @@ fn open_or_create_reuses_the_same_dataset_and_refuses_another() {
     assert!(err.contains("its images are 1×28×28, these 1×16×16"), "{err}");
     let fewer = info(9, 2, "0123456789abcdef0123");
     let err = Workspace::open_or_create(&path, &fewer).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "the dataset at that path has changed since the workspace was made: 10 examples then, 9 now"
+        ),
+        "{err}"
+    );
+    let mut elsewhere = info(9, 2, "0123456789abcdef0123");
+    elsewhere.source = "/data/other".into();
+    let err = Workspace::open_or_create(&path, &elsewhere).unwrap_err().to_string();
     assert!(err.contains("it has 10 examples, this dataset 9"), "{err}");
     let changed = info(10, 2, "0123456789abcdef0123");
     let err = Workspace::open_or_create(&path, &changed).unwrap_err().to_string();
