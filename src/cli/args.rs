@@ -57,7 +57,7 @@ pub struct EstimateArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// Subset ratios, comma-separated [default: 0.1,0.2,…,0.9].
-    #[arg(long, value_delimiter = ',', value_name = "S,…")]
+    #[arg(long, value_delimiter = ',', value_name = "S,…", action = clap::ArgAction::Set)]
     pub ratios: Option<Vec<f64>>,
     /// Holdout runs per ratio [default: 4, or the workspace's]; raise it to extend an estimate.
     #[arg(long, value_name = "N")]

@@ -15,7 +15,7 @@ pub struct BenchArgs {
     #[arg(long, default_value = "sample_data/mnist-10k")]
     pub data: PathBuf,
     /// Subset ratio of the benchmark runs; a list (0.1,0.5,0.9) benchmarks each in turn.
-    #[arg(long, default_value = "0.5", value_delimiter = ',')]
+    #[arg(long, default_value = "0.5", value_delimiter = ',', action = clap::ArgAction::Set)]
     pub ratio: Vec<f64>,
     /// Models to train (per ratio).
     #[arg(long, default_value_t = 3)]

@@ -22,8 +22,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let long = ["M", "month", "months", "y", "year", "years"];
     if t.split(|c: char| !c.is_ascii_alphabetic()).any(|unit| long.contains(&unit)) {
         return Err(format!(
-            "'{s}' is {} in months or years; write minutes with a small m (10m) or give hours (h) or days (d)",
-            humantime::format_duration(d)
+            "'{s}' is counted in months or years (M is months); write minutes with a small m (10m), or hours (h) or days (d)"
         ));
     }
     Ok(d)

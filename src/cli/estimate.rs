@@ -244,7 +244,11 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         },
     );
     progress.finish();
-    let (report, agg) = result.map_err(|e| super::gpu::resume_hint(e.into(), ws.path()))?;
+    let (report, mut agg) = result.map_err(|e| super::gpu::resume_hint(e.into(), ws.path()))?;
+    if report.by_others > 0 {
+        // The session's aggregate holds its own runs: the summary is of the workspace's.
+        agg = cscore::estimate::aggregate_workspace(ws)?;
+    }
     if let Some(e) = proxy_error.lock().ok().and_then(|e| e.clone()) {
         errln!("warning: proxies: {e}");
     }
@@ -257,10 +261,12 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     }
     out!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
     if report.failed > 0 {
-        errln!(
-            "{} run(s) failed in this session (see the log above); the estimate uses the others",
-            report.failed
-        );
+        let rest = if agg.runs().0 == 0 {
+            "and no holdout run has succeeded: there is no estimate yet"
+        } else {
+            "the estimate uses the others"
+        };
+        errln!("{} run(s) failed in this session (see the log above); {rest}", report.failed);
     }
     if report.by_others > 0 {
         errln!(

@@ -49,7 +49,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub pred_probs: bool,
     /// With --pred-probs: only the runs of these subset ratios (of the plan's), e.g. 0.1,0.2 [default: all].
-    #[arg(long, value_delimiter = ',', value_name = "R,…", requires = "pred_probs")]
+    #[arg(long, value_delimiter = ',', value_name = "R,…", requires = "pred_probs", action = clap::ArgAction::Set)]
     pub ratios: Vec<f64>,
     /// Keep only rows matching this expression, e.g. 'cscore < 0.3 and label == 7' or 'tag == "ood"'.
     #[arg(long, value_name = "EXPR")]
@@ -73,7 +73,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR", requires = "clean")]
     pub to: Option<PathBuf>,
     /// Leave out examples with these tags, e.g. mislabeled,ood.
-    #[arg(long, value_delimiter = ',', value_name = "TAG,…", requires = "clean")]
+    #[arg(long, value_delimiter = ',', value_name = "TAG,…", requires = "clean", action = clap::ArgAction::Set)]
     pub drop_tag: Vec<String>,
     /// Give examples the label set with relabel (in the explorer).
     #[arg(long, requires = "clean")]

@@ -68,6 +68,15 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         errln!("{never} of {n} examples were never held out by a run with probabilities: their rows are NaN");
     }
     let path = match &args.output {
+        Some(p)
+            if p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("jsonl")) =>
+        {
+            anyhow::bail!(
+                "{}: --pred-probs writes a float32 N × C .npy, not the table its name says; name the file .npy",
+                p.display()
+            )
+        }
         Some(p) => p.clone(),
         None => PathBuf::from(format!("{}.pred_probs.npy", stem(&args.workspace))),
     };

@@ -51,7 +51,7 @@ pub fn install(stop: Arc<AtomicBool>) -> StopSignal {
         stop.store(true, Ordering::SeqCst);
         errln!(
             "\nstopping ({}): runs still training are abandoned; a run already trained finishes its held-out \
-             evaluation first (Ctrl-C again to exit at once)",
+             evaluation first (a second signal, e.g. Ctrl-C again, exits at once)",
             name(signal)
         );
     };

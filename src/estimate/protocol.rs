@@ -130,7 +130,12 @@ pub fn resolve_protocol_plan(
             )));
         }
         // A small dataset at the smallest ratio is a handful of batches: too few SGD steps to learn.
-        let small = flags.batch.is_none().then(|| small_data_batch(ds.len(), &plan)).flatten();
+        // Only where nothing was chosen: `--protocol reference` stays the paper's protocol exactly, and
+        // given --epochs or --batch are kept.
+        let chosen = flags.batch.is_some()
+            || flags.epochs.is_some()
+            || choice.is_some_and(|c| c != ProtocolChoice::Auto);
+        let small = (!chosen).then(|| small_data_batch(ds.len(), &plan)).flatten();
         if let Some(batch) = small {
             // A fixed rate (the reference protocol's 0.1 for batches of 128) scales with the batch, as
             // the linear scaling rule has it; the image protocol's range test runs at the new batch.

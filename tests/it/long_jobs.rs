@@ -90,9 +90,8 @@ fn a_closed_stderr_does_not_stop_an_estimate() {
 fn repeated_flags_and_a_lower_runs() {
     let dir = tempfile::tempdir().unwrap();
     dataset(dir.path(), 300);
-    let args =
-        [&["estimate", "d", "--runs", "1", "--workers", "1"], PLAN, &["--runs", "2", "--workers", "2"]]
-            .concat();
+    let first = ["estimate", "d", "--runs", "1", "--workers", "1", "--ratios", "0.9"];
+    let args = [&first[..], PLAN, &["--runs", "2", "--workers", "2"]].concat();
     let out = cscore(&args, dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("training 5 on 2 worker(s)"), "{}", text(&out.stderr));
@@ -148,7 +147,7 @@ fn two_estimates_on_one_workspace_share_the_runs() {
         Command::new(env!("CARGO_BIN_EXE_cscore"))
             .args(&more)
             .current_dir(dir.path())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()
@@ -160,9 +159,16 @@ fn two_estimates_on_one_workspace_share_the_runs() {
         assert!(out.status.success(), "{err}");
         assert!(err.contains("all planned runs are in"), "{err}");
         assert!(!err.contains("left"), "{err}");
+        // The summary is of the workspace, not of this process's share of it.
+        let summary = text(&out.stdout);
+        let line = summary.lines().find(|l| l.starts_with("holdout runs")).unwrap_or_default();
+        let counts: Vec<usize> =
+            line.split_whitespace().filter_map(|w| w.trim_end_matches(',').parse().ok()).collect();
+        assert_eq!(counts.iter().sum::<usize>(), 120, "{summary}");
     }
     let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
-    assert_eq!(ws.run_counts().unwrap().done, 120, "2 ratios × 60 runs, no proxy run");
+    let counts = ws.run_counts().unwrap();
+    assert_eq!(counts.done + counts.failed, 121, "the proxy run and 2 ratios × 60 runs: {counts:?}");
     let both = format!("{}{}", text(&a.stderr), text(&b.stderr));
     assert!(both.contains("committed by another process writing to this workspace"), "{both}");
 }

@@ -156,3 +156,14 @@ fn a_subset_of_ratios_uses_only_their_runs() {
     assert!(high > 100 && high > all, "{high} vs {all}");
     assert!(nan_rows(&["--ratios", "0.3,0.9"]) < high);
 }
+
+/// `--pred-probs` writes `.npy`: a file named `.csv` or `.jsonl` is refused rather than filled with it.
+#[test]
+fn pred_probs_refuse_a_table_file_name() {
+    let dir = setup();
+    let p = dir.path();
+    ok(&cscore(&[&["estimate", "d", "-w", "w.cscore"], PLAN].concat(), p));
+    refused(&cscore(&["export", "w.cscore", "--pred-probs", "-o", "p.csv"], p), "name the file .npy");
+    assert!(!p.join("p.csv").exists());
+    ok(&cscore(&["export", "w.cscore", "--pred-probs", "-o", "p.npy"], p));
+}

@@ -125,8 +125,7 @@ fn the_default_protocol_learns_a_dense_rgb_dataset() {
             ratios: vec![0.5],
             runs: 2,
             proxy_runs: 0,
-            // 450 examples, one epoch: batch 16 and the rate scaled with it.
-            train: cscore::model::TrainConfig { epochs: 1, batch: 16, lr: 0.0125, ..Default::default() },
+            train: cscore::model::TrainConfig { epochs: 1, ..Default::default() },
             ..Plan::default()
         },
         "{}",
@@ -189,12 +188,42 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     assert_eq!(a.protocol, Protocol::Image);
     let (grey, _) = common::synthetic(200, 4, 0.0, 5);
     let (g, lines) = plan_in("grey.cscore", &grey);
-    // 200 examples: at ratio 0.1 a batch of 128 would be 1 step per epoch; the batch is made small, and
-    // the reference protocol's rate scales with it (0.1 × 16/128).
-    let train = cscore::model::TrainConfig { epochs: 2, batch: 16, lr: 0.0125, ..Default::default() };
+    // --epochs was given: the batch stays the protocol's even on 200 examples.
+    let train = cscore::model::TrainConfig { epochs: 2, ..Default::default() };
     assert_eq!(g, Plan { train, ..Plan::default() }, "{lines:?}");
     assert!(lines[0].starts_with("protocol reference") && lines[0].contains("[0,1]"), "{lines:?}");
-    assert!(lines[0].ends_with(", batch 16 (a small dataset: ratio 0.1 trains 4 SGD steps)"), "{lines:?}");
+    assert!(!lines[0].contains("batch"), "{lines:?}");
+    // Nothing given: at ratio 0.1 a batch of 128 would be 1 step per epoch; the batch is made small, and
+    // the reference protocol's rate scales with it (0.1 × 16/128).
+    let ws = Workspace::create(&dir.path().join("small.cscore"), &dataset_info(&grey)).unwrap();
+    let mut lines = Vec::new();
+    let g = resolve_protocol_plan(
+        &ws,
+        &PlanOverrides::default(),
+        None,
+        &grey,
+        &candle_core::Device::Cpu,
+        &stop,
+        &mut |l| lines.push(l),
+    )
+    .unwrap();
+    let train = cscore::model::TrainConfig { batch: 16, lr: 0.0125, ..Default::default() };
+    assert_eq!(g, Plan { train, ..Plan::default() }, "{lines:?}");
+    assert!(lines[0].ends_with(", batch 16 (a small dataset: ratio 0.1 trains 20 SGD steps)"), "{lines:?}");
+    // Named, the reference protocol is the paper's exactly.
+    let ws = Workspace::create(&dir.path().join("named.cscore"), &dataset_info(&grey)).unwrap();
+    let named = Some(cscore::estimate::ProtocolChoice::Reference);
+    let g = resolve_protocol_plan(
+        &ws,
+        &PlanOverrides::default(),
+        named,
+        &grey,
+        &candle_core::Device::Cpu,
+        &stop,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(g, Plan::default());
 }
 
 /// Runs that learned nothing leave nothing behind that ranks noise, and do not come back on resume: the
