@@ -115,9 +115,10 @@ pub struct EstimateArgs {
     #[arg(long)]
     pub no_progress: bool,
     /// Proxy scores to compute and store: all, none, or a comma-separated list (learning_speed,
-    /// knn_agreement, hidden_density, fused, …).
-    #[arg(long, value_name = "LIST|all|none", default_value = "all")]
-    pub proxies: cscore::proxy::Selection,
+    /// knn_agreement, hidden_density, fused, …); the workspace remembers it [default: the workspace's, else
+    /// all].
+    #[arg(long, value_name = "LIST|all|none")]
+    pub proxies: Option<cscore::proxy::Selection>,
     /// How the pairwise-distance proxies find neighbours and kernel sums: exact (all pairs, cost ∝ N²),
     /// approximate (a reference sample and an IVF index, cost ∝ N) or auto (exact up to 100,000 examples).
     /// In a sharded estimate on approximate statistics each shard computes its own block of examples.
@@ -130,6 +131,22 @@ pub struct EstimateArgs {
 }
 
 impl EstimateArgs {
+    /// The proxies to compute: those given (the workspace remembers them for later sessions), else the
+    /// ones the workspace remembers, else all.
+    pub fn proxy_selection(&self, ws: &cscore::store::Workspace) -> anyhow::Result<cscore::proxy::Selection> {
+        const KEY: &str = "proxies";
+        match &self.proxies {
+            Some(s) => {
+                ws.set_config(KEY, &serde_json::to_string(&s.to_arg())?)?;
+                Ok(s.clone())
+            }
+            None => match ws.config(KEY)? {
+                Some(v) => Ok(serde_json::from_str::<String>(&v)?.parse()?),
+                None => Ok(cscore::proxy::Selection::all()),
+            },
+        }
+    }
+
     /// The plan flags given.
     pub fn overrides(&self) -> PlanOverrides {
         PlanOverrides {

@@ -150,13 +150,14 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let part = shard
         .filter(|s| s.count > 1 && args.neighbours.approximates(ds.len()))
         .map(|s| block_of(ds.len(), s.index, s.count));
+    let wanted = args.proxy_selection(ws)?;
     let selection = match shard {
         Some(s) if !s.computes_proxies() => {
             let input = match part {
-                Some(_) => args.proxies.restricted_to(&INPUT_PROXIES),
+                Some(_) => wanted.restricted_to(&INPUT_PROXIES),
                 None => Selection::none(),
             };
-            if args.proxies != input {
+            if wanted != input {
                 let which = if input.is_empty() { "" } else { "all but the input-space ones " };
                 errln!(
                     "proxies: {which}left to shard {PROXY_SHARD}/{}, which trains the proxy runs",
@@ -165,7 +166,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             }
             input
         }
-        _ => args.proxies.clone(),
+        _ => wanted,
     };
     if let (Some(p), false) = (&part, selection.among(&INPUT_PROXIES).is_empty()) {
         errln!(

@@ -108,7 +108,7 @@ fn train_settings(e: &EstimateArgs, ws: &Workspace, plan: &Plan) -> anyhow::Resu
         },
         device: parse_device(&e.device)?,
         device_label: e.device.clone(),
-        proxies: e.proxies.clone(),
+        proxies: e.proxy_selection(ws)?,
     }))
 }
 

@@ -60,6 +60,17 @@ impl Selection {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The selection as `--proxies` takes it (`all`, `none`, or the names), so that it parses back to itself.
+    pub fn to_arg(&self) -> String {
+        if self.is_empty() {
+            "none".into()
+        } else if *self == Selection::all() {
+            "all".into()
+        } else {
+            self.0.join(",")
+        }
+    }
 }
 
 impl Default for Selection {
@@ -101,6 +112,16 @@ impl FromStr for Selection {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selection_round_trips_through_its_argument() {
+        for s in ["all", "none", "knn_agreement,learning_speed"] {
+            let sel: Selection = s.parse().unwrap();
+            assert_eq!(sel.to_arg().parse::<Selection>().unwrap(), sel, "{s}");
+        }
+        assert_eq!(Selection::all().to_arg(), "all");
+        assert_eq!(Selection::none().to_arg(), "none");
+    }
 
     #[test]
     fn parses_lists() {

@@ -204,3 +204,25 @@ fn a_time_limit_covers_the_learning_rate_test() {
     assert_eq!(ws.run_counts().unwrap().done, 0);
     assert!(stored_plan(&ws).unwrap().is_none(), "no plan stored: the test runs again next time");
 }
+
+/// `--proxies` is remembered by the workspace: a plain resume of an estimate started with `--proxies none`
+/// computes none, and a resume that names a selection changes it.
+#[test]
+fn the_workspace_remembers_its_proxy_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    dataset(dir.path(), 300);
+    let out = cscore(&[&["estimate", "d", "--runs", "1", "--proxies", "none"], PLAN].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cscore(&[&["estimate", "d", "--runs", "2"], PLAN].concat(), dir.path());
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("proxies stored"), "{err}");
+    let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
+    assert!(ws.proxy_names().unwrap().is_empty());
+    drop(ws);
+    let out =
+        cscore(&[&["estimate", "d", "--runs", "2", "--proxies", "knn_agreement"], PLAN].concat(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ws = Workspace::open(&dir.path().join("d.cscore")).unwrap();
+    assert_eq!(ws.proxy_names().unwrap(), vec!["knn_agreement".to_string()]);
+}
