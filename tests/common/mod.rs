@@ -140,3 +140,32 @@ pub fn write_npz(path: &Path, entries: &[(&str, Vec<u8>)]) {
 pub fn i64_bytes(v: &[i64]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
+
+/// Runs the binary with `args` in `dir`, sends `signal` (`INT`, `TERM`, …) once the workspace `ws` holds
+/// `runs` finished runs (or after two minutes), and returns what it printed and how it ended.
+pub fn signal_after_runs(
+    args: &[&str],
+    dir: &Path,
+    ws: &Path,
+    runs: usize,
+    signal: &str,
+) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let child = Command::new(env!("CARGO_BIN_EXE_cscore"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let done =
+        || cscore::store::Workspace::open(ws).ok().and_then(|w| w.run_counts().ok()).map_or(0, |c| c.done);
+    while done() < runs && started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill").args([format!("-{signal}"), child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    child.wait_with_output().unwrap()
+}

@@ -171,24 +171,7 @@ fn ctrl_c_stops_cleanly_and_the_estimate_resumes() {
         ["estimate", "d", "--ratios", "0.5", "--runs", "400", "--model", "mlp:256,256", "--epochs", "6"];
     let args = [&args[..], &["--no-progress"]].concat();
     let ws_path = dir.path().join("d.cscore");
-    let child = Command::new(env!("CARGO_BIN_EXE_cscore"))
-        .args(&args)
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        let done = Workspace::open(&ws_path).ok().and_then(|w| w.run_counts().ok()).map_or(0, |c| c.done);
-        if done >= 3 || started.elapsed() > Duration::from_secs(120) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+    let out = common::signal_after_runs(&args, dir.path(), &ws_path, 3, "INT");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("stopping (SIGINT): runs still training are abandoned"), "{stderr}");

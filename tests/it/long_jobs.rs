@@ -41,19 +41,7 @@ fn sigterm_stops_cleanly_with_status_143() {
     let args =
         [&["estimate", "d", "--runs", "400", "--model", "mlp:256,256", "--epochs", "6"], PLAN].concat();
     let ws = dir.path().join("d.cscore");
-    let child = Command::new(env!("CARGO_BIN_EXE_cscore"))
-        .args(&args)
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while done_runs(&ws) < 3 && started.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let out = child.wait_with_output().unwrap();
+    let out = common::signal_after_runs(&args, dir.path(), &ws, 3, "TERM");
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(143), "{err}");
     assert!(err.contains("stopping (SIGTERM): runs still training are abandoned"), "{err}");
