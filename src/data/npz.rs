@@ -149,8 +149,10 @@ fn entry_name(zip: &mut Archive, path: &Path, key: &str) -> Result<String, DataE
         let mut keys: Vec<String> =
             zip.file_names().map(|n| printable(n.strip_suffix(".npy").unwrap_or(n))).collect();
         keys.sort_unstable();
-        let more = keys.len().saturating_sub(MAX_LISTED);
-        keys.truncate(MAX_LISTED);
+        // "and 1 more" would take as much room as the name it hides.
+        let listed = if keys.len() == MAX_LISTED + 1 { keys.len() } else { MAX_LISTED };
+        let more = keys.len().saturating_sub(listed);
+        keys.truncate(listed);
         if more > 0 {
             keys.push(format!("and {more} more"));
         }

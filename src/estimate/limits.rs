@@ -62,13 +62,15 @@ fn class_warnings(labels: &[u32], class_names: &[String], ratios: &[f64]) -> Vec
     if small.is_empty() {
         return Vec::new();
     }
+    // "and 1 more" would take as much room as the class it hides.
+    let named = if small.len() == NAMED + 1 { small.len() } else { NAMED };
     let mut listed: Vec<String> = small
         .iter()
-        .take(NAMED)
+        .take(named)
         .map(|&c| format!("'{}' ({} example{})", name(c), counts[c], if counts[c] == 1 { "" } else { "s" }))
         .collect();
-    if small.len() > NAMED {
-        listed.push(format!("and {} more", small.len() - NAMED));
+    if small.len() > named {
+        listed.push(format!("and {} more", small.len() - named));
     }
     let (one, these) = if small.len() == 1 { ("class is", "its") } else { ("classes are", "their") };
     vec![format!(
@@ -131,5 +133,10 @@ mod tests {
         let w = dataset_warnings(&labels, &names(20), &[0.9]);
         assert!(w[0].starts_with("20 classes are too small"), "{w:?}");
         assert!(w[0].contains("'c3' (1 example), and 16 more;"), "{w:?}");
+        // five are named rather than four and "and 1 more"
+        let w = dataset_warnings(&labels[..5], &names(5), &[0.9]);
+        assert!(w[0].starts_with("5 classes are too small"), "{w:?}");
+        assert!(w[0].contains("'c3' (1 example), 'c4' (1 example);"), "{w:?}");
+        assert!(!w[0].contains("more"), "{w:?}");
     }
 }

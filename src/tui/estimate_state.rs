@@ -1,6 +1,6 @@
 //! The estimate as the explorer follows it: the aggregate, which runs are in, and training progress.
 
-use crate::estimate::{Aggregate, Plan};
+use crate::estimate::{shard_runs, Aggregate, Plan, Shard};
 use crate::store::{RunKey, RunRecord, RunStatus};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -46,6 +46,8 @@ pub struct EstimateState {
     pub since: Instant,
     /// Runs committed since then.
     pub new_runs: usize,
+    /// The shard whose workspace this is, and how many of the plan's runs are its own.
+    pub shard: Option<(Shard, usize)>,
     n: usize,
     classes: usize,
 }
@@ -64,6 +66,7 @@ impl EstimateState {
             training: Training::Following,
             since: Instant::now(),
             new_runs: 0,
+            shard: None,
             n,
             classes,
         }
@@ -72,11 +75,20 @@ impl EstimateState {
     /// Starts over under a newly known plan (the runs must be added again).
     pub fn set_plan(&mut self, plan: Plan) {
         let training = self.training.clone();
-        let (since, new_runs) = (self.since, self.new_runs);
+        let (since, new_runs, shard) = (self.since, self.new_runs, self.shard);
         *self = EstimateState::new(Some(plan), self.n, self.classes);
         self.training = training;
         self.since = since;
         self.new_runs = new_runs;
+        if let Some((shard, _)) = shard {
+            self.set_shard(shard);
+        }
+    }
+
+    /// Counts only `shard`'s runs as planned: a shard's workspace holds its share of the plan.
+    pub fn set_shard(&mut self, shard: Shard) {
+        let runs = self.plan.as_ref().map_or(0, |p| shard_runs(p, shard).len());
+        self.shard = Some((shard, runs));
     }
 
     /// Folds in a run; `false` when it was already in (the worker and the follower may both report it).
@@ -100,8 +112,11 @@ impl EstimateState {
         true
     }
 
-    /// Planned runs (proxy and holdout).
+    /// Planned runs (proxy and holdout; a shard's own).
     pub fn total(&self) -> usize {
+        if let Some((_, runs)) = self.shard {
+            return runs;
+        }
         self.plan.as_ref().map_or(0, |p| p.proxy_runs + p.holdout_total())
     }
 
@@ -121,5 +136,25 @@ impl EstimateState {
     pub fn eta_seconds(&self) -> Option<f64> {
         let left = self.total().saturating_sub(self.done());
         self.models_per_hour().map(|r| left as f64 / r * 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_counts_its_own_runs_as_planned() {
+        let plan = Plan { runs: 10, ..Plan::default() };
+        let whole = EstimateState::new(Some(plan.clone()), 100, 10);
+        let mut est = EstimateState::new(Some(plan.clone()), 100, 10);
+        let shard = Shard { index: 1, count: 3 };
+        est.set_shard(shard);
+        let own = shard_runs(&plan, shard).len();
+        assert!(own > 0 && own < whole.total(), "{own} of {}", whole.total());
+        assert_eq!(est.total(), own);
+        // a plan learned later (the follower) is counted for the shard too
+        est.set_plan(Plan { runs: 20, ..plan.clone() });
+        assert_eq!(est.total(), shard_runs(&Plan { runs: 20, ..plan }, shard).len());
     }
 }

@@ -14,7 +14,7 @@ use super::opening::Progress;
 use super::theme::{no_color_requested, Theme};
 use super::train::{TrainSettings, Trainer};
 use crate::data::Dataset;
-use crate::estimate::{dataset_warnings, Plan, DEFAULT_RATIOS};
+use crate::estimate::{dataset_warnings, shard_of_path, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
 use crate::store::{TagRow, Workspace};
 
@@ -127,6 +127,9 @@ impl WorkspaceReading {
     pub fn read(ws: &Workspace, plan: Option<Plan>, progress: &Progress) -> Result<Self, TuiError> {
         let info = ws.dataset_info()?;
         let mut est = EstimateState::new(plan, info.num_examples, info.num_classes);
+        if let Some((shard, _)) = shard_of_path(ws.path()) {
+            est.set_shard(shard);
+        }
         let mut last_run_id = i64::MIN;
         progress.stage("reading the runs");
         for (id, run) in ws.runs_after(i64::MIN, false)? {

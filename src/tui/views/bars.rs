@@ -67,7 +67,10 @@ impl Widget for StatusBar<'_> {
             Training::Finished { .. } => ("stopped", t.status),
             Training::Failed(_) => ("FAILED", t.error),
         };
-        let mut parts = vec![format!("runs {}/{}", e.done(), e.total())];
+        let mut parts = vec![match e.shard {
+            Some((s, _)) => format!("shard {} of {}: runs {}/{}", s.index, s.count, e.done(), e.total()),
+            None => format!("runs {}/{}", e.done(), e.total()),
+        }];
         let models = e.agg.holdout_accuracy();
         if let Some(m) = models.mean {
             // Whether the models learned at all: a C-score from models at chance says nothing.
