@@ -13,9 +13,31 @@ fn manifests() -> Vec<Value> {
 
 use serde::Deserialize;
 
+/// The container's command as Kubernetes runs it: `$(NAME)` replaced by the value of the container's
+/// variable NAME (a literal `value`, or a `resourceFieldRef` to a resource request with divisor 1).
 fn command(job: &Value) -> Vec<String> {
-    let c = &job["spec"]["template"]["spec"]["containers"][0]["command"];
-    c.as_sequence().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    let var = |name: &str| -> String {
+        let env = container["env"].as_sequence().unwrap();
+        let e = env.iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("no variable {name}"));
+        if let Some(v) = e["value"].as_str() {
+            return v.to_string();
+        }
+        let field = &e["valueFrom"]["resourceFieldRef"];
+        assert_eq!(field["divisor"], "1", "{name}");
+        let (kind, resource) = field["resource"].as_str().unwrap().split_once('.').unwrap();
+        container["resources"][kind][resource].as_str().unwrap().to_string()
+    };
+    let c = container["command"].as_sequence().unwrap();
+    c.iter()
+        .map(|v| {
+            let a = v.as_str().unwrap();
+            match a.strip_prefix("$(").and_then(|r| r.strip_suffix(')')) {
+                Some(name) => var(name),
+                None => a.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// clap parses arguments in order, so `ARGS… --help` succeeds only if every argument before it is valid.
@@ -38,6 +60,13 @@ fn kubernetes_manifests_are_an_indexed_job_and_a_merge_job_the_cli_accepts() {
     let worker = command(estimate);
     assert_eq!(&worker[..2], ["cscore", "worker"]);
     assert!(accepted(&worker), "{worker:?}");
+    // one model per requested core, and an eviction does not use up a shard's retries
+    let workers = worker.iter().position(|a| a == "--workers").unwrap();
+    assert_eq!(worker[workers + 1], "2");
+    let rules = estimate["spec"]["podFailurePolicy"]["rules"].as_sequence().unwrap();
+    assert!(rules.iter().any(|r| r["action"] == "Ignore"
+        && r["onPodConditions"].as_sequence().unwrap().iter().any(|c| c["type"] == "DisruptionTarget")));
+    assert_eq!(estimate["spec"]["template"]["spec"]["restartPolicy"], "Never", "podFailurePolicy needs it");
     let w = worker.iter().position(|a| a == "-w").unwrap();
     let ws = &worker[w + 1];
 
