@@ -66,6 +66,7 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
     let headers = all_or_every_error(root, headers)?;
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
+    notes.extend(colour_note(root, &files, &headers));
     let (height, width) = match size {
         Some((h, w)) if h == 0 || w == 0 => {
             return Err(invalid(root, format!("image size {h}x{w} has a zero side")))
@@ -103,6 +104,24 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
     }
     let (paths, labels) = files.into_iter().unzip();
     Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes })
+}
+
+/// A folder of grey images with a few colour files is read in colour (as torchvision reads every folder),
+/// which triples the input: say which files decided it, so that a stray colour file can be converted.
+fn colour_note(root: &Path, files: &[(PathBuf, u32)], headers: &[Header]) -> Option<String> {
+    let colour: Vec<&Path> =
+        files.iter().zip(headers).filter(|(_, h)| !h.grey).map(|((p, _), _)| p.as_path()).collect();
+    (!colour.is_empty() && colour.len() * 2 < files.len()).then(|| {
+        let first = colour[0].strip_prefix(root).unwrap_or(colour[0]);
+        format!(
+            "read in colour (3 channels) because {} of the {} images {} colour, e.g. {}; the others are grey \
+             (convert the colour ones to greyscale to train on 1 channel)",
+            colour.len(),
+            files.len(),
+            if colour.len() == 1 { "is" } else { "are" },
+            first.display()
+        )
+    })
 }
 
 /// Every header, or one error that names the first unreadable file and counts the others (so that a

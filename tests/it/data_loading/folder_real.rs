@@ -1,6 +1,6 @@
 //! Image folders as users have them: TIFF and PNM files (torchvision reads them), stray files said, photos
 //! resized to a size a CPU trains at (and said), a workspace made at another size still opening, and
-//! `--image-size` on a format it does not apply to said.
+//! `--image-size` on a format it does not apply to said, a stray colour file in a grey folder named.
 
 use super::*;
 
@@ -134,4 +134,33 @@ fn archive_debris_is_not_a_class_and_bad_files_are_named_together() {
         "{e}"
     );
     assert!(!e.contains('\n'), "{e}");
+}
+
+/// A grey folder with a stray colour file is read in colour (as torchvision would), and a note names the
+/// file that decided it; a folder mostly in colour gets no note.
+#[test]
+fn a_stray_colour_file_in_a_grey_folder_is_named() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("scans");
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for i in 0..3 {
+            image::GrayImage::from_pixel(8, 8, image::Luma([9]))
+                .save(dir.join(format!("{class}/{i}.png")))
+                .unwrap();
+        }
+    }
+    let grey = load(&dir, &opts()).unwrap();
+    assert_eq!((grey.channels, grey.notes.len()), (1, 0), "{:?}", grey.notes);
+    rgb(8, 8, [200, 10, 10]).save(dir.join("b/red.png")).unwrap();
+    let ds = load(&dir, &opts()).unwrap();
+    assert_eq!(ds.channels, 3);
+    assert_eq!(
+        ds.notes,
+        vec![format!(
+            "read in colour (3 channels) because 1 of the 7 images is colour, e.g. {}; the others are grey \
+             (convert the colour ones to greyscale to train on 1 channel)",
+            std::path::Path::new("b").join("red.png").display()
+        )]
+    );
 }
