@@ -11,9 +11,15 @@ fn main() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
     ignore_file_size_signal();
-    let cli = parse().unwrap_or_else(|e| usage_error(e));
+    let (mut cli, matches) = parse().unwrap_or_else(|e| usage_error(e));
     init_tracing(cli.verbose);
-    if let Err(e) = cli::run(cli) {
+    let run = cli::training_defaults::apply(&mut cli, &matches).and_then(|taken| {
+        if let Some(taken) = taken.filter(|_| !matches!(cli.command, cli::Command::Explore(_))) {
+            errln!("settings from {taken}");
+        }
+        cli::run(cli)
+    });
+    if let Err(e) = run {
         if closed_pipe(&e) {
             // `cscore export … -o /dev/stdout | head`: the reader has what it wanted; say nothing.
             std::process::exit(cli::stdout::CLOSED_PIPE_STATUS);
@@ -36,15 +42,15 @@ fn ignore_file_size_signal() {
 
 /// The command line. Help is wrapped at the terminal's width up to 110 columns; written to a pipe or file it
 /// is wrapped at 110 (clap's default there is 100, which breaks the examples' lines written for 110).
-fn parse() -> Result<cli::Cli, clap::Error> {
+fn parse() -> Result<(cli::Cli, clap::ArgMatches), clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
     use std::io::IsTerminal;
     let mut command = cli::Cli::command();
     if !std::io::stdout().is_terminal() {
         command = command.term_width(110);
     }
-    let mut matches = command.try_get_matches()?;
-    cli::Cli::from_arg_matches_mut(&mut matches)
+    let matches = command.try_get_matches()?;
+    Ok((cli::Cli::from_arg_matches(&matches)?, matches))
 }
 
 /// A command-line mistake as one line on stderr (exit status 2); help and version print as usual.

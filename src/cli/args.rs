@@ -94,14 +94,16 @@ pub struct EstimateArgs {
     /// Full-data tracked "proxy runs" trained first [default: 1].
     #[arg(long, value_name = "N")]
     pub proxy_runs: Option<usize>,
-    /// cpu, cuda[:N] or metal.
-    #[arg(long, default_value = "cpu")]
+    /// cpu, cuda[:N] or metal (also `device` under [estimate] in config.toml).
+    #[arg(long, default_value = "cpu", env = "CSCORE_DEVICE")]
     pub device: String,
-    /// Worker threads training models at once [default: one per core].
-    #[arg(long, value_name = "N", value_parser = positive)]
+    /// Worker threads training models at once [default: one per core] (also `workers` under [estimate] in
+    /// config.toml).
+    #[arg(long, value_name = "N", value_parser = positive, env = "CSCORE_WORKERS")]
     pub workers: Option<usize>,
-    /// Models of one ratio trained together as one batched computation (use 8–64 on a GPU).
-    #[arg(long = "ensemble", value_name = "K", default_value_t = 1, value_parser = positive)]
+    /// Models of one ratio trained together as one batched computation (use 8–64 on a GPU; also `ensemble`
+    /// under [estimate] in config.toml).
+    #[arg(long = "ensemble", value_name = "K", default_value_t = 1, value_parser = positive, env = "CSCORE_ENSEMBLE")]
     pub models_per_step: usize,
     /// Stop after this long (e.g. 90s, 10m, 2h, or Slurm's 01:30:00), abandoning runs in flight; run again
     /// to resume.

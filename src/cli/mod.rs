@@ -17,6 +17,7 @@ mod show;
 mod signals;
 pub mod stderr;
 pub mod stdout;
+pub mod training_defaults;
 mod worker;
 
 use clap::{Parser, Subcommand};

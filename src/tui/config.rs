@@ -65,6 +65,9 @@ struct ConfigFile {
     images: Option<ImageMode>,
     #[serde(default)]
     keys: BTreeMap<String, Spanned<KeyList>>,
+    /// The training commands' defaults (read and checked by the command line, not the explorer).
+    #[serde(default, rename = "estimate")]
+    _estimate: Option<toml::Table>,
 }
 
 /// `<platform config dir>/cscore` (e.g. `~/.config/cscore` on Linux).
@@ -164,6 +167,11 @@ images = "auto"         # auto (kitty/sixel/iTerm2, else half-blocks) | blocks |
 [keys]                  # command = key or [keys]; replaces that command's default keys
 down = ["j", "Down"]
 quit = ["q", "ctrl-c"]
+
+[estimate]              # defaults for estimate, worker and explore (flags and CSCORE_DEVICE/_WORKERS/_ENSEMBLE win)
+device = "cpu"          # cpu | cuda[:N] | metal
+# workers = 8           # models trained at once [default: one per core]
+ensemble = 1            # models of one ratio trained as one batched computation (8–64 on a GPU)
 "#;
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub mod views;
 pub use app::{App, Mode, Request, View};
 pub use background::Background;
 pub use command::{Command, InputKey};
-pub use config::{config_path, Config, ImageMode, EXAMPLE_CONFIG};
+pub use config::{config_path, line_of, toml_problem, Config, ImageMode, EXAMPLE_CONFIG};
 pub use data::{ComparisonInput, ExplorerData};
 pub use dynamics::Dynamics;
 pub use error::TuiError;

@@ -37,6 +37,7 @@ mod shard;
 mod shard_env;
 mod shard_merge;
 mod store;
+mod training_defaults;
 mod tui_app;
 mod tui_app_sort;
 mod tui_background;

@@ -29,4 +29,14 @@ fn readme_config_example_parses() {
     let config = Config::parse(&section[start..end], "README").unwrap();
     assert_eq!(config.keymap.keys_for(cscore::tui::Command::TagOod), "X");
     assert_eq!(config.poll_ms, 500);
+    // its [estimate] table is read by the training commands, which check it
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), &section[start..end]).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cscore"))
+        .args(["estimate", "nowhere", "--device", "cpu"])
+        .env("CSCORE_CONFIG", dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[estimate]: workers = 4, ensemble = 16") && err.contains("nowhere"), "{err}");
 }
