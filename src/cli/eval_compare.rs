@@ -20,10 +20,10 @@ pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
     print_against(&cmp, &cmp.names[0]);
     print_matrix(&cmp);
     if !cmp.detection.is_empty() {
-        outln!("\nfinding the injected examples (low = irregular predicts injected):");
-        outln!("{:<28} {:>8} {:>8}", "score", "AUROC", "AP");
+        outln!("\nfinding the injected examples (low = irregular predicts injected; examples not yet scored left out):");
+        outln!("{:<28} {:>8} {:>8} {:>9}", "score", "AUROC", "AP", "examples");
         for d in &cmp.detection {
-            outln!("{:<28} {:>8} {:>8}", d.name, num(d.auroc), num(d.average_precision));
+            outln!("{:<28} {:>8} {:>8} {:>9}", d.name, num(d.auroc), num(d.average_precision), d.used);
         }
     }
     for d in &cmp.disagreements {
@@ -64,8 +64,16 @@ fn num(v: Option<f64>) -> String {
 fn print_against(cmp: &Comparison, first: &str) {
     outln!("against {first} (each score oriented so that high = regular):");
     outln!("{:<28} {:>8} {:>9} {:>9}", "score", "pairs", "spearman", "kendall");
+    let mut fused = false;
     for c in cmp.correlations.iter().filter(|c| c.a == first) {
+        fused |= c.b.trim_start_matches("proxy_") == cscore::proxy::FUSED;
         outln!("{:<28} {:>8} {:>9} {:>9}", c.b, c.pairs, num(c.spearman), num(c.kendall));
+    }
+    if fused && first == "cscore" {
+        outln!(
+            "(fused is made from this C-score's held-out evidence and the proxies, so its agreement with it is \
+             partly by construction; against an independent estimate use eval --reference-scores)"
+        );
     }
 }
 

@@ -58,8 +58,10 @@ pub fn workspace_scores(ws: &Workspace, agg: &Aggregate) -> Result<Vec<NamedScor
     }
     for name in ws.reference_names()? {
         if let Some(v) = ws.reference_scores(&name)? {
+            // A reference is a C-score (high = regular) whatever its name: an imported `el2n` is not the
+            // proxy of that name.
             out.push(NamedScores {
-                higher_is_regular: higher_is_regular(&name),
+                higher_is_regular: true,
                 name: format!("ref_{name}"),
                 values: v.into_iter().map(f64::from).collect(),
             });

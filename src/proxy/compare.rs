@@ -31,6 +31,9 @@ pub struct Correlation {
 pub struct Detection {
     /// The score.
     pub name: String,
+    /// Examples with a value, on which it is measured (as `cscore eval` does: an example not yet scored
+    /// is left out rather than counted as regular).
+    pub used: usize,
     /// Area under the ROC curve.
     pub auroc: Option<f64>,
     /// Average precision.
@@ -120,11 +123,18 @@ pub fn compare(scores: &[(String, Vec<f64>)], injected: Option<&[bool]>, top: us
         Some(mask) => scores
             .iter()
             .map(|(name, s)| {
-                let sus = suspicion(name, s);
+                let (sus, truth): (Vec<f64>, Vec<bool>) = suspicion(name, s)
+                    .into_iter()
+                    .zip(mask)
+                    .zip(s)
+                    .filter(|(_, v)| !v.is_nan())
+                    .map(|((x, &b), _)| (x, b))
+                    .unzip();
                 Detection {
                     name: name.clone(),
-                    auroc: auroc(&sus, mask),
-                    average_precision: average_precision(&sus, mask),
+                    used: sus.len(),
+                    auroc: auroc(&sus, &truth),
+                    average_precision: average_precision(&sus, &truth),
                 }
             })
             .collect(),
@@ -229,6 +239,15 @@ mod tests {
         assert_eq!(zero, Some(((4.0 / 9.0, 1.0), 4.0 / 9.0)));
         // Example 5 (proxy rank 5/9) lies inside its tie group's span: no disagreement at all.
         assert!(all.iter().all(|d| d.index != 5 && d.gap > 0.0));
+    }
+
+    #[test]
+    fn detection_leaves_out_examples_not_yet_scored() {
+        // Example 3 is injected but has no C-score yet: it is left out, not counted as the most regular.
+        let scores = vec![("cscore".to_string(), vec![0.1, 0.9, 0.8, f64::NAN])];
+        let c = compare(&scores, Some(&[true, false, false, true]), 3);
+        assert_eq!(c.detection[0].used, 3);
+        assert_eq!(c.detection[0].auroc, Some(1.0));
     }
 
     #[test]

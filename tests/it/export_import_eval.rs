@@ -174,6 +174,12 @@ fn eval_against_known_bad_examples_and_reference_scores() {
     assert!(by_column.starts_with("against reference scores ref_paper (imported):"), "{by_column}");
     let err = f.fails(&["eval", "d.cscore", "--reference-scores", "nope"]);
     assert!(err.contains("imported: paper"), "{err}");
+    // An imported reference is high = regular whatever its name, even a proxy's that is the other way.
+    let perfect: Vec<f64> = (0..n).map(|i| if is_bad(i) { 0.0 } else { 1.0 }).collect();
+    std::fs::write(f.path("perfect.npy"), f64_npy(&perfect)).unwrap();
+    f.ok(&["import-scores", "d.cscore", "perfect.npy", "--name", "el2n"]);
+    let out = f.ok(&["eval", "d.cscore", "--truth-indices", "bad.txt"]);
+    assert_eq!(table(&out)["ref_el2n"][2], "1.0000", "{out}");
 
     let clean = Fixture::new(20, 2, 0.0, false);
     assert!(clean.fails(&["eval", "d.cscore"]).contains("--truth-indices"));

@@ -171,6 +171,7 @@ fn eval_compare_reports_correlations_detection_and_disagreements() {
         "(1) cscore",
         "finding the injected",
         "largest disagreements",
+        "(fused is made from this C-score's held-out evidence",
     ] {
         assert!(text.contains(want), "{want} missing from:\n{text}");
     }
@@ -183,6 +184,7 @@ fn eval_compare_reports_correlations_detection_and_disagreements() {
     assert!(!gaps.is_empty() && gaps.len() <= 3, "{gaps:?}");
     assert!(gaps.windows(2).all(|w| w[0] >= w[1]) && gaps.iter().all(|&g| g > 0.0), "{gaps:?}");
     assert!(json["detection"].as_array().unwrap().iter().any(|d| d["name"] == "fused"));
+    assert!(json["detection"].as_array().unwrap().iter().all(|d| d["used"].as_u64().unwrap() <= 300));
 }
 
 /// `--proxy-wait` bounds how long holdout runs wait for the input-space proxies: with `0s` they train at
