@@ -260,7 +260,15 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if let Some(s) = shard {
         errln!("summary of shard {s}'s runs only (partial C-scores); `cscore merge` makes the estimate");
     }
-    out!("{}", Summary::new(&agg, &ds.labels, &ds.class_names));
+    let flips: Vec<_> = ws.injected()?.into_iter().filter(|r| r.kind == "label_flip").collect();
+    let mut original = ds.labels.clone();
+    for r in &flips {
+        if let Some(l) = original.get_mut(r.example) {
+            *l = r.original_label;
+        }
+    }
+    let summary = Summary::new(&agg, &ds.labels, &ds.class_names);
+    out!("{}", summary.with_original_labels(&agg, &original, flips.len()));
     if report.failed > 0 {
         let rest = if agg.runs().0 == 0 {
             "and no holdout run has succeeded: there is no estimate yet"

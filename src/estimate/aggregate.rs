@@ -159,6 +159,17 @@ impl Aggregate {
         mean * (1.0 - mean) / var
     }
 
+    /// The share of all held-out evaluations whose prediction was `labels[i]` (pooled over runs and
+    /// examples), e.g. against the labels before injected noise; `None` before any evaluation.
+    pub fn pooled_accuracy(&self, labels: &[u32]) -> Option<f64> {
+        let (mut right, mut all) = (0u64, 0u64);
+        for (i, row) in self.predictions.chunks(self.classes.max(1)).enumerate().take(labels.len()) {
+            all += row.iter().map(|&c| u64::from(c)).sum::<u64>();
+            right += row.get(labels[i] as usize).map_or(0, |&c| u64::from(c));
+        }
+        (all > 0).then(|| right as f64 / all as f64)
+    }
+
     /// The label most often predicted for example `i` when held out (ties: the smallest label).
     pub fn heldout_prediction(&self, i: usize) -> Option<u32> {
         let row = &self.predictions[i * self.classes..(i + 1) * self.classes];
@@ -199,11 +210,12 @@ fn tidy(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::{bit_set, RunKey};
 
-    fn run(ratio_index: u32, held: &[(usize, u32)], labels: &[u32]) -> RunRecord {
+    /// A holdout run at `ratio_index` that held out and predicted `held` (example, prediction).
+    pub(crate) fn run(ratio_index: u32, held: &[(usize, u32)], labels: &[u32]) -> RunRecord {
         let n = labels.len();
         let mut mask = vec![0u8; n.div_ceil(8)];
         let mut correct = mask.clone();

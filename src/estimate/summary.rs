@@ -20,6 +20,12 @@ pub struct Summary {
     pub below_half: usize,
     /// The ten lowest: (index, label name, C-score, held-out prediction name).
     pub lowest: Vec<(usize, String, f64, String)>,
+    /// How many estimated examples share the C-score of the last one listed (more than are listed: which
+    /// of them show is by index).
+    pub tied_last: usize,
+    /// With injected label noise: how many labels were flipped, and the models' held-out accuracy against
+    /// the labels before it (`model_accuracy` is against the labels the models trained on).
+    pub against_original: Option<(usize, Option<f64>)>,
 }
 
 impl Summary {
@@ -32,6 +38,8 @@ impl Summary {
             (!scored.is_empty()).then(|| scored.iter().map(|s| s.1).sum::<f64>() / scored.len() as f64);
         let mut lowest = scored.clone();
         lowest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let tied_last =
+            lowest.get(LISTED - 1).map_or(0, |&(_, last)| scored.iter().filter(|s| s.1 == last).count());
         Summary {
             examples: agg.len(),
             runs: agg.runs(),
@@ -41,21 +49,43 @@ impl Summary {
             below_half: scored.iter().filter(|s| s.1 < 0.5).count(),
             lowest: lowest
                 .into_iter()
-                .take(10)
+                .take(LISTED)
                 .map(|(i, c)| {
                     let pred = agg.heldout_prediction(i).map_or_else(|| "-".to_string(), name);
                     (i, name(labels[i]), c, pred)
                 })
                 .collect(),
+            tied_last,
+            against_original: None,
         }
     }
+
+    /// Adds the models' accuracy against `original` labels, of which `flipped` were changed by injected
+    /// label noise.
+    pub fn with_original_labels(mut self, agg: &Aggregate, original: &[u32], flipped: usize) -> Self {
+        if flipped > 0 {
+            self.against_original = Some((flipped, agg.pooled_accuracy(original)));
+        }
+        self
+    }
 }
+
+/// Examples listed as the lowest.
+const LISTED: usize = 10;
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "examples        {}", self.examples)?;
         writeln!(f, "holdout runs    {} done, {} failed", self.runs.0, self.runs.1)?;
         writeln!(f, "model accuracy  held out {}", self.model_accuracy)?;
+        if let Some((flipped, original)) = self.against_original {
+            let original = original.map_or_else(|| "-".into(), |a| format!("{a:.3}"));
+            writeln!(
+                f,
+                "                (against the labels trained on, {flipped} flipped by --inject-label-noise; against \
+                 the original labels {original})"
+            )?;
+        }
         writeln!(f, "estimated       {} examples", self.estimated)?;
         match self.mean_cscore {
             Some(m) => writeln!(f, "mean C-score    {m:.4}")?,
@@ -63,12 +93,56 @@ impl fmt::Display for Summary {
         }
         writeln!(f, "C-score < 0.5   {}", self.below_half)?;
         if !self.lowest.is_empty() {
-            writeln!(f, "lowest C-scores:")?;
+            if self.tied_last
+                > self.lowest.iter().filter(|l| Some(l.2) == self.lowest.last().map(|l| l.2)).count()
+            {
+                let last = self.lowest.last().map_or(0.0, |l| l.2);
+                writeln!(
+                    f,
+                    "lowest C-scores ({} tie at {last:.4}, the first by index listed; all: cscore export --filter \
+                     'cscore <= {last}'):",
+                    self.tied_last
+                )?;
+            } else {
+                writeln!(f, "lowest C-scores:")?;
+            }
             writeln!(f, "  {:>8}  {:>8}  {:>7}  {:>10}", "index", "label", "cscore", "held-out")?;
             for (i, label, c, pred) in &self.lowest {
                 writeln!(f, "  {i:>8}  {label:>8}  {c:>7.4}  {pred:>10}")?;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimate::aggregate::tests::run;
+
+    #[test]
+    fn ties_at_the_cut_and_accuracy_against_original_labels_are_said() {
+        // 12 examples: 11 wrong (C-score 0), one right; labels 0, predictions 1 (example 11: 0).
+        let labels = vec![0u32; 12];
+        let mut agg = Aggregate::new(12, 1, 2);
+        let held: Vec<(usize, u32)> = (0..12).map(|i| (i, u32::from(i != 11))).collect();
+        agg.add(&run(0, &held, &labels));
+        let names = vec!["a".to_string(), "b".to_string()];
+        let s = Summary::new(&agg, &labels, &names);
+        assert_eq!((s.lowest.len(), s.tied_last), (10, 11));
+        let text = s.to_string();
+        assert!(text.contains("lowest C-scores (11 tie at 0.0000, the first by index listed; all: cscore export --filter 'cscore <= 0'):"), "{text}");
+        assert!(!text.contains("flipped"), "{text}");
+        // Four labels were flipped from 1: against the originals, 4 more of 12 predictions are right.
+        let mut original = labels.clone();
+        original[..4].fill(1);
+        let text = Summary::new(&agg, &labels, &names).with_original_labels(&agg, &original, 4).to_string();
+        assert!(
+            text.contains("4 flipped by --inject-label-noise; against the original labels 0.417)"),
+            "{text}"
+        );
+        // No tie beyond the list: the plain heading.
+        let few = Summary::new(&agg, &labels[..], &names);
+        assert!(Summary { tied_last: 10, ..few }.to_string().contains("lowest C-scores:\n"));
     }
 }
