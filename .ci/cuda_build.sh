@@ -12,10 +12,10 @@ root=$PWD
 tk=$root/target/cuda-toolkit
 link=$root/target/cuda-link
 nice_level=${CSCORE_NICE:-19}
-# Every part pinned to 13.0: a newer nvcc's PTX may not load on driver 580, and pip would otherwise pull
-# a newer nvvm beside nvcc 13.0.
+# Every part pinned to CUDA 13.0: a newer nvcc's PTX may not load on driver 580, and pip would otherwise pull
+# a newer nvvm beside nvcc 13.0. cuRAND numbers its own releases: 10.4.0 is CUDA 13.0's.
 pins=("nvidia-cuda-nvcc==13.0.*" "nvidia-cuda-runtime==13.0.*" "nvidia-cuda-nvrtc==13.0.*"
-  "nvidia-cublas==13.0.*" "nvidia-curand" "nvidia-cuda-cccl==13.0.*" "nvidia-cuda-crt==13.0.*"
+  "nvidia-cublas==13.0.*" "nvidia-curand==10.4.0.*" "nvidia-cuda-cccl==13.0.*" "nvidia-cuda-crt==13.0.*"
   "nvidia-nvvm==13.0.*")
 stamp="${pins[*]}"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's scaling table: for K shifted copies of MNIST (K × 60,000 examples, made by
-# ../shared/bench/make_shifted_mnist.py, or by the copy of it beside this script), one `cscore estimate`
+# ../shared/bench/make_shifted_mnist.py), one `cscore estimate`
 # with the defaults, stopped (Ctrl-C, a clean stop) once its first holdout run and its input-space proxies
 # are stored; then the explorer is opened on the workspace in tmux. Prints one table row per K:
 #

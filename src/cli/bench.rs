@@ -100,6 +100,12 @@ fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
         "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch {}, lr {}), {} worker(s), {} thread(s), device {}",
         r.ratio, r.train_examples, r.models, args.model, args.epochs, args.batch, args.lr, r.workers, r.threads, args.device
     );
+    if r.failed > 0 {
+        outln!(
+            "  failed              {} model(s) diverged (their time is counted; accuracy is of the others)",
+            r.failed
+        );
+    }
     outln!("  seconds per model   {:.2}  (wall-clock of the whole run / models)", r.seconds_per_model);
     outln!("  models per hour     {:.0}", r.models_per_hour);
     outln!(

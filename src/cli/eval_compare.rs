@@ -17,6 +17,8 @@ pub fn run(ws: &Workspace, top: usize, json: bool) -> anyhow::Result<()> {
     if cmp.names.len() < 2 {
         anyhow::bail!("{}: nothing to compare yet (no proxies or no C-score)", ws.path().display());
     }
+    let models = cscore::estimate::aggregate_workspace(ws)?.holdout_accuracy();
+    outln!("trained models: mean held-out accuracy {} over {} runs", models, models.runs);
     print_against(&cmp, &cmp.names[0]);
     print_matrix(&cmp);
     if !cmp.detection.is_empty() {

@@ -37,6 +37,8 @@ pub struct BenchReport {
     pub train_examples: usize,
     /// Models trained (and not failed).
     pub models: usize,
+    /// Models whose training failed (diverged); their time counts in `seconds_per_model`.
+    pub failed: usize,
     /// Models trained at once.
     pub workers: usize,
     /// Threads doing arithmetic in all (workers × math threads each).
@@ -67,8 +69,14 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
     plan.train = cfg.train.clone();
     plan.validate()?;
     let workers = cfg.workers.max(1);
-    let opts =
-        EstimateOptions { workers, models_per_step: cfg.models_per_step, ..EstimateOptions::default() };
+    // Every model counts, one that learned nothing too (its accuracy shows by model): a benchmark measures
+    // the time models take, and the learning check would leave it out of the count but not of the clock.
+    let opts = EstimateOptions {
+        workers,
+        models_per_step: cfg.models_per_step,
+        learning_check: false,
+        ..EstimateOptions::default()
+    };
     let report = run_estimate(&ws, data, &plan, &opts, &AtomicBool::new(false), &mut |_| {})?;
     let runs = ws.load_runs(false)?;
     let done: Vec<_> = runs.iter().filter(|r| r.status == RunStatus::Done).collect();
@@ -82,11 +90,13 @@ pub fn run_bench(ds: &Dataset, data: &DeviceData, cfg: &BenchConfig, dir: &Path)
     let mut by_run: Vec<_> = done.iter().map(|r| (r.key.run_index, accuracy_of(r))).collect();
     by_run.sort_by_key(|&(i, _)| i);
     let accuracy = by_run.iter().map(|&(_, a)| a).sum::<f64>() / n;
-    let seconds_per_model = report.seconds / n;
+    let failed = runs.len() - done.len();
+    let seconds_per_model = report.seconds / runs.len().max(1) as f64;
     Ok(BenchReport {
         ratio: cfg.ratio,
         train_examples: super::seeds::subset_size(ds.len(), cfg.ratio),
         models: done.len(),
+        failed,
         workers,
         threads: workers.min(report.committed.max(1)) * math_threads(workers),
         seconds_per_model,

@@ -165,6 +165,7 @@ fn eval_compare_reports_correlations_detection_and_disagreements() {
     };
     let text = run(&[]);
     for want in [
+        "trained models: mean held-out accuracy",
         "against cscore",
         "learning_speed",
         "Spearman ρ between every pair (column k is row k)",
