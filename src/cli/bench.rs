@@ -73,6 +73,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 },
             };
             let r = run_bench(&ds, &data, &cfg, &dir)?;
+            if r.models == 0 {
+                anyhow::bail!(
+                    "every model diverged at ratio {ratio} (lr {}): no throughput to report; try a lower --lr",
+                    args.lr
+                );
+            }
             if args.json {
                 outln!("{}", serde_json::to_string(&r)?);
             } else {
@@ -98,7 +104,7 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 fn print_table(r: &BenchReport, n: &usize, args: &BenchArgs) {
     outln!(
         "cscore bench: {n} examples, ratio {} ({} training examples), {} × {} ({} epochs, batch {}, lr {}), {} worker(s), {} thread(s), device {}",
-        r.ratio, r.train_examples, r.models, args.model, args.epochs, args.batch, args.lr, r.workers, r.threads, args.device
+        r.ratio, r.train_examples, r.models + r.failed, args.model, args.epochs, args.batch, args.lr, r.workers, r.threads, args.device
     );
     if r.failed > 0 {
         outln!(

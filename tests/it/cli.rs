@@ -206,6 +206,17 @@ fn bench_takes_the_protocol_flags() {
     assert!(accuracy > 0.8, "a CNN trained one epoch on 2,000 digits: held-out accuracy {accuracy}");
     let bad = cscore(&["bench", "--data", d, "--lr=-1", "--runs", "1"], dir.path());
     assert!(!bad.status.success() && text(&bad.stderr).contains("--lr"), "{}", text(&bad.stderr));
+    // Models that diverge are counted as failed, and with none left there is nothing to report.
+    let out = cscore(
+        &["bench", "--data", d, "--lr", "1000", "--runs", "2", "--ratio", "0.1", "--epochs", "1"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("every model diverged at ratio 0.1 (lr 1000)"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// `cscore estimate WS` continues the workspace on the dataset it records, from any folder (`--runs`
