@@ -57,6 +57,8 @@ impl LrChoice {
                  the runs learn nothing",
                 100.0 * self.chance
             )
+        } else if self.lr == best(&self.tried) {
+            "; the best, the smallest rate tried".into()
         } else {
             "; one step below the best".into()
         };
@@ -161,9 +163,19 @@ mod tests {
         let flat = choice([Some(0.712), None]);
         assert!(flat.told_nothing());
         assert!(flat.summary().ends_with("; no rate beat chance (71.2%, the majority class), so the test could not choose: give --lr if the runs learn nothing"), "{}", flat.summary());
-        let learned = choice([Some(0.712), Some(0.9)]);
+        // 0.1 is best, and 0.05, one step below it, is kept.
+        let learned = choice([Some(0.9), Some(0.85)]);
         assert!(!learned.told_nothing());
-        assert!(learned.summary().ends_with("0.05: 90.0%; one step below the best"), "{}", learned.summary());
+        assert!(learned.summary().ends_with("0.05: 85.0%; one step below the best"), "{}", learned.summary());
+        // The best is the smallest rate: it is kept, and the line says so.
+        let tried = vec![(0.1, Some(0.5)), (0.05, Some(0.9))];
+        let smallest = super::LrChoice { lr: chosen(&tried), tried, ..learned.clone() };
+        assert_eq!(smallest.lr, 0.05);
+        assert!(
+            smallest.summary().ends_with("0.05: 90.0%; the best, the smallest rate tried"),
+            "{}",
+            smallest.summary()
+        );
     }
 
     #[test]
