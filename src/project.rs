@@ -37,6 +37,8 @@ pub struct Project {
     pub workspace: Workspace,
     /// Ground truth of injected corruption (empty when none).
     pub injected: Vec<InjectedRow>,
+    /// Whether opening made the workspace file (it did not exist before).
+    pub created: bool,
 }
 
 /// The default workspace of a dataset: `<dataset name>.cscore` in the current directory.
@@ -83,6 +85,7 @@ impl Project {
     ) -> Result<Project> {
         let mut dataset = data::load(data, load)?;
         let ws_path = place(&dataset);
+        let created = std::fs::symlink_metadata(&ws_path).is_err();
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
             Err(e @ StoreError::DatasetMismatch { .. }) if dataset.format == Format::Folder => {
                 let (ws, then) = reopen_as_then(data, load, &ws_path).ok_or(e)?;
@@ -127,7 +130,7 @@ impl Project {
                 ws.set_config(CORRUPTION_KEY, &json)?;
             }
         }
-        Ok(Project { dataset, workspace: ws, injected })
+        Ok(Project { dataset, workspace: ws, injected, created })
     }
 }
 
@@ -223,7 +226,7 @@ impl Project {
             load: load.clone(),
             workspace: workspace.path().to_path_buf(),
         };
-        Ok(Some(LabelsFirst { project: Project { dataset, workspace, injected }, pixels }))
+        Ok(Some(LabelsFirst { project: Project { dataset, workspace, injected, created: false }, pixels }))
     }
 }
 

@@ -130,6 +130,11 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
                 interrupted: signal.exit_status(),
             });
         }
+        Err(e) if project.created => {
+            // Refused before anything was stored (`--model cnn` on 8×8 images): leave no workspace behind.
+            discard_new(project);
+            return Err(e.into());
+        }
         other => other?,
     };
     let flags = args.overrides();
@@ -303,4 +308,15 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         );
     }
     Ok(finished)
+}
+
+/// Removes the workspace this command made (and its SQLite side files).
+fn discard_new(project: Project) {
+    let path = project.workspace.path().to_path_buf();
+    drop(project);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
+    }
 }

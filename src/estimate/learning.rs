@@ -72,7 +72,8 @@ pub const GIVE_UP_AFTER: usize = 3;
 
 /// The one line an estimate stops with when its first holdout runs all failed, for the `reasons` they
 /// failed (each a [`learning_failure`] or a divergence): what happened and what to try.
-pub fn give_up_message(reasons: &[String], plan: &super::Plan) -> String {
+/// `image` is the examples' (height, width): the CNN is suggested only where it can run (12×12 and up).
+pub fn give_up_message(reasons: &[String], plan: &super::Plan, image: (usize, usize)) -> String {
     let runs = reasons.len();
     let first = reasons.first().map_or("", String::as_str);
     let diverged = |r: &String| r.contains("diverged");
@@ -90,8 +91,8 @@ pub fn give_up_message(reasons: &[String], plan: &super::Plan) -> String {
     let reason = reasons.iter().find(|r| !diverged(r)).map_or(first, String::as_str);
     let reason = reason.strip_prefix("did not learn: ").unwrap_or(reason);
     let cnn = match plan.model {
-        crate::model::ModelSpec::Mlp(_) => ", --model cnn",
-        crate::model::ModelSpec::Cnn => "",
+        crate::model::ModelSpec::Mlp(_) if image.0 >= 12 && image.1 >= 12 => ", --model cnn",
+        _ => "",
     };
     format!(
         "stopped: the first {runs} holdout run(s) {what} ({reason}); no C-scores were stored. Try, in a \
@@ -128,7 +129,7 @@ mod tests {
             ..Default::default()
         };
         let reasons = vec!["did not learn: held-out accuracy 10.0% is not above chance".to_string(); 3];
-        let line = give_up_message(&reasons, &plan);
+        let line = give_up_message(&reasons, &plan, (28, 28));
         assert!(!line.contains('\n') && !line.contains("  "), "{line}");
         assert!(
             line.starts_with("stopped: the first 3 holdout run(s) learned nothing (held-out accuracy"),
@@ -138,6 +139,9 @@ mod tests {
             line.contains("--lr than 0.05 (e.g. 0.005 or 0.15), --model cnn, more --epochs than 10"),
             "{line}"
         );
+        // Not where the CNN cannot run (under 12×12).
+        let small = give_up_message(&reasons, &plan, (8, 8));
+        assert!(small.contains("(e.g. 0.005 or 0.15), more --epochs than 10"), "{small}");
     }
 
     #[test]
@@ -147,14 +151,14 @@ mod tests {
             ..Default::default()
         };
         let diverged = "training loss became NaN in epoch 1 (diverged; try a lower --lr)".to_string();
-        let line = give_up_message(&vec![diverged.clone(); 3], &plan);
+        let line = give_up_message(&vec![diverged.clone(); 3], &plan, (28, 28));
         assert_eq!(
             line,
             "stopped: the first 3 holdout run(s) diverged (training loss became NaN in epoch 1); no C-scores were \
              stored. Try, in a new workspace (-w), a lower --lr than 1000000 (e.g. 100000 or 10000)"
         );
         let flat = "did not learn: final training loss 2.300 is still near ln 10".to_string();
-        let mixed = give_up_message(&[diverged, flat.clone(), flat], &plan);
+        let mixed = give_up_message(&[diverged, flat.clone(), flat], &plan, (28, 28));
         assert!(
             mixed.starts_with("stopped: the first 3 holdout run(s) failed (final training loss 2.300"),
             "{mixed}"

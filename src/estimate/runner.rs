@@ -130,7 +130,7 @@ pub fn run_estimate(
     let mut report = EstimateReport { remaining: pending, ..Default::default() };
     // Checked even with nothing left to train: a plan whose holdout runs all failed is no estimate.
     if opts.learning_check && give_up_after > 0 && not_learned.len() >= give_up_after {
-        return Err(Error::NotLearning(give_up_message(&not_learned, plan)));
+        return Err(Error::NotLearning(give_up_message(&not_learned, plan, (data.shape.1, data.shape.2))));
     }
     if pending == 0 {
         return Ok(report);
@@ -199,7 +199,11 @@ pub fn run_estimate(
                                     && not_learned.len() >= give_up_after
                                     && first_error.is_none()
                                 {
-                                    let why = give_up_message(&not_learned[..give_up_after], plan);
+                                    let why = give_up_message(
+                                        &not_learned[..give_up_after],
+                                        plan,
+                                        (data.shape.1, data.shape.2),
+                                    );
                                     first_error.get_or_insert(Error::NotLearning(why));
                                     stop.store(true, Ordering::Relaxed);
                                 }

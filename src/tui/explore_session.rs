@@ -72,7 +72,7 @@ impl ExploreSession {
         train: Option<TrainSettings>,
         progress: &Progress,
     ) -> Result<ExploreSession, TuiError> {
-        let Project { dataset, workspace, injected } = project;
+        let Project { dataset, workspace, injected, .. } = project;
         let no_color = no_color_requested();
         let theme = Theme::load(theme.unwrap_or(&config.theme), no_color)?;
         let mut config = config.clone();

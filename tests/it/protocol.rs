@@ -305,3 +305,36 @@ fn a_cnn_on_tiny_images_is_refused_before_the_plan_is_stored() {
         cscore(&[&["estimate", "tiny.npz", "-w", "ws.cscore", "--epochs", "1"], RUN].concat(), dir.path());
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// A plan refused once the dataset is read (`--model cnn` on 8×8 images) leaves no workspace behind, and
+/// an existing workspace is kept whatever is refused.
+#[test]
+fn a_refused_new_estimate_leaves_no_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 40;
+    let x: Vec<u8> = (0..n * 64).map(|i| (i * 37 % 251) as u8).collect();
+    let y: Vec<i64> = (0..n as i64).map(|i| i % 2).collect();
+    write_npz(
+        &dir.path().join("tiny.npz"),
+        &[
+            ("x.npy", npy("|u1", &format!("({n}, 8, 8)"), &x, false)),
+            ("y.npy", npy("<i8", &format!("({n},)"), &common::i64_bytes(&y), false)),
+        ],
+    );
+    let cscore = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cscore")).args(args).current_dir(dir.path()).output().unwrap()
+    };
+    let out = cscore(&["estimate", "tiny.npz", "--model", "cnn", "--no-progress"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--model cnn needs images of at least 12×12"));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("tiny.npz")]);
+    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--proxies", "none"];
+    let out =
+        cscore(&[&["estimate", "tiny.npz", "--no-learning-check", "--no-progress"][..], &plan].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = std::fs::read(dir.path().join("tiny.cscore")).unwrap();
+    let out = cscore(&["estimate", "tiny.npz", "--model", "cnn", "--no-progress"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(dir.path().join("tiny.cscore")).unwrap(), before);
+}
