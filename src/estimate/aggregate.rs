@@ -170,6 +170,16 @@ impl Aggregate {
         (all > 0).then(|| right as f64 / all as f64)
     }
 
+    /// How many times example `i` was predicted as each class when held out.
+    pub fn votes(&self, i: usize) -> &[u32] {
+        &self.predictions[i * self.classes..(i + 1) * self.classes]
+    }
+
+    /// Number of classes.
+    pub fn num_classes(&self) -> usize {
+        self.classes
+    }
+
     /// The label most often predicted for example `i` when held out (ties: the smallest label).
     pub fn heldout_prediction(&self, i: usize) -> Option<u32> {
         let row = &self.predictions[i * self.classes..(i + 1) * self.classes];

@@ -7,10 +7,6 @@ use super::ExportError;
 use crate::estimate::aggregate_workspace;
 use crate::store::Workspace;
 
-/// C-scores below this, with a held-out majority prediction other than the given label, mark a label
-/// issue: held-out models get the example wrong more often than right, and agree on another class.
-pub const LABEL_ISSUE_THRESHOLD: f64 = 0.5;
-
 /// Builds the table of `ws` for a dataset whose given labels (as estimated) are `labels`.
 ///
 /// Columns, in the command-line contract's order (its columns first, extra ones after them): `index,
@@ -82,12 +78,8 @@ pub fn build_table(ws: &Workspace, labels: &[u32], paths: Option<&[PathBuf]>) ->
             cols.push((format!("ref_{name}"), Cells::F32(scores)));
         }
     }
-    let issue = (0..n)
-        .map(|i| match (cscore[i], prediction[i]) {
-            (Some(c), Some(p)) => Some(p != labels[i] && c < LABEL_ISSUE_THRESHOLD),
-            _ => None,
-        })
-        .collect();
+    // Confident learning on the held-out votes (`estimate::label_issues`).
+    let issue = crate::estimate::label_issues(&agg, labels);
     cols.push(("given_label".into(), Cells::Int(label)));
     cols.push(("predicted_label".into(), ints(&prediction)));
     cols.push(("label_score".into(), floats(&|i| cscore[i])));

@@ -23,7 +23,7 @@ mod table;
 
 pub use self::csv::write_csv;
 pub use atomic::{write_atomic, AtomicDir};
-pub use build::{build_table, LABEL_ISSUE_THRESHOLD};
+pub use build::build_table;
 pub use clean::{write_clean, CleanOptions, CleanReport, Layout};
 pub use error::ExportError;
 pub use eval::{eval_reference, eval_truth, read_truth_indices, ReferenceRow, TruthRow};

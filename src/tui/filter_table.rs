@@ -6,7 +6,6 @@
 use super::data::ExplorerData;
 use super::tags::Tags;
 use crate::estimate::Aggregate;
-use crate::export::LABEL_ISSUE_THRESHOLD;
 use crate::export::{Cells, Table};
 use crate::proxy::REFERENCE_PREFIX;
 use rayon::prelude::*;
@@ -100,14 +99,11 @@ fn column(inp: &TableInputs<'_>, name: &str, n: usize) -> Option<Cells> {
         "injected" => ints(&|i| Some(i64::from(injected(i).is_some()))),
         "injected_kind" => texts(&|i| injected(i).map(|r| r.kind.clone())),
         "injected_original_label" => ints(&|i| injected(i).map(|r| i64::from(r.original_label))),
-        "is_label_issue" => Cells::Bool(
-            (0..n)
-                .map(|i| match (agg.cscore(i), agg.heldout_prediction(i), labels.get(i)) {
-                    (Some(c), Some(p), Some(&l)) => Some(p != l && c < LABEL_ISSUE_THRESHOLD),
-                    _ => None,
-                })
-                .collect(),
-        ),
+        "is_label_issue" => {
+            let mut issues = crate::estimate::label_issues(agg, labels);
+            issues.resize(n, None);
+            Cells::Bool(issues)
+        }
         other => {
             let p = data.proxies.iter().find(|p| proxy_column(&p.name) == other)?;
             Cells::F32(p.scores.iter().take(n).copied().collect())

@@ -67,7 +67,27 @@ fn csv_follows_the_column_contract_and_round_trips() {
     let injected = f.workspace().injected().unwrap();
     assert_eq!(injected.len(), 6);
     assert_eq!(rows.len(), f.n);
-    let mut missing = 0;
+    // is_label_issue by confident learning on the held-out votes, computed here from its definition.
+    let shares = |i: usize| {
+        let v = agg.votes(i);
+        let total: u32 = v.iter().sum();
+        v.iter().map(|&x| f64::from(x) / f64::from(total)).collect::<Vec<f64>>()
+    };
+    let classes = agg.num_classes();
+    let threshold: Vec<f64> = (0..classes)
+        .map(|j| {
+            let own: Vec<f64> = (0..f.n)
+                .filter(|&i| ds.labels[i] as usize == j && agg.cscore(i).is_some())
+                .map(|i| shares(i)[j])
+                .collect();
+            if own.is_empty() {
+                f64::INFINITY
+            } else {
+                own.iter().sum::<f64>() / own.len() as f64
+            }
+        })
+        .collect();
+    let (mut flagged, mut missing) = (0, 0);
     for (i, row) in rows.iter().enumerate() {
         assert_eq!(row["index"], i.to_string());
         assert_eq!(row["label"], ds.labels[i].to_string(), "labels as estimated (noise applied)");
@@ -88,8 +108,16 @@ fn csv_follows_the_column_contract_and_round_trips() {
                 let pred = agg.heldout_prediction(i).unwrap();
                 assert_eq!(row["heldout_prediction"], pred.to_string());
                 assert_eq!(row["predicted_label"], pred.to_string());
-                let issue = pred != ds.labels[i] && c < 0.5;
-                assert_eq!(row["is_label_issue"], if issue { "True" } else { "False" });
+                let p = shares(i);
+                let mut confident: Option<usize> = None;
+                for j in 0..classes {
+                    if p[j] > 0.0 && p[j] >= threshold[j] && confident.is_none_or(|b| p[j] > p[b]) {
+                        confident = Some(j);
+                    }
+                }
+                let issue = confident.is_some_and(|b| b != ds.labels[i] as usize);
+                flagged += usize::from(issue);
+                assert_eq!(row["is_label_issue"], if issue { "True" } else { "False" }, "row {i}");
             }
         }
         let proxy = &row["proxy_learning_speed"];
@@ -104,6 +132,7 @@ fn csv_follows_the_column_contract_and_round_trips() {
         assert_eq!(row["injected_kind"], inj.map_or("", |r| r.kind.as_str()));
     }
     assert!(missing > 0 && missing < f.n, "the fixture leaves some examples never held out ({missing})");
+    assert!(flagged > 0, "the fixture has label issues to find");
     assert_eq!(rows[3]["tag"], "mislabeled");
     assert_eq!(rows[3]["relabel"], "2");
     assert_eq!(rows[3]["note"], "looks like a \"2\",\nsurely");
