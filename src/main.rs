@@ -11,6 +11,10 @@ fn main() {
         std::env::set_var("CANDLE_NUM_THREADS", "1");
     }
     ignore_file_size_signal();
+    if let Err(e) = cli::training_defaults::check_environment() {
+        errln!("error: {e}");
+        std::process::exit(2);
+    }
     let (mut cli, matches) = parse().unwrap_or_else(|e| usage_error(e));
     init_tracing(cli.verbose);
     let run = cli::training_defaults::apply(&mut cli, &matches).and_then(|taken| {

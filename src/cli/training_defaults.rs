@@ -62,8 +62,39 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<Option<Strin
     Ok((!taken.is_empty()).then(|| format!("{} [estimate]: {}", path.display(), taken.join(", "))))
 }
 
-/// The `[estimate]` table of `text`; errors name the file and line.
+/// The environment's defaults, checked before the command line is read: an empty one counts as unset, and
+/// a bad one is refused naming the variable (clap would blame the flag, which nobody typed). Call at start,
+/// before any thread. Commands that do not train ignore the variables, as clap does.
+pub fn check_environment() -> Result<(), String> {
+    let command = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if !matches!(command.as_deref(), Some("estimate" | "worker" | "explore")) {
+        return Ok(());
+    }
+    for (var, flag) in
+        [("CSCORE_DEVICE", "--device"), ("CSCORE_WORKERS", "--workers"), ("CSCORE_ENSEMBLE", "--ensemble")]
+    {
+        let Some(value) = std::env::var_os(var) else { continue };
+        let value = value.to_string_lossy().trim().to_string();
+        if value.is_empty() {
+            std::env::remove_var(var);
+            continue;
+        }
+        let problem = if var == "CSCORE_DEVICE" {
+            value.parse::<cscore::model::DeviceSpec>().err().map(|e| e.to_string())
+        } else {
+            super::args::positive(&value).err()
+        };
+        if let Some(problem) = problem {
+            return Err(format!("{var}={value} (the default for {flag}): {problem}"));
+        }
+    }
+    Ok(())
+}
+
+/// The `[estimate]` table of `text`, the whole file checked as the explorer checks it (a misspelt
+/// `[estimates]` is an error, not silently no table); errors name the file and line.
 fn parse(text: &str, path: &Path) -> anyhow::Result<TrainingDefaults> {
+    cscore::tui::Config::parse(text, &path.display().to_string())?;
     let view: FileView = toml::from_str(text).map_err(|e| {
         let (line, problem) = toml_problem(text, &e);
         anyhow!("{}: line {line}: {problem}", path.display())
@@ -101,5 +132,10 @@ mod tests {
         assert!(e.starts_with("c.toml: line 3: unknown field `epochs`"), "{e}");
         let e = parse("[estimate]\nworkers = \"many\"\n", p).unwrap_err().to_string();
         assert!(e.starts_with("c.toml: line 2: workers: invalid type"), "{e}");
+        // the whole file is checked: a misspelt table, or a value where the table goes, is an error
+        let e = parse("theme = \"auto\"\n[estimates]\ndevice = \"cuda\"\n", p).unwrap_err().to_string();
+        assert!(e.starts_with("c.toml: line 2: unknown field `estimates`"), "{e}");
+        let e = parse("estimate = 3\n", p).unwrap_err().to_string();
+        assert!(e.starts_with("c.toml: line 1: estimate: invalid type: integer `3`"), "{e}");
     }
 }

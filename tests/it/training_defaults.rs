@@ -81,6 +81,32 @@ fn the_config_sets_training_flags_that_the_command_line_and_environment_leave() 
     let out =
         cscore(dir.path(), &[&["estimate", "d", "-w", "e.cscore", "--device", "cpu"], PLAN].concat(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+
+    // An empty variable is unset; a bad one is named (not the flag nobody typed); other commands ignore it.
+    std::fs::write(&config, "").unwrap();
+    let err = estimate(
+        dir.path(),
+        "f.cscore",
+        &["--workers", "1"],
+        &[("CSCORE_ENSEMBLE", ""), ("CSCORE_DEVICE", " ")],
+    );
+    assert!(err.contains("training 3 on 1 worker(s)"), "{err}");
+    let out = cscore(
+        dir.path(),
+        &[&["estimate", "d", "-w", "g.cscore"], PLAN].concat(),
+        &[("CSCORE_WORKERS", "abc")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "error: CSCORE_WORKERS=abc (the default for --workers): 'abc' is not a whole number"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("g.cscore").exists());
+    let out = cscore(dir.path(), &["export", "a.cscore", "-o", "a.csv"], &[("CSCORE_DEVICE", "tpu")]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -94,6 +120,7 @@ fn a_mistake_in_the_table_names_the_line_and_only_training_commands_read_it() {
         ("[estimate]\ndevice = \"tpu\"\n", "line 2: [estimate] device: unknown device 'tpu'"),
         ("[estimate]\n\nworkers = 0\n", "line 3: [estimate] workers must be at least 1"),
         ("[estimate]\nepochs = 3\n", "line 2: unknown field `epochs`"),
+        ("theme = \"auto\"\n[estimates]\ndevice = \"cuda\"\n", "line 2: unknown field `estimates`"),
     ] {
         std::fs::write(&config, text).unwrap();
         let out = cscore(dir.path(), &[&["estimate", "d", "-w", "a.cscore"], PLAN].concat(), &[]);

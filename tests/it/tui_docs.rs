@@ -38,5 +38,5 @@ fn readme_config_example_parses() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("[estimate]: workers = 4, ensemble = 16") && err.contains("nowhere"), "{err}");
+    assert!(err.contains("[estimate]: workers = 4, ensemble = 1") && err.contains("nowhere"), "{err}");
 }
