@@ -272,8 +272,13 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             *l = r.original_label;
         }
     }
-    let summary = Summary::new(&agg, &ds.labels, &ds.class_names);
-    out!("{}", summary.with_original_labels(&agg, &original, flips.len()));
+    let mut summary = Summary::new(&agg, &ds.labels, &ds.class_names);
+    if !flips.is_empty() {
+        let ratios = agg.holdout_accuracy().per_ratio.len();
+        let against = cscore::estimate::holdout_accuracy_against(&ws.load_runs(false)?, &original, ratios);
+        summary = summary.with_original_labels(&against, flips.len());
+    }
+    out!("{summary}");
     if report.failed > 0 {
         let rest = if agg.runs().0 == 0 {
             "and no holdout run has succeeded: there is no estimate yet"

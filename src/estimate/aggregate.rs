@@ -159,17 +159,6 @@ impl Aggregate {
         mean * (1.0 - mean) / var
     }
 
-    /// The share of all held-out evaluations whose prediction was `labels[i]` (pooled over runs and
-    /// examples), e.g. against the labels before injected noise; `None` before any evaluation.
-    pub fn pooled_accuracy(&self, labels: &[u32]) -> Option<f64> {
-        let (mut right, mut all) = (0u64, 0u64);
-        for (i, row) in self.predictions.chunks(self.classes.max(1)).enumerate().take(labels.len()) {
-            all += row.iter().map(|&c| u64::from(c)).sum::<u64>();
-            right += row.get(labels[i] as usize).map_or(0, |&c| u64::from(c));
-        }
-        (all > 0).then(|| right as f64 / all as f64)
-    }
-
     /// How many times example `i` was predicted as each class when held out.
     pub fn votes(&self, i: usize) -> &[u32] {
         &self.predictions[i * self.classes..(i + 1) * self.classes]

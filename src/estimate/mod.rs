@@ -35,7 +35,7 @@ pub use limits::dataset_warnings;
 pub use lr_range::{choose_lr, LrChoice, LR_CANDIDATES};
 pub use plan::{Plan, RunSpec, DEFAULT_RATIOS};
 pub use protocol::{resolve_protocol_plan, Protocol, ProtocolChoice, REFERENCE_MAX_SIDE};
-pub use quality::HoldoutAccuracy;
+pub use quality::{holdout_accuracy_against, HoldoutAccuracy};
 pub use resolve::{aggregate_workspace, describe, resolve_plan, store_plan, stored_plan, PlanOverrides};
 pub use runner::{default_workers, math_threads, run_estimate, EstimateOptions, EstimateReport, Event};
 pub use seeds::{proxy_seed, run_seed, subset};

@@ -1,6 +1,7 @@
 //! Whether the trained models learned: the mean held-out accuracy of the holdout runs, per subset ratio
 //! and over all of them. A C-score from models that learned nothing says nothing about the examples.
 
+use crate::store::{bit_get, RunRecord, RunStatus};
 use std::fmt;
 
 /// Mean held-out accuracy of the finished holdout runs (each run's accuracy on the examples it held out).
@@ -32,6 +33,34 @@ impl HoldoutAccuracy {
             self.per_ratio.iter().map(|a| a.map_or_else(|| "-".into(), |a| format!("{a:.2}"))).collect();
         format!("{mean:.3} (by ratio {})", cells.join(" "))
     }
+}
+
+/// The mean held-out accuracy of the finished holdout runs among `runs` against `labels` (e.g. the labels
+/// before injected noise), per ratio and over all runs, weighed as [`super::Aggregate::holdout_accuracy`]
+/// weighs them against the labels the models trained on.
+pub fn holdout_accuracy_against(runs: &[RunRecord], labels: &[u32], ratios: usize) -> HoldoutAccuracy {
+    let mut sums = vec![(0.0, 0u32); ratios];
+    for run in runs {
+        let r = run.key.ratio_index as usize;
+        if run.key.kind_is_proxy
+            || run.status != RunStatus::Done
+            || run.num_examples != labels.len()
+            || r >= ratios
+        {
+            continue;
+        }
+        let held = (0..labels.len()).filter(|&i| bit_get(&run.heldout_mask, i));
+        let (mut n, mut right) = (0u32, 0u32);
+        for (i, &p) in held.zip(&run.heldout_predictions) {
+            n += 1;
+            right += u32::from(p == labels[i]);
+        }
+        if n > 0 {
+            sums[r].0 += f64::from(right) / f64::from(n);
+            sums[r].1 += 1;
+        }
+    }
+    HoldoutAccuracy::from_sums(&sums)
 }
 
 impl fmt::Display for HoldoutAccuracy {

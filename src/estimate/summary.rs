@@ -60,11 +60,11 @@ impl Summary {
         }
     }
 
-    /// Adds the models' accuracy against `original` labels, of which `flipped` were changed by injected
-    /// label noise.
-    pub fn with_original_labels(mut self, agg: &Aggregate, original: &[u32], flipped: usize) -> Self {
+    /// Adds the models' held-out accuracy against the labels before injected noise (`original`, as
+    /// [`super::quality::holdout_accuracy_against`] gives it), of which `flipped` were changed.
+    pub fn with_original_labels(mut self, original: &HoldoutAccuracy, flipped: usize) -> Self {
         if flipped > 0 {
-            self.against_original = Some((flipped, agg.pooled_accuracy(original)));
+            self.against_original = Some((flipped, original.mean));
         }
         self
     }
@@ -136,7 +136,9 @@ mod tests {
         // Four labels were flipped from 1: against the originals, 4 more of 12 predictions are right.
         let mut original = labels.clone();
         original[..4].fill(1);
-        let text = Summary::new(&agg, &labels, &names).with_original_labels(&agg, &original, 4).to_string();
+        let runs = [run(0, &held, &labels)];
+        let against = crate::estimate::quality::holdout_accuracy_against(&runs, &original, 1);
+        let text = Summary::new(&agg, &labels, &names).with_original_labels(&against, 4).to_string();
         assert!(
             text.contains("4 flipped by --inject-label-noise; against the original labels 0.417)"),
             "{text}"
