@@ -94,43 +94,77 @@ impl Project {
             }
             other => other?,
         };
-        let stored = stored_corruption(&ws)?;
-        let requested = requested.filter(|c| !c.is_none());
-        let settings = match (stored, requested) {
-            (Some(s), Some(r)) if s != r => {
-                return Err(Error::Config(format!(
-                "{}: this workspace was made with --inject-label-noise {} --inject-ood {} --noise-seed {}; \
-                     pass the same values (or none) or use another -w path",
-                ws_path.display(),
-                s.label_noise,
-                s.ood,
-                s.noise_seed
-            )))
-            }
-            (Some(s), _) => Some(s),
-            (None, Some(r)) => {
-                let counts = ws.run_counts()?;
-                if counts.done + counts.failed > 0 {
+        // Refused after making a new workspace (corruption that cannot be injected): leave no file behind.
+        let injected = (|| -> Result<Vec<InjectedRow>> {
+            let stored = stored_corruption(&ws)?;
+            let requested = requested.filter(|c| !c.is_none());
+            let settings = match (stored, requested) {
+                (Some(s), Some(r)) if s != r => {
                     return Err(Error::Config(format!(
-                        "{}: this workspace already holds runs on the clean dataset; \
-                         inject corruption into a new workspace (-w other.cscore)",
-                        ws_path.display()
-                    )));
+                    "{}: this workspace was made with --inject-label-noise {} --inject-ood {} --noise-seed {}; \
+                         pass the same values (or none) or use another -w path",
+                    ws_path.display(),
+                    s.label_noise,
+                    s.ood,
+                    s.noise_seed
+                )))
                 }
-                Some(r)
+                (Some(s), _) => Some(s),
+                (None, Some(r)) => {
+                    let counts = ws.run_counts()?;
+                    if counts.done + counts.failed > 0 {
+                        return Err(Error::Config(format!(
+                            "{}: this workspace already holds runs on the clean dataset; \
+                             inject corruption into a new workspace (-w other.cscore)",
+                            ws_path.display()
+                        )));
+                    }
+                    Some(r)
+                }
+                (None, None) => None,
+            };
+            let mut injected = Vec::new();
+            if let Some(s) = settings {
+                injected = injected_rows(data::inject(&mut dataset, &s.corruption())?);
+                if stored.is_none() {
+                    ws.set_injected(&injected)?;
+                    let json = serde_json::to_string(&s).map_err(|e| Error::Config(e.to_string()))?;
+                    ws.set_config(CORRUPTION_KEY, &json)?;
+                }
             }
-            (None, None) => None,
-        };
-        let mut injected = Vec::new();
-        if let Some(s) = settings {
-            injected = injected_rows(data::inject(&mut dataset, &s.corruption())?);
-            if stored.is_none() {
-                ws.set_injected(&injected)?;
-                let json = serde_json::to_string(&s).map_err(|e| Error::Config(e.to_string()))?;
-                ws.set_config(CORRUPTION_KEY, &json)?;
+            Ok(injected)
+        })();
+        match injected {
+            Ok(injected) => Ok(Project { dataset, workspace: ws, injected, created }),
+            Err(e) => {
+                if created {
+                    drop(ws);
+                    remove_workspace_files(&ws_path);
+                }
+                Err(e)
             }
         }
-        Ok(Project { dataset, workspace: ws, injected, created })
+    }
+}
+
+impl Project {
+    /// Removes the workspace this project made, for a command refused before it stored anything (a
+    /// workspace that existed before is kept).
+    pub fn discard_if_new(self) {
+        if self.created {
+            let path = self.workspace.path().to_path_buf();
+            drop(self);
+            remove_workspace_files(&path);
+        }
+    }
+}
+
+/// Removes a workspace file and its SQLite side files.
+fn remove_workspace_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
     }
 }
 

@@ -132,7 +132,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         }
         Err(e) if project.created => {
             // Refused before anything was stored (`--model cnn` on 8×8 images): leave no workspace behind.
-            discard_new(project);
+            project.discard_if_new();
             return Err(e.into());
         }
         other => other?,
@@ -313,15 +313,4 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         );
     }
     Ok(finished)
-}
-
-/// Removes the workspace this command made (and its SQLite side files).
-fn discard_new(project: Project) {
-    let path = project.workspace.path().to_path_buf();
-    drop(project);
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.clone().into_os_string();
-        name.push(suffix);
-        let _ = std::fs::remove_file(name);
-    }
 }

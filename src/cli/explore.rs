@@ -72,9 +72,18 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
         progress.stage("choosing the plan (colour or large images: a short learning-rate test first)");
         let (device, stop) = (parse_device(&e.device)?, std::sync::atomic::AtomicBool::new(false));
         let ds = &project.dataset;
-        Some(resolve_protocol_plan(ws, &e.overrides(), e.protocol, ds, &device, &stop, &mut |line| {
-            progress.stage(line)
-        })?)
+        let resolved =
+            resolve_protocol_plan(ws, &e.overrides(), e.protocol, ds, &device, &stop, &mut |line| {
+                progress.stage(line)
+            });
+        match resolved {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                // Refused before anything was stored (`--model cnn` on 8×8 images): leave no workspace.
+                project.discard_if_new();
+                return Err(e.into());
+            }
+        }
     };
     let settings = match &plan {
         Some(plan) if !args.no_train => train_settings(e, ws, plan)?,

@@ -51,7 +51,14 @@ impl LrChoice {
                 None => format!("{lr}: diverged"),
             })
             .collect();
-        let told = if self.told_nothing() {
+        let told = if self.told_nothing() && self.bar() >= 1.0 {
+            format!(
+                "; with {} held-out examples no rate can beat chance ({:.1}%, the majority class) by two standard \
+                 errors, so the test could not choose: give --lr if the runs learn nothing",
+                self.sizes.1,
+                100.0 * self.chance
+            )
+        } else if self.told_nothing() {
             format!(
                 "; no rate beat chance ({:.1}%, the majority class), so the test could not choose: give --lr if \
                  the runs learn nothing",
@@ -73,9 +80,14 @@ impl LrChoice {
 
     /// True when no candidate's held-out accuracy cleared chance by two standard errors.
     pub fn told_nothing(&self) -> bool {
-        let n = self.sizes.1.max(1) as f64;
-        let bar = self.chance + 2.0 * (self.chance * (1.0 - self.chance) / n).sqrt();
+        let bar = self.bar();
         self.tried.iter().all(|(_, acc)| acc.is_none_or(|a| a <= bar))
+    }
+
+    /// Chance plus two standard errors on the held-out split: what a rate must beat to say anything.
+    fn bar(&self) -> f64 {
+        let n = self.sizes.1.max(1) as f64;
+        self.chance + 2.0 * (self.chance * (1.0 - self.chance) / n).sqrt()
     }
 }
 
@@ -167,6 +179,15 @@ mod tests {
         let learned = choice([Some(0.9), Some(0.85)]);
         assert!(!learned.told_nothing());
         assert!(learned.summary().ends_with("0.05: 85.0%; one step below the best"), "{}", learned.summary());
+        // Too few held out for any rate to clear the bar (here 6 at 66.7%: the bar is above 100%).
+        let tiny = super::LrChoice {
+            sizes: (12, 6),
+            chance: 2.0 / 3.0,
+            tried: vec![(0.1, Some(1.0))],
+            ..flat.clone()
+        };
+        assert!(tiny.told_nothing());
+        assert!(tiny.summary().ends_with("0.1: 100.0%; with 6 held-out examples no rate can beat chance (66.7%, the majority class) by two standard errors, so the test could not choose: give --lr if the runs learn nothing"), "{}", tiny.summary());
         // The best is the smallest rate: it is kept, and the line says so.
         let tried = vec![(0.1, Some(0.5)), (0.05, Some(0.9))];
         let smallest = super::LrChoice { lr: chosen(&tried), tried, ..learned.clone() };

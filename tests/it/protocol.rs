@@ -306,8 +306,8 @@ fn a_cnn_on_tiny_images_is_refused_before_the_plan_is_stored() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
-/// A plan refused once the dataset is read (`--model cnn` on 8×8 images) leaves no workspace behind, and
-/// an existing workspace is kept whatever is refused.
+/// A plan refused once the dataset is read (`--model cnn` on 8×8 images, corruption the dataset cannot
+/// hold) leaves no workspace behind, and an existing workspace is kept whatever is refused.
 #[test]
 fn a_refused_new_estimate_leaves_no_workspace() {
     let dir = tempfile::tempdir().unwrap();
@@ -327,6 +327,18 @@ fn a_refused_new_estimate_leaves_no_workspace() {
     let out = cscore(&["estimate", "tiny.npz", "--model", "cnn", "--no-progress"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--model cnn needs images of at least 12×12"));
+    // and corruption that cannot be injected (more than the dataset holds)
+    let out = cscore(&[
+        "estimate",
+        "tiny.npz",
+        "--inject-label-noise",
+        "0.6",
+        "--inject-ood",
+        "0.6",
+        "--no-progress",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("corrupted examples but the dataset holds only 40"));
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("tiny.npz")]);
     let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--proxies", "none"];
