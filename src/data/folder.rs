@@ -114,8 +114,8 @@ fn colour_note(root: &Path, files: &[(PathBuf, u32)], headers: &[Header]) -> Opt
     (!colour.is_empty() && colour.len() * 2 < files.len()).then(|| {
         let first = colour[0].strip_prefix(root).unwrap_or(colour[0]);
         format!(
-            "read in colour (3 channels) because {} of the {} images {} colour, e.g. {}; the others are grey \
-             (convert the colour ones to greyscale to train on 1 channel)",
+            "read in colour (3 channels) because {} of the {} images {} stored in colour, e.g. {}; the others are \
+             grey (convert the colour ones to greyscale to train on 1 channel)",
             colour.len(),
             files.len(),
             if colour.len() == 1 { "is" } else { "are" },

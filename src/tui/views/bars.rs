@@ -83,10 +83,13 @@ impl Widget for StatusBar<'_> {
         if let Some(plan) = &e.plan {
             let per_ratio: Vec<String> =
                 plan.ratios.iter().zip(&e.done_per_ratio).map(|(r, d)| format!("{r}:{d}")).collect();
-            let full = format!("per ratio {} of {}", per_ratio.join(" "), plan.runs);
+            // A shard holds its share of each ratio's runs, not `plan.runs`: no "of N" that looks unfinished.
+            let of = if e.shard.is_some() { String::new() } else { format!(" of {}", plan.runs) };
+            let full = format!("per ratio {}{of}", per_ratio.join(" "));
             let lo = e.done_per_ratio.iter().min().copied().unwrap_or(0);
             let hi = e.done_per_ratio.iter().max().copied().unwrap_or(0);
-            parts.push(if area.width >= 150 { full } else { format!("{lo}–{hi}/{} per ratio", plan.runs) });
+            let of = if e.shard.is_some() { String::new() } else { format!("/{}", plan.runs) };
+            parts.push(if area.width >= 150 { full } else { format!("{lo}–{hi}{of} per ratio") });
         }
         if e.failed > 0 {
             parts.push(format!("{} failed", e.failed));

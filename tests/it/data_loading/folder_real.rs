@@ -158,8 +158,8 @@ fn a_stray_colour_file_in_a_grey_folder_is_named() {
     assert_eq!(
         ds.notes,
         vec![format!(
-            "read in colour (3 channels) because 1 of the 7 images is colour, e.g. {}; the others are grey \
-             (convert the colour ones to greyscale to train on 1 channel)",
+            "read in colour (3 channels) because 1 of the 7 images is stored in colour, e.g. {}; the others are \
+             grey (convert the colour ones to greyscale to train on 1 channel)",
             std::path::Path::new("b").join("red.png").display()
         )]
     );
