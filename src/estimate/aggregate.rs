@@ -209,7 +209,7 @@ fn tidy(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::{bit_set, RunKey};
 

@@ -4,7 +4,7 @@
 //! This is the core only: it knows nothing of proxies. Running an estimate together with its proxies,
 //! and merging shard workspaces, is [`crate::pipeline`]'s job.
 
-mod aggregate;
+pub(crate) mod aggregate;
 mod bench;
 mod build_record;
 mod gate;

@@ -18,8 +18,11 @@ pub struct Scores {
     pub evals: Vec<u32>,
     /// Majority held-out prediction ([`NO_PREDICTION`] when none).
     pub prediction: Vec<u32>,
-    /// Rank of the C-score from the lowest (1-based; 0 when not estimated).
+    /// Rank of the C-score from the lowest (1-based; 0 when not estimated); examples with equal C-scores
+    /// share the first rank of their group, as `cscore show` counts them.
     pub rank: Vec<u32>,
+    /// How many estimated examples share the C-score (the group's ranks are `rank … rank + tied − 1`).
+    pub tied: Vec<u32>,
     /// Median held-out accuracy over examples at each subset ratio.
     pub median_profile: Vec<Option<f64>>,
     /// Examples with at least one held-out evaluation.
@@ -83,9 +86,16 @@ impl Scores {
             .collect();
         order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
-        s.rank = vec![0; n];
-        for (r, &i) in order.iter().enumerate() {
-            s.rank[i as usize] = r as u32 + 1;
+        (s.rank, s.tied) = (vec![0; n], vec![0; n]);
+        let mut start = 0;
+        while start < order.len() {
+            let value = s.cscore[order[start] as usize];
+            let end = start + order[start..].iter().take_while(|&&i| s.cscore[i as usize] == value).count();
+            for &i in &order[start..end] {
+                s.rank[i as usize] = start as u32 + 1;
+                s.tied[i as usize] = (end - start) as u32;
+            }
+            start = end;
         }
         s.estimated = order.len();
         s.mean = (!order.is_empty()).then(|| {
@@ -116,6 +126,26 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn equal_cscores_share_a_rank_range() {
+        // C-scores 0.5, 0, 0.5, 1, 0 and one never held out.
+        let labels = [0u32, 0, 0, 0, 0, 0];
+        let mut agg = crate::estimate::Aggregate::new(6, 1, 2);
+        agg.add(&crate::estimate::aggregate::tests::run(
+            0,
+            &[(0, 0), (1, 1), (2, 0), (3, 0), (4, 1)],
+            &labels,
+        ));
+        agg.add(&crate::estimate::aggregate::tests::run(
+            0,
+            &[(0, 1), (1, 1), (2, 1), (3, 0), (4, 1)],
+            &labels,
+        ));
+        let s = super::Scores::compute(&agg);
+        assert_eq!(s.rank, vec![3, 1, 3, 5, 1, 0]);
+        assert_eq!(s.tied, vec![2, 2, 2, 1, 2, 0]);
+    }
+
     #[test]
     fn median_of_even_and_odd() {
         assert_eq!(super::median(vec![3.0, 1.0, 2.0]), Some(2.0));

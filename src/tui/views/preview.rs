@@ -68,7 +68,12 @@ impl PreviewView<'_> {
         let cs = s.cscore.get(i).copied().unwrap_or(f32::NAN);
         let mut second = kv("C-score", fmt::score(cs), t.score(cs));
         if !cs.is_nan() {
-            let rank = fmt::count(s.rank[i] as usize);
+            // A tie group shows its range of ranks, as `cscore show` does (`#1–536` of 536 tied at 0).
+            let (first, tied) = (s.rank[i] as usize, s.tied[i] as usize);
+            let rank = match tied {
+                0 | 1 => fmt::count(first),
+                _ => format!("{}–{}", fmt::count(first), fmt::count(first + tied - 1)),
+            };
             let whole = format!("  #{rank}/{}", fmt::count(s.estimated));
             let interval = format!(" [{:.2}, {:.2}]", s.low[i], s.high[i]);
             // Dropped in this order as the pane narrows: the count estimated, the interval, the rank.
