@@ -139,7 +139,7 @@ impl Project {
             Err(e) => {
                 if created {
                     drop(ws);
-                    remove_workspace_files(&ws_path);
+                    crate::store::remove_workspace_files(&ws_path);
                 }
                 Err(e)
             }
@@ -154,17 +154,8 @@ impl Project {
         if self.created {
             let path = self.workspace.path().to_path_buf();
             drop(self);
-            remove_workspace_files(&path);
+            crate::store::remove_workspace_files(&path);
         }
-    }
-}
-
-/// Removes a workspace file and its SQLite side files.
-fn remove_workspace_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(name);
     }
 }
 

@@ -265,15 +265,16 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if let Some(s) = shard {
         errln!("summary of shard {s}'s runs only (partial C-scores); `cscore merge` makes the estimate");
     }
-    let flips: Vec<_> = ws.injected()?.into_iter().filter(|r| r.kind == "label_flip").collect();
-    let mut original = ds.labels.clone();
-    for r in &flips {
-        if let Some(l) = original.get_mut(r.example) {
-            *l = r.original_label;
-        }
-    }
     let mut summary = Summary::new(&agg, &ds.labels, &ds.class_names);
+    let flip = cscore::data::InjectedKind::LabelFlip.name();
+    let flips: Vec<_> = project.injected.iter().filter(|r| r.kind == flip).collect();
     if !flips.is_empty() {
+        let mut original = ds.labels.clone();
+        for r in &flips {
+            if let Some(l) = original.get_mut(r.example) {
+                *l = r.original_label;
+            }
+        }
         let ratios = agg.holdout_accuracy().per_ratio.len();
         let against = cscore::estimate::holdout_accuracy_against(&ws.load_runs(false)?, &original, ratios);
         summary = summary.with_original_labels(&against, flips.len());

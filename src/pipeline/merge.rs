@@ -97,11 +97,7 @@ pub fn merge_workspaces(target: &Path, shards: &[PathBuf]) -> Result<MergeReport
     if merged.is_err() && created {
         // Nothing was merged into the file this merge made: leave no empty workspace behind.
         drop(ws);
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut p = target.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
-        }
+        crate::store::remove_workspace_files(target);
     }
     merged
 }

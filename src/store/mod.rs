@@ -30,7 +30,7 @@ pub use records::*;
 pub use run_reads::RunCounts;
 pub use schema::SCHEMA_VERSION;
 pub use tags::TagRow;
-pub use workspace::Workspace;
+pub use workspace::{remove_workspace_files, Workspace};
 
 /// A workspace operation failed; the message is one line naming the workspace file and the problem.
 #[derive(Debug, thiserror::Error)]

@@ -42,11 +42,7 @@ impl Workspace {
         }
         let made = Self::initialise(path, info);
         if made.is_err() {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
-            }
+            remove_workspace_files(path);
         }
         made
     }
@@ -310,5 +306,16 @@ fn difference(have: &DatasetInfo, given: &DatasetInfo) -> String {
         "the files have changed since the workspace was made".into()
     } else {
         "the images or labels differ".into()
+    }
+}
+
+/// Removes a workspace file and its SQLite side files (`-wal`, `-shm`, `-journal`), ignoring any that are
+/// not there: for a workspace made by a command that was then refused before it stored anything. The
+/// workspace must be closed first.
+pub fn remove_workspace_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
