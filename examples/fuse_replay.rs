@@ -58,7 +58,8 @@ fn main() -> anyhow::Result<()> {
         let evals: Vec<u32> = (0..n).map(|i| agg.holdout_evals(i)).collect();
         let score = |f: cscore::proxy::Fused| {
             let s: Vec<f64> = f.scores.iter().map(|&v| f64::from(v)).collect();
-            format!("{:.4} (m = {:.1}, {})", ap(FUSED, &s), f.prior_strength, f.strength_from)
+            let from = f.prior_proxies.join(" ");
+            format!("{:.4} (m = {:.1}, {}; prior: {from})", ap(FUSED, &s), f.prior_strength, f.strength_from)
         };
         let extra: Vec<String> = fixed.iter().map(|&m| score(fuse(&proxies, &c, &evals, Some(m)))).collect();
         println!(

@@ -5,7 +5,8 @@
 //! is never needed; only the projected N × d one is held. [`neighbour_stats_auto`] picks the exact pass
 //! for small data and this one above.
 
-use super::distance::{bandwidth_of, bandwidth_sample, neighbour_stats, on_host, tensor};
+use super::bandwidth::{bandwidth_of, bandwidth_sample};
+use super::distance::{neighbour_stats, on_host, tensor};
 use super::distance::{NeighbourOptions, NeighbourStats};
 use super::ivf::{knn, IvfOptions};
 use super::pca::Projection;
@@ -167,7 +168,7 @@ pub fn neighbour_stats_approx_part(
     let started = std::time::Instant::now();
     let k = opts.k.min(n.saturating_sub(1));
     let bandwidth = match gather(rows, &bandwidth_sample(n, opts))? {
-        Some(s) => bandwidth_of(&s)?,
+        Some(s) => bandwidth_of(&s, n)?,
         None => 1.0,
     };
     let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;

@@ -3,6 +3,7 @@
 //! blocks is multiplied once (the distance matrix is symmetric) and only one block (B × B) lives at a time,
 //! so N × N is never materialised; the matmul uses Candle's threads, the bookkeeping rayon's.
 
+use super::bandwidth::bandwidth;
 use super::block::{Block, Row};
 use super::topk::TopK;
 use crate::model::ModelError;
@@ -19,7 +20,7 @@ pub struct NeighbourOptions {
     pub k: usize,
     /// Rows per block of the blocked GEMM.
     pub block: usize,
-    /// Examples sampled to estimate the mean pairwise distance (the kernel bandwidth).
+    /// Examples sampled to set the kernel bandwidth ([`super::bandwidth`]).
     pub bandwidth_sample: usize,
     /// Seed of that sample.
     pub seed: u64,
@@ -38,7 +39,7 @@ impl Default for NeighbourOptions {
 pub struct NeighbourStats {
     /// Neighbours kept per example: min(k, N − 1).
     pub k: usize,
-    /// Kernel bandwidth h: half the mean pairwise Euclidean distance (estimated from a sample).
+    /// Kernel bandwidth h: the median example gets one effective neighbour ([`super::bandwidth`]).
     pub bandwidth: f64,
     /// Σᵢ K(xᵢ, x) over all examples (itself included), K(x, x′) = exp(−‖x − x′‖² / h²).
     pub kernel_sum: Vec<f64>,
@@ -190,43 +191,4 @@ pub(super) fn on_host<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
     }
     let v: Vec<f32> = tensor(t.flatten_all().and_then(|v| v.to_vec1()))?;
     Ok(f(&v))
-}
-
-/// Half the mean Euclidean distance between distinct examples of a seeded sample (1 when it is zero).
-fn bandwidth(x: &Tensor, opts: &NeighbourOptions) -> Result<f64> {
-    let all = bandwidth_sample(tensor(x.dim(0))?, opts);
-    if all.len() < 2 {
-        return Ok(1.0);
-    }
-    let idx = tensor(Tensor::from_slice(&all, all.len(), x.device()))?;
-    bandwidth_of(&tensor(x.index_select(&idx, 0))?)
-}
-
-/// The seeded sample of `n` examples whose distances set the kernel bandwidth (empty below two).
-pub(super) fn bandwidth_sample(n: usize, opts: &NeighbourOptions) -> Vec<u32> {
-    let m = opts.bandwidth_sample.clamp(2, n.max(2)).min(n);
-    if m < 2 {
-        return Vec::new();
-    }
-    super::sample::seeded_sample(n, m, opts.seed)
-}
-
-/// Half the mean Euclidean distance between distinct rows of the f32 `sample` (1 when it is zero).
-pub(super) fn bandwidth_of(s: &Tensor) -> Result<f64> {
-    let m = tensor(s.dim(0))?;
-    if m < 2 {
-        return Ok(1.0);
-    }
-    let norms: Vec<f32> = tensor(s.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
-    let g: Vec<Vec<f32>> = tensor(s.t().and_then(|t| s.matmul(&t)).and_then(|g| g.to_vec2()))?;
-    let mut sum = 0f64;
-    for (a, row) in g.iter().enumerate() {
-        let na = f64::from(norms[a]);
-        for (b, &dot) in row.iter().enumerate().skip(a + 1) {
-            let nb = f64::from(norms[b]);
-            sum += (na + nb - 2.0 * f64::from(dot)).max(0.0).sqrt();
-        }
-    }
-    let h = sum / (m * (m - 1) / 2) as f64 / 2.0;
-    Ok(if h > 0.0 && h.is_finite() { h } else { 1.0 })
 }

@@ -5,7 +5,7 @@
 //!   variability, EL2N, from the per-epoch statistics of the full-data proxy runs.
 //! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
 //!   one blocked-GEMM pass over all pairs; [`neighbour_stats_auto`] switches to a reference sample and an
-//!   inverted-file index (cost about linear in N) for large datasets.
+//!   inverted-file index (cost about linear in N) for large datasets; [`bandwidth`] sets the kernel's width.
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
@@ -18,6 +18,7 @@
 mod approx;
 #[cfg(test)]
 mod approx_tests;
+pub mod bandwidth;
 mod block;
 mod calibrate;
 mod coarse;

@@ -47,14 +47,16 @@ fn blocked_pass_equals_brute_force_for_every_block_size() {
     let n = pts.len();
     let k = 4;
     let knn = naive_knn(&pts, k);
-    // The bandwidth sample covers every point, so h is exactly half the mean pairwise distance.
-    let mut sum = 0.0;
-    for i in 0..n {
-        for j in i + 1..n {
-            sum += dist(&pts[i], &pts[j]);
-        }
-    }
-    let h = sum / (n * (n - 1) / 2) as f64 / 2.0;
+    // The bandwidth sample covers every point, so at h the median point's kernel mass from the others is
+    // exactly one effective neighbour.
+    let h = neighbour_stats(&tensor(&pts), &labels, &NeighbourOptions { k, ..Default::default() })
+        .unwrap()
+        .bandwidth;
+    let mut mass: Vec<f64> = (0..n)
+        .map(|i| (0..n).filter(|&j| j != i).map(|j| (-dist(&pts[i], &pts[j]).powi(2) / (h * h)).exp()).sum())
+        .collect();
+    mass.sort_by(f64::total_cmp);
+    assert!(close(mass[n / 2], 1.0, 1e-4), "median mass {} at h {h}", mass[n / 2]);
     for block in [1, 5, 8, 37, 64] {
         let opts = NeighbourOptions { k, block, bandwidth_sample: 1000, seed: 3, stop: None };
         let s = neighbour_stats(&tensor(&pts), &labels, &opts).unwrap();
@@ -133,6 +135,27 @@ fn an_outlier_has_a_high_lof_and_a_low_density() {
     assert!(lof[30] > 5.0 && lof[..30].iter().all(|&v| v < 2.5), "{lof:?}");
     let den = &density_family(&s)[2].1;
     assert!(den[..30].iter().all(|&v| v > den[30]));
+}
+
+#[test]
+fn an_isolated_example_has_a_lower_relative_density_than_every_clean_one() {
+    // Ten classes of 40 points in 30 dimensions, each a blob around its own centre, and one point far from
+    // all of them. With a kernel as wide as half the mean distance, every clean example's sum is mostly the
+    // other classes (relative density below 0) while the isolated one's is only itself (about 0): it
+    // ranked as the most regular. One effective neighbour ranks it below every clean example.
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let d = 30;
+    let centres: Vec<Vec<f64>> = (0..10).map(|_| (0..d).map(|_| rng.random::<f64>()).collect()).collect();
+    let mut pts: Vec<Vec<f64>> = (0..400)
+        .map(|i| centres[i % 10].iter().map(|c| c + (rng.random::<f64>() - 0.5) * 0.8).collect())
+        .collect();
+    let mut labels: Vec<u32> = (0..400).map(|i| (i % 10) as u32).collect();
+    pts.push(vec![3.0; d]);
+    labels.push(0);
+    let s = neighbour_stats(&tensor(&pts), &labels, &NeighbourOptions::default()).unwrap();
+    let rel = &density_family(&s)[0].1;
+    let above = rel[..400].iter().filter(|&&v| v <= rel[400]).count();
+    assert_eq!(above, 0, "{above} clean examples at or below the isolated one ({})", rel[400]);
 }
 
 #[test]
