@@ -27,9 +27,22 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// A score of any scale in a few characters: `decimals` decimals, or 3 significant digits in scientific
+/// notation (2 when negative, to keep the width) when it is nonzero and below 0.01 in magnitude, where fixed
+/// decimals would print 0 (a density proxy is about 1/N: `2.13e-4` on 10,000 examples). Not for NaN.
+pub fn score_value(v: f64, decimals: usize) -> String {
+    if v == 0.0 || !v.is_finite() || v.abs() >= 0.01 {
+        format!("{v:.decimals$}")
+    } else if v < 0.0 {
+        format!("{v:.1e}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, score_value};
 
     #[test]
     fn durations() {
@@ -50,5 +63,15 @@ mod tests {
         for s in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
             assert_eq!(duration(s), "-");
         }
+    }
+
+    #[test]
+    fn small_scores_keep_their_digits() {
+        assert_eq!(score_value(0.0002134, 3), "2.13e-4");
+        assert_eq!(score_value(-0.0002134, 4), "-2.1e-4");
+        assert_eq!(score_value(0.0, 3), "0.000");
+        assert_eq!(score_value(0.25, 3), "0.250");
+        assert_eq!(score_value(-1.5, 4), "-1.5000");
+        assert_eq!(score_value(0.01, 3), "0.010");
     }
 }

@@ -164,8 +164,13 @@ impl fmt::Display for ExampleDetails {
             }
         }
         writeln!(f, "  scores (rank 1 = most irregular)")?;
+        let name_width = self.scores.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(28);
         for s in &self.scores {
-            let value = s.value.map_or_else(|| "—".into(), |v| format!("{v:.4}"));
+            let value = match s.value {
+                None => "—".into(),
+                Some(v) if s.name == "cscore" => format!("{v:.4}"),
+                Some(v) => crate::fmt::score_value(v, 4),
+            };
             let rank = match s.rank {
                 None => String::new(),
                 Some((r, of)) if s.tied > 1 => {
@@ -173,7 +178,7 @@ impl fmt::Display for ExampleDetails {
                 }
                 Some((r, of)) => format!("rank {r} of {of}"),
             };
-            writeln!(f, "    {:<28} {value:>9}  {rank}", s.name)?;
+            writeln!(f, "    {:<name_width$} {value:>9}  {rank}", s.name)?;
         }
         let tag = self.tag.as_deref().unwrap_or("—");
         match self.relabel {

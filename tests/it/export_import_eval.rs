@@ -192,6 +192,9 @@ fn show_prints_one_example() {
     let f = Fixture::new(60, 3, 0.1, true);
     let ws = f.workspace();
     ws.set_proxy_scores("learning_speed", &(0..f.n).map(|i| i as f32).collect::<Vec<_>>()).unwrap();
+    // A density is about 1/N: its digits show, where 4 decimals printed 0.0002.
+    ws.set_proxy_scores("density", &(0..f.n).map(|i| 2.134e-4 + i as f32 * 1e-6).collect::<Vec<_>>())
+        .unwrap();
     ws.set_tag(3, Some("mislabeled"), Some(2)).unwrap();
     ws.set_note(3, Some("odd stroke")).unwrap();
     let label = f.dataset().labels[3];
@@ -205,6 +208,7 @@ fn show_prints_one_example() {
         " 0.50 ",
         "proxy_learning_speed",
         "rank 4 of 60",
+        "2.16e-4  rank 4 of 60",
         "mislabeled (relabel → 2)",
         "odd stroke",
     ] {
