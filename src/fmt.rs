@@ -27,11 +27,25 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
-/// A score of any scale in a few characters: `decimals` decimals, or 3 significant digits in scientific
-/// notation (2 when negative, to keep the width) when it is nonzero and below 0.01 in magnitude, where fixed
-/// decimals would print 0 (a density proxy is about 1/N: `2.13e-4` on 10,000 examples). Not for NaN.
-pub fn score_value(v: f64, decimals: usize) -> String {
-    if v == 0.0 || !v.is_finite() || v.abs() >= 0.01 {
+/// True when a score's values are of a small scale: 90% of its finite values are below 0.01 in magnitude
+/// and not all of those are 0, where fixed decimals would print most of them as 0 (a density proxy is
+/// about 1/N). A score mostly near 0 with larger values where it matters (data-map variability, EL2N)
+/// is not small.
+pub fn small_scale(values: impl Iterator<Item = f64>) -> bool {
+    let mut m: Vec<f64> = values.filter(|v| v.is_finite()).map(f64::abs).collect();
+    if m.is_empty() {
+        return false;
+    }
+    let at = (m.len() * 9 / 10).min(m.len() - 1);
+    let (_, &mut p90, _) = m.select_nth_unstable_by(at, f64::total_cmp);
+    p90 > 0.0 && p90 < 0.01
+}
+
+/// A score in a few characters: `decimals` decimals, or, for a score of a small scale ([`small_scale`]),
+/// 3 significant digits in scientific notation (2 when negative, to keep the width; 0 as decimals), so
+/// that a column of densities reads `2.13e-4` rather than `0.000`. Not for NaN.
+pub fn score_value(v: f64, decimals: usize, small: bool) -> String {
+    if !small || v == 0.0 || !v.is_finite() {
         format!("{v:.decimals$}")
     } else if v < 0.0 {
         format!("{v:.1e}")
@@ -42,7 +56,7 @@ pub fn score_value(v: f64, decimals: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{duration, score_value};
+    use super::{duration, score_value, small_scale};
 
     #[test]
     fn durations() {
@@ -67,11 +81,17 @@ mod tests {
 
     #[test]
     fn small_scores_keep_their_digits() {
-        assert_eq!(score_value(0.0002134, 3), "2.13e-4");
-        assert_eq!(score_value(-0.0002134, 4), "-2.1e-4");
-        assert_eq!(score_value(0.0, 3), "0.000");
-        assert_eq!(score_value(0.25, 3), "0.250");
-        assert_eq!(score_value(-1.5, 4), "-1.5000");
-        assert_eq!(score_value(0.01, 3), "0.010");
+        assert_eq!(score_value(0.0002134, 3, true), "2.13e-4");
+        assert_eq!(score_value(0.0134, 3, true), "1.34e-2");
+        assert_eq!(score_value(-0.0002134, 4, true), "-2.1e-4");
+        assert_eq!(score_value(0.0, 3, true), "0.000");
+        assert_eq!(score_value(0.0002134, 3, false), "0.000");
+        assert_eq!(score_value(-1.5, 4, false), "-1.5000");
+        let density: Vec<f64> = (1..=20).map(|i| f64::from(i) * 1e-4).chain([0.5, f64::NAN]).collect();
+        assert!(small_scale(density.into_iter()));
+        assert!(!small_scale([0.0; 9].into_iter().chain([1.0, 3.0])), "mostly 0: forgetting events");
+        let variability: Vec<f64> = (1..=10).map(|i| f64::from(i) * 1e-3).chain([0.2, 0.3, 0.4]).collect();
+        assert!(!small_scale(variability.into_iter()), "larger values where it matters");
+        assert!(!small_scale(std::iter::empty()));
     }
 }

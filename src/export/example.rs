@@ -17,6 +17,8 @@ pub struct RankedScore {
     pub rank: Option<(usize, usize)>,
     /// Examples with the same value (itself included): they share the ranks from `rank` on.
     pub tied: usize,
+    /// The score's values are of a small scale, printed in scientific notation ([`crate::fmt::small_scale`]).
+    pub small_scale: bool,
 }
 
 /// The details of one example.
@@ -80,6 +82,7 @@ pub fn describe_example(
             value: s.values.get(index).copied().filter(|v| !v.is_nan()),
             rank: s.irregularity_rank(index),
             tied: s.ties(index),
+            small_scale: s.name != "cscore" && crate::fmt::small_scale(s.values.iter().copied()),
         })
         .collect();
     let mark = ws.tags()?.into_iter().find(|t| t.example == index);
@@ -166,11 +169,7 @@ impl fmt::Display for ExampleDetails {
         writeln!(f, "  scores (rank 1 = most irregular)")?;
         let name_width = self.scores.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(28);
         for s in &self.scores {
-            let value = match s.value {
-                None => "—".into(),
-                Some(v) if s.name == "cscore" => format!("{v:.4}"),
-                Some(v) => crate::fmt::score_value(v, 4),
-            };
+            let value = s.value.map_or_else(|| "—".into(), |v| crate::fmt::score_value(v, 4, s.small_scale));
             let rank = match s.rank {
                 None => String::new(),
                 Some((r, of)) if s.tied > 1 => {

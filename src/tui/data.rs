@@ -20,6 +20,8 @@ pub struct ProxyScores {
     pub rank: Vec<u32>,
     /// Number of examples with a value.
     pub present: usize,
+    /// Its values are of a small scale, shown in scientific notation ([`crate::fmt::small_scale`]).
+    pub small_scale: bool,
 }
 
 impl ProxyScores {
@@ -48,7 +50,8 @@ impl ProxyScores {
         for (r, &k) in order.iter().enumerate() {
             rank[(k & 0xFFFF_FFFF) as usize] = r as u32 + 1;
         }
-        ProxyScores { name: name.to_string(), present: order.len(), scores, rank }
+        let small_scale = crate::fmt::small_scale(scores.iter().map(|&v| f64::from(v)));
+        ProxyScores { name: name.to_string(), present: order.len(), scores, rank, small_scale }
     }
 }
 

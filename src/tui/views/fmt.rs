@@ -11,13 +11,13 @@ pub fn score(v: f32) -> String {
     }
 }
 
-/// A proxy's score ([`crate::fmt::score_value`] with 3 decimals: a density of about 1/N keeps its digits),
-/// or "-" when missing.
-pub fn proxy(v: f32) -> String {
+/// A proxy's score with 3 decimals, or in scientific notation for a proxy of a small scale (`small`:
+/// [`crate::fmt::small_scale`]), or "-" when missing.
+pub fn proxy(v: f32, small: bool) -> String {
     if v.is_nan() {
         "-".into()
     } else {
-        crate::fmt::score_value(f64::from(v), 3)
+        crate::fmt::score_value(f64::from(v), 3, small)
     }
 }
 
@@ -61,7 +61,7 @@ mod tests {
         assert_eq!(super::duration(3725.0), "1h02m");
         assert_eq!(super::clip("mislabeled", 5), "misl…");
         assert_eq!(super::score(f32::NAN), "-");
-        assert_eq!(super::proxy(f32::NAN), "-");
-        assert_eq!(super::proxy(0.000_213_4), "2.13e-4");
+        assert_eq!(super::proxy(f32::NAN, true), "-");
+        assert_eq!(super::proxy(0.000_213_4, true), "2.13e-4");
     }
 }

@@ -157,8 +157,10 @@ fn row(app: &App, i: usize, c: &Columns, selected: bool, width: usize) -> Vec<Sp
     };
     out.push(Span::styled(format!("{:<w$} ", fmt::clip(&pred, c.pred), w = c.pred), style));
     for col in &c.scores {
-        let v = app.data.proxies.get(col.proxy).and_then(|p| p.scores.get(i).copied()).unwrap_or(f32::NAN);
-        out.push(Span::styled(format!("{:>w$} ", fmt::proxy(v), w = col.width), t.text));
+        let proxy = app.data.proxies.get(col.proxy);
+        let v = proxy.and_then(|p| p.scores.get(i).copied()).unwrap_or(f32::NAN);
+        let small = proxy.is_some_and(|p| p.small_scale);
+        out.push(Span::styled(format!("{:>w$} ", fmt::proxy(v, small), w = col.width), t.text));
     }
     if let Some(row) = app.tags.get(i) {
         let tag = row.tag.clone().unwrap_or_default();

@@ -130,7 +130,7 @@ impl PreviewView<'_> {
             let marker = if app.chosen_proxy().is_some_and(|c| c.name == p.name) { "▸" } else { " " };
             lines.push(Line::from(vec![
                 Span::styled(format!("{marker}{:<16}", fmt::clip(&p.name, 16)), t.dim),
-                Span::styled(format!("{:>8}", fmt::proxy(v)), t.text),
+                Span::styled(format!("{:>8}", fmt::proxy(v, p.small_scale)), t.text),
                 Span::styled(rank, t.dim),
             ]));
         }
