@@ -40,17 +40,30 @@ pub(super) fn bandwidth_sample(n: usize, opts: &NeighbourOptions) -> Vec<u32> {
     super::sample::seeded_sample(n, m, opts.seed)
 }
 
+/// Squared distances below this fraction of the two rows' squared norms count as 0: the rounding of
+/// ‖a‖² + ‖b‖² − 2a·b in f32 leaves an image and its exact copy a little apart (up to about 1e-5 of the
+/// norms at 12,288 dimensions), and a pair of copies must not count as a neighbour at a tiny h.
+const SAME: f32 = 1e-4;
+
 /// The h for a dataset of `n` examples of which `s` (m × D, f32) is a uniform sample: the root of
 /// median over the sample of (n − 1)/(m − 1) · Σⱼ exp(−dᵢⱼ² / h²) = [`EFFECTIVE_NEIGHBOURS`], the sum over
 /// the other sampled examples at a nonzero distance (exact duplicates would hold the sum up at every h),
 /// found by bisection on log h between 0.001 and 2 mean pairwise distances (an end when the root lies
-/// outside). 1 when every distance is zero.
+/// outside). 1 when every distance is zero. `-v` logs it.
 pub(super) fn bandwidth_of(s: &Tensor, n: usize) -> Result<f64> {
     let m = tensor(s.dim(0))?;
-    if m < 2 {
-        return Ok(1.0);
-    }
     let started = std::time::Instant::now();
+    let (h, how) = if m < 2 { (1.0, "fewer than two examples".into()) } else { search(s, m, n)? };
+    tracing::debug!(
+        target: "cscore::proxy",
+        "kernel bandwidth h = {h:.4} ({how}; from {m} examples in {:?})",
+        started.elapsed()
+    );
+    Ok(h)
+}
+
+/// The bisection of [`bandwidth_of`] on a sample of `m` ≥ 2 rows, with how it ended.
+fn search(s: &Tensor, m: usize, n: usize) -> Result<(f64, String)> {
     let d2 = squared_distances(s)?;
     let pairs = (m * (m - 1) / 2) as f64;
     let mean: f64 = (0..m)
@@ -58,16 +71,17 @@ pub(super) fn bandwidth_of(s: &Tensor, n: usize) -> Result<f64> {
         .sum::<f64>()
         / pairs;
     if !(mean > 0.0 && mean.is_finite()) {
-        return Ok(1.0);
+        return Ok((1.0, "every distance is 0".into()));
     }
     let scale = (n.max(m) - 1) as f64 / (m - 1) as f64;
     let mass = |h: f64| median_mass(&d2, m, h) * scale;
     let (mut lo, mut hi) = ((1e-3 * mean).ln(), (2.0 * mean).ln());
+    let of_mean = |h: f64| format!("{:.3} of the mean distance {mean:.4}", h / mean);
     if mass(hi.exp()) < EFFECTIVE_NEIGHBOURS {
-        return Ok(hi.exp());
+        return Ok((hi.exp(), format!("{}: the widest tried", of_mean(hi.exp()))));
     }
     if mass(lo.exp()) >= EFFECTIVE_NEIGHBOURS {
-        return Ok(lo.exp());
+        return Ok((lo.exp(), format!("{}: the narrowest tried", of_mean(lo.exp()))));
     }
     for _ in 0..STEPS {
         let mid = 0.5 * (lo + hi);
@@ -78,16 +92,11 @@ pub(super) fn bandwidth_of(s: &Tensor, n: usize) -> Result<f64> {
         }
     }
     let h = (0.5 * (lo + hi)).exp();
-    tracing::debug!(
-        target: "cscore::proxy",
-        "kernel bandwidth h = {h:.4} ({:.3} of the mean distance {mean:.4}; from {m} examples in {:?})",
-        h / mean,
-        started.elapsed()
-    );
-    Ok(h)
+    Ok((h, of_mean(h)))
 }
 
-/// Squared Euclidean distances between the rows of `s` (m × m, row-major, clamped at 0).
+/// Squared Euclidean distances between the rows of `s` (m × m, row-major; 0 on the diagonal and between
+/// rows closer than [`SAME`] of their norms).
 fn squared_distances(s: &Tensor) -> Result<Vec<f32>> {
     let norms: Vec<f32> = tensor(s.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
     let gram: Vec<f32> = tensor(s.matmul(&tensor(s.t())?).and_then(|g| g.flatten_all()?.to_vec1()))?;
@@ -95,9 +104,15 @@ fn squared_distances(s: &Tensor) -> Result<Vec<f32>> {
     Ok(gram
         .iter()
         .enumerate()
-        .map(
-            |(e, &dot)| if e / m == e % m { 0.0 } else { (norms[e / m] + norms[e % m] - 2.0 * dot).max(0.0) },
-        )
+        .map(|(e, &dot)| {
+            let (a, b) = (norms[e / m], norms[e % m]);
+            let d2 = a + b - 2.0 * dot;
+            if e / m == e % m || d2 <= SAME * (a + b) {
+                0.0
+            } else {
+                d2
+            }
+        })
         .collect())
 }
 
@@ -164,5 +179,25 @@ mod tests {
         pts.extend((0..10).map(|i| [i as f32, 0.0]));
         let h = bandwidth_of(&rows(&pts), 20).unwrap();
         assert!(h.is_finite() && h > 0.01 && h < 20.0, "{h}");
+    }
+
+    #[test]
+    fn copies_of_real_images_are_not_neighbours_at_any_h() {
+        // Copies of MNIST digits 0 and 1 (pixels / 255, as the proxies read them): in f32,
+        // ‖a‖² + ‖b‖² − 2a·b leaves two copies a little apart, which counted them as neighbours.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/mnist-10k");
+        let data = crate::data::load(&root, &crate::data::LoadOptions::default()).unwrap();
+        let img = |i: usize| -> Vec<f32> { data.image(i).iter().map(|&p| f32::from(p) / 255.0).collect() };
+        let (a, b, d) = (img(0), img(1), data.example_len());
+        let rows = |v: Vec<f32>, n: usize| Tensor::from_vec(v, (n, d), &Device::Cpu).unwrap();
+        // Only copies of one image: every distance is 0.
+        let same: Vec<f32> = (0..30).flat_map(|_| a.clone()).collect();
+        assert_eq!(bandwidth_of(&rows(same, 30), 30).unwrap(), 1.0);
+        // 20 copies of each: by the definition, each row's mass is 20 · exp(−d² / h²) from the other's.
+        let d2: f64 = a.iter().zip(&b).map(|(x, y)| f64::from(x - y).powi(2)).sum();
+        let two: Vec<f32> = (0..40).flat_map(|i| if i < 20 { a.clone() } else { b.clone() }).collect();
+        let h = bandwidth_of(&rows(two, 40), 40).unwrap();
+        let want = (d2 / 20f64.ln()).sqrt();
+        assert!((h / want - 1.0).abs() < 1e-3, "h {h}, by the definition {want}");
     }
 }
