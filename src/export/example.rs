@@ -82,7 +82,8 @@ pub fn describe_example(
             value: s.values.get(index).copied().filter(|v| !v.is_nan()),
             rank: s.irregularity_rank(index),
             tied: s.ties(index),
-            small_scale: s.name != "cscore" && crate::fmt::small_scale(s.values.iter().copied()),
+            small_scale: s.name != crate::proxy::compare::CSCORE
+                && crate::fmt::small_scale(s.values.iter().copied()),
         })
         .collect();
     let mark = ws.tags()?.into_iter().find(|t| t.example == index);

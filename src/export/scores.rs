@@ -46,7 +46,11 @@ impl NamedScores {
 
 /// The C-score, every stored proxy (including a fused one) and every imported reference of `ws`.
 pub fn workspace_scores(ws: &Workspace, agg: &Aggregate) -> Result<Vec<NamedScores>, ExportError> {
-    let mut out = vec![NamedScores { name: "cscore".into(), values: agg.cscores(), higher_is_regular: true }];
+    let mut out = vec![NamedScores {
+        name: crate::proxy::compare::CSCORE.into(),
+        values: agg.cscores(),
+        higher_is_regular: true,
+    }];
     for name in ws.proxy_names()? {
         if let Some(v) = ws.proxy_scores(&name)? {
             out.push(NamedScores {

@@ -6,7 +6,7 @@
 //! for small data and this one above.
 
 use super::bandwidth::{bandwidth_of, bandwidth_sample};
-use super::distance::{neighbour_stats, on_host, tensor};
+use super::distance::{neighbour_stats, on_host, row_norms, tensor};
 use super::distance::{NeighbourOptions, NeighbourStats};
 use super::ivf::{knn, IvfOptions};
 use super::pca::Projection;
@@ -175,7 +175,7 @@ pub fn neighbour_stats_approx_part(
     let reference = Reference::select(labels, approx.reference, approx.min_per_class, opts.seed);
     let ref_x = gather(rows, &reference.indices)?;
     let ref_norms: Vec<f32> = match &ref_x {
-        Some(r) => tensor(r.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?,
+        Some(r) => row_norms(r)?,
         None => Vec::new(),
     };
     let ref_t = ref_x.map(|r| tensor(r.t())).transpose()?;
@@ -212,7 +212,7 @@ pub fn neighbour_stats_approx_part(
         }
         let xb = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
         let xp = tensor(xb.narrow(0, lo - i0, hi - lo))?;
-        let norms: Vec<f32> = tensor(xp.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
+        let norms = row_norms(&xp)?;
         let sums = match &ref_t {
             Some(rt) if lo < hi => {
                 let dots = tensor(xp.matmul(rt))?;

@@ -10,7 +10,7 @@
 //! neighbours at 10,000 examples and 1,700 at 60,000); this one does not depend on the scale or dimension
 //! of the features, and narrows as N grows.
 
-use super::distance::{tensor, NeighbourOptions};
+use super::distance::{row_norms, tensor, NeighbourOptions};
 use crate::Result;
 use candle_core::Tensor;
 use rayon::prelude::*;
@@ -98,7 +98,7 @@ fn search(s: &Tensor, m: usize, n: usize) -> Result<(f64, String)> {
 /// Squared Euclidean distances between the rows of `s` (m × m, row-major; 0 on the diagonal and between
 /// rows closer than [`SAME`] of their norms).
 fn squared_distances(s: &Tensor) -> Result<Vec<f32>> {
-    let norms: Vec<f32> = tensor(s.sqr().and_then(|q| q.sum(1)).and_then(|q| q.to_vec1()))?;
+    let norms = row_norms(s)?;
     let gram: Vec<f32> = tensor(s.matmul(&tensor(s.t())?).and_then(|g| g.flatten_all()?.to_vec1()))?;
     let m = norms.len();
     Ok(gram

@@ -65,6 +65,11 @@ impl NeighbourStats {
     }
 }
 
+/// The squared Euclidean norm of every row of a 2-D f32 tensor.
+pub(super) fn row_norms(x: &Tensor) -> Result<Vec<f32>> {
+    tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))
+}
+
 /// Candle's errors as the crate's.
 pub(super) fn tensor<T>(r: candle_core::Result<T>) -> Result<T> {
     r.map_err(|e| Error::Model(ModelError::Candle(e)))
@@ -158,7 +163,7 @@ struct Prepared {
 
 fn prepare(x: &Tensor, n: usize, opts: &NeighbourOptions) -> Result<Prepared> {
     let x = tensor(x.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-    let norms: Vec<f32> = tensor(x.sqr().and_then(|s| s.sum(1)).and_then(|s| s.to_vec1()))?;
+    let norms = row_norms(&x)?;
     let bandwidth = bandwidth(&x, opts)?;
     let inv_h2 = (1.0 / (bandwidth * bandwidth)) as f32;
     Ok(Prepared { x, norms, bandwidth, inv_h2, k: opts.k.min(n.saturating_sub(1)) })
