@@ -227,6 +227,17 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
                 )),
                 _ => print(format!("proxies stored: {} ({})", names.join(", "), duration(seconds))),
             },
+            Notice::Outdated { proxies, parts } => {
+                let mut what = proxies;
+                if parts > 0 {
+                    what.push(format!("{parts} block(s) of input-space statistics"));
+                }
+                print(format!(
+                    "the workspace's {} were computed with an older kernel bandwidth rule: dropped, computing \
+                     them again",
+                    what.join(", ")
+                ))
+            }
             Notice::Error(e) => {
                 if let Ok(mut first) = error.lock() {
                     first.get_or_insert(e);

@@ -1,6 +1,7 @@
 //! `cscore eval`: how well the C-score, every proxy and every reference find known-bad examples, or agree
 //! with reference scores.
 
+use super::outdated::warn_outdated;
 use super::stderr::errln;
 use super::stdout::outln;
 use clap::Args;
@@ -44,6 +45,7 @@ pub struct EvalArgs {
 /// Runs the command.
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.workspace)?;
+    warn_outdated(&ws)?;
     if args.compare {
         return super::eval_compare::run(&ws, args.top, args.json);
     }

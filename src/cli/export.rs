@@ -1,5 +1,6 @@
 //! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
 
+use super::outdated::warn_outdated;
 use super::stderr::errln;
 use clap::{Args, ValueEnum};
 use cscore::data::{Format, InjectedKind};
@@ -106,12 +107,15 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         if args.filter.is_some() || args.tag.is_some() {
             anyhow::bail!("--format npy writes whole vectors in dataset order; --filter and --tag are for csv and jsonl");
         }
-        return npy(args, &Workspace::open(&args.workspace)?);
+        let ws = Workspace::open(&args.workspace)?;
+        warn_outdated(&ws)?;
+        return npy(args, &ws);
     }
     let project = open_project(&args.workspace, args.data.as_deref())?;
     if args.clean {
         return clean(args, &project);
     }
+    warn_outdated(&project.workspace)?;
     let ds = &project.dataset;
     let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
     if let Some(t) = &args.tag {

@@ -11,6 +11,7 @@ mod explore;
 mod export;
 mod gpu;
 mod import;
+mod outdated;
 mod pred_probs;
 mod progress;
 mod show;

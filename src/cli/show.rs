@@ -1,5 +1,6 @@
 //! `cscore show`: one example's label, C-score, profile, proxies, tags, and its image.
 
+use super::outdated::warn_outdated;
 use super::stderr::errln;
 use super::stdout::out;
 use clap::Args;
@@ -37,6 +38,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
             ws.num_examples()
         );
     }
+    warn_outdated(&ws)?;
     // The dataset gives the label and the image; without it the scores still show.
     let project = match open_project(&args.workspace, args.data.as_deref()) {
         Ok(p) => Some(p),

@@ -7,7 +7,8 @@
 
 use super::fused::fuse_workspace;
 use crate::estimate::aggregate_workspace;
-use crate::proxy::{join_neighbour_parts, joined_proxies, Fused, FUSED, TRAINING_PROXIES};
+use crate::proxy::{join_neighbour_parts, joined_proxies, refresh_density, stale_density, Fused};
+use crate::proxy::{FUSED, TRAINING_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::path::Path;
@@ -32,10 +33,31 @@ pub struct ProxyMerge {
 /// proxy runs (else the first that has it); a shard whose values differ from those is named in a warning.
 pub fn merge_proxies(target: &Workspace, shards: &[(&Path, &Workspace)]) -> Result<ProxyMerge> {
     let mut out = ProxyMerge::default();
+    let outdated = refresh_density(target)?;
+    if !outdated.is_empty() {
+        out.warnings.push(format!(
+            "{}: its density values were computed with an older kernel bandwidth rule and are dropped; \
+             `cscore estimate` on it computes them again",
+            target.path().display()
+        ));
+    }
     let mut names: Vec<Vec<String>> = Vec::with_capacity(shards.len());
     let mut proxy_runs: Vec<usize> = Vec::with_capacity(shards.len());
-    for (_, ws) in shards {
-        names.push(ws.proxy_names()?);
+    let mut current: Vec<bool> = Vec::with_capacity(shards.len());
+    for (path, ws) in shards {
+        let mut stored = ws.proxy_names()?;
+        let stale = stale_density(ws)?;
+        if !stale.is_empty() {
+            out.warnings.push(format!(
+                "{}: its density values and input-space statistics were computed with an older kernel bandwidth rule; not merged \
+                 (`cscore estimate` on {} computes them again)",
+                path.display(),
+                target.path().display()
+            ));
+            stored.retain(|n| !stale.proxies.contains(n));
+        }
+        current.push(stale.is_empty());
+        names.push(stored);
         proxy_runs.push(ws.tracked_runs()?.iter().filter(|k| k.kind_is_proxy).count());
     }
     let had_fused =
@@ -84,7 +106,9 @@ pub fn merge_proxies(target: &Workspace, shards: &[(&Path, &Workspace)]) -> Resu
         target.set_proxy_scores(name, &values)?;
         out.copied.push(name.clone());
     }
-    join_input_space(target, shards, &mut out)?;
+    let current: Vec<(&Path, &Workspace)> =
+        shards.iter().zip(&current).filter(|(_, c)| **c).map(|(s, _)| *s).collect();
+    join_input_space(target, &current, &mut out)?;
     if had_fused {
         out.fused = Some(fuse_workspace(target, &aggregate_workspace(target)?, None)?);
     }

@@ -28,6 +28,9 @@ pub enum Notice {
     Computing { names: Vec<&'static str> },
     /// These proxies were computed and stored, taking this long.
     Stored { names: Vec<&'static str>, seconds: f64 },
+    /// Density values computed with an older kernel-bandwidth rule were dropped, to be computed again:
+    /// these proxies, and this many blocks of a shard's input-space statistics.
+    Outdated { proxies: Vec<String>, parts: usize },
     /// A proxy computation failed (proxies are secondary: the estimate goes on).
     Error(String),
 }

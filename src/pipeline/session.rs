@@ -3,13 +3,13 @@
 //! `cscore worker` and the explorer's background training all run.
 
 use super::features::proxy_run_features;
-use super::proxy_lanes::{PipelineInputs, ProxyNotify, ProxyPipeline, RecoverFeatures};
+use super::proxy_lanes::{Notice, PipelineInputs, ProxyNotify, ProxyPipeline, RecoverFeatures};
 use crate::estimate::{
     aggregate_workspace, run_estimate, Aggregate, EstimateOptions, EstimateReport, Event, Gate, OpenOnDrop,
     Plan,
 };
 use crate::model::DeviceData;
-use crate::proxy::{ProxyUpdater, HIDDEN_PROXIES};
+use crate::proxy::{refresh_density, ProxyUpdater, HIDDEN_PROXIES};
 use crate::store::Workspace;
 use crate::Result;
 use std::sync::atomic::AtomicBool;
@@ -46,6 +46,11 @@ pub fn estimate_with_proxies(
     let mut options = options.clone();
     let pipeline = match proxies {
         Some(ProxySetup { updater, notify, wait }) if !updater.selection.is_empty() => {
+            // Values of an older bandwidth rule go first, so that the lanes below compute them again.
+            let outdated = refresh_density(ws)?;
+            if !outdated.is_empty() {
+                notify(Notice::Outdated { proxies: outdated.proxies, parts: outdated.parts });
+            }
             let hidden = !updater.selection.among(&HIDDEN_PROXIES).is_empty();
             options.proxy_features = hidden;
             // Holdout runs wait for the input-space pass, at most `wait` (a minute): it and the proxy

@@ -5,7 +5,8 @@
 //!   variability, EL2N, from the per-epoch statistics of the full-data proxy runs.
 //! - [`distance`] and [`density`]: kernel density (relative, class, plain), k-NN agreement and LOF from
 //!   one blocked-GEMM pass over all pairs; [`neighbour_stats_auto`] switches to a reference sample and an
-//!   inverted-file index (cost about linear in N) for large datasets; [`bandwidth`] sets the kernel's width.
+//!   inverted-file index (cost about linear in N) for large datasets; [`bandwidth`] sets the kernel's width;
+//!   `kernel_rule` keeps a workspace from mixing values of two bandwidth rules.
 //! - [`compare`](mod@compare): Spearman ρ, Kendall τ-b, AUROC and AP for injected examples, disagreement
 //!   rankings.
 //! - [`fuse`](mod@fuse): calibrated proxies as a Beta prior, updated with held-out evidence.
@@ -29,6 +30,7 @@ pub mod distance;
 pub mod fuse;
 pub mod isotonic;
 mod ivf;
+mod kernel_rule;
 mod names;
 mod orientation;
 mod parts;
@@ -48,6 +50,10 @@ pub use approx::{
 pub use compare::{compare, Comparison};
 pub use distance::{neighbour_stats, NeighbourOptions, NeighbourStats};
 pub use fuse::{fuse, Fused};
+pub use kernel_rule::{
+    density_proxies, outdated_warning, records_current_rule, refresh_density, stale_density, StaleDensity,
+    KERNEL_RULE, KERNEL_RULE_KEY,
+};
 pub use names::{all_proxies, Selection, FUSED, HIDDEN_PROXIES, INPUT_PROXIES, REFERENCE_PREFIX};
 pub use orientation::higher_is_regular;
 pub use parts::{

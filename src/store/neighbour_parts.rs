@@ -84,6 +84,14 @@ impl Workspace {
         tx.commit().at(&self.path)
     }
 
+    /// Removes every stored block; returns how many there were.
+    pub fn remove_neighbour_parts(&self) -> Result<usize, StoreError> {
+        let tx = self.write()?;
+        let removed = tx.execute("DELETE FROM neighbour_parts", []).at(&self.path)?;
+        tx.commit().at(&self.path)?;
+        Ok(removed)
+    }
+
     /// The stored blocks, by first example.
     pub fn neighbour_parts(&self) -> Result<Vec<StoredNeighbours>, StoreError> {
         let mut stmt = self

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -131,6 +131,16 @@ CREATE TABLE neighbour_parts (
     neighbour_dist BLOB NOT NULL,
     knn_agreement BLOB NOT NULL
 );
+"#;
+
+/// Version 5: a workspace holding density values (proxies ending in `density`, or a shard's kernel sums)
+/// from before the kernel-bandwidth rule changed records the old rule under `config.density_kernel`, so
+/// that they are recomputed (see `proxy::kernel_rule`); one without such values records nothing.
+const V5: &str = r#"
+INSERT OR IGNORE INTO config (key, value)
+SELECT 'density_kernel', '{"bandwidth":"half_mean_distance"}'
+WHERE EXISTS (SELECT 1 FROM proxy_scores WHERE name LIKE '%density')
+   OR EXISTS (SELECT 1 FROM neighbour_parts);
 "#;
 
 /// This binary's release, as recorded in `meta.written_by`.

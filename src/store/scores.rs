@@ -29,6 +29,18 @@ impl Workspace {
         self.names("SELECT name FROM proxy_scores ORDER BY name")
     }
 
+    /// Removes the proxies among `names` that are stored; returns those removed.
+    pub fn remove_proxy_scores(&self, names: &[&str]) -> Result<Vec<String>, StoreError> {
+        let tx = self.write()?;
+        let stored = self.proxy_names()?;
+        let gone: Vec<String> = stored.into_iter().filter(|s| names.contains(&s.as_str())).collect();
+        for name in &gone {
+            tx.execute("DELETE FROM proxy_scores WHERE name = ?1", [name]).at(&self.path)?;
+        }
+        tx.commit().at(&self.path)?;
+        Ok(gone)
+    }
+
     /// Stores (or replaces) reference scores `name` imported from `source` (a file, a paper …).
     pub fn set_reference_scores(&self, name: &str, scores: &[f32], source: &str) -> Result<(), StoreError> {
         self.check_scores("reference", name, scores)?;

@@ -16,6 +16,7 @@ use super::train::{TrainSettings, Trainer};
 use crate::data::Dataset;
 use crate::estimate::{dataset_warnings, shard_of_path, Plan, DEFAULT_RATIOS};
 use crate::project::Project;
+use crate::proxy::{outdated_warning, stale_density};
 use crate::store::{TagRow, Workspace};
 
 /// An explorer ready to run: the app, where to follow the workspace from, and an optional trainer.
@@ -79,7 +80,7 @@ impl ExploreSession {
         if no_color {
             config.images = ImageMode::Shade;
         }
-        let WorkspaceReading { mut est, last_run_id, tags, proxies } = reading;
+        let WorkspaceReading { mut est, last_run_id, tags, proxies, outdated } = reading;
         let data = ExplorerData::new(Arc::new(dataset), &injected, proxies, workspace.path().to_path_buf());
         let trainer = match (train, est.plan.clone()) {
             (Some(t), Some(plan)) => {
@@ -96,7 +97,9 @@ impl ExploreSession {
         progress.stage("ranking the examples");
         let ratios = est.plan.as_ref().map_or(&DEFAULT_RATIOS[..], |p| &p.ratios[..]);
         let ds = &data.dataset;
-        let warnings = dataset_warnings(&ds.labels, &ds.class_names, ratios);
+        let mut warnings = dataset_warnings(&ds.labels, &ds.class_names, ratios);
+        // Training drops such values and computes them again; without it, they show as they are.
+        warnings.extend(outdated.filter(|_| trainer.is_none()));
         let mut app = App::new(data, est, tags, &config, theme);
         if !warnings.is_empty() {
             app.message = Some(Message { text: format!("warning: {}", warnings.join("; ")), error: true });
@@ -120,6 +123,8 @@ pub struct WorkspaceReading {
     last_run_id: i64,
     tags: Vec<TagRow>,
     proxies: Vec<ProxyScores>,
+    /// A warning when density values come from an older kernel-bandwidth rule.
+    outdated: Option<String>,
 }
 
 impl WorkspaceReading {
@@ -139,7 +144,8 @@ impl WorkspaceReading {
         let tags = ws.tags()?;
         progress.stage("ranking the proxy scores");
         let proxies = rank_all(stored_scores(ws)?);
-        Ok(WorkspaceReading { est, last_run_id, tags, proxies })
+        let outdated = outdated_warning(&stale_density(ws)?, ws.path());
+        Ok(WorkspaceReading { est, last_run_id, tags, proxies, outdated })
     }
 
     /// The plan the runs were folded under.

@@ -16,6 +16,7 @@ mod bad_input_matrix;
 mod cli;
 mod data_loading;
 mod dataset_warnings;
+mod density_rule;
 mod deploy;
 mod estimate;
 mod export;
