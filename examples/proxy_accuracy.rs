@@ -4,7 +4,12 @@
 //! full f32 input matrix.
 //!
 //! `cargo run --release --example proxy_accuracy -- [DATA] [--n N] [--inject-label-noise F] [--noise-seed S]
-//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--train-sample S] [--iterations I] [--workspace WS] [--part I/N]`
+//!  [--approx-only] [--reference M] [--dims D] [--probes P] [--lists L] [--train-sample S] [--iterations I]
+//!  [--density-neighbours K] [--baseline-density-neighbours K] [--workspace WS] [--part I/N]`
+//!
+//! `--baseline-density-neighbours K`: also runs the approximate pass with K neighbours summed one by one in
+//! the kernel sums (0: the reference sample alone, the estimator before 2026-12-07), in the same run, and
+//! prints its time and agreement beside the main one's.
 //!
 //! `--part I/N`: also times the approximate statistics of block I of N alone (what shard I of a sharded
 //! estimate computes), beside the whole pass.
@@ -55,6 +60,7 @@ fn main() -> anyhow::Result<()> {
     let mut approx_only = false;
     let mut workspace: Option<String> = None;
     let mut part: Option<(usize, usize)> = None;
+    let mut baseline: Option<usize> = None;
     let mut approx = ApproxOptions::default();
     let num = |v: Option<String>| v.and_then(|v| v.parse::<usize>().ok());
     while let Some(a) = args.next() {
@@ -69,6 +75,10 @@ fn main() -> anyhow::Result<()> {
             "--lists" => approx.lists = num(args.next()),
             "--train-sample" => approx.train_sample = num(args.next()).unwrap_or(approx.train_sample),
             "--iterations" => approx.iterations = num(args.next()).unwrap_or(approx.iterations),
+            "--density-neighbours" => {
+                approx.density_neighbours = num(args.next()).unwrap_or(approx.density_neighbours)
+            }
+            "--baseline-density-neighbours" => baseline = num(args.next()),
             "--workspace" => workspace = args.next(),
             "--part" => {
                 part = args.next().and_then(|v| {
@@ -111,6 +121,20 @@ fn main() -> anyhow::Result<()> {
     let fast_s = t.elapsed().as_secs_f64();
     let fast_p = proxies(&fast, &labels);
     println!("approximate pass {fast_s:.1} s (bandwidth {:.3})", fast.bandwidth);
+    let base = match baseline {
+        Some(k) => {
+            let t = Instant::now();
+            let opts_b = ApproxOptions { density_neighbours: k, ..approx.clone() };
+            let b = neighbour_stats_approx_rows(&rows, n, &labels, &opts, &opts_b)?;
+            let base_s = t.elapsed().as_secs_f64();
+            println!(
+                "baseline approximate pass ({k} neighbours summed one by one) {base_s:.1} s: the main one took {:.2}× its time",
+                fast_s / base_s
+            );
+            Some(proxies(&b, &labels))
+        }
+        None => None,
+    };
     let ap = |name: &str, v: &[f64]| match injected.iter().any(|&b| b) {
         true => average_precision(&suspicion(name, v), injected).map_or("-".into(), |a| format!("{a:.4}")),
         false => "-".to_string(),
@@ -147,9 +171,18 @@ fn main() -> anyhow::Result<()> {
         "{:<18} {:>9} {:>9} {:>8} {:>9} {:>10}",
         "proxy", "exact s", "approx s", "ρ", "AP exact", "AP approx"
     );
-    for ((name, e), (_, a)) in proxies(&exact, &labels).iter().zip(&fast_p) {
-        let rho = spearman(e, a).map_or("-".into(), |r| format!("{r:.4}"));
-        println!("{name:<18} {exact_s:>9.1} {fast_s:>9.1} {rho:>8} {:>9} {:>10}", ap(name, e), ap(name, a));
+    for (t, ((name, e), (_, a))) in proxies(&exact, &labels).iter().zip(&fast_p).enumerate() {
+        let rho = |a: &[f64]| spearman(e, a).map_or("-".into(), |r| format!("{r:.4}"));
+        print!(
+            "{name:<18} {exact_s:>9.1} {fast_s:>9.1} {:>8} {:>9} {:>10}",
+            rho(a),
+            ap(name, e),
+            ap(name, a)
+        );
+        match &base {
+            Some(b) => println!("   baseline: ρ {} AP {}", rho(&b[t].1), ap(name, &b[t].1)),
+            None => println!(),
+        }
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::distance::{neighbour_stats, on_host, row_norms, tensor};
 use super::distance::{NeighbourOptions, NeighbourStats};
 use super::ivf::{knn, IvfOptions};
 use super::pca::Projection;
-use super::reference::Reference;
+use super::reference::{Near, Reference};
 use crate::{Error, Result};
 use candle_core::{DType, Tensor};
 use std::ops::Range;
@@ -35,6 +35,9 @@ pub struct ApproxOptions {
     pub train_sample: usize,
     /// Lloyd iterations of that k-means.
     pub iterations: usize,
+    /// Nearest neighbours whose kernel terms are summed one by one (the rest of the sums is estimated
+    /// from the reference); 0: the reference alone.
+    pub density_neighbours: usize,
 }
 
 impl Default for ApproxOptions {
@@ -50,6 +53,9 @@ impl Default for ApproxOptions {
             // 4 rounds: on full MNIST, k-NN recall@10 0.8735 against 0.8741 with 8, in half the time (which
             // every shard of a sharded estimate spends)
             iterations: 4,
+            // On full MNIST (5% flipped labels) ρ of relative_density against the exact pass: 0.950 from
+            // the reference alone, 0.983 with 30 neighbours summed one by one (a study in Python)
+            density_neighbours: 30,
         }
     }
 }
@@ -167,6 +173,8 @@ pub fn neighbour_stats_approx_part(
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
     let started = std::time::Instant::now();
     let k = opts.k.min(n.saturating_sub(1));
+    // Neighbours searched: the k of the statistics, and those the kernel sums take one by one.
+    let searched = k.max(approx.density_neighbours).min(n.saturating_sub(1));
     let bandwidth = match gather(rows, &bandwidth_sample(n, opts))? {
         Some(s) => bandwidth_of(&s, n)?,
         None => 1.0,
@@ -179,7 +187,7 @@ pub fn neighbour_stats_approx_part(
         None => Vec::new(),
     };
     let ref_t = ref_x.map(|r| tensor(r.t())).transpose()?;
-    let projection = match k {
+    let projection = match searched {
         0 => None,
         _ => {
             let sample = projection_sample(n, approx.projection_sample, opts.seed);
@@ -190,6 +198,50 @@ pub fn neighbour_stats_approx_part(
         }
     };
     tracing::debug!(target: "cscore::proxy", "samples and projection: {:?}", started.elapsed());
+    let block = opts.block.max(1);
+    // First pass: every row projected, for the index, with its distance from the subspace.
+    let (mut near, mut near_dist, mut residual) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(p) = &projection {
+        let mut projected: Vec<f32> = Vec::with_capacity(n * p.dims());
+        residual.reserve(n);
+        for i0 in (0..n).step_by(block) {
+            if stopped() {
+                return Err(Error::Interrupted);
+            }
+            let nb = block.min(n - i0);
+            let xb = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+            let (y, r) = p.apply_with_residual(&xb)?;
+            projected.extend_from_slice(&tensor(y.flatten_all().and_then(|y| y.to_vec1::<f32>()))?);
+            residual.extend(r);
+        }
+        tracing::debug!(target: "cscore::proxy", "projection pass: {:?}", started.elapsed());
+        let ivf = IvfOptions {
+            lists: approx.lists.unwrap_or((4.0 * (n as f64).sqrt()).round() as usize),
+            probes: approx.probes,
+            train_sample: approx.train_sample,
+            iterations: approx.iterations,
+            seed: opts.seed,
+            stop: opts.stop.clone(),
+        };
+        (near, near_dist) = knn(projected, p.dims(), searched, &ivf, part.clone())?;
+        tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
+    }
+    // The neighbours' kernel terms, estimated from the projection: ‖a − b‖² ≈ ‖pa − pb‖² + ra + rb
+    // (the kernel sums take the exact term instead where a neighbour is in the reference sample).
+    let density_k = approx.density_neighbours.min(searched);
+    let (mut near_ids, mut near_kernel) = (Vec::new(), Vec::new());
+    if density_k > 0 {
+        for (q, row) in near.chunks(searched).enumerate() {
+            let i = part.start + q;
+            for (t, &j) in row.iter().take(density_k).enumerate() {
+                let d = near_dist[q * searched + t];
+                let d2 = d * d + residual[i] + residual[j as usize];
+                near_ids.push(j);
+                near_kernel.push(super::block::exp_neg(d2 * inv_h2));
+            }
+        }
+    }
+    // Second pass: the part's kernel sums.
     let mut out = NeighbourStats {
         k,
         bandwidth,
@@ -198,50 +250,38 @@ pub fn neighbour_stats_approx_part(
         neighbours: Vec::new(),
         neighbour_dist: Vec::new(),
     };
-    let mut projected: Vec<f32> = Vec::with_capacity(projection.as_ref().map_or(0, |p| n * p.dims()));
-    let block = opts.block.max(1);
-    for i0 in (0..n).step_by(block) {
+    for i0 in (part.start..part.end).step_by(block) {
         if stopped() {
             return Err(Error::Interrupted);
         }
-        let nb = block.min(n - i0);
-        // The rows of this block in the part: their kernel sums (every row goes into the projection).
-        let (lo, hi) = (part.start.clamp(i0, i0 + nb), part.end.clamp(i0, i0 + nb));
-        if projection.is_none() && lo == hi {
-            continue;
-        }
-        let xb = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-        let xp = tensor(xb.narrow(0, lo - i0, hi - lo))?;
-        let norms = row_norms(&xp)?;
+        let nb = block.min(part.end - i0);
         let sums = match &ref_t {
-            Some(rt) if lo < hi => {
+            Some(rt) => {
+                let xp = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+                let norms = row_norms(&xp)?;
                 let dots = tensor(xp.matmul(rt))?;
-                on_host(&dots, |d| reference.sums(d, lo, &norms, &ref_norms, labels, inv_h2))?
+                let at = (i0 - part.start) * density_k..(i0 - part.start + nb) * density_k;
+                let near = Near {
+                    k: density_k,
+                    neighbours: near_ids.get(at.clone()).unwrap_or(&[]),
+                    kernel: near_kernel.get(at).unwrap_or(&[]),
+                };
+                on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2, &near))?
             }
-            _ => vec![(1.0, 1.0); norms.len()],
+            None => vec![(1.0, 1.0); nb],
         };
         for (t, s) in sums {
             out.kernel_sum.push(t);
             out.same_class_kernel_sum.push(s);
         }
-        if let Some(p) = &projection {
-            let y = tensor(p.apply(&xb)?.flatten_all().and_then(|y| y.to_vec1::<f32>()))?;
-            projected.extend_from_slice(&y);
-        }
     }
-    tracing::debug!(target: "cscore::proxy", "kernel sums and projection pass: {:?}", started.elapsed());
-    if let Some(p) = &projection {
-        let n_f = n as f64;
-        let ivf = IvfOptions {
-            lists: approx.lists.unwrap_or((4.0 * n_f.sqrt()).round() as usize),
-            probes: approx.probes,
-            train_sample: approx.train_sample,
-            iterations: approx.iterations,
-            seed: opts.seed,
-            stop: opts.stop.clone(),
-        };
-        (out.neighbours, out.neighbour_dist) = knn(projected, p.dims(), k, &ivf, part)?;
-        tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
+    tracing::debug!(target: "cscore::proxy", "kernel sums: {:?}", started.elapsed());
+    // The statistics keep the k nearest of those searched.
+    if k > 0 && !near.is_empty() {
+        for (nb, dist) in near.chunks(searched).zip(near_dist.chunks(searched)) {
+            out.neighbours.extend_from_slice(&nb[..k]);
+            out.neighbour_dist.extend_from_slice(&dist[..k]);
+        }
     }
     Ok(out)
 }

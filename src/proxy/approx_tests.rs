@@ -197,3 +197,48 @@ fn auto_is_exact_up_to_its_threshold_and_approximate_above() {
     assert_eq!(forced.kernel_sum, direct.kernel_sum);
     assert_ne!(forced.kernel_sum, exact.kernel_sum);
 }
+
+/// With every other example among the neighbours and a projection that keeps every dimension (so the
+/// neighbours' kernel terms are exact), the sums are exact whatever few examples the reference holds: the
+/// neighbours in the reference are taken out of its sample, not counted twice.
+#[test]
+fn exact_when_the_neighbours_are_every_other_example() {
+    let (x, labels) = clustered(200, 8, 5);
+    let opts = NeighbourOptions { k: 5, ..NeighbourOptions::default() };
+    let exact = neighbour_stats(&x, &labels, &opts).unwrap();
+    let all = ApproxOptions { reference: 12, min_per_class: 3, dims: 8, density_neighbours: 199, ..small() };
+    let a = neighbour_stats_approx(&x, &labels, &opts, &all).unwrap();
+    assert_eq!((a.k, a.neighbours.len()), (5, 200 * 5), "the statistics keep their own k");
+    for (e, g) in
+        [(&exact.kernel_sum, &a.kernel_sum), (&exact.same_class_kernel_sum, &a.same_class_kernel_sum)]
+    {
+        for (u, v) in e.iter().zip(g) {
+            assert!((u - v).abs() < 1e-4 * u, "{u} vs {v}");
+        }
+    }
+}
+
+/// Summing the nearest neighbours one by one brings the kernel sums much closer to the exact pass's than
+/// the reference sample alone, at a bandwidth of about one effective neighbour.
+#[test]
+fn neighbours_summed_one_by_one_beat_the_reference_alone() {
+    let (x, labels) = clustered(3000, 64, 3);
+    let opts = NeighbourOptions { k: 10, ..NeighbourOptions::default() };
+    let exact = neighbour_stats(&x, &labels, &opts).unwrap();
+    let rho = |density_neighbours: usize| {
+        let approx = ApproxOptions { reference: 400, min_per_class: 40, density_neighbours, ..small() };
+        let a = neighbour_stats_approx(&x, &labels, &opts, &approx).unwrap();
+        let relative = |s: &NeighbourStats| -> Vec<f64> {
+            s.kernel_sum.iter().zip(&s.same_class_kernel_sum).map(|(t, c)| 2.0 * c - t).collect()
+        };
+        [
+            spearman(&exact.kernel_sum, &a.kernel_sum).unwrap(),
+            spearman(&relative(&exact), &relative(&a)).unwrap(),
+        ]
+    };
+    let (alone, near) = (rho(0), rho(30));
+    eprintln!("reference alone {alone:?}, with 30 neighbours {near:?}");
+    for t in 0..2 {
+        assert!(near[t] > alone[t] + 0.02, "ρ {} against {} alone", near[t], alone[t]);
+    }
+}

@@ -2,7 +2,7 @@
 //! seeded sample, found by orthogonal (subspace) iteration V ← orth(Xᵀ X V) with Candle matmuls, so no
 //! D × D covariance is formed and any input width works.
 
-use super::distance::tensor;
+use super::distance::{row_norms, tensor};
 use crate::Result;
 use candle_core::{DType, Tensor};
 use rand::SeedableRng;
@@ -48,13 +48,18 @@ impl Projection {
         }
     }
 
-    /// The projected rows of `x` (B × D, f32), as a B × d f32 tensor.
-    pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+    /// The projected rows of `x` (B × D, f32), as a B × d f32 tensor, with each row's squared distance from
+    /// the subspace: ‖x − mean‖² minus the projection's squared norm (0 when nothing is dropped), so that
+    /// ‖a − b‖² ≈ ‖pa − pb‖² + ra + rb for two rows whose residuals are about orthogonal.
+    pub fn apply_with_residual(&self, x: &Tensor) -> Result<(Tensor, Vec<f32>)> {
         let c = tensor(x.to_dtype(DType::F32).and_then(|x| x.broadcast_sub(&self.mean)))?;
-        match &self.basis {
-            Some(b) => tensor(c.matmul(b)),
-            None => Ok(c),
-        }
+        let Some(b) = &self.basis else {
+            let zeros = vec![0.0; tensor(c.dim(0))?];
+            return Ok((c, zeros));
+        };
+        let y = tensor(c.matmul(b))?;
+        let (full, kept) = (row_norms(&c)?, row_norms(&y)?);
+        Ok((y, full.iter().zip(&kept).map(|(f, k)| (f - k).max(0.0)).collect()))
     }
 }
 
@@ -100,7 +105,17 @@ mod tests {
         let x = Tensor::from_vec(pts.clone(), (50, 4), &Device::Cpu).unwrap();
         let p = Projection::fit(&x, 2, 8, 1).unwrap();
         assert_eq!(p.dims(), 2);
-        let y: Vec<Vec<f32>> = p.apply(&x).unwrap().to_vec2().unwrap();
+        let (y, residual) = p.apply_with_residual(&x).unwrap();
+        let y: Vec<Vec<f32>> = y.to_vec2().unwrap();
+        assert!(residual.iter().all(|&r| r < 1e-3), "the plane holds every point: {residual:?}");
+        let one = Projection::fit(&x, 1, 8, 1).unwrap();
+        let (y1, r1) = one.apply_with_residual(&x).unwrap();
+        let y1: Vec<Vec<f32>> = y1.to_vec2().unwrap();
+        let mean: Vec<f32> = (0..4).map(|t| (0..50).map(|i| pts[i * 4 + t]).sum::<f32>() / 50.0).collect();
+        for i in 0..50 {
+            let centred: f32 = (0..4).map(|t| (pts[i * 4 + t] - mean[t]).powi(2)).sum();
+            assert!((r1[i] + y1[i][0].powi(2) - centred).abs() < 1e-3 * (1.0 + centred), "{i}");
+        }
         let d = |u: &[f32], v: &[f32]| u.iter().zip(v).map(|(a, b)| (a - b).powi(2)).sum::<f32>();
         for i in 0..50 {
             for j in 0..50 {

@@ -54,7 +54,10 @@ impl Reference {
 
     /// (Σ over all examples, Σ over those of its class) of K(x, xᵢ) for the query rows `i0..` of one block,
     /// from their dot products with the sample (`dots`, rows × sample), their squared norms `query_norms`
-    /// and the sample's `sample_norms`.
+    /// and the sample's `sample_norms`. With `near`, each row's nearest neighbours are summed one by one
+    /// (exactly when one is in the sample, else with its estimated kernel) and only the class members
+    /// beyond them are estimated from the sample.
+    #[allow(clippy::too_many_arguments)]
     pub fn sums(
         &self,
         dots: &[f32],
@@ -63,6 +66,7 @@ impl Reference {
         sample_norms: &[f32],
         labels: &[u32],
         inv_h2: f32,
+        near: &Near<'_>,
     ) -> Vec<(f64, f64)> {
         use rayon::prelude::*;
         let m = self.indices.len();
@@ -74,33 +78,71 @@ impl Reference {
             .enumerate()
             .map(|(r, (row, &nq))| {
                 let (i, y) = (i0 + r, labels[i0 + r]);
+                // The row's neighbours by class (ascending, as the classes are).
+                let mut mine: Vec<(u32, u32, f32)> =
+                    near.of(r).map(|(j, k)| (labels[j as usize], j, k)).collect();
+                mine.sort_unstable_by_key(|&(label, j, _)| (label, j));
+                let mut next = mine.as_slice();
                 let (mut total, mut same) = (1.0, 1.0);
                 for c in &self.classes {
                     let span = c.start..c.start + c.len;
+                    let members = &self.indices[span.clone()];
                     let mut s = kernel_sum(&row[span.clone()], &sample_norms[span], nq, inv_h2);
                     let mut sampled = c.len;
                     let mut others = c.size;
+                    // Terms taken out of the sample: the example itself, and its neighbours in it.
+                    let mut take_out = |j: u32| match members.binary_search(&j) {
+                        Ok(p) => {
+                            let q = c.start + p;
+                            let exact = f64::from(kernel(row[q], nq + sample_norms[q], inv_h2));
+                            s -= exact;
+                            sampled -= 1;
+                            Some(exact)
+                        }
+                        Err(_) => None,
+                    };
                     if c.label == y {
                         others -= 1;
-                        let own = self.indices[c.start..c.start + c.len].binary_search(&(i as u32));
-                        if let Ok(p) = own {
-                            let q = c.start + p;
-                            s -= f64::from(kernel(row[q], nq + sample_norms[q], inv_h2));
-                            sampled -= 1;
-                        }
+                        take_out(i as u32);
                     }
-                    if sampled == 0 {
-                        continue;
+                    let skip = next.iter().take_while(|t| t.0 < c.label).count();
+                    next = &next[skip..];
+                    let of_class = next.iter().take_while(|t| t.0 == c.label).count();
+                    let mut near_sum = 0.0;
+                    for &(_, j, estimated) in &next[..of_class] {
+                        others -= 1;
+                        near_sum += take_out(j).unwrap_or(f64::from(estimated));
                     }
-                    let est = s.max(0.0) * others as f64 / sampled as f64;
-                    total += est;
+                    next = &next[of_class..];
+                    let rest = if sampled == 0 { 0.0 } else { s.max(0.0) * others as f64 / sampled as f64 };
+                    total += near_sum + rest;
                     if c.label == y {
-                        same += est;
+                        same += near_sum + rest;
                     }
                 }
                 (total, same)
             })
             .collect()
+    }
+}
+
+/// Each query row's nearest neighbours with their estimated kernel values, for [`Reference::sums`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Near<'a> {
+    /// Neighbours per row (0: none).
+    pub k: usize,
+    /// Rows × k example indices.
+    pub neighbours: &'a [u32],
+    /// Rows × k estimated K(x, xⱼ).
+    pub kernel: &'a [f32],
+}
+
+impl Near<'_> {
+    fn of(&self, r: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let span = r * self.k..(r + 1) * self.k;
+        let (nb, kv) =
+            (self.neighbours.get(span.clone()).unwrap_or(&[]), self.kernel.get(span).unwrap_or(&[]));
+        nb.iter().copied().zip(kv.iter().copied())
     }
 }
 
