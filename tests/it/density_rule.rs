@@ -6,7 +6,7 @@ use crate::shard_support;
 
 use cscore::proxy::{density_proxies, KERNEL_RULE, KERNEL_RULE_KEY};
 use cscore::store::Workspace;
-use shard_support::{cscore, ok, proxies, setup, stderr, worker_args, PLAN};
+use shard_support::{approximate_shards, cscore, ok, proxies, setup, stderr, APPROX, PLAN};
 use std::path::Path;
 
 /// Makes `ws` look like a workspace of the earlier rule: the previous schema (4), other density values
@@ -68,12 +68,7 @@ fn resuming_an_old_workspace_computes_its_density_proxies_again() {
 fn merge_leaves_out_the_blocks_of_a_shard_of_the_old_rule() {
     let dir = setup();
     let p = dir.path();
-    let approx = ["--neighbours", "approximate"];
-    ok(&cscore(&[&["estimate", "d", "-w", "single.cscore"], PLAN, &approx[..]].concat(), p));
-    let shards: Vec<String> = (0..3).map(|i| format!("m.cscore.shard-{i}-of-3")).collect();
-    for i in 0..3 {
-        ok(&cscore(&worker_args("d", "m.cscore", &format!("{i}/3"), &approx), p));
-    }
+    let (shards, _) = approximate_shards(p);
     make_old(&p.join(&shards[1]));
     let merge: Vec<&str> =
         ["merge", "m.cscore"].into_iter().chain(shards.iter().map(String::as_str)).collect();
@@ -93,7 +88,7 @@ fn merge_leaves_out_the_blocks_of_a_shard_of_the_old_rule() {
     assert!(merged.config(KERNEL_RULE_KEY).unwrap().is_none_or(|r| r == KERNEL_RULE));
     drop(merged);
     // Resuming the merged workspace computes the input-space proxies of the whole dataset.
-    let out = cscore(&[&["estimate", "d", "-w", "m.cscore"], PLAN, &approx[..]].concat(), p);
+    let out = cscore(&[&["estimate", "d", "-w", "m.cscore"], PLAN, &APPROX[..]].concat(), p);
     ok(&out);
     let (merged, single) =
         (Workspace::open(&p.join("m.cscore")).unwrap(), Workspace::open(&p.join("single.cscore")).unwrap());

@@ -5,7 +5,9 @@
 use crate::shard_support;
 
 use cscore::store::Workspace;
-use shard_support::{cscore, ok, plan_with, proxies, results, setup, spawn, stderr, worker_args, PLAN};
+use shard_support::{
+    approximate_shards, cscore, ok, plan_with, proxies, results, setup, spawn, stderr, worker_args, PLAN,
+};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -126,15 +128,11 @@ fn a_killed_worker_resumes_its_shard_into_what_an_uninterrupted_one_writes() {
 fn shards_split_the_input_space_proxies_by_blocks_and_the_merge_joins_them() {
     let dir = setup();
     let p = dir.path();
-    let approx = ["--neighbours", "approximate"];
-    ok(&cscore(&[&["estimate", "d", "-w", "single.cscore"], PLAN, &approx[..]].concat(), p));
-    let shards: Vec<String> = (0..3).map(|i| format!("m.cscore.shard-{i}-of-3")).collect();
-    for i in 0..3 {
-        let out = cscore(&worker_args("d", "m.cscore", &format!("{i}/3"), &approx), p);
-        ok(&out);
+    let (shards, outputs) = approximate_shards(p);
+    for (i, out) in outputs.iter().enumerate() {
         let block = [(0, 50), (50, 100), (100, 150)][i];
         let said = format!("input-space statistics of examples {}..{} of 150", block.0, block.1);
-        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+        assert!(stderr(out).contains(&said), "{}", stderr(out));
         let parts = Workspace::open(&p.join(&shards[i])).unwrap().neighbour_parts().unwrap();
         assert_eq!(parts.iter().map(|b| (b.start, b.len())).collect::<Vec<_>>(), [(block.0, 50)]);
     }

@@ -84,6 +84,25 @@ pub fn plan_with(changes: &[(&'static str, &'static str)]) -> Vec<&'static str> 
     plan
 }
 
+/// The approximate neighbour statistics' flags.
+pub const APPROX: [&str; 2] = ["--neighbours", "approximate"];
+
+/// On approximate neighbour statistics, a single estimate of `d` into `single.cscore` and three workers
+/// into the shards of `m.cscore`, one after another; returns the shards' file names and the workers'
+/// outputs (every command succeeded).
+pub fn approximate_shards(p: &Path) -> (Vec<String>, Vec<Output>) {
+    ok(&cscore(&[&["estimate", "d", "-w", "single.cscore"], PLAN, &APPROX[..]].concat(), p));
+    let shards: Vec<String> = (0..3).map(|i| format!("m.cscore.shard-{i}-of-3")).collect();
+    let outputs = (0..3)
+        .map(|i| {
+            let out = cscore(&worker_args("d", "m.cscore", &format!("{i}/3"), &APPROX), p);
+            ok(&out);
+            out
+        })
+        .collect();
+    (shards, outputs)
+}
+
 /// Every run of a workspace with its epochs, timings zeroed, by key.
 pub fn results(ws: &Path) -> Vec<RunRecord> {
     let mut runs = Workspace::open(ws).unwrap().load_runs(true).unwrap();
