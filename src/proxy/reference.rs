@@ -80,7 +80,7 @@ impl Reference {
                 let (i, y) = (i0 + r, labels[i0 + r]);
                 // The row's neighbours by class (ascending, as the classes are).
                 let mut mine: Vec<(u32, u32, f32)> =
-                    near.of(r).map(|(j, k)| (labels[j as usize], j, k)).collect();
+                    near.of(r, i).map(|(j, k)| (labels[j as usize], j, k)).collect();
                 mine.sort_unstable_by_key(|&(label, j, _)| (label, j));
                 let mut next = mine.as_slice();
                 let (mut total, mut same) = (1.0, 1.0);
@@ -126,23 +126,35 @@ impl Reference {
     }
 }
 
-/// Each query row's nearest neighbours with their estimated kernel values, for [`Reference::sums`].
+/// Each query row's nearest neighbours, for [`Reference::sums`]: their kernel terms are estimated from the
+/// projection's distances and the rows' residuals, ‖a − b‖² ≈ ‖pa − pb‖² + ra + rb.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Near<'a> {
-    /// Neighbours per row (0: none).
+    /// Neighbours stored per row.
+    pub stride: usize,
+    /// The first k of them are summed (0: none).
     pub k: usize,
-    /// Rows × k example indices.
+    /// Rows × stride example indices, nearest first.
     pub neighbours: &'a [u32],
-    /// Rows × k estimated K(x, xⱼ).
-    pub kernel: &'a [f32],
+    /// Rows × stride distances in the projection.
+    pub dist: &'a [f32],
+    /// Every example's squared distance from the projection's subspace.
+    pub residual: &'a [f32],
+    /// 1/h².
+    pub inv_h2: f32,
 }
 
 impl Near<'_> {
-    fn of(&self, r: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
-        let span = r * self.k..(r + 1) * self.k;
-        let (nb, kv) =
-            (self.neighbours.get(span.clone()).unwrap_or(&[]), self.kernel.get(span).unwrap_or(&[]));
-        nb.iter().copied().zip(kv.iter().copied())
+    /// Row `r` (example `i`)'s summed neighbours with their estimated kernel terms.
+    fn of(&self, r: usize, i: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let span = r * self.stride..r * self.stride + self.k;
+        let nb = self.neighbours.get(span.clone()).unwrap_or(&[]);
+        let dist = self.dist.get(span).unwrap_or(&[]);
+        let own = self.residual.get(i).copied().unwrap_or(0.0);
+        nb.iter().zip(dist).map(move |(&j, &d)| {
+            let theirs = self.residual.get(j as usize).copied().unwrap_or(0.0);
+            (j, exp_neg((d * d + own + theirs) * self.inv_h2))
+        })
     }
 }
 
