@@ -1,5 +1,7 @@
 //! `cscore export`: the per-example table as CSV / JSONL / NPY, or a cleaned copy of the dataset.
 
+use super::clean_notes::{kept_as_labeled, unknown_tags};
+use super::export_format::table_format;
 use super::outdated::warn_outdated;
 use super::stderr::errln;
 use clap::{Args, ValueEnum};
@@ -41,7 +43,7 @@ pub enum CleanAs {
 pub struct ExportArgs {
     /// The workspace file.
     pub workspace: PathBuf,
-    /// Output format [default: csv].
+    /// Output format [default: from the -o file's extension (.csv, .jsonl, .npy), else csv].
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
     /// Write the held-out predicted probabilities instead: float32 N × C .npy, per example the mean softmax
@@ -92,7 +94,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     if args.pred_probs {
         return super::pred_probs::run(args);
     }
-    let format = args.format.unwrap_or(TableFormat::Csv);
+    let format = table_format(args.format, args.output.as_deref())?;
     if args.clean && (args.filter.is_some() || args.tag.is_some() || args.output.is_some() || args.proxies) {
         anyhow::bail!(
             "--clean writes a dataset to --to DIR; --filter, --tag, -o and --proxies are for tables"
@@ -119,8 +121,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let ds = &project.dataset;
     let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
     if let Some(t) = &args.tag {
-        if !project.workspace.tags()?.iter().any(|row| row.tag.as_deref() == Some(t.as_str())) {
-            errln!("note: no example is tagged {t:?}");
+        for note in unknown_tags(&project.workspace.tags()?, std::slice::from_ref(t)) {
+            errln!("note: {note}");
         }
     }
     let filter = match (&args.filter, &args.tag) {
@@ -226,11 +228,8 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
         anyhow::bail!("--gzip applies to --as idx only");
     }
     let tags = project.workspace.tags()?;
-    let known: Vec<&str> = tags.iter().filter_map(|t| t.tag.as_deref()).collect();
-    for t in &args.drop_tag {
-        if !known.contains(&t.as_str()) {
-            errln!("note: no example is tagged {t:?}");
-        }
+    for note in unknown_tags(&tags, &args.drop_tag) {
+        errln!("note: {note}");
     }
     // An image folder written as an image folder gets its own files back, unless some estimated images are
     // not those files (injected out-of-distribution images): then every image is written as estimated.
@@ -258,5 +257,8 @@ fn clean(args: &ExportArgs, project: &Project) -> anyhow::Result<()> {
         report.relabeled,
         report.manifest.display()
     );
+    for note in kept_as_labeled(&tags, &args.drop_tag, args.apply_relabels) {
+        errln!("note: {note}");
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod clean_notes;
 mod data_arg;
 mod duration_arg;
 mod estimate;
@@ -9,6 +10,7 @@ mod eval;
 mod eval_compare;
 mod explore;
 mod export;
+mod export_format;
 mod gpu;
 mod import;
 mod outdated;

@@ -304,3 +304,22 @@ fn a_moved_dataset_is_a_clear_error_and_data_points_to_it() {
     let csv = f.ok(&["export", "d.cscore", "--data", "moved"]);
     assert_eq!(read_csv(&csv).1.len(), f.n);
 }
+
+/// Without --format, the output file's extension picks the format; a --format it contradicts is refused
+/// before anything is written.
+#[test]
+fn the_output_extension_picks_the_format() {
+    let f = marked();
+    f.ok(&["export", "d.cscore", "-o", "t.jsonl"]);
+    let jsonl = std::fs::read_to_string(f.path("t.jsonl")).unwrap();
+    assert!(jsonl.lines().all(|l| l.starts_with('{') && l.ends_with('}')), "{jsonl}");
+    f.ok(&["export", "d.cscore", "-o", "v.NPY"]);
+    assert!(std::fs::read(f.path("v.NPY")).unwrap().starts_with(b"\x93NUMPY"));
+    f.ok(&["export", "d.cscore", "-o", "t.tsv"]);
+    assert!(std::fs::read_to_string(f.path("t.tsv")).unwrap().starts_with("index,label,"));
+    let err = f.fails(&["export", "d.cscore", "--format", "csv", "-o", "s.npy"]);
+    assert!(err.contains("--format csv does not match the output file s.npy (a .npy name)"), "{err}");
+    assert!(!f.path("s.npy").exists());
+    let err = f.fails(&["export", "d.cscore", "--pred-probs", "-o", "p.csv"]);
+    assert!(err.contains("the output file is named .csv: name it .npy"), "{err}");
+}

@@ -114,3 +114,30 @@ fn refuses_a_non_empty_folder_and_flags_that_do_not_fit() {
         .collect();
     assert!(names.is_empty(), "no partial folders left: {names:?}");
 }
+
+/// A cleaned copy that drops and relabels nothing says what it kept as labeled, and a misspelt tag is named
+/// beside the tags there are.
+#[test]
+fn what_the_clean_copy_keeps_as_labeled_is_said() {
+    let f = tagged();
+    let out = f.cscore(&["export", "d.cscore", "--clean", "--to", "same", "--drop-tag", "mislabelled"]);
+    assert!(out.status.success());
+    let err = export_support::text(&out.stderr);
+    assert!(
+        err.contains(
+            r#"no example is tagged "mislabelled" (the tags are "fixed" ×1, "mislabeled" ×3, "ood" ×1)"#
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            r#"kept with their labels: 5 tagged example(s) ("fixed" ×1, "mislabeled" ×3, "ood" ×1)"#
+        ),
+        "{err}"
+    );
+    assert!(err.contains("2 relabel(s) not applied"), "{err}");
+    let all =
+        f.cscore(&["export", "d.cscore", "--clean", "--to", "clean", "--drop-tag", "mislabeled,ood,fixed"]);
+    let err = export_support::text(&all.stderr);
+    assert!(!err.contains("kept with their labels") && !err.contains("not applied"), "{err}");
+}
