@@ -9,13 +9,17 @@
 use super::bandwidth::{bandwidth_of, bandwidth_sample};
 use super::distance::{neighbour_stats, on_host, row_norms, tensor};
 use super::distance::{NeighbourOptions, NeighbourStats};
-use super::ivf::{knn, IvfOptions};
+use super::ivf::{Index, IvfOptions};
 use super::pca::Projection;
 use super::reference::{Near, Reference};
 use crate::{Error, Result};
 use candle_core::{DType, Tensor};
 use std::ops::Range;
 use std::sync::atomic::Ordering;
+
+/// Examples whose neighbour lists are held at once (their kernel sums are computed before the next ones
+/// are searched): 30 neighbours of 65,536 examples, 16 MB.
+const SEARCH_ROWS: usize = 65_536;
 
 /// Settings of the approximate statistics.
 #[derive(Debug, Clone)]
@@ -203,8 +207,7 @@ pub fn neighbour_stats_approx_part(
     tracing::debug!(target: "cscore::proxy", "samples and projection: {:?}", started.elapsed());
     let block = opts.block.max(1);
     // First pass: every row projected, for the index, with its distance from the subspace.
-    let (mut near, mut near_dist, mut residual): (Vec<u32>, Vec<f32>, Vec<f32>) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let (mut index, mut residual) = (None, Vec::new());
     if let Some(p) = &projection {
         let mut projected: Vec<f32> = Vec::with_capacity(n * p.dims());
         residual.reserve(n);
@@ -227,70 +230,67 @@ pub fn neighbour_stats_approx_part(
             seed: opts.seed,
             stop: opts.stop.clone(),
         };
-        (near, near_dist) = knn(projected, p.dims(), searched, &ivf, part.clone())?;
+        index = Index::build(projected, p.dims(), &ivf)?;
         tracing::debug!(target: "cscore::proxy", "neighbour index: {:?}", started.elapsed());
     }
     // The neighbours' kernel terms are estimated from the projection, ‖a − b‖² ≈ ‖pa − pb‖² + ra + rb, as
     // the sums need them (the sums take the exact term instead where a neighbour is in the reference).
     let density_k = approx.density_neighbours.min(searched);
-    // Second pass: the part's kernel sums.
+    // Second pass, a slice of the part at a time (its neighbour lists, then its kernel sums): the lists
+    // of all 1.26 M examples would hold 300 MB at once.
     let mut out = NeighbourStats {
         k,
         bandwidth,
         kernel_sum: Vec::with_capacity(part.len()),
         same_class_kernel_sum: Vec::with_capacity(part.len()),
-        neighbours: Vec::new(),
-        neighbour_dist: Vec::new(),
+        neighbours: Vec::with_capacity(part.len() * k * usize::from(index.is_some())),
+        neighbour_dist: Vec::with_capacity(part.len() * k * usize::from(index.is_some())),
     };
-    for i0 in (part.start..part.end).step_by(block) {
-        if stopped() {
-            return Err(Error::Interrupted);
-        }
-        let nb = block.min(part.end - i0);
-        let sums = match &ref_t {
-            Some(rt) => {
-                let xp = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
-                let norms = row_norms(&xp)?;
-                let dots = tensor(xp.matmul(rt))?;
-                let at = (i0 - part.start) * searched..(i0 - part.start + nb) * searched;
-                let near = Near {
-                    stride: searched,
-                    k: density_k,
-                    neighbours: near.get(at.clone()).unwrap_or(&[]),
-                    dist: near_dist.get(at).unwrap_or(&[]),
-                    residual: &residual,
-                    inv_h2,
-                };
-                on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2, &near))?
-            }
-            None => vec![(1.0, 1.0); nb],
+    let slice = (SEARCH_ROWS / block).max(1) * block;
+    for s0 in (part.start..part.end).step_by(slice) {
+        let s1 = (s0 + slice).min(part.end);
+        let (near, near_dist) = match &index {
+            Some(index) => index.search(searched, s0..s1)?,
+            None => (Vec::new(), Vec::new()),
         };
-        for (t, s) in sums {
-            out.kernel_sum.push(t);
-            out.same_class_kernel_sum.push(s);
+        for i0 in (s0..s1).step_by(block) {
+            if stopped() {
+                return Err(Error::Interrupted);
+            }
+            let nb = block.min(s1 - i0);
+            let sums = match &ref_t {
+                Some(rt) => {
+                    let xp = tensor(rows(i0, nb)?.to_dtype(DType::F32).and_then(|x| x.contiguous()))?;
+                    let norms = row_norms(&xp)?;
+                    let dots = tensor(xp.matmul(rt))?;
+                    let at = (i0 - s0) * searched..(i0 - s0 + nb) * searched;
+                    let near = Near {
+                        stride: searched,
+                        k: density_k,
+                        neighbours: near.get(at.clone()).unwrap_or(&[]),
+                        dist: near_dist.get(at).unwrap_or(&[]),
+                        residual: &residual,
+                        inv_h2,
+                    };
+                    on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2, &near))?
+                }
+                None => vec![(1.0, 1.0); nb],
+            };
+            for (t, s) in sums {
+                out.kernel_sum.push(t);
+                out.same_class_kernel_sum.push(s);
+            }
+        }
+        // The statistics keep the k nearest of those searched.
+        if k > 0 {
+            for (nb, dist) in near.chunks(searched).zip(near_dist.chunks(searched)) {
+                out.neighbours.extend_from_slice(&nb[..k]);
+                out.neighbour_dist.extend_from_slice(&dist[..k]);
+            }
         }
     }
-    tracing::debug!(target: "cscore::proxy", "kernel sums: {:?}", started.elapsed());
-    // The statistics keep the k nearest of those searched (in place: at 1.26 M examples each list of 30
-    // is 150 MB).
-    if k > 0 && !near.is_empty() {
-        out.neighbours = first_columns(near, searched, k);
-        out.neighbour_dist = first_columns(near_dist, searched, k);
-    }
+    tracing::debug!(target: "cscore::proxy", "neighbours and kernel sums: {:?}", started.elapsed());
     Ok(out)
-}
-
-/// The first `k` columns of the row-major `stride`-column matrix `v`, in its own memory.
-fn first_columns<T: Copy>(mut v: Vec<T>, stride: usize, k: usize) -> Vec<T> {
-    if k < stride {
-        let rows = v.len() / stride;
-        for r in 0..rows {
-            v.copy_within(r * stride..r * stride + k, r * k);
-        }
-        v.truncate(rows * k);
-        v.shrink_to_fit();
-    }
-    v
 }
 
 /// The rows `indices` as one f32 tensor (`None` for none), read one at a time.

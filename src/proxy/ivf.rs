@@ -35,86 +35,122 @@ pub(super) struct IvfOptions {
     pub stop: Option<Arc<AtomicBool>>,
 }
 
-/// The k nearest other points of the rows `queries` of the `p.len() / d` rows of `p` (row-major): indices
-/// (into all rows) and Euclidean distances, `queries.len()` × k each, nearest first. The index is built
-/// over all rows whatever `queries` is, so the rows of any part get the neighbours the whole would give
-/// them. `p` is consumed: its rows are moved into list order, not copied.
-pub(super) fn knn(
-    p: Vec<f32>,
+/// The points stored list by list, searched range by range ([`Index::search`]: the k nearest other points
+/// of any rows, the same whatever the range, since the index holds every row): a caller can take the
+/// neighbours of a million points a slice at a time instead of holding all of their lists at once.
+pub(super) struct Index {
+    /// The points in list order (row-major, `d` wide).
+    stored: Vec<f32>,
     d: usize,
-    k: usize,
-    opts: &IvfOptions,
-    queries: Range<usize>,
-) -> Result<(Vec<u32>, Vec<f32>)> {
-    let n = p.len().checked_div(d).unwrap_or(0);
-    if n == 0 || k == 0 || queries.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
-    let started = std::time::Instant::now();
-    let centroids = train(&p, d, n, opts, &stopped)?;
-    let lists = centroids.len() / d;
-    tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
-    // Each point is stored in its nearest list (by the two-level search, the same whatever the part); a
-    // query is searched in its `probes` nearest lists (ranked exactly, only for the part's queries).
-    let probes = opts.probes.clamp(1, lists);
-    let primary = super::coarse::assign(&p, d, &centroids, &stopped)?;
-    let (first, last) = (queries.start.min(n), queries.end.min(n));
-    let near = nearest(&p[first * d..last * d], d, &centroids, probes, &stopped)?;
-    tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
-    // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
-    let mut offsets = vec![0usize; lists + 1];
-    primary.iter().for_each(|&l| offsets[l as usize + 1] += 1);
-    (0..lists).for_each(|l| offsets[l + 1] += offsets[l]);
-    let mut fill = offsets.clone();
-    let mut order = vec![0u32; n];
-    for (i, &l) in primary.iter().enumerate() {
-        order[fill[l as usize]] = i as u32;
-        fill[l as usize] += 1;
-    }
-    let stored = permute_rows(p, d, &order);
-    let m = queries.end.min(n).saturating_sub(queries.start);
-    let (mut idx, mut dist) = (vec![0u32; m * k], vec![0f32; m * k]);
-    // Queries in list order too, so that each chunk's rows are contiguous in `stored`.
-    for (c, chunk) in order.chunks(CHUNK).enumerate() {
-        if stopped() {
-            return Err(Error::Interrupted);
+    centroids: Vec<f32>,
+    probes: usize,
+    /// `offsets[l]..offsets[l + 1]`: list l's positions in `stored`.
+    offsets: Vec<usize>,
+    /// The point at each position.
+    order: Vec<u32>,
+    /// Each point's position.
+    position: Vec<u32>,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+impl Index {
+    /// The index of the `p.len() / d` rows of `p` (consumed: its rows are moved into list order); `None`
+    /// for no rows.
+    pub fn build(p: Vec<f32>, d: usize, opts: &IvfOptions) -> Result<Option<Self>> {
+        let n = p.len().checked_div(d).unwrap_or(0);
+        if n == 0 {
+            return Ok(None);
         }
-        let asked: Vec<(usize, u32)> = (c * CHUNK..)
-            .zip(chunk.iter().copied())
-            .filter(|&(_, i)| queries.contains(&(i as usize)))
-            .collect();
-        let found: Vec<(Vec<f32>, Vec<u32>)> = asked
-            .par_iter()
-            .map(|&(s, i)| {
-                let query = row(&stored, d, s);
-                let mut top = TopK::new(k);
-                let search = |l: usize, top: &mut TopK| {
-                    let members = offsets[l]..offsets[l + 1];
-                    for s in members.clone().filter(|&s| order[s] != i) {
-                        top.push(squared_distance(query, row(&stored, d, s)), order[s]);
-                    }
-                    members.len() - members.clone().filter(|&s| order[s] == i).count()
-                };
-                let q = i as usize - queries.start;
-                let probed = &near[q * probes..(q + 1) * probes];
-                let seen: usize = probed.iter().map(|&l| search(l as usize, &mut top)).sum();
-                if seen < k {
-                    // Too few others in the nearest lists: go on through the rest, nearest first.
-                    for l in ranked(query, &centroids, d).into_iter().filter(|l| !probed.contains(l)) {
-                        search(l as usize, &mut top);
-                    }
-                }
-                top.into_sorted()
-            })
-            .collect();
-        for (&(_, i), (d2, nb)) in asked.iter().zip(found) {
-            let at = (i as usize - queries.start) * k;
-            idx[at..at + k].copy_from_slice(&nb);
-            dist[at..at + k].iter_mut().zip(&d2).for_each(|(o, &v)| *o = v.sqrt());
+        let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+        let started = std::time::Instant::now();
+        let centroids = train(&p, d, n, opts, &stopped)?;
+        let lists = centroids.len() / d;
+        tracing::debug!(target: "cscore::proxy", "k-means of {lists} lists: {:?}", started.elapsed());
+        // Each point is stored in its nearest list (by the two-level search, the same whatever the part); a
+        // query is searched in its `probes` nearest lists (ranked exactly, only for the part's queries).
+        let primary = super::coarse::assign(&p, d, &centroids, &stopped)?;
+        tracing::debug!(target: "cscore::proxy", "lists assigned: {:?}", started.elapsed());
+        // Points stored list by list (counting sort): offsets[l]..offsets[l + 1] are list l's.
+        let mut offsets = vec![0usize; lists + 1];
+        primary.iter().for_each(|&l| offsets[l as usize + 1] += 1);
+        (0..lists).for_each(|l| offsets[l + 1] += offsets[l]);
+        let mut fill = offsets.clone();
+        let mut order = vec![0u32; n];
+        let mut position = vec![0u32; n];
+        for (i, &l) in primary.iter().enumerate() {
+            order[fill[l as usize]] = i as u32;
+            position[i] = fill[l as usize] as u32;
+            fill[l as usize] += 1;
         }
+        drop(primary);
+        let stored = permute_rows(p, d, &order);
+        let probes = opts.probes.clamp(1, lists);
+        Ok(Some(Index { stored, d, centroids, probes, offsets, order, position, stop: opts.stop.clone() }))
     }
-    Ok((idx, dist))
+
+    /// Points indexed.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The k nearest other points of the points `queries` (indices into all of them, distances;
+    /// `queries.len()` × k each, nearest first).
+    pub fn search(&self, k: usize, queries: Range<usize>) -> Result<(Vec<u32>, Vec<f32>)> {
+        let (d, n) = (self.d, self.len());
+        let queries = queries.start.min(n)..queries.end.min(n);
+        if k == 0 || queries.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let stopped = || self.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
+        let (offsets, order, stored, centroids) = (&self.offsets, &self.order, &self.stored, &self.centroids);
+        let asked_rows: Vec<f32> =
+            queries.clone().flat_map(|i| row(stored, d, self.position[i] as usize).iter().copied()).collect();
+        let probes = self.probes;
+        let near = nearest(&asked_rows, d, centroids, probes, &stopped)?;
+        drop(asked_rows);
+        let m = queries.len();
+        let (mut idx, mut dist) = (vec![0u32; m * k], vec![0f32; m * k]);
+        // Queries in list order, so that each chunk's rows are contiguous in `stored`.
+        for (c, chunk) in order.chunks(CHUNK).enumerate() {
+            if stopped() {
+                return Err(Error::Interrupted);
+            }
+            let asked: Vec<(usize, u32)> = (c * CHUNK..)
+                .zip(chunk.iter().copied())
+                .filter(|&(_, i)| queries.contains(&(i as usize)))
+                .collect();
+            let found: Vec<(Vec<f32>, Vec<u32>)> = asked
+                .par_iter()
+                .map(|&(s, i)| {
+                    let query = row(stored, d, s);
+                    let mut top = TopK::new(k);
+                    let search = |l: usize, top: &mut TopK| {
+                        let members = offsets[l]..offsets[l + 1];
+                        for s in members.clone().filter(|&s| order[s] != i) {
+                            top.push(squared_distance(query, row(stored, d, s)), order[s]);
+                        }
+                        members.len() - members.clone().filter(|&s| order[s] == i).count()
+                    };
+                    let q = i as usize - queries.start;
+                    let probed = &near[q * probes..(q + 1) * probes];
+                    let seen: usize = probed.iter().map(|&l| search(l as usize, &mut top)).sum();
+                    if seen < k {
+                        // Too few others in the nearest lists: go on through the rest, nearest first.
+                        for l in ranked(query, centroids, d).into_iter().filter(|l| !probed.contains(l)) {
+                            search(l as usize, &mut top);
+                        }
+                    }
+                    top.into_sorted()
+                })
+                .collect();
+            for (&(_, i), (d2, nb)) in asked.iter().zip(found) {
+                let at = (i as usize - queries.start) * k;
+                idx[at..at + k].copy_from_slice(&nb);
+                dist[at..at + k].iter_mut().zip(&d2).for_each(|(o, &v)| *o = v.sqrt());
+            }
+        }
+        Ok((idx, dist))
+    }
 }
 
 /// k-means centroids (lists × d, row-major) from a seeded sample, started at its first points.
