@@ -13,7 +13,7 @@ use cscore::fmt::duration;
 use cscore::model::{parse_device, DeviceData};
 use cscore::pipeline::{estimate_with_proxies, Notice, ProxySetup};
 use cscore::project::{default_workspace_path, Project};
-use cscore::proxy::{block_of, ProxyUpdater, Selection, INPUT_PROXIES};
+use cscore::proxy::{block_of, ProxyUpdater, Selection, FUSED, INPUT_PROXIES};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -276,7 +276,11 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     if let Some(s) = shard {
         errln!("summary of shard {s}'s runs only (partial C-scores); `cscore merge` makes the estimate");
     }
-    let mut summary = Summary::new(&agg, &ds.labels, &ds.class_names);
+    // Among examples of one C-score (many tie at 0 on a few runs), the fused estimate lists the likeliest
+    // label errors first, as the explorer orders them.
+    let fused = ws.proxy_scores(FUSED)?;
+    let tie_break = fused.as_deref().map(|v| (FUSED, v));
+    let mut summary = Summary::with_tie_break(&agg, &ds.labels, &ds.class_names, tie_break);
     let flip = cscore::data::InjectedKind::LabelFlip.name();
     let flips: Vec<_> = project.injected.iter().filter(|r| r.kind == flip).collect();
     if !flips.is_empty() {

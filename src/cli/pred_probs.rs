@@ -2,7 +2,6 @@
 //! `.npy`, the out-of-sample `pred_probs` that cleanlab and other label-noise tools take.
 
 use super::export::{stem, to_stdout, ExportArgs, TableFormat};
-use super::export_format::format_of_extension;
 use super::stderr::errln;
 use cscore::estimate::stored_plan;
 use cscore::export::{write_atomic, write_npy, NpyData};
@@ -19,14 +18,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         };
         anyhow::bail!(
             "--pred-probs writes a float32 N × C .npy (one row of class probabilities per example); it has no {name} form: drop --format {name}"
-        );
-    }
-    if let Some(named) =
-        args.output.as_deref().and_then(format_of_extension).filter(|f| *f != TableFormat::Npy)
-    {
-        anyhow::bail!(
-            "--pred-probs writes a float32 N × C .npy; the output file is named .{}: name it .npy",
-            super::export_format::name(named)
         );
     }
     if args.clean || args.filter.is_some() || args.tag.is_some() || args.proxies {

@@ -21,8 +21,10 @@ pub struct Summary {
     /// The ten lowest: (index, label name, C-score, held-out prediction name).
     pub lowest: Vec<(usize, String, f64, String)>,
     /// How many estimated examples share the C-score of the last one listed (more than are listed: which
-    /// of them show is by index).
+    /// of them show is by the tie-break score, else by index).
     pub tied_last: usize,
+    /// The name of the score that orders examples of one C-score (lowest first), if one was given.
+    pub tie_break: Option<String>,
     /// With injected label noise: how many labels were flipped, and the models' held-out accuracy against
     /// the labels before it (`model_accuracy` is against the labels the models trained on).
     pub against_original: Option<(usize, Option<f64>)>,
@@ -31,13 +33,30 @@ pub struct Summary {
 impl Summary {
     /// Summarises `agg` with the dataset's labels and class names.
     pub fn new(agg: &Aggregate, labels: &[u32], class_names: &[String]) -> Self {
+        Self::with_tie_break(agg, labels, class_names, None)
+    }
+
+    /// As [`Summary::new`], examples of one C-score listed by `tie_break` (name, one score per example,
+    /// lowest first, NaN last; e.g. the fused estimate, which tells the likeliest label errors among the
+    /// many that tie at 0 apart), then by index.
+    pub fn with_tie_break(
+        agg: &Aggregate,
+        labels: &[u32],
+        class_names: &[String],
+        tie_break: Option<(&str, &[f32])>,
+    ) -> Self {
+        let tie_break = tie_break.filter(|(_, v)| v.len() == agg.len());
+        let second = |i: usize| tie_break.map_or(f32::INFINITY, |(_, v)| v[i]);
+        let second = |i: usize| if second(i).is_nan() { f32::INFINITY } else { second(i) };
         let name = |l: u32| class_names.get(l as usize).cloned().unwrap_or_else(|| l.to_string());
         let scored: Vec<(usize, f64)> =
             (0..agg.len()).filter_map(|i| agg.cscore(i).map(|c| (i, c))).collect();
         let mean =
             (!scored.is_empty()).then(|| scored.iter().map(|s| s.1).sum::<f64>() / scored.len() as f64);
         let mut lowest = scored.clone();
-        lowest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        lowest.sort_by(|a, b| {
+            a.1.total_cmp(&b.1).then(second(a.0).total_cmp(&second(b.0))).then(a.0.cmp(&b.0))
+        });
         let tied_last =
             lowest.get(LISTED - 1).map_or(0, |&(_, last)| scored.iter().filter(|s| s.1 == last).count());
         Summary {
@@ -56,6 +75,7 @@ impl Summary {
                 })
                 .collect(),
             tied_last,
+            tie_break: tie_break.map(|(name, _)| name.to_string()),
             against_original: None,
         }
     }
@@ -99,9 +119,10 @@ impl fmt::Display for Summary {
                 let last = self.lowest.last().map_or(0.0, |l| l.2);
                 writeln!(
                     f,
-                    "lowest C-scores ({} tie at {last:.4}, the first by index listed; all: cscore export --filter \
+                    "lowest C-scores ({} tie at {last:.4}, the first by {} listed; all: cscore export --filter \
                      'cscore <= {last}'):",
-                    self.tied_last
+                    self.tied_last,
+                    self.tie_break.as_deref().unwrap_or("index")
                 )?;
             } else {
                 writeln!(f, "lowest C-scores:")?;
@@ -143,6 +164,13 @@ mod tests {
             text.contains("4 flipped by --inject-label-noise; against the original labels 0.417)"),
             "{text}"
         );
+        // A tie-break score lists the tied examples by it (NaN last), then by index.
+        let mut fused = vec![0.5f32; 12];
+        (fused[9], fused[4], fused[2], fused[0]) = (0.1, 0.2, 0.2, f32::NAN);
+        let s = Summary::with_tie_break(&agg, &labels, &names, Some(("fused", &fused)));
+        let order: Vec<usize> = s.lowest.iter().map(|l| l.0).collect();
+        assert_eq!(order, [9, 2, 4, 1, 3, 5, 6, 7, 8, 10]);
+        assert!(s.to_string().contains("11 tie at 0.0000, the first by fused listed"));
         // No tie beyond the list: the plain heading.
         let few = Summary::new(&agg, &labels[..], &names);
         assert!(Summary { tied_last: 10, ..few }.to_string().contains("lowest C-scores:\n"));

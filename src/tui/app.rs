@@ -115,7 +115,8 @@ impl App {
         let proxy = shown_proxy(&data.proxies, config.proxy.as_deref());
         let scores = Scores::compute(&est.agg);
         let mut gallery = GalleryRows::default();
-        gallery.set_rows(gallery_rows(&data.dataset.labels, &scores.cscore, data.dataset.num_classes()));
+        let tie = data.fused_rank();
+        gallery.set_rows(gallery_rows(&data.dataset.labels, &scores.cscore, tie, data.dataset.num_classes()));
         let mut app = App {
             scores,
             tags: Tags::new(n, tags),

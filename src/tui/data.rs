@@ -3,7 +3,7 @@
 
 use crate::data::Dataset;
 use crate::proxy::compare::{compare, Comparison, CSCORE};
-use crate::proxy::{higher_is_regular, REFERENCE_PREFIX};
+use crate::proxy::{higher_is_regular, FUSED, REFERENCE_PREFIX};
 use crate::store::{InjectedRow, StoreError, Workspace};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -146,6 +146,12 @@ impl ExplorerData {
         );
         let injected = self.has_injected.then(|| self.injected.iter().map(Option::is_some).collect());
         ComparisonInput { scores, injected }
+    }
+
+    /// The fused estimate's rank of every example from the irregular end (0 where missing), if stored:
+    /// what orders examples of one C-score.
+    pub fn fused_rank(&self) -> Option<&[u32]> {
+        self.proxies.iter().find(|p| p.name == FUSED).map(|p| p.rank.as_slice())
     }
 
     /// Number of examples.

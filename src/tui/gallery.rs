@@ -48,8 +48,17 @@ impl GalleryRows {
     }
 }
 
-/// One row per class with estimated examples: its [`PER_SIDE_MAX`] lowest and highest C-scores.
-pub fn gallery_rows(labels: &[u32], cscore: &[f32], classes: usize) -> Vec<GalleryRow> {
+/// One row per class with estimated examples: its [`PER_SIDE_MAX`] lowest and highest C-scores, examples of
+/// one C-score by `tie_rank` (the fused estimate's rank from the irregular end, 0 where missing: last),
+/// then by index.
+pub fn gallery_rows(
+    labels: &[u32],
+    cscore: &[f32],
+    tie_rank: Option<&[u32]>,
+    classes: usize,
+) -> Vec<GalleryRow> {
+    let tie =
+        |i: u32| tie_rank.and_then(|r| r.get(i as usize).copied()).filter(|&r| r > 0).unwrap_or(u32::MAX);
     let mut per_class: Vec<Vec<u32>> = vec![Vec::new(); classes];
     for (i, (&l, &c)) in labels.iter().zip(cscore).enumerate() {
         if !c.is_nan() {
@@ -65,7 +74,9 @@ pub fn gallery_rows(labels: &[u32], cscore: &[f32], classes: usize) -> Vec<Galle
         .filter(|(_, v)| !v.is_empty())
         .map(|(class, mut v)| {
             // indices are distinct, so the unstable sort gives the one order
-            v.sort_unstable_by(|&a, &b| cscore[a as usize].total_cmp(&cscore[b as usize]).then(a.cmp(&b)));
+            v.sort_unstable_by(|&a, &b| {
+                cscore[a as usize].total_cmp(&cscore[b as usize]).then(tie(a).cmp(&tie(b))).then(a.cmp(&b))
+            });
             let k = PER_SIDE_MAX.min(v.len() / 2).max(1);
             let lowest = v[..k.min(v.len())].to_vec();
             let highest = v.iter().rev().take(k).copied().collect();
@@ -106,5 +117,22 @@ impl App {
             _ => return false,
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gallery_rows;
+
+    #[test]
+    fn examples_of_one_cscore_come_by_the_tie_rank_then_by_index() {
+        // one class, eight examples: 0–5 tie at 0; rank (fused, from the irregular end) 0 = missing
+        let labels = [0u32; 8];
+        let cscore = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0];
+        let rank = [0, 4, 1, 3, 2, 5, 6, 7];
+        let rows = gallery_rows(&labels, &cscore, Some(&rank), 1);
+        assert_eq!(rows[0].lowest, [2, 4, 3, 1]);
+        assert_eq!(rows[0].highest[..2], [7, 6]);
+        assert_eq!(gallery_rows(&labels, &cscore, None, 1)[0].lowest, [0, 1, 2, 3]);
     }
 }

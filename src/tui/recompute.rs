@@ -68,7 +68,7 @@ impl RecomputeInput {
         let scores = Scores::compute(&self.agg);
         let bin_curves = self.dynamics.map_or_else(Vec::new, |d| d.bin_curves(&scores.cscore, CURVE_BINS));
         let ds = &self.data.dataset;
-        let gallery = gallery_rows(&ds.labels, &scores.cscore, ds.num_classes());
+        let gallery = gallery_rows(&ds.labels, &scores.cscore, self.data.fused_rank(), ds.num_classes());
         let inputs = OrderInputs {
             agg: &self.agg,
             data: &self.data,

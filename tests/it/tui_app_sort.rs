@@ -113,3 +113,30 @@ fn the_injected_filter_shows_exactly_the_injected_examples() {
     press(&mut app, &mut bg, "xi");
     assert_eq!(app.list.order().len(), 200);
 }
+
+/// By C-score, examples of one C-score come in the fused estimate's order (most irregular first when
+/// ascending, the reverse when descending; those without it last), then by index.
+#[test]
+fn cscore_ties_are_ordered_by_the_fused_estimate() {
+    let f = rich_fixture(200);
+    // fused: descending in the index, so that the index order and the fused order differ; a gap at 7
+    let fused: Vec<f32> = (0..200).map(|i| if i == 7 { f32::NAN } else { 1.0 - i as f32 / 200.0 }).collect();
+    Workspace::open(&f.workspace).unwrap().set_proxy_scores("fused", &fused).unwrap();
+    let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
+    sort_by(&mut app, &mut bg, SortColumn::CScore);
+    let order = app.list.order().to_vec();
+    let cscore = app.scores.cscore.clone();
+    let c = |i: u32| cscore[i as usize];
+    let key = |i: u32| if i == 7 { f32::INFINITY } else { fused[i as usize] };
+    let mut ties = 0;
+    for w in order.windows(2).filter(|w| !c(w[0]).is_nan() && c(w[0]) == c(w[1])) {
+        assert!(key(w[0]) <= key(w[1]), "{} then {} at C-score {}", w[0], w[1], c(w[0]));
+        ties += 1;
+    }
+    assert!(ties > 20, "the fixture has ties: {ties}");
+    press(&mut app, &mut bg, "S");
+    let order = app.list.order().to_vec();
+    for w in order.windows(2).filter(|w| !c(w[0]).is_nan() && c(w[0]) == c(w[1]) && w[0] != 7 && w[1] != 7) {
+        assert!(key(w[0]) >= key(w[1]), "descending: {} then {}", w[0], w[1]);
+    }
+}
