@@ -4,7 +4,9 @@
 //! `hidden_class_density` and `hidden_density` from exact and from approximate neighbour statistics: the
 //! time of each, Spearman ρ between them, and the average precision of each for injected label noise.
 //!
-//! `cargo run --release --example hidden_accuracy -- [DATA] [--inject-label-noise F] [--noise-seed S]`
+//! `cargo run --release --example hidden_accuracy -- [DATA] [--inject-label-noise F] [--noise-seed S] [--dims D]`
+//!
+//! `--dims D`: the approximate pass's projection width (default that of `ApproxOptions`).
 //!
 //! The approximate pass runs twice: with the default settings, and as the baseline with no neighbours
 //! summed one by one in the kernel sums (the reference sample alone, the estimator before 2026-12-07).
@@ -26,10 +28,12 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut data = "../shared/data/mnist".to_string();
     let (mut noise, mut seed) = (0.05, 0u64);
+    let mut dims: Option<usize> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--inject-label-noise" => noise = args.next().and_then(|v| v.parse().ok()).unwrap_or(noise),
             "--noise-seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
+            "--dims" => dims = args.next().and_then(|v| v.parse().ok()),
             other => data = other.to_string(),
         }
     }
@@ -62,7 +66,9 @@ fn main() -> anyhow::Result<()> {
         Ok((t.elapsed().as_secs_f64(), family.into()))
     };
     let (exact_s, exact) = pass(NeighbourMethod::Exact)?;
-    let (approx_s, approx) = pass(NeighbourMethod::Approximate(ApproxOptions::default()))?;
+    let mut main = ApproxOptions::default();
+    main.dims = dims.unwrap_or(main.dims);
+    let (approx_s, approx) = pass(NeighbourMethod::Approximate(main))?;
     let alone = ApproxOptions { density_neighbours: 0, ..ApproxOptions::default() };
     let (base_s, base) = pass(NeighbourMethod::Approximate(alone))?;
     println!(
