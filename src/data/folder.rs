@@ -62,7 +62,8 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
 /// Loads an image folder, resizing every image to `size` (height, width) or the most common size.
 pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Result<Loaded, DataError> {
     let (class_names, files, skipped) = list(root, flat)?;
-    let mut notes: Vec<String> = skipped_note(&skipped).into_iter().collect();
+    let (stray, skipped): (Vec<PathBuf>, Vec<PathBuf>) = skipped.into_iter().partition(|p| is_image_file(p));
+    let mut notes: Vec<String> = stray_note(&stray).into_iter().chain(skipped_note(&skipped)).collect();
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
     let headers = all_or_every_error(root, headers)?;
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
@@ -115,7 +116,7 @@ fn colour_note(root: &Path, files: &[(PathBuf, u32)], headers: &[Header]) -> Opt
         let first = colour[0].strip_prefix(root).unwrap_or(colour[0]);
         format!(
             "read in colour (3 channels) because {} of the {} images {} stored in colour, e.g. {}; the others are \
-             grey (convert the colour ones to greyscale to train on 1 channel)",
+             grey (a file's colour type decides, not its pixels: greyscale ones saved as RGB count as colour)",
             colour.len(),
             files.len(),
             if colour.len() == 1 { "is" } else { "are" },
@@ -147,6 +148,16 @@ fn all_or_every_error(
             others.len() + 1,
             listed.join(", ")
         ),
+    ))
+}
+
+/// The note for images beside the class folders, which have no class (`None` when there are none).
+fn stray_note(stray: &[PathBuf]) -> Option<String> {
+    let first = stray.first()?;
+    Some(format!(
+        "skipped {} image(s) outside the class folders (a file at the top level has no class), e.g. {}",
+        stray.len(),
+        first.display()
     ))
 }
 

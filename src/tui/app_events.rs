@@ -49,7 +49,7 @@ impl App {
                 self.est.training = Training::Finished { remaining: report.remaining };
             }
             WorkerMsg::Finished(Err(e)) => {
-                self.error(format!("training stopped: {e}"));
+                self.error(stopped_line(&e));
                 self.est.training = Training::Failed(e);
             }
         }
@@ -172,5 +172,23 @@ impl App {
                 self.command(c);
             }
         }
+    }
+}
+
+/// The bottom line for training that ended with `why` (whose own "stopped: " is not said twice).
+fn stopped_line(why: &str) -> String {
+    format!("training stopped: {}", why.strip_prefix("stopped: ").unwrap_or(why))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stopped_is_said_once() {
+        let why = "stopped: the first 3 holdout run(s) learned nothing (held-out accuracy 0.866)";
+        assert_eq!(
+            super::stopped_line(why),
+            "training stopped: the first 3 holdout run(s) learned nothing (held-out accuracy 0.866)"
+        );
+        assert_eq!(super::stopped_line("disk full"), "training stopped: disk full");
     }
 }

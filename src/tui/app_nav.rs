@@ -190,16 +190,21 @@ impl App {
         self.reorder();
     }
 
-    /// Whether row `i` matches a (lowercase) search query: index, label name, tag or note.
+    /// Whether row `i` matches a (lowercase) search query: index, label name, tag, note, or (in an image
+    /// folder) the file's name with the folder it is in.
     pub(super) fn row_matches(&self, i: usize, query: &str) -> bool {
         if query.is_empty() {
             return false;
         }
         let label = self.data.dataset.labels.get(i).copied().unwrap_or(0);
+        let file = || {
+            self.data.dataset.paths.as_ref().and_then(|p| p.get(i)).is_some_and(|p| file_matches(p, query))
+        };
         i.to_string().contains(query)
             || self.data.class_name(label).to_lowercase().contains(query)
             || self.tags.tag(i).is_some_and(|t| t.contains(query))
             || self.tags.note(i).is_some_and(|n| n.to_lowercase().contains(query))
+            || file()
     }
 
     /// The first row at or after `from` (wrapping; backwards when `!forward`) matching `query`.
@@ -223,5 +228,29 @@ impl App {
             Some(pos) => self.list.set_cursor(pos),
             None => self.error(format!("no row matches {:?}", self.list.last_search)),
         }
+    }
+}
+
+/// Whether a (lowercase) search query is in `folder/file name` of an image's path (its folder is the class
+/// folder or a subfolder of it; the path above is not searched, so every row does not match the root).
+fn file_matches(path: &std::path::Path, query: &str) -> bool {
+    let name = |q: Option<&std::path::Path>| {
+        q.and_then(|q| q.file_name()).map_or(String::new(), |n| n.to_string_lossy().to_lowercase())
+    };
+    format!("{}/{}", name(path.parent()), name(Some(path))).contains(query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_matches;
+    use std::path::Path;
+
+    #[test]
+    fn the_file_name_and_its_folder_are_searched_not_the_root() {
+        let p = Path::new("/data/pets/Cat/batch2/IMG_00325.JPG");
+        assert!(file_matches(p, "img_00325"));
+        assert!(file_matches(p, "batch2/img"));
+        assert!(!file_matches(p, "pets"));
+        assert!(!file_matches(p, "data"));
     }
 }

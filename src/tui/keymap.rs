@@ -42,7 +42,7 @@ bindings! {
         "right" Right ["l", "Right"] "gallery: next thumbnail"
         "open" Open ["Enter"] "gallery: select that example; classes: filter the list to that class"
         "jump" Jump [":", "#"] "jump to an example index"
-        "search" Search ["/"] "incremental search (index, label, tag, note)"
+        "search" Search ["/"] "search: index, label, tag, note, file name"
         "search_next" SearchNext ["n"] "next search match"
         "search_prev" SearchPrev ["N"] "previous search match"
     }

@@ -21,6 +21,7 @@ fn tiff_and_pnm_files_are_images_and_stray_files_are_said() {
     for stray in ["a/Thumbs.db", "b/labels.txt", "README.md"] {
         std::fs::write(dir.join(stray), b"x").unwrap();
     }
+    rgb(8, 8, [9, 9, 9]).save(dir.join("stray.png")).unwrap();
     let ds = load(&dir, &opts()).unwrap();
     assert_eq!((ds.len(), ds.channels, ds.height, ds.width), (5, 3, 8, 8));
     assert_eq!(ds.labels, vec![0, 0, 0, 1, 1]);
@@ -29,10 +30,16 @@ fn tiff_and_pnm_files_are_images_and_stray_files_are_said() {
     assert_eq!(ds.image(4)[0], 200, "the PGM's grey in every channel");
     assert_eq!(
         ds.notes,
-        vec![format!(
-            "skipped 3 file(s) that are not images (.db ×1, .md ×1, .txt ×1), e.g. {}",
-            dir.join("README.md").display()
-        )]
+        vec![
+            format!(
+                "skipped 1 image(s) outside the class folders (a file at the top level has no class), e.g. {}",
+                dir.join("stray.png").display()
+            ),
+            format!(
+                "skipped 3 file(s) that are not images (.db ×1, .md ×1, .txt ×1), e.g. {}",
+                dir.join("README.md").display()
+            )
+        ]
     );
 }
 
@@ -159,7 +166,7 @@ fn a_stray_colour_file_in_a_grey_folder_is_named() {
         ds.notes,
         vec![format!(
             "read in colour (3 channels) because 1 of the 7 images is stored in colour, e.g. {}; the others are \
-             grey (convert the colour ones to greyscale to train on 1 channel)",
+             grey (a file's colour type decides, not its pixels: greyscale ones saved as RGB count as colour)",
             std::path::Path::new("b").join("red.png").display()
         )]
     );
