@@ -169,20 +169,50 @@ impl ExplorerData {
         self.dataset.class_names.get(label as usize).cloned().unwrap_or_else(|| label.to_string())
     }
 
-    /// Parses a class given by number or (case-insensitive) name.
+    /// Parses a class given by number or (case-insensitive) name, or by a part of a name that no other
+    /// class name contains (`один` for the folder `1 один`).
     pub fn parse_class(&self, text: &str) -> Option<u32> {
-        let t = text.trim();
-        let names = &self.dataset.class_names;
-        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(t)) {
-            return Some(i as u32);
-        }
-        t.parse::<u32>().ok().filter(|&c| (c as usize) < names.len())
+        class_of(&self.dataset.class_names, text)
+    }
+}
+
+/// See [`ExplorerData::parse_class`].
+fn class_of(names: &[String], text: &str) -> Option<u32> {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return None;
+    }
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    if let Some(i) = lower.iter().position(|n| *n == t) {
+        return Some(i as u32);
+    }
+    if let Some(c) = t.parse::<u32>().ok().filter(|&c| (c as usize) < names.len()) {
+        return Some(c);
+    }
+    let mut containing = lower.iter().enumerate().filter(|(_, n)| n.contains(&t)).map(|(i, _)| i as u32);
+    match (containing.next(), containing.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::ProxyScores;
+
+    #[test]
+    fn a_class_by_number_name_or_a_part_of_one_name() {
+        let names: Vec<String> =
+            ["0 zero", "1 Один", "2 two", "10 ten"].iter().map(|s| s.to_string()).collect();
+        let of = |t: &str| super::class_of(&names, t);
+        assert_eq!(of("1 один"), Some(1), "the whole name, any case");
+        assert_eq!(of("2"), Some(2), "a number is an index");
+        assert_eq!(of("один"), Some(1), "a part of one name");
+        assert_eq!(of("TE"), Some(3));
+        assert_eq!(of("t"), None, "a part of several names");
+        assert_eq!(of("9"), None, "out of range, and in no name");
+        assert_eq!(of(" "), None);
+    }
 
     #[test]
     fn ranks_follow_orientation_and_skip_missing() {
