@@ -74,14 +74,17 @@ pub const GIVE_UP_AFTER: usize = 3;
 /// failed (each a [`learning_failure`] or a divergence): what happened and what to try.
 /// `image` is the examples' (height, width): the CNN is suggested only where it can run (12×12 and up).
 pub fn give_up_message(reasons: &[String], plan: &super::Plan, image: (usize, usize)) -> String {
-    let runs = reasons.len();
+    let runs = match reasons.len() {
+        1 => "holdout run".to_string(),
+        n => format!("{n} holdout run(s)"),
+    };
     let first = reasons.first().map_or("", String::as_str);
     let diverged = |r: &String| r.contains("diverged");
     let lr = plan.train.lr;
     if reasons.iter().all(diverged) {
         let reason = first.replace(" (diverged; try a lower --lr)", "");
         return format!(
-            "stopped: the first {runs} holdout run(s) diverged ({reason}); no C-scores were stored. Try, in a new \
+            "stopped: the first {runs} diverged ({reason}); no C-scores were stored. Try, in a new \
              workspace (-w), a lower --lr than {lr} (e.g. {} or {})",
             round6(lr / 10.0),
             round6(lr / 100.0)
@@ -95,7 +98,7 @@ pub fn give_up_message(reasons: &[String], plan: &super::Plan, image: (usize, us
         _ => "",
     };
     format!(
-        "stopped: the first {runs} holdout run(s) {what} ({reason}); no C-scores were stored. Try, in a \
+        "stopped: the first {runs} {what} ({reason}); no C-scores were stored. Try, in a \
          new workspace (-w), a lower or higher --lr than {lr} (e.g. {} or {}){cnn}, more --epochs than {}, or \
          check that the labels carry any signal (--no-learning-check trains and stores such runs anyway)",
         round6(lr / 10.0),
@@ -139,6 +142,8 @@ mod tests {
             line.contains("--lr than 0.05 (e.g. 0.005 or 0.15), --model cnn, more --epochs than 10"),
             "{line}"
         );
+        let one = give_up_message(&reasons[..1], &plan, (28, 28));
+        assert!(one.starts_with("stopped: the first holdout run learned nothing (held-out"), "{one}");
         // Not where the CNN cannot run (under 12×12).
         let small = give_up_message(&reasons, &plan, (8, 8));
         assert!(small.contains("(e.g. 0.005 or 0.15), more --epochs than 10"), "{small}");

@@ -152,7 +152,7 @@ impl App {
                 if text.is_empty() {
                     return self.reject(prompt, "give a file name".into());
                 }
-                self.info(format!("exporting {} rows to {text} …", rows.len()));
+                self.info(format!("exporting {} to {text} …", super::jobs::row_count(rows.len())));
                 self.requests.push(Request::Export { path: text, rows });
             }
             PromptKind::Confirm { pending } => self.apply_tag(pending),
@@ -168,7 +168,7 @@ impl App {
             "{stem}-{}.csv",
             if self.list.filter.is_empty() && self.list.visual().is_none() { "all" } else { "selection" }
         );
-        let label = format!("export {} rows to", rows.len());
+        let label = format!("export {} to", super::jobs::row_count(rows.len()));
         self.mode =
             Mode::Prompt(Prompt::new(PromptKind::ExportPath { rows }, label, ".csv or .jsonl", default));
     }

@@ -63,7 +63,7 @@ pub fn start(request: Request, ws_path: &Path, data: &ExplorerData, tx: &Unbound
                 let out = PathBuf::from(&path);
                 let shown = std::path::absolute(&out).unwrap_or_else(|_| out.clone());
                 let result = export(&ws_path, &dataset, &out, &rows)
-                    .map(|()| format!("wrote {} rows to {}", rows.len(), shown.display()))
+                    .map(|()| format!("wrote {} to {}", row_count(rows.len()), shown.display()))
                     .map_err(|e| format!("export failed: {e}"));
                 let _ = tx.send(Event::Notice(result));
             });
@@ -86,4 +86,13 @@ fn export(ws_path: &Path, dataset: &Dataset, out: &Path, rows: &[usize]) -> Resu
         w.flush()
     })
     .map_err(|e| e.to_string())
+}
+
+/// "1 row", "2 rows".
+pub(super) fn row_count(n: usize) -> String {
+    if n == 1 {
+        "1 row".into()
+    } else {
+        format!("{n} rows")
+    }
 }
