@@ -50,8 +50,9 @@ impl Summary {
         tie_break: Option<(&str, &[f32])>,
     ) -> Self {
         let tie_break = tie_break.filter(|(_, v)| v.len() == agg.len());
-        let second = |i: usize| tie_break.map_or(f32::INFINITY, |(_, v)| v[i]);
-        let second = |i: usize| if second(i).is_nan() { f32::INFINITY } else { second(i) };
+        let second = |i: usize| {
+            tie_break.map_or(f32::INFINITY, |(_, v)| if v[i].is_nan() { f32::INFINITY } else { v[i] })
+        };
         let name = |l: u32| class_names.get(l as usize).cloned().unwrap_or_else(|| l.to_string());
         let scored: Vec<(usize, f64)> =
             (0..agg.len()).filter_map(|i| agg.cscore(i).map(|c| (i, c))).collect();

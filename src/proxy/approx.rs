@@ -270,7 +270,6 @@ pub fn neighbour_stats_approx_part(
                         neighbours: near.get(at.clone()).unwrap_or(&[]),
                         dist: near_dist.get(at).unwrap_or(&[]),
                         residual: &residual,
-                        inv_h2,
                     };
                     on_host(&dots, |d| reference.sums(d, i0, &norms, &ref_norms, labels, inv_h2, &near))?
                 }

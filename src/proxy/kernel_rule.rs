@@ -68,7 +68,7 @@ pub fn stale_density(ws: &Workspace) -> Result<StaleDensity> {
     }
     let names = density_proxies();
     let proxies = ws.proxy_names()?.into_iter().filter(|n| names.contains(&n.as_str())).collect();
-    let parts = ws.neighbour_parts()?.len();
+    let parts = ws.neighbour_part_count()?;
     Ok(StaleDensity { proxies, parts })
 }
 

@@ -80,7 +80,7 @@ impl Reference {
                 let (i, y) = (i0 + r, labels[i0 + r]);
                 // The row's neighbours by class (ascending, as the classes are).
                 let mut mine: Vec<(u32, u32, f32)> =
-                    near.of(r, i).map(|(j, k)| (labels[j as usize], j, k)).collect();
+                    near.of(r, i, inv_h2).map(|(j, k)| (labels[j as usize], j, k)).collect();
                 mine.sort_unstable_by_key(|&(label, j, _)| (label, j));
                 let mut next = mine.as_slice();
                 let (mut total, mut same) = (1.0, 1.0);
@@ -140,20 +140,18 @@ pub(super) struct Near<'a> {
     pub dist: &'a [f32],
     /// Every example's squared distance from the projection's subspace.
     pub residual: &'a [f32],
-    /// 1/h².
-    pub inv_h2: f32,
 }
 
 impl Near<'_> {
-    /// Row `r` (example `i`)'s summed neighbours with their estimated kernel terms.
-    fn of(&self, r: usize, i: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
+    /// Row `r` (example `i`)'s summed neighbours with their estimated kernel terms at 1/h² = `inv_h2`.
+    fn of(&self, r: usize, i: usize, inv_h2: f32) -> impl Iterator<Item = (u32, f32)> + '_ {
         let span = r * self.stride..r * self.stride + self.k;
         let nb = self.neighbours.get(span.clone()).unwrap_or(&[]);
         let dist = self.dist.get(span).unwrap_or(&[]);
         let own = self.residual.get(i).copied().unwrap_or(0.0);
         nb.iter().zip(dist).map(move |(&j, &d)| {
             let theirs = self.residual.get(j as usize).copied().unwrap_or(0.0);
-            (j, exp_neg((d * d + own + theirs) * self.inv_h2))
+            (j, exp_neg((d * d + own + theirs) * inv_h2))
         })
     }
 }

@@ -84,6 +84,13 @@ impl Workspace {
         tx.commit().at(&self.path)
     }
 
+    /// How many blocks are stored (without reading them).
+    pub fn neighbour_part_count(&self) -> Result<usize, StoreError> {
+        let n: i64 =
+            self.conn.query_row("SELECT count(*) FROM neighbour_parts", [], |r| r.get(0)).at(&self.path)?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// Removes every stored block; returns how many there were.
     pub fn remove_neighbour_parts(&self) -> Result<usize, StoreError> {
         let tx = self.write()?;
