@@ -17,7 +17,12 @@ pub fn idx(input: &[u8]) -> Result<usize, String> {
     let dir = scratch("idx");
     std::fs::write(dir.join(format!("train-images-idx3-ubyte{suffix}")), images).unwrap();
     std::fs::write(dir.join(format!("train-labels-idx1-ubyte{suffix}")), labels).unwrap();
-    let opts = LoadOptions { format: Some(Format::Idx), image_size: None, flat_folders: false };
+    let opts = LoadOptions {
+        format: Some(Format::Idx),
+        image_size: None,
+        flat_folders: false,
+        skip_unreadable: false,
+    };
     let out = load(&dir, &opts);
     labels_agree(&out, &dir, &opts);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -41,7 +46,15 @@ pub fn cifar(input: &[u8]) -> Result<usize, String> {
     for (name, bytes) in files.iter().zip([first, second]) {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
-    let out = load(&dir, &LoadOptions { format: Some(Format::Cifar), image_size: None, flat_folders: false });
+    let out = load(
+        &dir,
+        &LoadOptions {
+            format: Some(Format::Cifar),
+            image_size: None,
+            flat_folders: false,
+            skip_unreadable: false,
+        },
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     out.map(|d| d.len()).map_err(|e| e.to_string())
 }
@@ -51,7 +64,12 @@ pub fn npz(input: &[u8]) -> Result<usize, String> {
     let dir = scratch("npz");
     let path = dir.join("data.npz");
     std::fs::write(&path, input).unwrap();
-    let opts = LoadOptions { format: Some(Format::Npz), image_size: None, flat_folders: false };
+    let opts = LoadOptions {
+        format: Some(Format::Npz),
+        image_size: None,
+        flat_folders: false,
+        skip_unreadable: false,
+    };
     let out = load(&path, &opts);
     labels_agree(&out, &path, &opts);
     std::fs::remove_dir_all(&dir).unwrap();

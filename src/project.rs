@@ -41,9 +41,9 @@ pub struct Project {
     pub created: bool,
 }
 
-/// The default workspace of a dataset: `<dataset name>.cscore` in the current directory.
-pub fn default_workspace_path(ds: &Dataset) -> PathBuf {
-    PathBuf::from(format!("{}.cscore", ds.name))
+/// The default workspace of a dataset named `name`: `<name>.cscore` in the current directory.
+pub fn default_workspace_path(name: &str) -> PathBuf {
+    PathBuf::from(format!("{name}.cscore"))
 }
 
 /// What the workspace records about a dataset.
@@ -72,19 +72,22 @@ impl Project {
         workspace: Option<&Path>,
         requested: Option<CorruptionSettings>,
     ) -> Result<Project> {
-        let place = |ds: &Dataset| workspace.map_or_else(|| default_workspace_path(ds), Path::to_path_buf);
+        let place = |name: &str| workspace.map_or_else(|| default_workspace_path(name), Path::to_path_buf);
         Project::open_at(data, load, &place, requested)
     }
 
-    /// As [`Project::open`], with the workspace path chosen from the loaded dataset by `place`.
+    /// As [`Project::open`], with the workspace path chosen from the dataset's name by `place`.
     pub fn open_at(
         data: &Path,
         load: &LoadOptions,
-        place: &dyn Fn(&Dataset) -> PathBuf,
+        place: &dyn Fn(&str) -> PathBuf,
         requested: Option<CorruptionSettings>,
     ) -> Result<Project> {
+        let ws_path = place(&data::dataset_name_of(data, load)?);
+        // A workspace made with --skip-unreadable reads its folder so again without the flag.
+        let skip_unreadable = load.skip_unreadable || records_unreadable(&ws_path);
+        let load = &LoadOptions { skip_unreadable, ..load.clone() };
         let mut dataset = data::load(data, load)?;
-        let ws_path = place(&dataset);
         let created = std::fs::symlink_metadata(&ws_path).is_err();
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
             Err(e @ StoreError::DatasetMismatch { .. }) if dataset.format == Format::Folder => {
@@ -94,6 +97,9 @@ impl Project {
             }
             other => other?,
         };
+        if created && !dataset.unreadable.is_empty() {
+            ws.set_unreadable_files(&unreadable_below(&dataset))?;
+        }
         // Refused after making a new workspace (corruption that cannot be injected): leave no file behind.
         let injected = (|| -> Result<Vec<InjectedRow>> {
             let stored = stored_corruption(&ws)?;
@@ -171,6 +177,22 @@ fn injected_rows(injections: Vec<Injection>) -> Vec<InjectedRow> {
         .collect()
 }
 
+/// Whether the workspace at `path` exists and records files left out as unreadable.
+fn records_unreadable(path: &Path) -> bool {
+    path.is_file() && Workspace::open(path).and_then(|ws| ws.unreadable_files()).is_ok_and(|f| f.is_some())
+}
+
+/// The dataset's unreadable files as the workspace records them: below the folder, `/`-separated.
+fn unreadable_below(ds: &Dataset) -> Vec<String> {
+    ds.unreadable.iter().map(|(p, _)| relative(&ds.source, p)).collect()
+}
+
+/// `path` below `root`, `/`-separated (lossy where it is not UTF-8).
+fn relative(root: &Path, path: &Path) -> String {
+    let below = path.strip_prefix(root).unwrap_or(path);
+    below.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 /// The corruption a workspace records, if any.
 fn stored_corruption(ws: &Workspace) -> Result<Option<CorruptionSettings>> {
     let Some(json) = ws.config(CORRUPTION_KEY)? else { return Ok(None) };
@@ -216,7 +238,17 @@ impl Project {
         workspace: Workspace,
     ) -> Result<Option<LabelsFirst>> {
         let info = workspace.dataset_info()?;
-        let Ok(Some(read)) = data::load_labels(source, load) else { return Ok(None) };
+        let Ok(Some(mut read)) = data::load_labels(source, load) else { return Ok(None) };
+        if let (Some(left_out), Some(paths)) = (workspace.unreadable_files()?, read.paths.as_ref()) {
+            let left_out: std::collections::HashSet<String> = left_out.into_iter().collect();
+            let (paths, labels) = paths
+                .iter()
+                .cloned()
+                .zip(read.labels)
+                .filter(|(p, _)| !left_out.contains(&relative(source, p)))
+                .unzip();
+            (read.paths, read.labels) = (Some(paths), labels);
+        }
         let k = info.num_classes;
         let shape = (info.channels, info.height, info.width);
         if read.labels.len() != info.num_examples
@@ -245,6 +277,7 @@ impl Project {
             paths: read.paths,
             content_hash: info.content_hash,
             notes: Vec::new(),
+            unreadable: Vec::new(),
         };
         let pixels = PendingPixels {
             source: source.to_path_buf(),

@@ -21,6 +21,10 @@ pub struct DataArgs {
     /// Resize image-folder images to HxW (e.g. 32x32); default: the most common size.
     #[arg(long, value_name = "HxW", value_parser = parse_size)]
     pub image_size: Option<(usize, usize)>,
+    /// Image folders: leave out files that cannot be read as images (named in a note and recorded in the
+    /// workspace, which reads the folder so again) instead of refusing the folder.
+    #[arg(long)]
+    pub skip_unreadable: bool,
     /// The workspace file (SQLite); default: <dataset name>.cscore in the current directory.
     #[arg(short = 'w', long = "workspace", value_name = "WS")]
     pub workspace: Option<PathBuf>,
@@ -38,7 +42,12 @@ pub struct DataArgs {
 impl DataArgs {
     /// Loader options.
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions { format: self.format, image_size: self.image_size, ..LoadOptions::default() }
+        LoadOptions {
+            format: self.format,
+            image_size: self.image_size,
+            skip_unreadable: self.skip_unreadable,
+            ..LoadOptions::default()
+        }
     }
 
     /// Requested corruption, if any flag asks for one.

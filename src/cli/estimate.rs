@@ -66,8 +66,8 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
             base.display()
         );
     }
-    let place = |ds: &cscore::data::Dataset| {
-        let base = workspace.clone().unwrap_or_else(|| default_workspace_path(ds));
+    let place = |name: &str| {
+        let base = workspace.clone().unwrap_or_else(|| default_workspace_path(name));
         shard.map_or_else(|| base.clone(), |s| s.workspace_path(&base))
     };
     let mut project = Project::open_at(&data, &load, &place, d.corruption())?;

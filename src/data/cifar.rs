@@ -73,6 +73,7 @@ pub(super) fn load(dir: &Path) -> Result<Loaded, DataError> {
         class_names: class_names(dir, &variant)?,
         paths: None,
         notes: Vec::new(),
+        unreadable: Vec::new(),
     })
 }
 

@@ -66,6 +66,9 @@ pub struct Dataset {
     pub content_hash: String,
     /// What reading did that the user should hear of (images resized, files skipped), one line each.
     pub notes: Vec<String>,
+    /// Image-folder files left out because they cannot be read, each with its problem (empty unless
+    /// loaded with `skip_unreadable`).
+    pub unreadable: super::Unreadable,
 }
 
 impl Dataset {

@@ -4,6 +4,7 @@
 
 use super::folder_size::default_size;
 use super::read::{is_hidden, sorted_entries};
+use super::unreadable;
 use super::{invalid, DataError, LabelsOnly, Loaded};
 use image::imageops::{resize, FilterType};
 use image::{ColorType, ImageDecoder, ImageReader};
@@ -59,13 +60,22 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
     })
 }
 
-/// Loads an image folder, resizing every image to `size` (height, width) or the most common size.
-pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Result<Loaded, DataError> {
+/// Loads an image folder, resizing every image to `size` (height, width) or the most common size. A file
+/// that cannot be read refuses the folder, or with `skip` is left out (and returned in `unreadable`).
+pub(super) fn load(
+    root: &Path,
+    size: Option<(usize, usize)>,
+    flat: bool,
+    skip: bool,
+) -> Result<Loaded, DataError> {
     let (class_names, files, skipped) = list(root, flat)?;
     let (stray, skipped): (Vec<PathBuf>, Vec<PathBuf>) = skipped.into_iter().partition(|p| is_image_file(p));
     let mut notes: Vec<String> = stray_note(&stray).into_iter().chain(skipped_note(&skipped)).collect();
     let headers: Vec<Result<Header, DataError>> = files.par_iter().map(|(p, _)| header(p)).collect();
-    let headers = all_or_every_error(root, headers)?;
+    let (files, headers, mut unreadable) = unreadable::split(files, headers);
+    if (!skip || files.is_empty()) && !unreadable.is_empty() {
+        return Err(unreadable::error(root, &unreadable));
+    }
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
     notes.extend(colour_note(root, &files, &headers));
     let (height, width) = match size {
@@ -96,15 +106,23 @@ pub(super) fn load(root: &Path, size: Option<(usize, usize)>, flat: bool) -> Res
         invalid(root, format!("not enough memory for {} images of {height}x{width}", files.len()))
     })?;
     // Decode in parallel a batch at a time, so only one batch of decoded images is alive at once.
+    let mut read = Vec::with_capacity(files.len());
     for batch in files.chunks(BATCH) {
         let decoded: Vec<Result<Vec<u8>, DataError>> =
             batch.par_iter().map(|(p, _)| decode(p, channels, height, width)).collect();
-        for image in decoded {
-            pixels.extend_from_slice(&image?);
+        let (ok, images, bad) = unreadable::split(batch.to_vec(), decoded);
+        read.extend(ok);
+        unreadable.extend(bad);
+        for image in images {
+            pixels.extend_from_slice(&image);
         }
     }
-    let (paths, labels) = files.into_iter().unzip();
-    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes })
+    if (!skip || read.is_empty()) && !unreadable.is_empty() {
+        return Err(unreadable::error(root, &unreadable));
+    }
+    notes.extend(unreadable::note(root, &unreadable));
+    let (paths, labels) = read.into_iter().unzip();
+    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes, unreadable })
 }
 
 /// A folder of grey images with a few colour files is read in colour (as torchvision reads every folder),
@@ -123,32 +141,6 @@ fn colour_note(root: &Path, files: &[(PathBuf, u32)], headers: &[Header]) -> Opt
             first.display()
         )
     })
-}
-
-/// Every header, or one error that names the first unreadable file and counts the others (so that a
-/// folder with a dozen bad files is not fixed one rerun at a time).
-fn all_or_every_error(
-    root: &Path,
-    headers: Vec<Result<Header, DataError>>,
-) -> Result<Vec<Header>, DataError> {
-    let (ok, bad): (Vec<_>, Vec<_>) = headers.into_iter().partition(Result::is_ok);
-    let mut errors = bad.into_iter().filter_map(Result::err);
-    let Some(first) = errors.next() else { return Ok(ok.into_iter().filter_map(Result::ok).collect()) };
-    let others: Vec<String> =
-        errors.map(|DataError::Invalid { path, .. }| path.display().to_string()).collect();
-    if others.is_empty() {
-        return Err(first);
-    }
-    let listed: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
-    let more = if others.len() > 3 { ", …" } else { "" };
-    Err(invalid(
-        root,
-        format!(
-            "{} files cannot be read as images; the first: {first}; the others: {}{more}",
-            others.len() + 1,
-            listed.join(", ")
-        ),
-    ))
 }
 
 /// The note for images beside the class folders, which have no class (`None` when there are none).

@@ -44,6 +44,7 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
         class_names: numbered_classes(k),
         paths: None,
         notes: Vec::new(),
+        unreadable: Vec::new(),
     })
 }
 

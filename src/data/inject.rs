@@ -193,6 +193,7 @@ mod tests {
             paths: None,
             content_hash: String::new(),
             notes: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@ mod npz;
 mod ood;
 mod read;
 mod stats;
+mod unreadable;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ pub use dataset::{Dataset, Format};
 pub use detect::detect_format;
 pub use inject::{inject, inject_labels, Corruption, InjectedKind, Injection};
 pub use stats::ChannelStats;
+pub use unreadable::{error as unreadable_error, Unreadable, FLAG as SKIP_UNREADABLE_FLAG};
 
 /// A dataset could not be loaded or corrupted; the message names the file and the problem.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,9 @@ pub struct LoadOptions {
     /// Image folders: read only the images directly in each class folder, as cscore did before it read
     /// their subfolders too (to reopen a workspace made then).
     pub flat_folders: bool,
+    /// Image folders: leave out the files that cannot be read as images (listed in
+    /// [`Dataset::unreadable`] and a note) instead of refusing the folder.
+    pub skip_unreadable: bool,
 }
 
 /// What a format reader returns: everything of a [`Dataset`] but its identity.
@@ -64,6 +69,8 @@ pub(crate) struct Loaded {
     pub paths: Option<Vec<PathBuf>>,
     /// What reading did that the user should hear of (images resized, files skipped).
     pub notes: Vec<String>,
+    /// Files left out because they cannot be read (only with [`LoadOptions::skip_unreadable`]).
+    pub unreadable: Unreadable,
 }
 
 /// A dataset's labels (and what else is known without its pixels), read without its pixels.
@@ -98,7 +105,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     let mut loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
-        Format::Folder => folder::load(path, opts.image_size, opts.flat_folders)?,
+        Format::Folder => folder::load(path, opts.image_size, opts.flat_folders, opts.skip_unreadable)?,
         Format::Npz => npz::load(path)?,
     };
     if let Some((h, w)) =
@@ -110,6 +117,12 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
         ));
     }
     finish(path, format, loaded)
+}
+
+/// The name [`load`] gives the dataset at `path` (its default workspace is named after it), without
+/// reading the dataset.
+pub fn dataset_name_of(path: &Path, opts: &LoadOptions) -> Result<String, DataError> {
+    Ok(dataset_name(path, format_of(path, opts)?))
 }
 
 /// The format `opts` names, else the one detected at `path` (which must exist).
@@ -156,6 +169,7 @@ fn finish(path: &Path, format: Format, l: Loaded) -> Result<Dataset, DataError> 
         paths: l.paths,
         content_hash,
         notes: l.notes,
+        unreadable: l.unreadable,
     })
 }
 

@@ -24,7 +24,17 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
         hwc_to_chw(&mut pixels, channels, height * width);
     }
     let class_names = numbered_classes(class_count(&labels));
-    Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: None, notes: Vec::new() })
+    Ok(Loaded {
+        channels,
+        height,
+        width,
+        pixels,
+        labels,
+        class_names,
+        paths: None,
+        notes: Vec::new(),
+        unreadable: Vec::new(),
+    })
 }
 
 /// The labels (`y`) and the images' shape (from `x`'s header alone: its data is not decompressed).

@@ -68,6 +68,7 @@ mod tests {
             paths: None,
             content_hash: String::new(),
             notes: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 

@@ -176,6 +176,7 @@ mod tests {
             paths: None,
             content_hash: String::new(),
             notes: Vec::new(),
+            unreadable: Vec::new(),
         };
         let inputs = Inputs::standardized(&ChannelStats::of(&ds));
         let data = DeviceData::with_inputs(&ds, &inputs, &Device::Cpu).unwrap();

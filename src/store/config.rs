@@ -8,6 +8,10 @@ use super::{AtPath, StoreError, Workspace};
 /// `pipeline`'s merge).
 pub const CORRUPTION_KEY: &str = "corruption";
 
+/// Config key listing the image-folder files (below the folder) left out because they could not be read
+/// (`--skip-unreadable`): a workspace that records it reads its folder so again.
+pub const UNREADABLE_KEY: &str = "dataset.unreadable";
+
 impl Workspace {
     /// The JSON text stored under `key`, if any.
     pub fn config(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -30,5 +34,20 @@ impl Workspace {
         )
         .at(&self.path)?;
         tx.commit().at(&self.path)
+    }
+
+    /// The files below the dataset's folder that were left out as unreadable, where the workspace records
+    /// any ([`UNREADABLE_KEY`]).
+    pub fn unreadable_files(&self) -> Result<Option<Vec<String>>, StoreError> {
+        let Some(json) = self.config(UNREADABLE_KEY)? else { return Ok(None) };
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| self.invalid(format!("config {UNREADABLE_KEY}: {e}")))
+    }
+
+    /// Records the files left out as unreadable.
+    pub fn set_unreadable_files(&self, files: &[String]) -> Result<(), StoreError> {
+        let json = serde_json::to_string(files).map_err(|e| self.invalid(e.to_string()))?;
+        self.set_config(UNREADABLE_KEY, &json)
     }
 }

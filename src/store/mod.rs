@@ -21,7 +21,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use config::CORRUPTION_KEY;
+pub use config::{CORRUPTION_KEY, UNREADABLE_KEY};
 pub use dataset::DatasetInfo;
 pub use injected::InjectedRow;
 pub use neighbour_parts::StoredNeighbours;

@@ -51,6 +51,7 @@ pub fn synthetic(n: usize, classes: usize, flip: f64, seed: u64) -> (Dataset, Ve
         paths: None,
         content_hash: hash,
         notes: Vec::new(),
+        unreadable: Vec::new(),
     };
     (ds, flipped)
 }

@@ -210,6 +210,7 @@ fn prototypes(c: usize, side: usize, n: usize, classes: usize) -> cscore::data::
         paths: None,
         content_hash,
         notes: Vec::new(),
+        unreadable: Vec::new(),
     }
 }
 

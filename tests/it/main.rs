@@ -37,6 +37,7 @@ mod reliability_faults;
 mod shard;
 mod shard_env;
 mod shard_merge;
+mod skip_unreadable;
 mod store;
 mod training_defaults;
 mod tui_app;

@@ -20,6 +20,7 @@ fn synthetic(n: usize, classes: usize) -> Dataset {
         paths: None,
         content_hash,
         notes: Vec::new(),
+        unreadable: Vec::new(),
     }
 }
 
