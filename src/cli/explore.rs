@@ -43,8 +43,12 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
     let d = &args.estimate.data;
     let ws = if d.names_workspace() { Some(&d.data) } else { d.workspace.as_ref() };
     args.no_train |= ws.is_some_and(|w| shard_of_path(w).is_some());
-    tui::run_opening(opening, move |progress| open_session(&args, &config, progress))??;
-    Ok(())
+    let training_failed = tui::run_opening(opening, move |progress| open_session(&args, &config, progress))??;
+    // The bottom line may have cut it: said whole once the terminal is back, and the exit status says it.
+    match training_failed {
+        Some(why) => bail!("{why}"),
+        None => Ok(()),
+    }
 }
 
 /// Opens the project, resolves the plan and decides whether to train (the loading thread).

@@ -76,7 +76,7 @@ pub const GIVE_UP_AFTER: usize = 3;
 pub fn give_up_message(reasons: &[String], plan: &super::Plan, image: (usize, usize)) -> String {
     let runs = match reasons.len() {
         1 => "holdout run".to_string(),
-        n => format!("{n} holdout run(s)"),
+        n => format!("{n} holdout runs"),
     };
     let first = reasons.first().map_or("", String::as_str);
     let diverged = |r: &String| r.contains("diverged");
@@ -135,7 +135,7 @@ mod tests {
         let line = give_up_message(&reasons, &plan, (28, 28));
         assert!(!line.contains('\n') && !line.contains("  "), "{line}");
         assert!(
-            line.starts_with("stopped: the first 3 holdout run(s) learned nothing (held-out accuracy"),
+            line.starts_with("stopped: the first 3 holdout runs learned nothing (held-out accuracy"),
             "{line}"
         );
         assert!(
@@ -159,13 +159,13 @@ mod tests {
         let line = give_up_message(&vec![diverged.clone(); 3], &plan, (28, 28));
         assert_eq!(
             line,
-            "stopped: the first 3 holdout run(s) diverged (training loss became NaN in epoch 1); no C-scores were \
+            "stopped: the first 3 holdout runs diverged (training loss became NaN in epoch 1); no C-scores were \
              stored. Try, in a new workspace (-w), a lower --lr than 1000000 (e.g. 100000 or 10000)"
         );
         let flat = "did not learn: final training loss 2.300 is still near ln 10".to_string();
         let mixed = give_up_message(&[diverged, flat.clone(), flat], &plan, (28, 28));
         assert!(
-            mixed.starts_with("stopped: the first 3 holdout run(s) failed (final training loss 2.300"),
+            mixed.starts_with("stopped: the first 3 holdout runs failed (final training loss 2.300"),
             "{mixed}"
         );
     }

@@ -176,7 +176,7 @@ impl App {
 }
 
 /// The bottom line for training that ended with `why` (whose own "stopped: " is not said twice).
-fn stopped_line(why: &str) -> String {
+pub(super) fn stopped_line(why: &str) -> String {
     format!("training stopped: {}", why.strip_prefix("stopped: ").unwrap_or(why))
 }
 
@@ -184,10 +184,10 @@ fn stopped_line(why: &str) -> String {
 mod tests {
     #[test]
     fn stopped_is_said_once() {
-        let why = "stopped: the first 3 holdout run(s) learned nothing (held-out accuracy 0.866)";
+        let why = "stopped: the first 3 holdout runs learned nothing (held-out accuracy 0.866)";
         assert_eq!(
             super::stopped_line(why),
-            "training stopped: the first 3 holdout run(s) learned nothing (held-out accuracy 0.866)"
+            "training stopped: the first 3 holdout runs learned nothing (held-out accuracy 0.866)"
         );
         assert_eq!(super::stopped_line("disk full"), "training stopped: disk full");
     }

@@ -49,8 +49,9 @@ impl Progress {
     }
 }
 
-/// Runs an already loaded session until the user quits; the terminal is restored on every exit.
-pub fn run(session: ExploreSession) -> Result<(), TuiError> {
+/// Runs an already loaded session until the user quits; the terminal is restored on every exit. Returns
+/// the line saying why training stopped, when the session's training failed.
+pub fn run(session: ExploreSession) -> Result<Option<String>, TuiError> {
     let config =
         Config { images: session.app.images, keymap: session.app.keymap.clone(), ..Config::default() };
     let opening =
@@ -61,11 +62,12 @@ pub fn run(session: ExploreSession) -> Result<(), TuiError> {
 
 /// Runs the explorer: draws the loading screen, runs `load` on its own thread, then the session it
 /// returns until the user quits. The outer error is the terminal's, the inner one `load`'s (printed by
-/// the caller once the terminal is restored).
+/// the caller once the terminal is restored); the value, the line saying why training stopped when the
+/// session's training failed.
 pub fn run_opening<E: Send + 'static>(
     opening: Opening,
     load: impl FnOnce(&Progress) -> Result<ExploreSession, E> + Send + 'static,
-) -> Result<Result<(), E>, TuiError> {
+) -> Result<Result<Option<String>, E>, TuiError> {
     open_and_run(opening, true, load)
 }
 
@@ -75,7 +77,7 @@ fn open_and_run<E: Send + 'static>(
     opening: Opening,
     theme_here: bool,
     load: impl FnOnce(&Progress) -> Result<ExploreSession, E> + Send + 'static,
-) -> Result<Result<(), E>, TuiError> {
+) -> Result<Result<Option<String>, E>, TuiError> {
     let no_color = no_color_requested();
     let requested = opening.theme.as_deref().unwrap_or(&opening.config.theme).to_string();
     // A named theme is checked before the terminal changes; `auto` needs raw mode to ask the terminal.
@@ -99,7 +101,7 @@ fn open_and_run<E: Send + 'static>(
                 if theme_here {
                     session.app.theme = theme;
                 }
-                event_loop(session, handover).await.map(Ok)
+                event_loop(session, handover).await.map(|ended| Ok(Some(ended)))
             }
         }
     })?;

@@ -11,8 +11,10 @@ use std::io::Write;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::app::App;
+use super::app_events::stopped_line;
 use super::background::Background;
 use super::error::TuiError;
+use super::estimate_state::Training;
 use super::event::Event;
 use super::explore_session::ExploreSession;
 use super::follow::FollowFrom;
@@ -92,11 +94,15 @@ pub(super) struct Handover {
     pub keys: Vec<KeyEvent>,
 }
 
-/// Runs a loaded session until the user quits; returns the trainer's thread, to wait for.
-pub(super) async fn event_loop(
-    session: ExploreSession,
-    handover: Handover,
-) -> Result<Option<std::thread::JoinHandle<()>>, TuiError> {
+/// How a session ended: the trainer's thread, to wait for, and the line saying why training stopped
+/// when it failed (the bottom line may have cut it; the command repeats it once the terminal is back).
+pub(super) struct Ended {
+    trainer: Option<std::thread::JoinHandle<()>>,
+    training_failed: Option<String>,
+}
+
+/// Runs a loaded session until the user quits.
+pub(super) async fn event_loop(session: ExploreSession, handover: Handover) -> Result<Ended, TuiError> {
     let ExploreSession { mut app, last_run_id, poll, trainer, pixels } = session;
     let Handover { mut screen, picker, inbox, keys } = handover;
     let mut view = ViewState::default();
@@ -163,12 +169,17 @@ pub(super) async fn event_loop(
     if !background.finish(SAVE_WAIT) {
         eprintln!("warning: the workspace stayed locked; the last label changes may not be saved");
     }
-    Ok(trainer_thread)
+    let training_failed = match &app.est.training {
+        Training::Failed(why) => Some(stopped_line(why)),
+        _ => None,
+    };
+    Ok(Ended { trainer: trainer_thread, training_failed })
 }
 
-/// Waits (briefly) for the trainer to abandon its runs in flight.
-pub(super) fn wait_for_trainer(handle: Option<std::thread::JoinHandle<()>>) {
-    if let Some(handle) = handle {
+/// Waits (briefly) for the trainer to abandon its runs in flight; returns why training failed, if it did.
+pub(super) fn wait_for_trainer(ended: Option<Ended>) -> Option<String> {
+    let Ended { trainer, training_failed } = ended?;
+    if let Some(handle) = trainer {
         if !handle.is_finished() {
             eprintln!("stopping training (finished runs are saved in the workspace)…");
             let started = Instant::now();
@@ -177,4 +188,5 @@ pub(super) fn wait_for_trainer(handle: Option<std::thread::JoinHandle<()>>) {
             }
         }
     }
+    training_failed
 }

@@ -148,7 +148,7 @@ fn an_estimate_whose_first_holdout_runs_all_diverge_gives_up() {
     plan.train.lr = 1e20;
     let stop = AtomicBool::new(false);
     let err = run_estimate(&ws, &data, &plan, &opts(1), &stop, &mut |_| {}).unwrap_err().to_string();
-    assert!(err.contains("the first 3 holdout run(s) diverged") && err.contains("lower --lr"), "{err}");
+    assert!(err.contains("the first 3 holdout runs diverged") && err.contains("lower --lr"), "{err}");
     let counts = ws.run_counts().unwrap();
     assert!(counts.done == 0 && (4..=5).contains(&counts.failed), "{counts:?}");
     let mut trained = 0;

@@ -315,7 +315,7 @@ fn diverging_runs_are_marked_failed_and_the_estimate_gives_up() {
     assert!(!err.contains("panicked"), "{err}");
     let last = err.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("error: stopped: the first 3 holdout run(s) diverged (mean training loss")
+        last.starts_with("error: stopped: the first 3 holdout runs diverged (mean training loss")
             && last.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
         "{err}"
     );
@@ -330,7 +330,7 @@ fn diverging_runs_are_marked_failed_and_the_estimate_gives_up() {
     let again = run(dir, &args, || Ok(()));
     let err = String::from_utf8_lossy(&again.stderr);
     assert_eq!(again.status.code(), Some(1), "{err}");
-    assert!(err.contains("holdout run(s) diverged"), "{err}");
+    assert!(err.contains("holdout runs diverged"), "{err}");
     assert_eq!(Workspace::open(&dir.join("ws.cscore")).unwrap().run_counts().unwrap().failed, counts.failed);
     // --no-learning-check trains the rest of the plan and stores it, failed.
     let anyway = [args.as_slice(), &["--no-learning-check"]].concat();

@@ -195,3 +195,33 @@ fn explore_of_a_workspace_shows_its_list_then_trains_the_runs_it_lacks() {
     let counts = Workspace::open(&ws).unwrap().run_counts().unwrap();
     assert_eq!(counts.done, 4, "{counts:?}");
 }
+
+/// Training that fails in the explorer: the status bar says FAILED with no ETA, and on quitting the whole
+/// reason (which the bottom line may cut) is said on stderr and the exit status is 1, as `estimate`'s.
+#[test]
+fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ws = dir.join("diverged.cscore");
+    let plan = "--runs 2 --ratios 0.1,0.2,0.3 --epochs 1 --lr 1e6 --proxies none --proxy-runs 0 --workers 1";
+    let args = format!("'{}' -w '{}' {plan}", sample().display(), ws.display());
+    let tmux = Tmux::start(dir, 100, 30, &explore_line(dir, &args));
+    let screen = tmux.wait_for(" FAILED ");
+    let status = screen.lines().find(|l| l.contains(" FAILED ")).unwrap();
+    assert!(!status.contains("ETA"), "no ETA once training failed: {status}");
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while !dir.join("exit.txt").exists() {
+        assert!(start.elapsed() < SLOW, "the explorer did not quit:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let exit = std::fs::read_to_string(dir.join("exit.txt")).unwrap();
+    let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
+    assert_eq!(exit.trim(), "EXITED 1", "stderr: {stderr}");
+    assert!(
+        stderr.contains("error: training stopped: the first 3 holdout runs diverged")
+            && stderr.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
+        "{stderr}"
+    );
+}

@@ -96,7 +96,9 @@ impl Widget for StatusBar<'_> {
         }
         if let Some(rate) = e.models_per_hour() {
             parts.push(format!("{rate:.0} models/h"));
-            if e.done() < e.total() {
+            // Only while runs are coming: after a failure or a stop no ETA holds.
+            let coming = matches!(e.training, Training::Running { .. } | Training::Following);
+            if coming && e.done() < e.total() {
                 parts.push(format!("ETA {}", e.eta_seconds().map_or("-".into(), fmt::duration)));
             }
         }
