@@ -106,7 +106,7 @@ pub enum StoreError {
         detail: String,
     },
     /// The workspace was made from a different dataset.
-    #[error("{path}: this workspace belongs to dataset {} (hash {}…), not to {} (hash {}…): {}; give the dataset it was made from, or use another workspace", .mismatch.workspace_source, .mismatch.workspace_hash, .mismatch.dataset_source, .mismatch.dataset_hash, .mismatch.difference, path = .path.display())]
+    #[error("{path}: {mismatch}; give the dataset it was made from, or use another workspace", path = .path.display())]
     DatasetMismatch {
         /// The workspace file.
         path: PathBuf,
@@ -200,4 +200,25 @@ pub struct Mismatch {
     pub dataset_hash: String,
     /// What differs, as far as the description says (count, image size, or the contents).
     pub difference: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    /// The two datasets by path and hash; one path said once when the dataset there has changed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (was, is) = (&self.workspace_hash, &self.dataset_hash);
+        if self.workspace_source == self.dataset_source {
+            write!(
+                f,
+                "this workspace belongs to dataset {} as it was (hash {was}…), not as it is now (hash {is}…)",
+                self.workspace_source
+            )?;
+        } else {
+            write!(
+                f,
+                "this workspace belongs to dataset {} (hash {was}…), not to {} (hash {is}…)",
+                self.workspace_source, self.dataset_source
+            )?;
+        }
+        write!(f, ": {}", self.difference)
+    }
 }
