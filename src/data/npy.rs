@@ -9,7 +9,12 @@ pub(crate) enum Kind {
     Unsigned,
     Signed,
     Float,
+    /// NumPy's fixed-width unicode (`<U8`: 8 UTF-32 code points); `size` is in bytes.
+    Unicode,
 }
+
+/// Longest fixed-width string read (code points).
+const MAX_UNICODE: usize = 4096;
 
 /// One array: element type, shape and exactly `product(shape) × size` bytes of data.
 #[derive(Debug)]
@@ -129,13 +134,18 @@ fn parse_descr(descr: &str) -> Result<(Kind, usize, bool), String> {
         Some('u') => Kind::Unsigned,
         Some('i') => Kind::Signed,
         Some('f') => Kind::Float,
+        Some('U') => Kind::Unicode,
         _ => return Err(unsupported()),
     };
-    let size: usize = chars.as_str().parse().map_err(|_| unsupported())?;
+    let mut size: usize = chars.as_str().parse().map_err(|_| unsupported())?;
     let ok = match kind {
         Kind::Unsigned | Kind::Signed => matches!(size, 1 | 2 | 4 | 8),
         Kind::Float => matches!(size, 4 | 8),
+        Kind::Unicode => (1..=MAX_UNICODE).contains(&size),
     };
+    if kind == Kind::Unicode {
+        size *= 4;
+    }
     if ok {
         Ok((kind, size, big_endian))
     } else {
@@ -214,9 +224,34 @@ impl Npy {
         }
     }
 
+    /// The values as strings (for fixed-width unicode arrays; NumPy pads each with NULs).
+    pub fn strings(&self) -> Result<Vec<String>, String> {
+        if self.kind != Kind::Unicode {
+            return Err(format!("unsupported dtype '{}' for names (expected strings, <U…)", self.descr));
+        }
+        self.data
+            .chunks_exact(self.size)
+            .enumerate()
+            .map(|(i, e)| {
+                e.chunks_exact(4)
+                    .map(|b| {
+                        let b = [b[0], b[1], b[2], b[3]];
+                        if self.big_endian {
+                            u32::from_be_bytes(b)
+                        } else {
+                            u32::from_le_bytes(b)
+                        }
+                    })
+                    .take_while(|&c| c != 0)
+                    .map(|c| char::from_u32(c).ok_or_else(|| format!("string {i} is not valid unicode")))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The values as class labels: integers in 0..=u32::MAX.
     pub fn labels(&self) -> Result<Vec<u32>, String> {
-        if self.kind == Kind::Float {
+        if matches!(self.kind, Kind::Float | Kind::Unicode) {
             return Err(format!("unsupported dtype '{}' for labels (expected integers)", self.descr));
         }
         self.data

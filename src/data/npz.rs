@@ -1,4 +1,5 @@
-//! NumPy `.npz` archives (zip, stored or deflated) with arrays `x` (images) and `y` (labels).
+//! NumPy `.npz` archives (zip, stored or deflated) with arrays `x` (images) and `y` (labels), and
+//! optionally `class_names` (strings, one per class: what `cscore export --clean --as npz` writes).
 
 use super::npy::{self, shape_str, Npy};
 use super::read::{open, read_up_to, MAX_DEFLATE_RATIO, RESERVE_RATIO};
@@ -23,7 +24,7 @@ pub(super) fn load(path: &Path) -> Result<Loaded, DataError> {
     if hwc && channels > 1 {
         hwc_to_chw(&mut pixels, channels, height * width);
     }
-    let class_names = numbered_classes(class_count(&labels));
+    let class_names = class_names(&mut zip, path, file_len, &labels)?;
     Ok(Loaded {
         channels,
         height,
@@ -57,7 +58,8 @@ pub(super) fn load_labels(path: &Path) -> Result<LabelsOnly, DataError> {
     let x = npy::parse_header(&head).map_err(|e| invalid(path, format!("x.npy: {e}")))?;
     let (n, channels, height, width, _) = images_of(&x.shape, path)?;
     let labels = labels_of(array(&mut zip, path, file_len, "y")?, n, path)?;
-    Ok(LabelsOnly { shape: Some((channels, height, width)), labels, class_names: None, paths: None })
+    let class_names = Some(class_names(&mut zip, path, file_len, &labels)?);
+    Ok(LabelsOnly { shape: Some((channels, height, width)), labels, class_names, paths: None })
 }
 
 /// The archive at `path` and the file's length.
@@ -110,6 +112,37 @@ fn labels_of(y: Npy, n: usize, path: &Path) -> Result<Vec<u32>, DataError> {
 /// Classes 0..=max label.
 fn class_count(labels: &[u32]) -> usize {
     labels.iter().max().map_or(0, |&m| m as usize + 1)
+}
+
+/// The archive's `class_names` (one per class, at least one per label used), else "0", "1", ….
+fn class_names(
+    zip: &mut Archive,
+    path: &Path,
+    file_len: u64,
+    labels: &[u32],
+) -> Result<Vec<String>, DataError> {
+    let used = class_count(labels);
+    if !zip.file_names().any(|n| n == "class_names.npy" || n == "class_names") {
+        return Ok(numbered_classes(used));
+    }
+    let names = array(zip, path, file_len, "class_names")?;
+    if names.shape.len() != 1 {
+        return Err(invalid(
+            path,
+            format!(
+                "class_names.npy has shape {}; expected (K,), one name per class",
+                shape_str(&names.shape)
+            ),
+        ));
+    }
+    let names = names.strings().map_err(|e| invalid(path, format!("class_names.npy: {e}")))?;
+    if names.len() < used {
+        return Err(invalid(
+            path,
+            format!("class_names.npy names {} classes but y.npy has label {}", names.len(), used - 1),
+        ));
+    }
+    Ok(names)
 }
 
 /// Entry names listed in an error at most.

@@ -92,7 +92,16 @@ pub fn check_labels(path: &Path, file: &[u32], dataset: &[u32]) -> Result<(), Ex
 /// Reads and parses a whole `.npy` file.
 pub(crate) fn read_npy_file(path: &Path) -> Result<Npy, ExportError> {
     let bytes = std::fs::read(path).map_err(|e| ExportError::io(path, e))?;
-    npy::parse(bytes).map_err(|p| ExportError::invalid(path, p))
+    numeric(npy::parse(bytes)).map_err(|p| ExportError::invalid(path, p))
+}
+
+/// The array, unless it holds strings (scores are numbers).
+fn numeric(parsed: Result<Npy, String>) -> Result<Npy, String> {
+    let a = parsed?;
+    if a.kind == Kind::Unicode {
+        return Err(format!("holds strings (dtype '{}'), not numbers", a.descr));
+    }
+    Ok(a)
 }
 
 /// Every element as f64 (integers converted).
@@ -158,5 +167,5 @@ fn npz_array<R: Read + std::io::Seek>(
     if bytes.len() as u64 != size {
         return Err(ExportError::invalid(path, format!("{name}: corrupt zip entry (size does not match)")));
     }
-    npy::parse(bytes).map(Some).map_err(|p| ExportError::invalid(path, format!("{name}: {p}")))
+    numeric(npy::parse(bytes)).map(Some).map_err(|p| ExportError::invalid(path, format!("{name}: {p}")))
 }

@@ -14,15 +14,18 @@ pub enum NpyData<'a> {
     F32(&'a [f32]),
     /// `<f8`
     F64(&'a [f64]),
+    /// `<U{n}`: fixed-width unicode, `n` the longest string's code points (NumPy's `str` arrays).
+    Str(&'a [String]),
 }
 
 impl NpyData<'_> {
-    fn descr(&self) -> &'static str {
+    fn descr(&self) -> String {
         match self {
-            NpyData::U8(_) => "|u1",
-            NpyData::I64(_) => "<i8",
-            NpyData::F32(_) => "<f4",
-            NpyData::F64(_) => "<f8",
+            NpyData::U8(_) => "|u1".into(),
+            NpyData::I64(_) => "<i8".into(),
+            NpyData::F32(_) => "<f4".into(),
+            NpyData::F64(_) => "<f8".into(),
+            NpyData::Str(v) => format!("<U{}", str_width(v)),
         }
     }
 
@@ -32,8 +35,14 @@ impl NpyData<'_> {
             NpyData::I64(v) => v.len(),
             NpyData::F32(v) => v.len(),
             NpyData::F64(v) => v.len(),
+            NpyData::Str(v) => v.len(),
         }
     }
+}
+
+/// Code points of the longest string (at least 1: NumPy has no `<U0` of its own making).
+fn str_width(v: &[String]) -> usize {
+    v.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(1)
 }
 
 /// The header (magic, version, length, dict, padding) of an array with this dtype and shape.
@@ -62,12 +71,18 @@ pub fn write_npy<W: Write>(out: &mut W, shape: &[usize], data: NpyData<'_>) -> i
             format!("shape {shape:?} does not hold {} values", data.len()),
         ));
     }
-    out.write_all(&header(data.descr(), shape))?;
+    out.write_all(&header(&data.descr(), shape))?;
     match data {
         NpyData::U8(v) => out.write_all(v),
         NpyData::I64(v) => write_le(out, v.iter().map(|x| x.to_le_bytes())),
         NpyData::F32(v) => write_le(out, v.iter().map(|x| x.to_le_bytes())),
         NpyData::F64(v) => write_le(out, v.iter().map(|x| x.to_le_bytes())),
+        NpyData::Str(v) => {
+            let width = str_width(v);
+            let padded =
+                v.iter().flat_map(|s| s.chars().map(u32::from).chain(std::iter::repeat(0)).take(width));
+            write_le(out, padded.map(u32::to_le_bytes))
+        }
     }
 }
 
@@ -110,5 +125,17 @@ mod tests {
         let img = npy_bytes(&[1, 2, 3], NpyData::U8(&[0; 6])).unwrap();
         assert!(String::from_utf8_lossy(&img).contains("'shape': (1, 2, 3)"));
         assert!(npy_bytes(&[3], NpyData::U8(&[0; 2])).is_err());
+    }
+
+    #[test]
+    fn strings_are_fixed_width_utf32_and_read_back() {
+        let names = ["cat".to_string(), "один".to_string(), String::new()];
+        let b = npy_bytes(&[3], NpyData::Str(&names)).unwrap();
+        let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
+        assert!(String::from_utf8_lossy(&b[10..10 + hlen]).starts_with("{'descr': '<U4',"));
+        assert_eq!(b.len(), 10 + hlen + 3 * 4 * 4);
+        assert_eq!(&b[10 + hlen..10 + hlen + 8], &[b'c', 0, 0, 0, b'a', 0, 0, 0]);
+        let back = crate::data::npy::parse(b).unwrap().strings().unwrap();
+        assert_eq!(back, names);
     }
 }

@@ -86,6 +86,7 @@ fn without_apply_relabels_labels_stay_and_nothing_dropped_by_default() {
     let back = load(&f.path("copy").join("data.npz"), &LoadOptions::default()).unwrap();
     assert_eq!(back.labels, ds.labels);
     assert_eq!(back.pixels, ds.pixels);
+    assert_eq!(back.class_names, ds.class_names);
     // The estimated dataset itself (noise included), so its content hash is the one the workspace saw
     // after corruption, not the original.
     let original = load(&f.data, &LoadOptions::default()).unwrap();

@@ -108,4 +108,10 @@ fn image_folder_exports_name_their_files_and_clean_copies_the_files() {
     // Original sizes and formats: a 40×40 PNG in a subfolder and a JPEG come back as they were.
     assert_eq!(image::image_dimensions(clean.join("cat/2019/img0.png")).unwrap(), (40, 40));
     assert!(clean.join("dog/img1.jpg").exists());
+
+    // As an .npz, the class names go with it (and cscore reads them back).
+    let out = cscore(&["export", "p.cscore", "--clean", "--to", "as-npz", "--as", "npz"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let npz = cscore::data::load(&root.join("as-npz/data.npz"), &LoadOptions::default()).unwrap();
+    assert_eq!((npz.len(), npz.class_names.clone()), (48, vec!["cat".to_string(), "dog".to_string()]));
 }

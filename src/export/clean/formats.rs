@@ -78,8 +78,8 @@ fn gz(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
-/// `data.npz` with `x` (N,H,W) or (N,H,W,C) uint8 (channels last, as NumPy users expect), `y` int64 and
-/// `original_index` int64.
+/// `data.npz` with `x` (N,H,W) or (N,H,W,C) uint8 (channels last, as NumPy users expect), `y` int64,
+/// `original_index` int64 and `class_names` (K,) strings.
 pub(super) fn write_npz(
     ds: &Dataset,
     order: &[usize],
@@ -115,6 +115,7 @@ pub(super) fn write_npz(
             ("x.npy", &x_shape[..], NpyData::U8(&x)),
             ("y.npy", &[y.len()][..], NpyData::I64(&y)),
             ("original_index.npy", &[index.len()][..], NpyData::I64(&index)),
+            ("class_names.npy", &[ds.class_names.len()][..], NpyData::Str(&ds.class_names)),
         ];
         for (name, shape, data) in arrays {
             zip.start_file(name, options)?;

@@ -142,3 +142,41 @@ fn npz_that_is_not_a_zip() {
     std::fs::write(&f, npy("|u1", "(1,)", &[0], false)).unwrap();
     expect_err(&f, &opts(), "plain.npz", "not a zip archive");
 }
+
+/// NumPy's fixed-width strings, UTF-32 with NUL padding.
+fn unicode(names: &[&str], width: usize) -> Vec<u8> {
+    names
+        .iter()
+        .flat_map(|n| n.chars().map(u32::from).chain(std::iter::repeat(0)).take(width).collect::<Vec<_>>())
+        .flat_map(u32::to_le_bytes)
+        .collect()
+}
+
+/// `class_names` (what `export --clean --as npz` writes) names the classes; it must name every label
+/// used, and hold strings.
+#[test]
+fn npz_class_names_name_the_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("named.npz");
+    let x: Vec<u8> = (0..12).collect();
+    let y = npy("<i8", "(3,)", &i64_bytes(&[2, 0, 1]), false);
+    let names = |descr: &str, shape: &str, data: &[u8]| {
+        write_npz(
+            &f,
+            &[
+                ("x.npy", npy("|u1", "(3, 2, 2)", &x, false)),
+                ("y.npy", y.clone()),
+                ("class_names.npy", npy(descr, shape, data, false)),
+            ],
+        );
+    };
+    names("<U4", "(3,)", &unicode(&["cat", "dog", "один"], 4));
+    let ds = load(&f, &opts()).unwrap();
+    assert_eq!(ds.class_names, vec!["cat", "dog", "один"]);
+    let listed = cscore::data::load_labels(&f, &opts()).unwrap().unwrap();
+    assert_eq!(listed.class_names, Some(ds.class_names.clone()), "the labels-first reading agrees");
+    names("<U3", "(2,)", &unicode(&["cat", "dog"], 3));
+    expect_err(&f, &opts(), "named.npz", "class_names.npy names 2 classes but y.npy has label 2");
+    names("<i8", "(3,)", &i64_bytes(&[7, 8, 9]));
+    expect_err(&f, &opts(), "named.npz", "class_names.npy: unsupported dtype '<i8' for names");
+}
