@@ -80,9 +80,10 @@ again continues where it stopped. Ctrl-C stops cleanly (a second Ctrl-C exits at
 Columns: index, label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag,
 proxy_<name>…, injected, injected_kind, injected_original_label (with injected corruption), relabel,
 note, label_name, ref_<name>…, given_label, predicted_label, label_score, is_label_issue
-(cleanlab-style). Missing values are empty cells (null in JSON).
-Filters compare columns with numbers or \"strings\" (< <= > >= == !=) and join them with
-and/or/not and parentheses; a missing value compares false, `x == null` finds it.")]
+(cleanlab-style), path (image folders). Missing values are empty cells (null in JSON).
+Filters compare columns with numbers or \"strings\" (< <= > >= == !=), find text in text
+(path contains \"/2019/\") and join them with and/or/not and parentheses; a missing value
+compares false, `x == null` finds it.")]
     Export(Box<export::ExportArgs>),
     /// Import reference scores (e.g. the published CIFAR C-scores) as column ref_<NAME>.
     #[command(after_help = "Examples:

@@ -70,6 +70,13 @@ pub(super) fn compile(e: &Expr, t: &Table) -> Result<Compiled, FilterError> {
                 let pos = if lk == Kind::Null { left.1 } else { right.1 };
                 return Err(FilterError::new(pos, "null can only be compared with == or !="));
             }
+            if *op == Op::Contains && (lk != Kind::Text || rk != Kind::Text) {
+                let pos = if lk != Kind::Text { left.1 } else { right.1 };
+                return Err(FilterError::new(
+                    pos,
+                    "contains takes text on both sides, e.g. path contains \"2019/\" or tag contains \"mis\"",
+                ));
+            }
             if lk != rk && lk != Kind::Null && rk != Kind::Null {
                 // Name the column and point at what it is compared with.
                 let right_is_column = matches!(right.0, Operand::Column(_));
@@ -152,6 +159,10 @@ impl Compiled {
                 match (l, r) {
                     (Side::Null, _) => null_test(*op, rv),
                     (_, Side::Null) => null_test(*op, lv),
+                    _ if *op == Op::Contains => match (lv, rv) {
+                        (Value::Text(x), Value::Text(y)) => x.contains(y),
+                        _ => false,
+                    },
                     _ => compare(lv, rv).is_some_and(|ord| holds(*op, ord)),
                 }
             }
@@ -195,5 +206,6 @@ fn holds(op: Op, ord: Ordering) -> bool {
         Op::Ge => ord != Ordering::Less,
         Op::Eq => ord == Ordering::Equal,
         Op::Ne => ord != Ordering::Equal,
+        Op::Contains => false,
     }
 }

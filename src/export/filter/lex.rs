@@ -17,6 +17,8 @@ pub enum Op {
     Eq,
     /// `!=`
     Ne,
+    /// `contains`: the text on the left holds the text on the right (`path contains "2019/"`).
+    Contains,
 }
 
 /// One token.
@@ -147,6 +149,7 @@ fn word(chars: &[char], start: usize) -> (Tok, usize) {
         "true" => Tok::True,
         "false" => Tok::False,
         "null" => Tok::Null,
+        "contains" => Tok::Op(Op::Contains),
         _ => Tok::Ident(w),
     };
     (tok, i - start)

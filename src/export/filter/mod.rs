@@ -1,7 +1,7 @@
 //! Filter expressions over the export table: `cscore < 0.3 and label == 7`, `tag == "mislabeled"`,
 //! `not (proxy_knn_agreement >= 0.5 or injected == 1)`, `cscore == null`.
 //!
-//! Comparisons (`< <= > >= == !=`, `=` for `==`) take a column, a number, a double- or single-quoted string,
+//! Comparisons (`< <= > >= == !=`, `=` for `==`, and `contains` for text: `path contains "2019/"`) take a column, a number, a double- or single-quoted string,
 //! `true`/`false` (1/0) or `null`; they join with `and`/`or`/`not` (also `&&`, `||`, `!`) and parentheses.
 //! A bare yes/no column (`is_label_issue`, or a 0/1 column such as `injected`) is a condition; any other
 //! bare column is an error. A missing value compares false

@@ -184,7 +184,7 @@ impl Parser {
                 let found = other.map_or("the end".to_string(), show);
                 return Err(FilterError::new(
                     self.pos(),
-                    format!("expected a comparison (< <= > >= == !=), found {found}"),
+                    format!("expected a comparison (< <= > >= == != contains), found {found}"),
                 ));
             }
         };

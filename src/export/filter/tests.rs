@@ -57,6 +57,16 @@ fn comparisons_and_logic() {
 }
 
 #[test]
+fn contains_finds_text_in_text() {
+    assert_eq!(rows("tag contains \"l\""), [0]);
+    assert_eq!(rows("tag CONTAINS 'o'"), [2]);
+    assert_eq!(rows("tag contains \"\\\"hi\""), [3]);
+    assert_eq!(rows("not tag contains \"o\""), [0, 1, 3], "a missing tag contains nothing");
+    assert_eq!(rows("\"mislabeled or ood\" contains tag"), [0, 2]);
+    assert_eq!(rows("tag contains \"\" and label == 3"), [2, 3]);
+}
+
+#[test]
 fn missing_values_compare_false_but_match_null() {
     assert_eq!(rows("cscore != 0.5"), [0, 1, 3]);
     assert_eq!(rows("tag != \"ood\""), [0, 3]);
@@ -106,6 +116,9 @@ fn errors_name_the_position() {
         ("label and cscore < 1", 1, "'label' holds numbers, not yes/no"),
         ("is_label_issue == \"True\"", 19, "'is_label_issue' is yes/no: use it alone"),
         ("cscore < null", 10, "null can only be compared"),
+        ("label contains \"7\"", 1, "contains takes text on both sides, e.g. path contains"),
+        ("tag contains 7", 14, "contains takes text on both sides"),
+        ("tag contains null", 14, "null can only be compared"),
         ("cscore < 1.2.3", 13, "after the number"),
         ("cscore < 3x", 11, "after the number"),
         ("label == 7 and and", 16, "expected a column"),
