@@ -141,7 +141,10 @@ impl Project {
             Ok(injected)
         })();
         match injected {
-            Ok(injected) => Ok(Project { dataset, workspace: ws, injected, created }),
+            Ok(injected) => {
+                record_examples(&ws, &dataset);
+                Ok(Project { dataset, workspace: ws, injected, created })
+            }
             Err(e) => {
                 if created {
                     drop(ws);
@@ -175,6 +178,20 @@ fn injected_rows(injections: Vec<Injection>) -> Vec<InjectedRow> {
             original_label: i.original_label,
         })
         .collect()
+}
+
+/// Records the examples' labels (as estimated) and files in a workspace that lacks the record, so that
+/// its tags and scores can be exported with them after the dataset changes. Best effort: a workspace
+/// opened read-only goes without.
+fn record_examples(ws: &Workspace, ds: &Dataset) {
+    let paths = ds.paths.as_ref().map(|p| p.iter().map(|p| relative(&ds.source, p)).collect::<Vec<_>>());
+    let recorded = ws.has_example_record().and_then(|has| match has {
+        true => Ok(()),
+        false => ws.record_examples(&ds.labels, paths.as_deref()),
+    });
+    if let Err(e) = recorded {
+        tracing::debug!(path = %ws.path().display(), "no example record written: {e}");
+    }
 }
 
 /// Whether the workspace at `path` exists and records files left out as unreadable.

@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use cscore::data::{Format, InjectedKind};
 use cscore::estimate::aggregate_workspace;
 use cscore::export::{
-    build_table, open_project, select_rows, write_atomic, write_clean, write_csv, write_jsonl, write_npy,
-    CleanOptions, Filter, Layout, NpyData,
+    build_table, open_project, open_project_or_record, select_rows, write_atomic, write_clean, write_csv,
+    write_jsonl, write_npy, CleanOptions, Filter, Layout, NpyData,
 };
 use cscore::project::Project;
 use cscore::store::Workspace;
@@ -113,9 +113,17 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         warn_outdated(&ws)?;
         return npy(args, &ws);
     }
-    let project = open_project(&args.workspace, args.data.as_deref())?;
     if args.clean {
-        return clean(args, &project);
+        return clean(args, &open_project(&args.workspace, args.data.as_deref())?);
+    }
+    // A table needs no pixels: with the dataset changed or gone, the workspace's record of its examples
+    // gives each one's label and file.
+    let (project, without_dataset) = open_project_or_record(&args.workspace, args.data.as_deref())?;
+    if let Some(why) = without_dataset {
+        errln!("warning: {why}");
+        errln!(
+            "warning: the table's labels and files are those the workspace recorded when it was made, not the dataset's now"
+        );
     }
     warn_outdated(&project.workspace)?;
     let ds = &project.dataset;

@@ -4,7 +4,7 @@ use super::outdated::warn_outdated;
 use super::stderr::errln;
 use super::stdout::out;
 use clap::Args;
-use cscore::export::{describe_example, example_image, open_project};
+use cscore::export::{describe_example, example_image, open_project_or_record};
 use cscore::store::Workspace;
 use image::DynamicImage;
 use std::io::IsTerminal;
@@ -40,8 +40,12 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     }
     warn_outdated(&ws)?;
     // The dataset gives the label and the image; without it the scores still show.
-    let project = match open_project(&args.workspace, args.data.as_deref()) {
-        Ok(p) => Some(p),
+    let project = match open_project_or_record(&args.workspace, args.data.as_deref()) {
+        Ok((p, None)) => Some(p),
+        Ok((p, Some(why))) => {
+            errln!("warning: {why}; the label and file are those the workspace recorded, and no image shows");
+            Some(p)
+        }
         Err(e) => {
             errln!("warning: {e}");
             None

@@ -7,7 +7,7 @@ use crate::data::Dataset;
 /// Example `index` of `ds` as a grey (1 channel) or RGB (3 channels) image; `None` when out of range or
 /// of another channel count.
 pub fn example_image(ds: &Dataset, index: usize) -> Option<DynamicImage> {
-    if index >= ds.len() {
+    if index >= ds.len() || !ds.has_pixels() {
         return None;
     }
     let (w, h) = (u32::try_from(ds.width).ok()?, u32::try_from(ds.height).ok()?);

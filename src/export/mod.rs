@@ -34,5 +34,5 @@ pub use import::{check_labels, read_scores, valid_score_name, ImportedScores};
 pub use jsonl::write_jsonl;
 pub use npy::{npy_bytes, write_npy, NpyData};
 pub use scores::{workspace_scores, NamedScores};
-pub use source::{open_project, original_labels};
+pub use source::{open_project, open_project_or_record, original_labels};
 pub use table::{Cells, Column, Table, Value};

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::ExportError;
-use crate::data::{Format, LoadOptions};
+use crate::data::{Dataset, Format, LoadOptions};
 use crate::project::Project;
 use crate::store::Workspace;
 
@@ -37,4 +37,45 @@ pub fn original_labels(ws_path: &Path, data: Option<&Path>) -> Result<Vec<u32>, 
         }
     }
     Ok(labels)
+}
+
+/// [`open_project`], or, when the dataset cannot be opened as the workspace's (changed, moved, gone) and
+/// the workspace records its examples, a project from that record: labels and files, no pixels. The
+/// second value then says why the dataset was not used, for a warning.
+pub fn open_project_or_record(
+    ws_path: &Path,
+    data: Option<&Path>,
+) -> Result<(Project, Option<String>), ExportError> {
+    match open_project(ws_path, data) {
+        Ok(project) => Ok((project, None)),
+        Err(why) => match from_record(ws_path, data) {
+            Ok(Some(project)) => Ok((project, Some(why.to_string()))),
+            _ => Err(why),
+        },
+    }
+}
+
+/// The workspace's project from its record of its examples (`None` without one).
+fn from_record(ws_path: &Path, data: Option<&Path>) -> Result<Option<Project>, ExportError> {
+    let workspace = Workspace::open(ws_path)?;
+    let Some(record) = workspace.example_record()? else { return Ok(None) };
+    let info = workspace.dataset_info()?;
+    let root = data.map_or_else(|| PathBuf::from(&info.source), Path::to_path_buf);
+    let dataset = Dataset {
+        name: info.name,
+        format: Format::from_name(&info.format).unwrap_or(Format::Idx),
+        channels: info.channels,
+        height: info.height,
+        width: info.width,
+        pixels: Vec::new(),
+        labels: record.labels,
+        class_names: info.class_names,
+        paths: record.paths.map(|p| p.iter().map(|p| root.join(p)).collect()),
+        source: root,
+        content_hash: info.content_hash,
+        notes: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    let injected = workspace.injected()?;
+    Ok(Some(Project { dataset, workspace, injected, created: false }))
 }

@@ -7,6 +7,7 @@
 mod blob;
 mod config;
 mod dataset;
+mod example_record;
 mod injected;
 mod neighbour_parts;
 mod prob_sums;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use config::{CORRUPTION_KEY, UNREADABLE_KEY};
 pub use dataset::DatasetInfo;
+pub use example_record::ExampleRecord;
 pub use injected::InjectedRow;
 pub use neighbour_parts::StoredNeighbours;
 pub use prob_sums::HeldOutProbSums;

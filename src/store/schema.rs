@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -141,6 +141,16 @@ INSERT OR IGNORE INTO config (key, value)
 SELECT 'density_kernel', '{"bandwidth":"half_mean_distance"}'
 WHERE EXISTS (SELECT 1 FROM proxy_scores WHERE name LIKE '%density')
    OR EXISTS (SELECT 1 FROM neighbour_parts);
+"#;
+
+/// Version 6: the workspace's own record of its examples' labels and files (see `example_record.rs`),
+/// written when a command first opens the workspace with its dataset.
+const V6: &str = r#"
+CREATE TABLE example_record (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    labels BLOB NOT NULL,
+    paths BLOB
+);
 "#;
 
 /// This binary's release, as recorded in `meta.written_by`.

@@ -19,6 +19,7 @@ mod dataset_warnings;
 mod density_rule;
 mod deploy;
 mod estimate;
+mod example_record;
 mod export;
 mod export_clean;
 mod export_folder_source;
