@@ -146,7 +146,7 @@ WHERE EXISTS (SELECT 1 FROM proxy_scores WHERE name LIKE '%density')
 /// Version 6: the workspace's own record of its examples' labels and files (see `example_record.rs`),
 /// written when a command first opens the workspace with its dataset.
 const V6: &str = r#"
-CREATE TABLE example_record (
+CREATE TABLE IF NOT EXISTS example_record (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     labels BLOB NOT NULL,
     paths BLOB
@@ -206,7 +206,7 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (12, 12));
+        assert_eq!((tables, again), (13, 13));
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         Ok(())
     }

@@ -298,7 +298,17 @@ fn a_workspace_without_runs_exports_empty_score_cells() {
 #[test]
 fn a_moved_dataset_is_a_clear_error_and_data_points_to_it() {
     let f = marked();
+    let before = f.ok(&["export", "d.cscore"]);
     std::fs::rename(&f.data, f.path("moved")).unwrap();
+    // The workspace's record of its examples gives the table, and the warning says where the data went.
+    let out = f.cscore(&["export", "d.cscore"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success() && err.contains("--data PATH") && err.contains("recorded"), "{err}");
+    assert_eq!(text(&out.stdout), before);
+    // Without the record (a workspace no command has opened with its dataset since it had one), an error.
+    let c = rusqlite::Connection::open(&f.ws).unwrap();
+    c.execute("DELETE FROM example_record", []).unwrap();
+    drop(c);
     let err = f.fails(&["export", "d.cscore"]);
     assert!(err.contains("--data PATH"), "{err}");
     let csv = f.ok(&["export", "d.cscore", "--data", "moved"]);

@@ -220,6 +220,15 @@ fn show_prints_one_example() {
     assert!(!plain.contains('\x1b') && plain.len() < out.len());
     assert!(f.fails(&["show", "d.cscore", "60"]).contains("out of range"));
     std::fs::rename(&f.data, f.path("gone")).unwrap();
+    // The label from the workspace's record of its examples; no image.
+    let out = f.cscore(&["show", "d.cscore", "3", "--ascii"]);
+    let (shown, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && !shown.contains("dataset not loaded"), "{err}");
+    assert!(shown.lines().count() < plain.lines().count() + 3, "no ASCII image:\n{shown}");
+    assert!(err.contains("--data PATH") && err.contains("no image shows"), "{err}");
+    let c = rusqlite::Connection::open(f.path("d.cscore")).unwrap();
+    c.execute("DELETE FROM example_record", []).unwrap();
+    drop(c);
     let out = f.cscore(&["show", "d.cscore", "3"]);
     assert!(
         out.status.success() && text(&out.stdout).contains("dataset not loaded"),
