@@ -153,7 +153,7 @@ pub fn resolve_protocol_plan(
                     super::LR_CANDIDATES.len(),
                     super::lr_range::TEST_TRAIN
                 ));
-                let choice = choose_lr(ds, &plan, device, stop)?;
+                let choice = choose_lr(ds, &plan, device, stop, &mut *say)?;
                 plan.train.lr = choice.lr;
                 format!("lr {} ({})", choice.lr, choice.summary())
             }
