@@ -13,6 +13,7 @@ mod export;
 mod export_format;
 mod gpu;
 mod import;
+mod import_tags;
 mod outdated;
 mod pred_probs;
 mod progress;
@@ -91,6 +92,13 @@ compares false, `x == null` finds it.")]
   cscore import-scores mnist-10k.cscore other.npy --name other
   cscore import-scores mnist-10k.cscore scores.csv --name mine     index,score or one score per line")]
     ImportScores(Box<import::ImportArgs>),
+    /// Import tags, relabels and notes from a table (another workspace's export, or any CSV / JSON Lines
+    /// with index or path and tag, relabel, note columns), matched by file or index.
+    #[command(after_help = "Examples:
+  cscore export old.cscore --filter 'tag != null' -o tags.csv     the labeling of a workspace…
+  cscore import-tags new.cscore tags.csv                          …carried to one of the edited folder (by file)
+  cscore import-tags mnist-10k.cscore issues.csv --by index       index,tag rows, e.g. from pandas")]
+    ImportTags(Box<import_tags::ImportTagsArgs>),
     /// Evaluate the C-score, every proxy and reference: AUROC / AP against known-bad examples, or
     /// Spearman / Kendall against reference scores.
     #[command(after_help = "Examples:
@@ -155,6 +163,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Explore(args) => explore::run(&args),
         Command::Export(args) => export::run(&args),
         Command::ImportScores(args) => import::run(&args),
+        Command::ImportTags(args) => import_tags::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Show(args) => show::run(&args),
         Command::Worker(args) => worker::run(&args),

@@ -3,7 +3,7 @@
 //! LF line ends); a UTF-8 byte-order mark is skipped.
 
 /// Splits CSV text into records (with the 1-based line each starts on), skipping blank lines.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
+pub(super) fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader =
         ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());

@@ -59,6 +59,49 @@ impl Workspace {
         tx.commit().at(&self.path)
     }
 
+    /// Writes many examples' marks in one transaction (all or none): each row's tag and relabel, as
+    /// [`Workspace::set_tag`] does (recorded for undo), and its note where it has one. Returns how many
+    /// examples changed.
+    pub fn import_tags(&self, rows: &[TagRow]) -> Result<usize, StoreError> {
+        for row in rows {
+            self.check_example(row.example)?;
+            if let Some(label) = row.relabel {
+                self.check_label("relabel", label)?;
+            }
+        }
+        let tx = self.write()?;
+        let mut changed = 0;
+        for row in rows {
+            let (tag, relabel) = (row.tag.as_deref().filter(|t| !t.trim().is_empty()), row.relabel);
+            let (old_tag, old_relabel) = current(&tx, row.example).at(&self.path)?;
+            let mut touched = false;
+            if (old_tag.as_deref(), old_relabel) != (tag, relabel) && (tag.is_some() || relabel.is_some()) {
+                put_tag(&tx, row.example, tag, relabel).at(&self.path)?;
+                tx.prepare_cached(
+                    "INSERT INTO tag_history (example, old_tag, new_tag, old_relabel, new_relabel)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| s.execute(params![row.example, old_tag, tag, old_relabel, relabel]))
+                .at(&self.path)?;
+                touched = true;
+            }
+            if let Some(note) = row.note.as_deref().filter(|n| !n.trim().is_empty()) {
+                let n = tx
+                    .execute(
+                        "INSERT INTO tags (example, note) VALUES (?1, ?2)
+                         ON CONFLICT (example) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at
+                         WHERE tags.note IS NOT excluded.note",
+                        params![row.example, note],
+                    )
+                    .at(&self.path)?;
+                touched |= n > 0;
+            }
+            changed += usize::from(touched);
+        }
+        tx.commit().at(&self.path)?;
+        Ok(changed)
+    }
+
     /// Every example with a tag, relabel or note, by example.
     pub fn tags(&self) -> Result<Vec<TagRow>, StoreError> {
         let mut stmt = self

@@ -26,6 +26,7 @@ mod export_folder_source;
 mod export_import_eval;
 mod fuzz_regressions;
 mod gpu_handover;
+mod import_tags;
 mod labels_first;
 mod long_jobs;
 mod pred_probs;

@@ -1,0 +1,92 @@
+//! `cscore import-tags`: tags, relabels and notes from a table into a workspace, matched by index or by
+//! file (to carry the labeling of one workspace to another of an edited copy of the dataset).
+
+use super::stderr::errln;
+use clap::{Args, ValueEnum};
+use cscore::export::{open_project_or_record, read_tag_lines, resolve_tags, MatchBy};
+use std::path::{Path, PathBuf};
+
+/// How rows find their examples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// The file (`path` column) for an image folder whose rows have one, else the index.
+    Auto,
+    /// The `index` column.
+    Index,
+    /// The `path` column: the longest ending of it that is an example's file below the folder.
+    Path,
+}
+
+/// `cscore import-tags` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ImportTagsArgs {
+    /// The workspace file.
+    pub workspace: PathBuf,
+    /// The table: CSV with a header, or JSON Lines (.jsonl): `index` and/or `path`, and `tag`, `relabel`
+    /// (class index or name), `note` columns (cscore's own export has them all).
+    pub file: PathBuf,
+    /// Match rows to examples by this column.
+    #[arg(long, value_enum, default_value_t = By::Auto)]
+    pub by: By,
+    /// Load the dataset from here instead of the path the workspace records.
+    #[arg(long, value_name = "PATH")]
+    pub data: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
+    let lines = read_tag_lines(&args.file)?;
+    let (project, without_dataset) = open_project_or_record(&args.workspace, args.data.as_deref())?;
+    if let Some(why) = without_dataset {
+        errln!("warning: {why}; matching against the files the workspace recorded");
+    }
+    let ds = &project.dataset;
+    let files: Option<Vec<String>> =
+        ds.paths.as_ref().map(|p| p.iter().map(|p| below(&ds.source, p)).collect());
+    let by = match args.by {
+        By::Index => MatchBy::Index,
+        By::Path if files.is_none() => {
+            anyhow::bail!(
+                "--by path: the workspace's dataset is not an image folder; its examples have no files"
+            )
+        }
+        By::Path => MatchBy::Path,
+        By::Auto if files.is_some() && lines.iter().all(|l| l.path.is_some()) => MatchBy::Path,
+        By::Auto => MatchBy::Index,
+    };
+    let resolved = resolve_tags(&lines, by, ds.len(), &ds.class_names, files.as_deref())
+        .map_err(|p| anyhow::anyhow!("{}: {p}", args.file.display()))?;
+    let column = if by == MatchBy::Path { "path" } else { "index" };
+    if resolved.tags.is_empty() && !lines.is_empty() {
+        anyhow::bail!(
+            "{}: none of its {} rows matches an example of this workspace by {column} (the first: line {}, {})",
+            args.file.display(),
+            lines.len(),
+            resolved.unmatched[0].0,
+            resolved.unmatched[0].1
+        );
+    }
+    let changed = project.workspace.import_tags(&resolved.tags)?;
+    errln!(
+        "{} rows of {} matched examples by {column}; {changed} example{} changed (tag changes can be undone in the explorer)",
+        resolved.tags.len(),
+        args.file.display(),
+        if changed == 1 { "" } else { "s" }
+    );
+    if let Some((line, named)) = resolved.unmatched.first() {
+        errln!(
+            "warning: {} row{} match{} no example (line {line}: {named}{})",
+            resolved.unmatched.len(),
+            if resolved.unmatched.len() == 1 { "" } else { "s" },
+            if resolved.unmatched.len() == 1 { "es" } else { "" },
+            if resolved.unmatched.len() > 1 { ", …" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+/// `path` below `root`, `/`-separated.
+fn below(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}

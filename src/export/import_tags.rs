@@ -1,0 +1,249 @@
+//! Tags from a table (`cscore import-tags`): cscore's own export (CSV or JSON Lines, e.g. of another
+//! workspace of an edited copy of the dataset), or any table with an `index` or `path` column and
+//! `tag`, `relabel` (a class index or name) and `note` columns, as pandas or a spreadsheet writes them.
+//! Each row is matched to an example by its index, or by its file: the path below the dataset's folder,
+//! found as the longest ending of the row's path that names an example (`/old/place/pets/cat/1.png` is
+//! `cat/1.png` of a folder `pets` anywhere).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::import_csv::records;
+use super::ExportError;
+use crate::store::TagRow;
+
+/// One row of the file: how it names its example, and what it says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagLine {
+    /// The 1-based line of the file.
+    pub line: usize,
+    /// The example's index, where the row gives one.
+    pub index: Option<usize>,
+    /// The example's file, where the row gives one.
+    pub path: Option<String>,
+    /// The tag (`None`: the row sets none).
+    pub tag: Option<String>,
+    /// The relabel, as a class index or name.
+    pub relabel: Option<String>,
+    /// The note.
+    pub note: Option<String>,
+}
+
+/// Which column matches rows to examples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchBy {
+    /// The `index` column.
+    Index,
+    /// The `path` column, against the files of an image folder.
+    Path,
+}
+
+/// Reads the rows that say something (a tag, relabel or note) from a CSV (with a header) or JSON Lines
+/// file (`.jsonl`, `.ndjson`).
+pub fn read_tag_lines(path: &Path) -> Result<Vec<TagLine>, ExportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ExportError::io(path, e))?;
+    let jsonl =
+        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"));
+    let lines =
+        if jsonl { from_jsonl(&text) } else { from_csv(&text) }.map_err(|p| ExportError::invalid(path, p))?;
+    Ok(lines.into_iter().filter(|l| l.tag.is_some() || l.relabel.is_some() || l.note.is_some()).collect())
+}
+
+/// A cell's text, `None` when empty.
+fn present(cell: &str) -> Option<String> {
+    let cell = cell.trim();
+    (!cell.is_empty()).then(|| cell.to_string())
+}
+
+fn index_of(cell: Option<String>, line: usize) -> Result<Option<usize>, String> {
+    cell.map(|c| c.parse().map_err(|_| format!("line {line}: index '{c}' is not an example index")))
+        .transpose()
+}
+
+fn from_csv(text: &str) -> Result<Vec<TagLine>, String> {
+    let mut recs = records(text)?;
+    if recs.is_empty() {
+        return Err("the file holds no rows".into());
+    }
+    let header: Vec<String> = recs.remove(0).1.into_iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (index, path) = (col("index"), col("path"));
+    if index.is_none() && path.is_none() {
+        return Err(format!(
+            "no 'index' or 'path' column (columns: {}) to say which example a row is",
+            header.join(", ")
+        ));
+    }
+    let (tag, relabel, note) = (col("tag"), col("relabel"), col("note"));
+    if tag.is_none() && relabel.is_none() && note.is_none() {
+        return Err(format!("no 'tag', 'relabel' or 'note' column (columns: {})", header.join(", ")));
+    }
+    recs.into_iter()
+        .map(|(line, rec)| {
+            let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).and_then(|v| present(v));
+            Ok(TagLine {
+                line,
+                index: index_of(cell(index), line)?,
+                path: cell(path),
+                tag: cell(tag),
+                relabel: cell(relabel),
+                note: cell(note),
+            })
+        })
+        .collect()
+}
+
+fn from_jsonl(text: &str) -> Result<Vec<TagLine>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (k, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let line = k + 1;
+        let Ok(Value::Object(o)) = serde_json::from_str::<Value>(raw) else {
+            return Err(format!("line {line}: not a JSON object"));
+        };
+        let text_of = |key: &str| match o.get(key) {
+            Some(Value::String(s)) => present(s),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        out.push(TagLine {
+            line,
+            index: index_of(text_of("index"), line)?,
+            path: text_of("path"),
+            tag: text_of("tag"),
+            relabel: text_of("relabel"),
+            note: text_of("note"),
+        });
+    }
+    Ok(out)
+}
+
+/// What the rows come to: each matched example's new marks (its current note kept where a row gives
+/// none), and the rows that match no example, by line.
+#[derive(Debug, Default, PartialEq)]
+pub struct Resolved {
+    /// The marks to write, one per example (a later row for the same example wins).
+    pub tags: Vec<TagRow>,
+    /// Rows that name no example of this dataset: (line, what they named).
+    pub unmatched: Vec<(usize, String)>,
+}
+
+/// Matches `lines` to the examples of a dataset of `n` examples with `class_names` (and, for an image
+/// folder, each example's file below the folder, `/`-separated), by `by`.
+pub fn resolve_tags(
+    lines: &[TagLine],
+    by: MatchBy,
+    n: usize,
+    class_names: &[String],
+    files: Option<&[String]>,
+) -> Result<Resolved, String> {
+    let by_file: HashMap<&str, usize> =
+        files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
+    let mut unmatched = Vec::new();
+    for l in lines {
+        let example = match by {
+            MatchBy::Index => l.index.filter(|&i| i < n),
+            MatchBy::Path => l.path.as_deref().and_then(|p| file_match(p, &by_file)),
+        };
+        let Some(example) = example else {
+            let named = match by {
+                MatchBy::Index => l.index.map_or("no index".into(), |i| format!("index {i}")),
+                MatchBy::Path => l.path.clone().unwrap_or_else(|| "no path".into()),
+            };
+            unmatched.push((l.line, named));
+            continue;
+        };
+        let relabel = l.relabel.as_deref().map(|r| class_of(r, class_names, l.line)).transpose()?;
+        chosen.insert(example, TagRow { example, tag: l.tag.clone(), relabel, note: l.note.clone() });
+    }
+    Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
+}
+
+/// The example whose file is the longest ending of `path` (components compared, `\` read as `/`).
+fn file_match(path: &str, by_file: &HashMap<&str, usize>) -> Option<usize> {
+    let path = path.replace('\\', "/");
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    (0..parts.len()).find_map(|start| by_file.get(parts[start..].join("/").as_str()).copied())
+}
+
+/// A relabel given as a class index or a class name.
+fn class_of(given: &str, class_names: &[String], line: usize) -> Result<u32, String> {
+    if let Some(k) = class_names.iter().position(|c| c == given) {
+        return Ok(k as u32);
+    }
+    match given.parse::<u32>() {
+        Ok(k) if (k as usize) < class_names.len() => Ok(k),
+        _ => Err(format!(
+            "line {line}: relabel '{given}' is neither a class name nor a class index below {}",
+            class_names.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn line(
+        line: usize,
+        index: Option<usize>,
+        path: Option<&str>,
+        tag: &str,
+        relabel: Option<&str>,
+    ) -> TagLine {
+        TagLine {
+            line,
+            index,
+            path: path.map(str::to_string),
+            tag: Some(tag.to_string()),
+            relabel: relabel.map(str::to_string),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn rows_match_by_index_or_by_the_longest_ending_of_their_path() {
+        let names = vec!["cat".to_string(), "dog".to_string()];
+        let files: Vec<String> = ["cat/1.png", "cat/2019/2.png", "dog/1.png"].map(String::from).into();
+        let lines = vec![
+            line(2, Some(0), Some("/old/pets/dog/1.png"), "mislabeled", Some("cat")),
+            line(3, Some(1), Some("C:\\pets\\cat\\2019\\2.png"), "ood", None),
+            line(4, Some(7), Some("/old/pets/cat/9.png"), "ood", Some("1")),
+        ];
+        let by_path = resolve_tags(&lines, MatchBy::Path, 3, &names, Some(&files)).unwrap();
+        let got: Vec<(usize, Option<&str>, Option<u32>)> =
+            by_path.tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
+        assert_eq!(got, [(1, Some("ood"), None), (2, Some("mislabeled"), Some(0))]);
+        assert_eq!(by_path.unmatched, [(4, "/old/pets/cat/9.png".to_string())]);
+        let by_index = resolve_tags(&lines[..2], MatchBy::Index, 3, &names, None).unwrap();
+        assert_eq!(by_index.tags.iter().map(|t| t.example).collect::<Vec<_>>(), [0, 1]);
+        let e = resolve_tags(&[line(5, Some(0), None, "x", Some("horse"))], MatchBy::Index, 3, &names, None);
+        assert_eq!(
+            e.unwrap_err(),
+            "line 5: relabel 'horse' is neither a class name nor a class index below 2"
+        );
+    }
+
+    #[test]
+    fn csv_and_jsonl_rows_that_say_something() {
+        let csv = "index,label,tag,relabel,note,path\n0,1,mislabeled,0,,/p/a.png\n1,0,,,,/p/b.png\n2,0,,,\"odd, very\",/p/c.png\n";
+        let rows = from_csv(csv).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].relabel.as_deref(), Some("0"));
+        assert_eq!((rows[2].note.as_deref(), rows[2].path.as_deref()), (Some("odd, very"), Some("/p/c.png")));
+        let jsonl =
+            "{\"index\":3,\"tag\":\"ood\",\"relabel\":null,\"note\":null}\n{\"index\":4,\"tag\":null}\n";
+        let rows = from_jsonl(jsonl).unwrap();
+        assert_eq!(
+            (rows[0].index, rows[0].tag.as_deref(), rows[1].tag.as_deref()),
+            (Some(3), Some("ood"), None)
+        );
+        assert!(from_csv("label,score\n1,2\n").unwrap_err().starts_with("no 'index' or 'path' column"));
+        assert!(from_csv("index,score\n1,2\n").unwrap_err().starts_with("no 'tag', 'relabel' or 'note'"));
+        assert!(from_csv("index,tag\nx,ood\n").unwrap_err().contains("'x' is not an example index"));
+    }
+}

@@ -1,0 +1,109 @@
+//! `cscore import-tags`: the labeling of one workspace carried to another of an edited copy of the
+//! folder (matched by file), and index,tag tables as pandas writes them (matched by index).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::export_support::{cscore, text};
+use cscore::store::{TagRow, Workspace};
+use std::path::Path;
+
+fn pets(dir: &Path) {
+    for (k, class) in ["cat", "dog"].iter().enumerate() {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for j in 0..10u8 {
+            image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([j * 20, (x * y) as u8, 120 * k as u8]))
+                .save(dir.join(class).join(format!("{j:02}.png")))
+                .unwrap();
+        }
+    }
+}
+
+fn estimate(root: &Path, data: &str, ws: &str) {
+    let args = ["estimate", data, "-w", ws, "--ratios", "0.5", "--runs", "1", "--epochs", "1"];
+    let out = cscore(
+        &[&args[..], &["--model", "mlp:8", "--lr", "0.05", "--proxies", "none", "--no-progress"]].concat(),
+        root,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    pets(&root.join("pets"));
+    estimate(root, "pets", "old.cscore");
+    let old = Workspace::open(&root.join("old.cscore")).unwrap();
+    old.set_tag(2, Some("ood"), None).unwrap(); // cat/02.png
+    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png
+    old.set_note(13, Some("a cat, surely")).unwrap();
+    old.set_tag(15, Some("ok"), None).unwrap(); // dog/05.png
+    drop(old);
+    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The edited copy elsewhere: the outlier deleted, a new image added (the indices all shift).
+    pets(&root.join("v2/pets"));
+    std::fs::remove_file(root.join("v2/pets/cat/02.png")).unwrap();
+    image::RgbImage::new(8, 8).save(root.join("v2/pets/cat/00a.png")).unwrap();
+    estimate(root, "v2/pets", "new.cscore");
+    let out = cscore(&["import-tags", "new.cscore", "tags.csv"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 rows of tags.csv matched examples by path; 2 examples changed"), "{err}");
+    assert!(err.contains("1 row matches no example (line ") && err.contains("pets/cat/02.png"), "{err}");
+    let new = Workspace::open(&root.join("new.cscore")).unwrap();
+    let tags = new.tags().unwrap();
+    // In the new listing cat/00a.png is example 1, cat/02.png is gone: dog/03.png is 13, dog/05.png 15.
+    assert_eq!(
+        tags,
+        [
+            TagRow {
+                example: 13,
+                tag: Some("mislabeled".into()),
+                relabel: Some(0),
+                note: Some("a cat, surely".into())
+            },
+            TagRow { example: 15, tag: Some("ok".into()), relabel: None, note: None },
+        ]
+    );
+    // Importing again changes nothing; the explorer's undo takes a tag change back.
+    let again = cscore(&["import-tags", "new.cscore", "tags.csv"], root);
+    assert!(text(&again.stderr).contains("0 examples changed"), "{}", text(&again.stderr));
+    assert_eq!(new.undo_last_tag().unwrap().unwrap().example, 15);
+}
+
+#[test]
+fn index_tables_and_their_mistakes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    pets(&root.join("pets"));
+    estimate(root, "pets", "p.cscore");
+    std::fs::write(root.join("issues.csv"), "index,tag,relabel\n4,mislabeled,dog\n7,mislabeled,\n").unwrap();
+    let out = cscore(&["import-tags", "p.cscore", "issues.csv"], root);
+    assert!(
+        out.status.success() && text(&out.stderr).contains("by index; 2 examples changed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let tags = Workspace::open(&root.join("p.cscore")).unwrap().tags().unwrap();
+    assert_eq!((tags[0].example, tags[0].relabel, tags[1].example, tags[1].relabel), (4, Some(1), 7, None));
+    std::fs::write(root.join("t.jsonl"), "{\"index\":5,\"tag\":\"ood\"}\n").unwrap();
+    assert!(cscore(&["import-tags", "p.cscore", "t.jsonl"], root).status.success());
+    for (body, says) in [
+        (
+            "index,tag\n99,ood\n",
+            "none of its 1 rows matches an example of this workspace by index (the first: line 2, index 99)",
+        ),
+        (
+            "index,tag,relabel\n1,x,horse\n",
+            "line 2: relabel 'horse' is neither a class name nor a class index below 2",
+        ),
+        ("label,tag\n1,ood\n", "no 'index' or 'path' column"),
+    ] {
+        std::fs::write(root.join("bad.csv"), body).unwrap();
+        let out = cscore(&["import-tags", "p.cscore", "bad.csv"], root);
+        assert!(!out.status.success() && text(&out.stderr).contains(says), "{body}: {}", text(&out.stderr));
+    }
+    let tags = Workspace::open(&root.join("p.cscore")).unwrap().tags().unwrap();
+    assert_eq!(tags.len(), 3, "refused files change nothing: {tags:?}");
+}
