@@ -18,7 +18,7 @@ use std::path::PathBuf;
 pub struct EvalArgs {
     /// The workspace file.
     pub workspace: PathBuf,
-    /// Known-bad example indices: one per line, or a .npy of integers.
+    /// Known-bad example indices: one per line (or, for an image folder, files), or a .npy of integers.
     #[arg(long, value_name = "FILE", conflicts_with = "reference_scores")]
     pub truth_indices: Option<PathBuf>,
     /// Reference C-scores (.npy, .npz with `scores`, CSV), or the name of imported ones.
@@ -87,7 +87,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let (bad, what) = match &args.truth_indices {
-        Some(file) => (read_truth_indices(file, n)?, file.display().to_string()),
+        Some(file) => {
+            let files = example_files(&ws)?;
+            (read_truth_indices(file, n, files.as_deref())?, file.display().to_string())
+        }
         None => {
             let injected = ws.injected()?;
             if injected.is_empty() {
@@ -162,4 +165,27 @@ fn print_reference(scores: &[NamedScores], reference: &[f64]) {
             num(r.kendall_tau_b_below_one)
         );
     }
+}
+
+/// The files of an image folder's examples below the folder, as the workspace recorded them, or read
+/// from the folder's listing (no image is opened); `None` for other formats.
+fn example_files(ws: &Workspace) -> anyhow::Result<Option<Vec<String>>> {
+    if let Some(paths) = ws.example_record()?.and_then(|r| r.paths) {
+        return Ok(Some(paths));
+    }
+    let info = ws.dataset_info()?;
+    if info.format != "folder" {
+        return Ok(None);
+    }
+    let root = std::path::Path::new(&info.source);
+    let load = cscore::data::LoadOptions { format: Some(cscore::data::Format::Folder), ..Default::default() };
+    let Ok(Some(listed)) = cscore::data::load_labels(root, &load) else { return Ok(None) };
+    Ok(listed.paths.map(|p| {
+        p.iter()
+            .map(|f| {
+                let below = f.strip_prefix(root).unwrap_or(f);
+                below.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+            })
+            .collect()
+    }))
 }

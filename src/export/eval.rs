@@ -85,9 +85,12 @@ pub fn eval_reference(scores: &[NamedScores], reference: &[f64]) -> Vec<Referenc
 }
 
 /// Reads known-bad example indices: a `.npy` of integers, or text with one index per line (blank lines,
-/// `#` comments and a non-numeric header line are skipped; a CSV line counts by its first field).
-/// Returns one flag per example.
-pub fn read_truth_indices(path: &Path, n: usize) -> Result<Vec<bool>, ExportError> {
+/// `#` comments and a non-numeric header line are skipped; a CSV line counts by its first field). With
+/// `files` (an image folder's examples' files below the folder), a text line may name a file instead:
+/// the example whose file is the longest ending of the line. Returns one flag per example.
+pub fn read_truth_indices(path: &Path, n: usize, files: Option<&[String]>) -> Result<Vec<bool>, ExportError> {
+    let by_file: std::collections::HashMap<&str, usize> =
+        files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
     let is_npy = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let mut indices: Vec<(i128, String)> = Vec::new();
     if is_npy {
@@ -110,10 +113,22 @@ pub fn read_truth_indices(path: &Path, n: usize) -> Result<Vec<bool>, ExportErro
             if field.is_empty() {
                 continue;
             }
-            match field.parse::<i128>() {
-                Ok(v) => indices.push((v, format!("line {}", k + 1))),
-                Err(_) if indices.is_empty() && k == 0 => {}
-                Err(_) => {
+            let file = (!by_file.is_empty())
+                .then(|| super::import_tags::file_match(line.trim(), &by_file))
+                .flatten()
+                .or_else(|| super::import_tags::file_match(field, &by_file));
+            match (field.parse::<i128>(), file) {
+                (Ok(v), _) => indices.push((v, format!("line {}", k + 1))),
+                (Err(_), Some(i)) => indices.push((i as i128, format!("line {}", k + 1))),
+                (Err(_), None) if indices.is_empty() && k == 0 => {}
+                (Err(_), None) if files.is_some() => {
+                    let problem = format!(
+                        "line {}: '{field}' is neither an example index nor an example's file",
+                        k + 1
+                    );
+                    return Err(ExportError::invalid(path, problem));
+                }
+                (Err(_), None) => {
                     let problem = format!("line {}: '{field}' is not an example index", k + 1);
                     return Err(ExportError::invalid(path, problem));
                 }
@@ -166,15 +181,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.txt");
         std::fs::write(&p, "index\n3\n\n1 # flipped\n").unwrap();
-        assert_eq!(read_truth_indices(&p, 4).unwrap(), [false, true, false, true]);
+        assert_eq!(read_truth_indices(&p, 4, None).unwrap(), [false, true, false, true]);
         std::fs::write(&p, "1\n9\n").unwrap();
-        let e = read_truth_indices(&p, 4).unwrap_err().to_string();
+        let e = read_truth_indices(&p, 4, None).unwrap_err().to_string();
         assert!(e.contains("line 2: index 9 is out of range"), "{e}");
         std::fs::write(&p, "1\nx\n").unwrap();
-        assert!(read_truth_indices(&p, 4).unwrap_err().to_string().contains("'x' is not an example index"));
+        assert!(read_truth_indices(&p, 4, None)
+            .unwrap_err()
+            .to_string()
+            .contains("'x' is not an example index"));
         let npy = dir.path().join("bad.npy");
         let bytes = crate::export::npy_bytes(&[2], crate::export::NpyData::I64(&[0, 2])).unwrap();
         std::fs::write(&npy, bytes).unwrap();
-        assert_eq!(read_truth_indices(&npy, 3).unwrap(), [true, false, true]);
+        assert_eq!(read_truth_indices(&npy, 3, None).unwrap(), [true, false, true]);
     }
 }

@@ -162,8 +162,9 @@ pub fn resolve_tags(
     Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
 }
 
-/// The example whose file is the longest ending of `path` (components compared, `\` read as `/`).
-fn file_match(path: &str, by_file: &HashMap<&str, usize>) -> Option<usize> {
+/// The example whose file (below the folder, `/`-separated, in `by_file`) is the longest ending of
+/// `path` (components compared, `\` read as `/`).
+pub(super) fn file_match(path: &str, by_file: &HashMap<&str, usize>) -> Option<usize> {
     let path = path.replace('\\', "/");
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     (0..parts.len()).find_map(|start| by_file.get(parts[start..].join("/").as_str()).copied())

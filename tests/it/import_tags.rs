@@ -107,3 +107,27 @@ fn index_tables_and_their_mistakes() {
     let tags = Workspace::open(&root.join("p.cscore")).unwrap().tags().unwrap();
     assert_eq!(tags.len(), 3, "refused files change nothing: {tags:?}");
 }
+
+/// `eval --truth-indices` takes files too, for a folder: a list of known-bad files, as a data engineer
+/// has them (absolute, relative to anywhere above the folder, or with a header line).
+#[test]
+fn eval_truth_may_name_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    pets(&root.join("pets"));
+    estimate(root, "pets", "p.cscore");
+    let absolute = std::fs::canonicalize(root.join("pets/dog/04.png")).unwrap();
+    let list = format!("path\npets/cat/03.png\n{}\n7\n", absolute.display());
+    std::fs::write(root.join("bad.txt"), list).unwrap();
+    let out = cscore(&["eval", "p.cscore", "--truth-indices", "bad.txt"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("against 3 known-bad examples of 20"), "{}", text(&out.stdout));
+    std::fs::write(root.join("bad.txt"), "pets/cat/03.png\npets/cat/99.png\n").unwrap();
+    let out = cscore(&["eval", "p.cscore", "--truth-indices", "bad.txt"], root);
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains("line 2: 'pets/cat/99.png' is neither an example index nor an example's file"),
+        "{err}"
+    );
+}
