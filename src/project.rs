@@ -91,7 +91,8 @@ impl Project {
         let created = std::fs::symlink_metadata(&ws_path).is_err();
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
             Err(e @ StoreError::DatasetMismatch { .. }) if dataset.format == Format::Folder => {
-                let (ws, then) = reopen_as_then(data, load, &ws_path).ok_or(e)?;
+                let (ws, then) = reopen_as_then(data, load, &ws_path)
+                    .ok_or_else(|| name_changed_files(e, &ws_path, &dataset))?;
                 dataset = then;
                 ws
             }
@@ -192,6 +193,42 @@ fn record_examples(ws: &Workspace, ds: &Dataset) {
     if let Err(e) = recorded {
         tracing::debug!(path = %ws.path().display(), "no example record written: {e}");
     }
+}
+
+/// A changed image folder's refusal with the files that differ from the workspace's record of its
+/// examples: gone (or now unreadable), and new (or now readable).
+fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) -> StoreError {
+    let StoreError::DatasetMismatch { path, mut mismatch } = e else { return e };
+    let recorded = Workspace::open(ws_path).and_then(|ws| ws.example_record()).ok().flatten();
+    let (Some(recorded), Some(now)) = (recorded.and_then(|r| r.paths), ds.paths.as_ref()) else {
+        return StoreError::DatasetMismatch { path, mismatch };
+    };
+    let now: std::collections::HashSet<String> = now.iter().map(|p| relative(&ds.source, p)).collect();
+    let then: std::collections::HashSet<&str> = recorded.iter().map(String::as_str).collect();
+    let unreadable: std::collections::HashSet<String> =
+        ds.unreadable.iter().map(|(p, _)| relative(&ds.source, p)).collect();
+    let gone: Vec<String> = recorded
+        .iter()
+        .filter(|f| !now.contains(*f))
+        .map(|f| if unreadable.contains(f) { format!("{f} (now unreadable)") } else { f.clone() })
+        .collect();
+    let mut new: Vec<&String> = now.iter().filter(|f| !then.contains(f.as_str())).collect();
+    new.sort();
+    let list = |files: Vec<String>| {
+        let more = if files.len() > 3 { ", …" } else { "" };
+        format!("{} ({}{more})", files.len(), files.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+    };
+    let mut said = Vec::new();
+    if !gone.is_empty() {
+        said.push(format!("files gone: {}", list(gone)));
+    }
+    if !new.is_empty() {
+        said.push(format!("files new: {}", list(new.into_iter().cloned().collect())));
+    }
+    if !said.is_empty() {
+        mismatch.difference = format!("{} — {}", mismatch.difference, said.join("; "));
+    }
+    StoreError::DatasetMismatch { path, mismatch }
 }
 
 /// Whether the workspace at `path` exists and records files left out as unreadable.

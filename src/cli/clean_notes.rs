@@ -36,7 +36,9 @@ pub fn unknown_tags(tags: &[TagRow], asked: &[String]) -> Vec<String> {
 /// applied.
 pub fn kept_as_labeled(tags: &[TagRow], drop: &[String], apply_relabels: bool) -> Vec<String> {
     let dropped = |t: &TagRow| t.tag.as_ref().is_some_and(|t| drop.contains(t));
-    let kept = tag_counts(tags.iter().filter(|t| !dropped(t)));
+    // A relabel applied gives the example another label: it is not kept with its own.
+    let relabeled = |t: &TagRow| apply_relabels && t.relabel.is_some();
+    let kept = tag_counts(tags.iter().filter(|t| !dropped(t) && !relabeled(t)));
     let mut notes = Vec::new();
     if !kept.is_empty() {
         let total: usize = kept.values().sum();
@@ -93,5 +95,10 @@ mod tests {
             ["1 relabel(s) not applied (their examples keep the old label); --apply-relabels applies them"]
         );
         assert!(kept_as_labeled(&tags, &drop, true).is_empty());
+        // Applied, a relabel is not "kept with its label": only the ood example is.
+        assert_eq!(
+            kept_as_labeled(&tags, &[], true),
+            ["kept with their labels: 1 tagged example(s) (\"ood\" ×1); --drop-tag TAG leaves them out"]
+        );
     }
 }

@@ -24,10 +24,15 @@ pub(super) fn split<F, T>(files: Vec<F>, results: Vec<Result<T, DataError>>) -> 
                 read.0.push(file);
                 read.1.push(value);
             }
-            Err(DataError::Invalid { path, problem }) => unreadable.push((path, problem)),
+            Err(DataError::Invalid { path, problem }) => unreadable.push((path, one_line(&problem))),
         }
     }
     (read.0, read.1, unreadable)
+}
+
+/// A decoder's message on one line (some say theirs over several).
+fn one_line(problem: &str) -> String {
+    problem.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One error that names the first unreadable file and lists (a few of) the others, so that a folder with
@@ -64,7 +69,7 @@ pub(super) fn note(root: &Path, unreadable: &[(PathBuf, String)]) -> Option<Stri
         _ => format!("; also {}", others.join(", ")),
     };
     Some(format!(
-        "left out {} file{} that cannot be read as images ({FLAG}): {}: {problem}{others}",
+        "left out {} file{} that cannot be read as images ({FLAG}, recorded in the workspace): {}: {problem}{others}",
         unreadable.len(),
         if unreadable.len() == 1 { "" } else { "s" },
         shown(first)
@@ -104,7 +109,8 @@ mod tests {
         let one = note(Path::new("/r"), &bad(1)).unwrap();
         assert_eq!(
             one,
-            "left out 1 file that cannot be read as images (--skip-unreadable): c/0.png: cannot decode image"
+            "left out 1 file that cannot be read as images (--skip-unreadable, recorded in the workspace): c/0.png: \
+             cannot decode image"
         );
         let five = note(Path::new("/r"), &bad(5)).unwrap();
         assert!(five.starts_with("left out 5 files"), "{five}");
@@ -113,9 +119,9 @@ mod tests {
 
     #[test]
     fn split_keeps_each_result_with_its_file() {
-        let results = vec![Ok(1), Err(invalid(Path::new("b"), "bad")), Ok(3)];
+        let results = vec![Ok(1), Err(invalid(Path::new("b"), "bad\n  data")), Ok(3)];
         let (files, values, unreadable) = split(vec!["a", "b", "c"], results);
         assert_eq!((files, values), (vec!["a", "c"], vec![1, 3]));
-        assert_eq!(unreadable, vec![(PathBuf::from("b"), "bad".to_string())]);
+        assert_eq!(unreadable, vec![(PathBuf::from("b"), "bad data".to_string())], "on one line");
     }
 }

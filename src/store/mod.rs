@@ -108,7 +108,7 @@ pub enum StoreError {
         detail: String,
     },
     /// The workspace was made from a different dataset.
-    #[error("{path}: {mismatch}; give the dataset it was made from, or use another workspace", path = .path.display())]
+    #[error("{path}: {mismatch}; give the dataset it was made from, or use another workspace (its tags and scores still export: cscore export {path} --filter 'tag != null' -o tags.csv, and cscore import-tags carries them into a new one)", path = .path.display())]
     DatasetMismatch {
         /// The workspace file.
         path: PathBuf,

@@ -48,6 +48,9 @@ pub fn column_names(data: &ExplorerData) -> Vec<String> {
     names.extend(TAIL[..3].iter().map(|s| s.to_string()));
     names.extend(refs);
     names.extend(TAIL[3..].iter().map(|s| s.to_string()));
+    if data.dataset.paths.is_some() {
+        names.push("path".to_string());
+    }
     names
 }
 
@@ -95,6 +98,10 @@ fn column(inp: &TableInputs<'_>, name: &str, n: usize) -> Option<Cells> {
         "note" => texts(&|i| tags.note(i)),
         "label_name" => {
             texts(&|i| labels.get(i).and_then(|&l| data.dataset.class_names.get(l as usize).cloned()))
+        }
+        "path" => {
+            let paths = data.dataset.paths.as_ref()?;
+            texts(&|i| paths.get(i).map(|p| p.display().to_string()))
         }
         "injected" => ints(&|i| Some(i64::from(injected(i).is_some()))),
         "injected_kind" => texts(&|i| injected(i).map(|r| r.kind.clone())),

@@ -48,6 +48,7 @@ fn tags_export_with_their_files_after_the_folder_changed() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("24 examples then, 23 now") && err.contains("recorded when it was made"), "{err}");
+    assert!(err.contains("files gone: 2 (cat/02.png, dog/01.png); files new: 1 (cat/01b.png)"), "{err}");
     assert_eq!(text(&out.stdout), before, "the same table as before the change");
     let table = parse_csv(&text(&out.stdout));
     let col = |name: &str| table[0].iter().position(|c| c == name).unwrap();

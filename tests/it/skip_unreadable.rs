@@ -83,7 +83,7 @@ fn the_workspace_reads_its_folder_without_them_again_and_a_repaired_file_is_a_ch
     // Repairing a file adds an example: the dataset is not the workspace's any more.
     std::fs::write(dir.join("b/cut.png"), &whole).unwrap();
     let e = Project::open(&dir, &LoadOptions::default(), Some(&ws), None).err().expect("refused").to_string();
-    assert!(e.contains("6 examples then, 7 now"), "{e}");
+    assert!(e.contains("6 examples then, 7 now — files new: 1 (b/cut.png)"), "{e}");
     let once =
         format!("belongs to dataset {} as it was (hash ", std::fs::canonicalize(&dir).unwrap().display());
     assert!(e.contains(&once) && e.contains("…), not as it is now (hash "), "the path said once: {e}");
