@@ -185,7 +185,8 @@ fn injected_rows(injections: Vec<Injection>) -> Vec<InjectedRow> {
 /// its tags and scores can be exported with them after the dataset changes. Best effort: a workspace
 /// opened read-only goes without.
 fn record_examples(ws: &Workspace, ds: &Dataset) {
-    let paths = ds.paths.as_ref().map(|p| p.iter().map(|p| relative(&ds.source, p)).collect::<Vec<_>>());
+    let paths =
+        ds.paths.as_ref().map(|p| p.iter().map(|p| data::file_below(&ds.source, p)).collect::<Vec<_>>());
     let recorded = ws.has_example_record().and_then(|has| match has {
         true => Ok(()),
         false => ws.record_examples(&ds.labels, paths.as_deref()),
@@ -203,10 +204,11 @@ fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) -> StoreError
     let (Some(recorded), Some(now)) = (recorded.and_then(|r| r.paths), ds.paths.as_ref()) else {
         return StoreError::DatasetMismatch { path, mismatch };
     };
-    let now: std::collections::HashSet<String> = now.iter().map(|p| relative(&ds.source, p)).collect();
+    let now: std::collections::HashSet<String> =
+        now.iter().map(|p| data::file_below(&ds.source, p)).collect();
     let then: std::collections::HashSet<&str> = recorded.iter().map(String::as_str).collect();
     let unreadable: std::collections::HashSet<String> =
-        ds.unreadable.iter().map(|(p, _)| relative(&ds.source, p)).collect();
+        ds.unreadable.iter().map(|(p, _)| data::file_below(&ds.source, p)).collect();
     let gone: Vec<String> = recorded
         .iter()
         .filter(|f| !now.contains(*f))
@@ -238,13 +240,7 @@ fn records_unreadable(path: &Path) -> bool {
 
 /// The dataset's unreadable files as the workspace records them: below the folder, `/`-separated.
 fn unreadable_below(ds: &Dataset) -> Vec<String> {
-    ds.unreadable.iter().map(|(p, _)| relative(&ds.source, p)).collect()
-}
-
-/// `path` below `root`, `/`-separated (lossy where it is not UTF-8).
-fn relative(root: &Path, path: &Path) -> String {
-    let below = path.strip_prefix(root).unwrap_or(path);
-    below.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    ds.unreadable.iter().map(|(p, _)| data::file_below(&ds.source, p)).collect()
 }
 
 /// The corruption a workspace records, if any.
@@ -299,7 +295,7 @@ impl Project {
                 .iter()
                 .cloned()
                 .zip(read.labels)
-                .filter(|(p, _)| !left_out.contains(&relative(source, p)))
+                .filter(|(p, _)| !left_out.contains(&data::file_below(source, p)))
                 .unzip();
             (read.paths, read.labels) = (Some(paths), labels);
         }

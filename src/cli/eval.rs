@@ -180,12 +180,5 @@ fn example_files(ws: &Workspace) -> anyhow::Result<Option<Vec<String>>> {
     let root = std::path::Path::new(&info.source);
     let load = cscore::data::LoadOptions { format: Some(cscore::data::Format::Folder), ..Default::default() };
     let Ok(Some(listed)) = cscore::data::load_labels(root, &load) else { return Ok(None) };
-    Ok(listed.paths.map(|p| {
-        p.iter()
-            .map(|f| {
-                let below = f.strip_prefix(root).unwrap_or(f);
-                below.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-            })
-            .collect()
-    }))
+    Ok(listed.paths.map(|p| p.iter().map(|f| cscore::data::file_below(root, f)).collect()))
 }

@@ -3,8 +3,9 @@
 
 use super::stderr::errln;
 use clap::{Args, ValueEnum};
+use cscore::data::file_below;
 use cscore::export::{open_project_or_record, read_tag_lines, resolve_tags, MatchBy};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How rows find their examples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,7 +43,7 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
     }
     let ds = &project.dataset;
     let files: Option<Vec<String>> =
-        ds.paths.as_ref().map(|p| p.iter().map(|p| below(&ds.source, p)).collect());
+        ds.paths.as_ref().map(|p| p.iter().map(|p| file_below(&ds.source, p)).collect());
     let by = match args.by {
         By::Index => MatchBy::Index,
         By::Path if files.is_none() => {
@@ -83,10 +84,4 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// `path` below `root`, `/`-separated.
-fn below(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }

@@ -190,6 +190,13 @@ fn dataset_name(path: &Path, format: Format) -> String {
         .unwrap_or_else(|| "dataset".to_string())
 }
 
+/// `path` below `root`, `/`-separated (lossy where it is not UTF-8): how an image folder's example files
+/// are recorded and matched.
+pub fn file_below(root: &Path, path: &Path) -> String {
+    let below = path.strip_prefix(root).unwrap_or(path);
+    below.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 /// Class names "0", "1", … for formats that store only label numbers.
 pub(crate) fn numbered_classes(k: usize) -> Vec<String> {
     (0..k).map(|i| i.to_string()).collect()

@@ -170,3 +170,15 @@ pub fn signal_after_runs(
     assert!(kill.success());
     child.wait_with_output().unwrap()
 }
+
+/// `dir/{cat,dog}/00.png…`: `per_class` 8×8 RGB images a class, each a little different.
+pub fn pets(dir: &Path, per_class: u8) {
+    for (k, class) in ["cat", "dog"].iter().enumerate() {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for j in 0..per_class {
+            image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([j * 20, (x * y) as u8, 120 * k as u8]))
+                .save(dir.join(class).join(format!("{j:02}.png")))
+                .unwrap();
+        }
+    }
+}

@@ -11,14 +11,7 @@ use std::path::{Path, PathBuf};
 /// `pets/{cat,dog}/…`, 12 images a class.
 fn pets(root: &Path) -> PathBuf {
     let dir = root.join("pets");
-    for (k, class) in ["cat", "dog"].iter().enumerate() {
-        std::fs::create_dir_all(dir.join(class)).unwrap();
-        for j in 0..12u8 {
-            image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([j * 20, (x * y) as u8, 120 * k as u8]))
-                .save(dir.join(class).join(format!("{j:02}.png")))
-                .unwrap();
-        }
-    }
+    crate::common::pets(&dir, 12);
     dir
 }
 

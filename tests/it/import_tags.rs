@@ -7,14 +7,7 @@ use cscore::store::{TagRow, Workspace};
 use std::path::Path;
 
 fn pets(dir: &Path) {
-    for (k, class) in ["cat", "dog"].iter().enumerate() {
-        std::fs::create_dir_all(dir.join(class)).unwrap();
-        for j in 0..10u8 {
-            image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([j * 20, (x * y) as u8, 120 * k as u8]))
-                .save(dir.join(class).join(format!("{j:02}.png")))
-                .unwrap();
-        }
-    }
+    crate::common::pets(dir, 10);
 }
 
 fn estimate(root: &Path, data: &str, ws: &str) {
