@@ -171,3 +171,35 @@ fn the_filter_prompt_takes_what_export_takes_and_reports_errors_in_one_line() {
     assert!(app.list.filter.is_empty());
     assert_eq!(app.list.len(), 200);
 }
+
+/// An image folder's explorer filters on `path` as the export does (`path contains "dog/0"`), and its
+/// table has the export's columns, `path` last.
+#[test]
+fn an_image_folder_filters_on_its_files_as_export_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pets");
+    crate::common::pets(&data, 12);
+    let workspace = dir.path().join("p.cscore");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cscore"))
+        .args(["estimate", "pets", "-w", "p.cscore", "--ratios", "0.5", "--runs", "1", "--epochs", "1"])
+        .args(["--model", "mlp:8", "--lr", "0.05", "--proxies", "none", "--no-progress"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let f = Fixture { labels: Vec::new(), dir, data, workspace };
+    let (mut app, mut bg) = explorer(&f, Duration::from_secs(3600));
+    command(&mut app, &mut bg, Command::FilterExpr);
+    answer(&mut app, &mut bg, "path contains \"dog/0\"");
+    assert_eq!(app.mode, Mode::Normal, "{:?}", app.message);
+    assert_same_rows(&app, &f, "path contains \"dog/0\"");
+    assert_eq!(app.list.len(), 10);
+    command(&mut app, &mut bg, Command::FilterClear);
+    command(&mut app, &mut bg, Command::FilterExpr);
+    answer(&mut app, &mut bg, "zzzzzzzzzzzzzzzzzzzzzzzz");
+    let text = app.message.clone().expect("an error").text;
+    let listed = text.split("(columns: ").nth(1).and_then(|t| t.split(')').next()).expect(&text);
+    let csv = std::fs::read_to_string(f.dir.path().join("rows.csv")).unwrap();
+    assert_eq!(listed, csv.lines().next().unwrap().replace(',', ", "));
+    assert!(listed.ends_with(", path"), "{listed}");
+}
