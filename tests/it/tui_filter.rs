@@ -66,6 +66,14 @@ fn shown(app: &App) -> BTreeSet<u32> {
 }
 
 /// The list shows exactly what the export writes with the filter's expression text.
+/// The columns the filter prompt lists for an unknown one, as "a, b, …".
+fn columns_the_prompt_lists(app: &mut App, bg: &mut Background) -> String {
+    command(app, bg, Command::FilterExpr);
+    answer(app, bg, "zzzzzzzzzzzzzzzzzzzzzzzz");
+    let text = app.message.clone().expect("an error").text;
+    text.split("(columns: ").nth(1).and_then(|t| t.split(')').next()).expect(&text).to_string()
+}
+
 fn assert_same_rows(app: &App, f: &Fixture, expected: &str) {
     let expr = app.list.filter.expression().expect("a filter is active");
     assert_eq!(expr, expected);
@@ -111,10 +119,7 @@ fn quick_filters_compose_the_expression_the_export_takes() {
     assert_eq!(app.list.filter.expression(), None);
     assert_eq!(app.list.len(), 200);
     // the explorer's table has the export's columns, in its order
-    command(&mut app, &mut bg, Command::FilterExpr);
-    answer(&mut app, &mut bg, "zzzzzzzzzzzzzzzzzzzzzzzz");
-    let text = app.message.clone().expect("an error").text;
-    let listed = text.split("(columns: ").nth(1).and_then(|t| t.split(')').next()).expect(&text);
+    let listed = columns_the_prompt_lists(&mut app, &mut bg);
     let csv = std::fs::read_to_string(f.dir.path().join("rows.csv")).unwrap();
     assert_eq!(listed, csv.lines().next().unwrap().replace(',', ", "));
 }
@@ -195,10 +200,7 @@ fn an_image_folder_filters_on_its_files_as_export_does() {
     assert_same_rows(&app, &f, "path contains \"dog/0\"");
     assert_eq!(app.list.len(), 10);
     command(&mut app, &mut bg, Command::FilterClear);
-    command(&mut app, &mut bg, Command::FilterExpr);
-    answer(&mut app, &mut bg, "zzzzzzzzzzzzzzzzzzzzzzzz");
-    let text = app.message.clone().expect("an error").text;
-    let listed = text.split("(columns: ").nth(1).and_then(|t| t.split(')').next()).expect(&text);
+    let listed = columns_the_prompt_lists(&mut app, &mut bg);
     let csv = std::fs::read_to_string(f.dir.path().join("rows.csv")).unwrap();
     assert_eq!(listed, csv.lines().next().unwrap().replace(',', ", "));
     assert!(listed.ends_with(", path"), "{listed}");
