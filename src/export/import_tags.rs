@@ -29,6 +29,16 @@ pub struct TagLine {
     pub relabel: Option<String>,
     /// The note.
     pub note: Option<String>,
+    /// The row's `label` and `label_name` (cscore's export has both): the file's own class names, by
+    /// which a relabel given as an index is read where the class lists differ.
+    pub class: Option<(String, String)>,
+}
+
+impl TagLine {
+    /// Whether the row says something of its example.
+    fn says_something(&self) -> bool {
+        self.tag.is_some() || self.relabel.is_some() || self.note.is_some()
+    }
 }
 
 /// Which column matches rows to examples.
@@ -40,15 +50,14 @@ pub enum MatchBy {
     Path,
 }
 
-/// Reads the rows that say something (a tag, relabel or note) from a CSV (with a header) or JSON Lines
-/// file (`.jsonl`, `.ndjson`).
+/// Reads the rows of a CSV (with a header) or JSON Lines file (`.jsonl`, `.ndjson`).
 pub fn read_tag_lines(path: &Path) -> Result<Vec<TagLine>, ExportError> {
     let text = std::fs::read_to_string(path).map_err(|e| ExportError::io(path, e))?;
     let jsonl =
         path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"));
     let lines =
         if jsonl { from_jsonl(&text) } else { from_csv(&text) }.map_err(|p| ExportError::invalid(path, p))?;
-    Ok(lines.into_iter().filter(|l| l.tag.is_some() || l.relabel.is_some() || l.note.is_some()).collect())
+    Ok(lines)
 }
 
 /// A cell's text, `None` when empty.
@@ -77,6 +86,7 @@ fn from_csv(text: &str) -> Result<Vec<TagLine>, String> {
         ));
     }
     let (tag, relabel, note) = (col("tag"), col("relabel"), col("note"));
+    let (label, label_name) = (col("label"), col("label_name"));
     if tag.is_none() && relabel.is_none() && note.is_none() {
         return Err(format!("no 'tag', 'relabel' or 'note' column (columns: {})", header.join(", ")));
     }
@@ -90,6 +100,7 @@ fn from_csv(text: &str) -> Result<Vec<TagLine>, String> {
                 tag: cell(tag),
                 relabel: cell(relabel),
                 note: cell(note),
+                class: cell(label).zip(cell(label_name)),
             })
         })
         .collect()
@@ -115,6 +126,7 @@ fn from_jsonl(text: &str) -> Result<Vec<TagLine>, String> {
             tag: text_of("tag"),
             relabel: text_of("relabel"),
             note: text_of("note"),
+            class: text_of("label").zip(text_of("label_name")),
         });
     }
     Ok(out)
@@ -143,7 +155,9 @@ pub fn resolve_tags(
         files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
     let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
     let mut unmatched = Vec::new();
-    for l in lines {
+    let file_classes: HashMap<&str, &str> =
+        lines.iter().filter_map(|l| l.class.as_ref()).map(|(k, name)| (k.as_str(), name.as_str())).collect();
+    for l in lines.iter().filter(|l| l.says_something()) {
         let example = match by {
             MatchBy::Index => l.index.filter(|&i| i < n),
             MatchBy::Path => l.path.as_deref().and_then(|p| file_match(p, &by_file)),
@@ -156,7 +170,8 @@ pub fn resolve_tags(
             unmatched.push((l.line, named));
             continue;
         };
-        let relabel = l.relabel.as_deref().map(|r| class_of(r, class_names, l.line)).transpose()?;
+        let relabel =
+            l.relabel.as_deref().map(|r| class_of(r, class_names, &file_classes, l.line)).transpose()?;
         chosen.insert(example, TagRow { example, tag: l.tag.clone(), relabel, note: l.note.clone() });
     }
     Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
@@ -170,10 +185,22 @@ pub(super) fn file_match(path: &str, by_file: &HashMap<&str, usize>) -> Option<u
     (0..parts.len()).find_map(|start| by_file.get(parts[start..].join("/").as_str()).copied())
 }
 
-/// A relabel given as a class index or a class name.
-fn class_of(given: &str, class_names: &[String], line: usize) -> Result<u32, String> {
-    if let Some(k) = class_names.iter().position(|c| c == given) {
+/// A relabel given as a class name, or as a class index: of the file's classes where its rows name them
+/// (`label`, `label_name`), else of this workspace's.
+fn class_of(
+    given: &str,
+    class_names: &[String],
+    file_classes: &HashMap<&str, &str>,
+    line: usize,
+) -> Result<u32, String> {
+    let name = file_classes.get(given).copied().unwrap_or(given);
+    if let Some(k) = class_names.iter().position(|c| c == name) {
         return Ok(k as u32);
+    }
+    if name != given {
+        return Err(format!(
+            "line {line}: relabel {given} is class '{name}' in the file, which this workspace does not have"
+        ));
     }
     match given.parse::<u32>() {
         Ok(k) if (k as usize) < class_names.len() => Ok(k),
@@ -203,6 +230,7 @@ mod tests {
             tag: Some(tag.to_string()),
             relabel: relabel.map(str::to_string),
             note: None,
+            class: None,
         }
     }
 
@@ -230,10 +258,27 @@ mod tests {
     }
 
     #[test]
+    fn a_relabel_index_is_read_by_the_files_own_class_names() {
+        // The file's classes were (cat, dog); this workspace's are (bird, cat, dog).
+        let names: Vec<String> = ["bird", "cat", "dog"].map(String::from).into();
+        let mut row = line(2, Some(0), None, "mislabeled", Some("0"));
+        row.class = Some(("1".into(), "dog".into()));
+        let mut other = line(3, Some(1), None, "ok", None);
+        other.class = Some(("0".into(), "cat".into()));
+        let got = resolve_tags(&[row.clone(), other.clone()], MatchBy::Index, 3, &names, None).unwrap();
+        assert_eq!(got.tags[0].relabel, Some(1), "index 0 of the file is cat, index 1 here");
+        let mut fish = row;
+        fish.class = Some(("0".into(), "fish".into()));
+        let e = resolve_tags(&[fish], MatchBy::Index, 3, &names, None).unwrap_err();
+        assert_eq!(e, "line 2: relabel 0 is class 'fish' in the file, which this workspace does not have");
+    }
+
+    #[test]
     fn csv_and_jsonl_rows_that_say_something() {
         let csv = "index,label,tag,relabel,note,path\n0,1,mislabeled,0,,/p/a.png\n1,0,,,,/p/b.png\n2,0,,,\"odd, very\",/p/c.png\n";
         let rows = from_csv(csv).unwrap();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(rows.iter().filter(|r| r.says_something()).count(), 2);
+        assert_eq!(rows[0].class, None, "a label without a label_name names no class");
         assert_eq!(rows[0].relabel.as_deref(), Some("0"));
         assert_eq!((rows[2].note.as_deref(), rows[2].path.as_deref()), (Some("odd, very"), Some("/p/c.png")));
         let jsonl =

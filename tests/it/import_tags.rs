@@ -38,6 +38,13 @@ fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_cop
     pets(&root.join("v2/pets"));
     std::fs::remove_file(root.join("v2/pets/cat/02.png")).unwrap();
     image::RgbImage::new(8, 8).save(root.join("v2/pets/cat/00a.png")).unwrap();
+    // …and a new class that sorts first: class 0 is bird now, and the old relabel 0 (cat) is class 1.
+    std::fs::create_dir(root.join("v2/pets/bird")).unwrap();
+    for b in 0..2u8 {
+        image::RgbImage::from_pixel(8, 8, image::Rgb([b, 200, 9]))
+            .save(root.join(format!("v2/pets/bird/{b}.png")))
+            .unwrap();
+    }
     estimate(root, "v2/pets", "new.cscore");
     let out = cscore(&["import-tags", "new.cscore", "tags.csv"], root);
     let err = text(&out.stderr);
@@ -46,23 +53,20 @@ fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_cop
     assert!(err.contains("1 row matches no example (line ") && err.contains("pets/cat/02.png"), "{err}");
     let new = Workspace::open(&root.join("new.cscore")).unwrap();
     let tags = new.tags().unwrap();
-    // In the new listing cat/00a.png is example 1, cat/02.png is gone: dog/03.png is 13, dog/05.png 15.
+    // In the new listing bird/ comes first (0, 1), cat/00a.png is example 3, cat/02.png is gone: dog/03.png
+    // is 15, dog/05.png 17; the relabel to cat is class 1 here.
+    let cat = Some("a cat, surely".to_string());
     assert_eq!(
         tags,
         [
-            TagRow {
-                example: 13,
-                tag: Some("mislabeled".into()),
-                relabel: Some(0),
-                note: Some("a cat, surely".into())
-            },
-            TagRow { example: 15, tag: Some("ok".into()), relabel: None, note: None },
+            TagRow { example: 15, tag: Some("mislabeled".into()), relabel: Some(1), note: cat },
+            TagRow { example: 17, tag: Some("ok".into()), relabel: None, note: None },
         ]
     );
     // Importing again changes nothing; the explorer's undo takes a tag change back.
     let again = cscore(&["import-tags", "new.cscore", "tags.csv"], root);
     assert!(text(&again.stderr).contains("0 examples changed"), "{}", text(&again.stderr));
-    assert_eq!(new.undo_last_tag().unwrap().unwrap().example, 15);
+    assert_eq!(new.undo_last_tag().unwrap().unwrap().example, 17);
 }
 
 #[test]
