@@ -43,8 +43,8 @@ fn estimate_sample(ws: &Path, plan: &[&str]) {
     assert!(estimate.status.success(), "{}", String::from_utf8_lossy(&estimate.stderr));
 }
 
-/// Waits for the explorer to exit and checks it exited 0.
-fn exited(dir: &Path, tmux: &Tmux) {
+/// Waits for the explorer to exit; its exit line ("EXITED <status>") and its stderr.
+fn exit_and_stderr(dir: &Path, tmux: &Tmux) -> (String, String) {
     let start = Instant::now();
     let exit = loop {
         if let Ok(text) = std::fs::read_to_string(dir.join("exit.txt")) {
@@ -54,7 +54,13 @@ fn exited(dir: &Path, tmux: &Tmux) {
         std::thread::sleep(Duration::from_millis(100));
     };
     let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default();
-    assert_eq!(exit.trim(), "EXITED 0", "stderr: {stderr}");
+    (exit.trim().to_string(), stderr)
+}
+
+/// Waits for the explorer to exit and checks it exited 0.
+fn exited(dir: &Path, tmux: &Tmux) {
+    let (exit, stderr) = exit_and_stderr(dir, tmux);
+    assert_eq!(exit, "EXITED 0", "stderr: {stderr}");
 }
 
 #[test]
@@ -211,14 +217,8 @@ fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
     let status = screen.lines().find(|l| l.contains(" FAILED ")).unwrap();
     assert!(!status.contains("ETA"), "no ETA once training failed: {status}");
     tmux.keys(&["q"]);
-    let start = Instant::now();
-    while !dir.join("exit.txt").exists() {
-        assert!(start.elapsed() < SLOW, "the explorer did not quit:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let exit = std::fs::read_to_string(dir.join("exit.txt")).unwrap();
-    let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
-    assert_eq!(exit.trim(), "EXITED 1", "stderr: {stderr}");
+    let (exit, stderr) = exit_and_stderr(dir, &tmux);
+    assert_eq!(exit, "EXITED 1", "stderr: {stderr}");
     assert!(
         stderr.contains("error: training stopped: the first 3 holdout runs diverged")
             && stderr.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
