@@ -89,8 +89,7 @@ pub fn eval_reference(scores: &[NamedScores], reference: &[f64]) -> Vec<Referenc
 /// `files` (an image folder's examples' files below the folder), a text line may name a file instead:
 /// the example whose file is the longest ending of the line. Returns one flag per example.
 pub fn read_truth_indices(path: &Path, n: usize, files: Option<&[String]>) -> Result<Vec<bool>, ExportError> {
-    let by_file: std::collections::HashMap<&str, usize> =
-        files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let by_file = super::import_tags::FileIndex::new(files);
     let is_npy = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let mut indices: Vec<(i128, String)> = Vec::new();
     if is_npy {
@@ -113,11 +112,11 @@ pub fn read_truth_indices(path: &Path, n: usize, files: Option<&[String]>) -> Re
             if field.is_empty() {
                 continue;
             }
-            let file = (!by_file.is_empty())
-                .then(|| super::import_tags::file_match(line.trim(), &by_file))
-                .flatten()
-                .or_else(|| super::import_tags::file_match(field, &by_file));
-            match (field.parse::<i128>(), file) {
+            let parsed = field.parse::<i128>();
+            // A file only where the line is no index: the whole line (a path may hold ',' or '#'), else its field.
+            let file =
+                parsed.is_err().then(|| by_file.find(line.trim()).or_else(|| by_file.find(field))).flatten();
+            match (parsed, file) {
                 (Ok(v), _) => indices.push((v, format!("line {}", k + 1))),
                 (Err(_), Some(i)) => indices.push((i as i128, format!("line {}", k + 1))),
                 (Err(_), None) if indices.is_empty() && k == 0 => {}

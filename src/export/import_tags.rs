@@ -151,8 +151,7 @@ pub fn resolve_tags(
     class_names: &[String],
     files: Option<&[String]>,
 ) -> Result<Resolved, String> {
-    let by_file: HashMap<&str, usize> =
-        files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let by_file = FileIndex::new(files);
     let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
     let mut unmatched = Vec::new();
     let file_classes: HashMap<&str, &str> =
@@ -160,7 +159,7 @@ pub fn resolve_tags(
     for l in lines.iter().filter(|l| l.says_something()) {
         let example = match by {
             MatchBy::Index => l.index.filter(|&i| i < n),
-            MatchBy::Path => l.path.as_deref().and_then(|p| file_match(p, &by_file)),
+            MatchBy::Path => l.path.as_deref().and_then(|p| by_file.find(p)),
         };
         let Some(example) = example else {
             let named = match by {
@@ -177,12 +176,21 @@ pub fn resolve_tags(
     Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
 }
 
-/// The example whose file (below the folder, `/`-separated, in `by_file`) is the longest ending of
-/// `path` (components compared, `\` read as `/`).
-pub(super) fn file_match(path: &str, by_file: &HashMap<&str, usize>) -> Option<usize> {
-    let path = path.replace('\\', "/");
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-    (0..parts.len()).find_map(|start| by_file.get(parts[start..].join("/").as_str()).copied())
+/// An image folder's examples by their file below the folder (`/`-separated).
+pub(super) struct FileIndex<'a>(HashMap<&'a str, usize>);
+
+impl<'a> FileIndex<'a> {
+    /// The index of `files` (none: an empty index, which finds nothing).
+    pub(super) fn new(files: Option<&'a [String]>) -> Self {
+        FileIndex(files.unwrap_or_default().iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect())
+    }
+
+    /// The example whose file is the longest ending of `path` (components compared, `\` read as `/`).
+    pub(super) fn find(&self, path: &str) -> Option<usize> {
+        let path = path.replace('\\', "/");
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        (0..parts.len()).find_map(|start| self.0.get(parts[start..].join("/").as_str()).copied())
+    }
 }
 
 /// A relabel given as a class name, or as a class index: of the file's classes where its rows name them
