@@ -53,13 +53,15 @@ pub enum StoreError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// Another connection held the write lock for longer than the busy timeout.
-    #[error("{path}: the workspace stayed locked by another cscore process for over {seconds} s", path = .path.display())]
+    /// Another connection held the lock the operation needed (SQLite's "busy" or "locked").
+    #[error("{path}: the workspace was locked by another cscore process (waited up to {seconds} s; SQLite: {code})", path = .path.display())]
     Busy {
         /// The workspace file.
         path: PathBuf,
-        /// The busy timeout that ran out.
+        /// The busy timeout.
         seconds: u64,
+        /// SQLite's extended result code, by name: which lock, and whether it waited at all.
+        code: &'static str,
     },
     /// `create` was asked for a path that already exists.
     #[error("{path}: a file already exists there; open it or choose another -w path", path = .path.display())]
@@ -138,9 +140,11 @@ impl StoreError {
     pub(crate) fn sqlite(path: &Path, source: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match source.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Busy { path: path.to_path_buf(), seconds: workspace::BUSY_TIMEOUT.as_secs() }
-            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+                path: path.to_path_buf(),
+                seconds: workspace::BUSY_TIMEOUT.as_secs(),
+                code: busy_code(&source),
+            },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path: path.to_path_buf() },
             Some(ErrorCode::DiskFull) => {
                 StoreError::WriteFailed { path: path.to_path_buf(), detail: "the disk is full".into() }
@@ -154,6 +158,20 @@ impl StoreError {
             },
             _ => StoreError::Sqlite { path: path.to_path_buf(), source },
         }
+    }
+}
+
+/// Names a busy or locked error by its extended code (a snapshot or recovery conflict returns at once).
+fn busy_code(source: &rusqlite::Error) -> &'static str {
+    let rusqlite::Error::SqliteFailure(e, _) = source else { return "busy" };
+    match e.extended_code {
+        rusqlite::ffi::SQLITE_BUSY_SNAPSHOT => {
+            "SQLITE_BUSY_SNAPSHOT, a read snapshot went stale before a write"
+        }
+        rusqlite::ffi::SQLITE_BUSY_RECOVERY => "SQLITE_BUSY_RECOVERY",
+        rusqlite::ffi::SQLITE_BUSY_TIMEOUT => "SQLITE_BUSY_TIMEOUT",
+        rusqlite::ffi::SQLITE_LOCKED => "SQLITE_LOCKED, a conflict within one connection",
+        _ => "SQLITE_BUSY",
     }
 }
 

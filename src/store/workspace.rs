@@ -57,7 +57,7 @@ impl Workspace {
             dataset::insert(&tx, path, info)?;
             tx.commit().at(path)?;
         }
-        configure(&conn, path)?;
+        retry_busy(|| configure(&conn, path))?;
         Ok(Workspace {
             conn,
             path: path.to_path_buf(),
@@ -81,7 +81,7 @@ impl Workspace {
             }
             Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
         }
-        let conn = match open_writable(path) {
+        let conn = match retry_busy(|| open_writable(path)) {
             // Readable but not writable (permissions, a read-only mount): read it as an immutable file,
             // which needs no -shm; any write then fails as ReadOnly. Not when a WAL holds commits that
             // were never checkpointed: reading without them would show an old state.
@@ -272,6 +272,23 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         });
     }
     Ok(())
+}
+
+/// Runs `f` again while it fails with [`StoreError::Busy`], until [`BUSY_TIMEOUT`] has passed. SQLite
+/// answers "busy" at once, without waiting, where waiting could deadlock — two connections switching a
+/// new file to WAL at the same moment, one of them an opener that came between its creation and the
+/// switch — so a busy error is not always the busy timeout run out.
+fn retry_busy<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(StoreError::Busy { .. }) if started.elapsed() < BUSY_TIMEOUT => {
+                tracing::debug!("the workspace was busy while opening it; trying again");
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// WAL (readers never block the writer), relaxed fsync that WAL makes safe, foreign keys on.

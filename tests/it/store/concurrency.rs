@@ -97,3 +97,40 @@ fn opening_and_writing_wait_for_a_slow_writer() {
     slow.execute_batch("COMMIT").unwrap();
     assert_eq!(waiter.join().unwrap().unwrap().as_deref(), Some("1"));
 }
+
+/// Processes that open a workspace while another creates it (a follower polling for a new estimate's
+/// file) see it missing, empty or whole, and never a lock error: switching the new file to WAL is
+/// where two connections can deadlock, which SQLite answers with "busy" at once, without waiting.
+#[test]
+fn opening_a_workspace_while_it_is_created_never_fails_busy() {
+    for _ in 0..60 {
+        let (_dir, path) = temp();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let pollers: Vec<_> = (0..2)
+            .map(|_| {
+                let (path, done) = (path.clone(), Arc::clone(&done));
+                std::thread::spawn(move || -> Result<(), StoreError> {
+                    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                        match Workspace::open(&path) {
+                            Ok(ws) => drop(ws.run_counts()?),
+                            Err(StoreError::Missing { .. } | StoreError::NotAWorkspace { .. }) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let made = Workspace::create(&path, &info(12, 3, HASH)).and_then(|ws| {
+            ws.set_tag(0, Some("seen"), None)?;
+            Workspace::open(&path)?.set_tag(1, Some("seen"), None)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        made.unwrap();
+        for poller in pollers {
+            poller.join().unwrap().unwrap();
+        }
+    }
+}
