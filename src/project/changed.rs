@@ -1,0 +1,75 @@
+//! A dataset that differs from the one its workspace was made from: read as an earlier cscore read it,
+//! or refused with the files that changed.
+
+use super::dataset_info;
+use crate::data::{self, Dataset, LoadOptions};
+use crate::store::{StoreError, Workspace};
+use std::path::Path;
+
+/// A changed image folder's refusal with the files that differ from the workspace's record of its
+/// examples: gone (or now unreadable), and new (or now readable).
+pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) -> StoreError {
+    let StoreError::DatasetMismatch { path, mut mismatch } = e else { return e };
+    let recorded = Workspace::open(ws_path).and_then(|ws| ws.example_record()).ok().flatten();
+    let (Some(recorded), Some(now)) = (recorded.and_then(|r| r.paths), ds.paths.as_ref()) else {
+        return StoreError::DatasetMismatch { path, mismatch };
+    };
+    let now: std::collections::HashSet<String> =
+        now.iter().map(|p| data::file_below(&ds.source, p)).collect();
+    let then: std::collections::HashSet<&str> = recorded.iter().map(String::as_str).collect();
+    let unreadable: std::collections::HashSet<String> =
+        ds.unreadable.iter().map(|(p, _)| data::file_below(&ds.source, p)).collect();
+    let gone: Vec<String> = recorded
+        .iter()
+        .filter(|f| !now.contains(*f))
+        .map(|f| if unreadable.contains(f) { format!("{f} (now unreadable)") } else { f.clone() })
+        .collect();
+    let mut new: Vec<&String> = now.iter().filter(|f| !then.contains(f.as_str())).collect();
+    new.sort();
+    let list = |files: Vec<String>| {
+        let more = if files.len() > 3 { ", …" } else { "" };
+        format!("{} ({}{more})", files.len(), files.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+    };
+    let mut said = Vec::new();
+    if !gone.is_empty() {
+        said.push(format!("files gone: {}", list(gone)));
+    }
+    if !new.is_empty() {
+        said.push(format!("files new: {}", list(new.into_iter().cloned().collect())));
+    }
+    if !said.is_empty() {
+        mismatch.difference = format!("{} — {}", mismatch.difference, said.join("; "));
+    }
+    StoreError::DatasetMismatch { path, mismatch }
+}
+
+/// A workspace made by an earlier cscore holds an image folder as it was read then: at the size it
+/// recorded (before large images were resized by default, they were read whole) and, before cscore read
+/// the subfolders of class folders, from the class folders' own images. Reads the folder so, where the
+/// user did not ask otherwise, until the workspace takes it; `None` when no reading does.
+pub(super) fn reopen_as_then(
+    data: &Path,
+    load: &LoadOptions,
+    ws_path: &Path,
+) -> Option<(Workspace, Dataset)> {
+    let recorded = Workspace::open(ws_path).and_then(|w| w.dataset_info()).ok()?;
+    let sizes = match load.image_size {
+        Some(_) => vec![load.image_size],
+        None => vec![None, Some((recorded.height, recorded.width))],
+    };
+    let flats = if load.flat_folders { vec![true] } else { vec![false, true] };
+    for flat in flats {
+        for &image_size in &sizes {
+            if image_size == load.image_size && flat == load.flat_folders {
+                continue; // the reading that failed
+            }
+            let then = LoadOptions { image_size, flat_folders: flat, ..load.clone() };
+            let Ok(dataset) = data::load(data, &then) else { continue };
+            if let Ok(ws) = Workspace::open_or_create(ws_path, &dataset_info(&dataset)) {
+                tracing::info!(path = %ws_path.display(), ?image_size, flat, "the folder read as the workspace's cscore read it");
+                return Some((ws, dataset));
+            }
+        }
+    }
+    None
+}
