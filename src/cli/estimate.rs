@@ -99,6 +99,7 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     for note in &ds.notes {
         errln!("{note}");
     }
+    super::stderr::say_project_notes(&project);
     // The protocol's line (and its learning-rate test, for a new workspace) comes after the dataset's
     // warnings, which stay right below the line above.
     let mut protocol_lines = Vec::new();

@@ -171,9 +171,11 @@ fn labels_first(
 
 /// A workspace file (by its SQLite header) or a dataset path.
 fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
-    let Some((source, load)) = d.workspace_dataset("explore")? else {
-        return Ok(Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?);
+    let project = match d.workspace_dataset("explore")? {
+        None => Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?,
+        Some((source, load)) => Project::open(&source, &load, Some(&d.data), d.corruption())
+            .with_context(|| format!("opening the dataset of {}", d.data.display()))?,
     };
-    Project::open(&source, &load, Some(&d.data), d.corruption())
-        .with_context(|| format!("opening the dataset of {}", d.data.display()))
+    super::stderr::say_project_notes(&project);
+    Ok(project)
 }

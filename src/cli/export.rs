@@ -114,7 +114,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         return npy(args, &ws);
     }
     if args.clean {
-        return clean(args, &open_project(&args.workspace, args.data.as_deref())?);
+        let project = open_project(&args.workspace, args.data.as_deref())?;
+        super::stderr::say_project_notes(&project);
+        return clean(args, &project);
     }
     // A table needs no pixels: with the dataset changed or gone, the workspace's record of its examples
     // gives each one's label and file.
@@ -126,6 +128,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         );
     }
     warn_outdated(&project.workspace)?;
+    super::stderr::say_project_notes(&project);
     let ds = &project.dataset;
     let table = build_table(&project.workspace, &ds.labels, ds.paths.as_deref())?;
     if let Some(t) = &args.tag {

@@ -41,6 +41,7 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
     if let Some(why) = without_dataset {
         errln!("warning: {why}; matching against the files the workspace recorded");
     }
+    super::stderr::say_project_notes(&project);
     let ds = &project.dataset;
     let files: Option<Vec<String>> =
         ds.paths.as_ref().map(|p| p.iter().map(|p| file_below(&ds.source, p)).collect());

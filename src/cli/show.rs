@@ -41,7 +41,10 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     warn_outdated(&ws)?;
     // The dataset gives the label and the image; without it the scores still show.
     let project = match open_project_or_record(&args.workspace, args.data.as_deref()) {
-        Ok((p, None)) => Some(p),
+        Ok((p, None)) => {
+            super::stderr::say_project_notes(&p);
+            Some(p)
+        }
         Ok((p, Some(why))) => {
             errln!("warning: {why}; the label and file are those the workspace recorded, and no image shows");
             Some(p)

@@ -18,3 +18,10 @@ macro_rules! errln {
 }
 
 pub(crate) use errln;
+
+/// Says, one `note:` line each, what opening a project changed in its workspace (renamed classes).
+pub fn say_project_notes(project: &cscore::project::Project) {
+    for note in &project.notes {
+        errln!("note: {note}");
+    }
+}

@@ -77,5 +77,5 @@ fn from_record(ws_path: &Path, data: Option<&Path>) -> Result<Option<Project>, E
         unreadable: Vec::new(),
     };
     let injected = workspace.injected()?;
-    Ok(Some(Project { dataset, workspace, injected, created: false }))
+    Ok(Some(Project { dataset, workspace, injected, created: false, notes: Vec::new() }))
 }

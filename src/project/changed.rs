@@ -73,3 +73,31 @@ pub(super) fn reopen_as_then(
     }
     None
 }
+
+/// Where `ds` is the workspace's dataset with other class names (class folders renamed, the images
+/// and labels the same), gives the workspace the new names, so its exports and the folder agree, and
+/// says so; `None` when the names are the same.
+pub(super) fn adopt_class_names(ws: &Workspace, ds: &Dataset) -> Result<Option<String>, StoreError> {
+    let then = ws.dataset_info()?.class_names;
+    if then == ds.class_names || then.len() != ds.class_names.len() {
+        return Ok(None);
+    }
+    let renamed: Vec<String> =
+        then.iter().zip(&ds.class_names).filter(|(a, b)| a != b).map(|(a, b)| format!("{a} → {b}")).collect();
+    let what = if ds.format == crate::data::Format::Folder { "class folders" } else { "classes" };
+    let list = renamed.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    let more = if renamed.len() > 5 { format!(" and {} more", renamed.len() - 5) } else { String::new() };
+    let paths =
+        ds.paths.as_ref().map(|p| p.iter().map(|p| data::file_below(&ds.source, p)).collect::<Vec<_>>());
+    Ok(Some(match ws.rename_classes(&ds.class_names, paths.as_deref()) {
+        Ok(()) => format!(
+            "{what} renamed since the workspace was made ({list}{more}); the images and labels are the \
+             same, and the workspace now uses the new names"
+        ),
+        Err(StoreError::ReadOnly { .. }) => format!(
+            "{what} renamed since the workspace was made ({list}{more}); the workspace is read-only and \
+             keeps the old names"
+        ),
+        Err(e) => return Err(e),
+    }))
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 mod changed;
-use changed::{name_changed_files, reopen_as_then};
+use changed::{adopt_class_names, name_changed_files, reopen_as_then};
 
 /// Injected corruption as recorded in a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,8 @@ pub struct Project {
     pub injected: Vec<InjectedRow>,
     /// Whether opening made the workspace file (it did not exist before).
     pub created: bool,
+    /// What opening changed in the workspace (renamed classes), for the command to say.
+    pub notes: Vec<String>,
 }
 
 /// The default workspace of a dataset named `name`: `<name>.cscore` in the current directory.
@@ -101,6 +103,7 @@ impl Project {
             }
             other => other?,
         };
+        let notes: Vec<String> = adopt_class_names(&ws, &dataset)?.into_iter().collect();
         if created && !dataset.unreadable.is_empty() {
             ws.set_unreadable_files(&unreadable_below(&dataset))?;
         }
@@ -147,7 +150,7 @@ impl Project {
         match injected {
             Ok(injected) => {
                 record_examples(&ws, &dataset);
-                Ok(Project { dataset, workspace: ws, injected, created })
+                Ok(Project { dataset, workspace: ws, injected, created, notes })
             }
             Err(e) => {
                 if created {
@@ -300,7 +303,10 @@ impl Project {
             load: load.clone(),
             workspace: workspace.path().to_path_buf(),
         };
-        Ok(Some(LabelsFirst { project: Project { dataset, workspace, injected, created: false }, pixels }))
+        Ok(Some(LabelsFirst {
+            project: Project { dataset, workspace, injected, created: false, notes: Vec::new() },
+            pixels,
+        }))
     }
 }
 

@@ -48,6 +48,33 @@ impl Workspace {
         tx.commit().at(&self.path)
     }
 
+    /// Gives the dataset's classes new names (as many as it has) and the record's files their new
+    /// paths, in one transaction: class folders renamed after the workspace was made, the images and
+    /// labels the same.
+    pub fn rename_classes(&self, names: &[String], paths: Option<&[String]>) -> Result<(), StoreError> {
+        if names.len() != self.num_classes || paths.is_some_and(|p| p.len() != self.num_examples) {
+            return Err(self.invalid(format!(
+                "renaming classes needs {} names and {} paths",
+                self.num_classes, self.num_examples
+            )));
+        }
+        if let Some(bad) = paths.and_then(|p| p.iter().find(|p| p.contains(SEP))) {
+            return Err(self.invalid(format!("path {bad:?} holds a NUL")));
+        }
+        let json = serde_json::to_string(names).map_err(|e| self.invalid(e.to_string()))?;
+        let tx = self.write()?;
+        tx.execute("UPDATE dataset SET class_names = ?1 WHERE id = 1", params![json]).at(&self.path)?;
+        if let Some(paths) = paths {
+            let joined = paths.join(&SEP.to_string()).into_bytes();
+            tx.execute(
+                "UPDATE example_record SET paths = ?1 WHERE id = 1 AND paths IS NOT NULL",
+                params![joined],
+            )
+            .at(&self.path)?;
+        }
+        tx.commit().at(&self.path)
+    }
+
     /// The record, where the workspace holds one.
     pub fn example_record(&self) -> Result<Option<ExampleRecord>, StoreError> {
         let row: Option<(Vec<u8>, Option<Vec<u8>>)> = self

@@ -115,3 +115,44 @@ fn image_folder_exports_name_their_files_and_clean_copies_the_files() {
     let npz = cscore::data::load(&root.join("as-npz/data.npz"), &LoadOptions::default()).unwrap();
     assert_eq!((npz.len(), npz.class_names.clone()), (48, vec!["cat".to_string(), "dog".to_string()]));
 }
+
+/// A class folder renamed after the estimate (the images and labels the same): the next command says
+/// so once and the workspace takes the new name, so the table's `label_name` and `path` agree. A
+/// rename that reorders the classes changes every label of theirs and is a changed dataset.
+#[test]
+fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let photos = photos(root);
+    let plan =
+        ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--image-size", "16x16"];
+    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::rename(photos.join("cat"), photos.join("cats")).unwrap();
+
+    let out = cscore(&["export", "p.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("note: class folders renamed since the workspace was made (cat → cats)"), "{err}");
+    let table = parse_csv(&text(&out.stdout));
+    let column = |name: &str| table[0].iter().position(|c| c == name).unwrap();
+    let (name, path) = (column("label_name"), column("path"));
+    let cats: Vec<&Vec<String>> = table[1..].iter().filter(|r| r[name] == "cats").collect();
+    assert_eq!(cats.len(), 24);
+    assert!(cats.iter().all(|r| r[path].contains("/photos/cats/")), "{cats:?}");
+    assert_eq!(
+        Workspace::open(&root.join("p.cscore")).unwrap().dataset_info().unwrap().class_names,
+        ["cats", "dog"]
+    );
+
+    let out = cscore(&["export", "p.cscore"], root);
+    assert!(!text(&out.stderr).contains("renamed"), "said once: {}", text(&out.stderr));
+    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    std::fs::rename(photos.join("cats"), photos.join("zebras")).unwrap();
+    let out = cscore(&["export", "p.cscore", "--clean", "--as", "npz", "--to", "c.npz"], root);
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("files gone: 24 (cats/"), "{err}");
+}
