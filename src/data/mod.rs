@@ -116,6 +116,12 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
             loaded.height, loaded.width
         ));
     }
+    if opts.skip_unreadable && format != Format::Folder {
+        loaded.notes.push(format!(
+            "--skip-unreadable applies to image folders only; {} data is read whole or refused",
+            format.name()
+        ));
+    }
     finish(path, format, loaded)
 }
 

@@ -94,17 +94,20 @@ fn a_workspace_made_at_another_size_still_opens() {
     assert!(e.to_string().contains("--image-size 80x100"), "{e}");
 }
 
-/// `--image-size` means nothing to IDX, CIFAR or `.npz` data: a note says so instead of silence.
+/// `--image-size` and `--skip-unreadable` mean nothing to IDX, CIFAR or `.npz` data: a note says so
+/// instead of silence.
 #[test]
-fn image_size_on_another_format_is_said() {
+fn folder_options_on_another_format_are_said() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ds = load(&root.join("sample_data/mnist-10k"), &LoadOptions { image_size: Some((16, 16)), ..opts() })
-        .unwrap();
+    let asked = LoadOptions { image_size: Some((16, 16)), skip_unreadable: true, ..opts() };
+    let ds = load(&root.join("sample_data/mnist-10k"), &asked).unwrap();
     assert_eq!((ds.height, ds.width), (28, 28));
     assert_eq!(
         ds.notes,
-        vec!["--image-size 16x16 applies to image folders only; these images are read at their own size, 28×28"
-            .to_string()]
+        [
+            "--image-size 16x16 applies to image folders only; these images are read at their own size, 28×28",
+            "--skip-unreadable applies to image folders only; idx data is read whole or refused"
+        ]
     );
 }
 
