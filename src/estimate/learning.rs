@@ -83,11 +83,11 @@ pub fn give_up_message(reasons: &[String], plan: &super::Plan, image: (usize, us
     let lr = plan.train.lr;
     if reasons.iter().all(diverged) {
         let reason = first.replace(" (diverged; try a lower --lr)", "");
+        // Momentum SGD wants rates well below 1: from a larger one, a tenth would diverge too.
+        let (a, b) = if lr > 1.0 { (0.1, 0.01) } else { (round6(lr / 10.0), round6(lr / 100.0)) };
         return format!(
             "stopped: the first {runs} diverged ({reason}); no C-scores were stored. Try, in a new \
-             workspace (-w), a lower --lr than {lr} (e.g. {} or {})",
-            round6(lr / 10.0),
-            round6(lr / 100.0)
+             workspace (-w), a lower --lr than {lr} (e.g. {a} or {b})"
         );
     }
     let what = if reasons.iter().any(diverged) { "failed" } else { "learned nothing" };
@@ -160,8 +160,14 @@ mod tests {
         assert_eq!(
             line,
             "stopped: the first 3 holdout runs diverged (training loss became NaN in epoch 1); no C-scores were \
-             stored. Try, in a new workspace (-w), a lower --lr than 1000000 (e.g. 100000 or 10000)"
+             stored. Try, in a new workspace (-w), a lower --lr than 1000000 (e.g. 0.1 or 0.01)"
         );
+        let small = super::super::Plan {
+            train: crate::model::TrainConfig { lr: 0.5, ..Default::default() },
+            ..Default::default()
+        };
+        let line = give_up_message(&vec![diverged.clone(); 3], &small, (28, 28));
+        assert!(line.ends_with("a lower --lr than 0.5 (e.g. 0.05 or 0.005)"), "{line}");
         let flat = "did not learn: final training loss 2.300 is still near ln 10".to_string();
         let mixed = give_up_message(&[diverged, flat.clone(), flat], &plan, (28, 28));
         assert!(

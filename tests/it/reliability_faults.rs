@@ -316,7 +316,7 @@ fn diverging_runs_are_marked_failed_and_the_estimate_gives_up() {
     let last = err.lines().last().unwrap_or_default();
     assert!(
         last.starts_with("error: stopped: the first 3 holdout runs diverged (mean training loss")
-            && last.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
+            && last.contains("a lower --lr than 1000000 (e.g. 0.1 or 0.01)"),
         "{err}"
     );
     let ws = Workspace::open(&dir.join("ws.cscore")).unwrap();

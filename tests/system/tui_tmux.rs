@@ -221,7 +221,7 @@ fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
     assert_eq!(exit, "EXITED 1", "stderr: {stderr}");
     assert!(
         stderr.contains("error: training stopped: the first 3 holdout runs diverged")
-            && stderr.contains("a lower --lr than 1000000 (e.g. 100000 or 10000)"),
+            && stderr.contains("a lower --lr than 1000000 (e.g. 0.1 or 0.01)"),
         "{stderr}"
     );
 }
