@@ -4,6 +4,7 @@ use super::outdated::warn_outdated;
 use super::stderr::errln;
 use super::stdout::out;
 use clap::Args;
+use cscore::data::open_image;
 use cscore::export::{describe_example, example_image, open_project_or_record};
 use cscore::store::Workspace;
 use image::DynamicImage;
@@ -40,13 +41,19 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     }
     warn_outdated(&ws)?;
     // The dataset gives the label and the image; without it the scores still show.
+    let mut from_record = false;
     let project = match open_project_or_record(&args.workspace, args.data.as_deref()) {
         Ok((p, None)) => {
             super::stderr::say_project_notes(&p);
             Some(p)
         }
         Ok((p, Some(why))) => {
-            errln!("warning: {why}; the label and file are those the workspace recorded, and no image shows");
+            let image = match p.dataset.paths {
+                Some(_) => "the image is read from that file where it is still there",
+                None => "no image shows",
+            };
+            errln!("warning: {why}; the label and file are those the workspace recorded, and {image}");
+            from_record = true;
             Some(p)
         }
         Err(e) => {
@@ -56,11 +63,14 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     };
     let ds = project.as_ref().map(|p| &p.dataset);
     let label = ds.and_then(|d| d.labels.get(args.index).copied());
-    let path =
-        ds.and_then(|d| d.paths.as_ref()).and_then(|p| p.get(args.index)).map(|p| p.display().to_string());
+    let file = ds.and_then(|d| d.paths.as_ref()).and_then(|p| p.get(args.index));
+    let gone = from_record && file.is_some_and(|f| !f.is_file());
+    let path = file.map(|p| format!("{}{}", p.display(), if gone { " (no longer there)" } else { "" }));
     let details = describe_example(&ws, args.index, label, path)?;
     out!("{details}");
-    let Some(img) = ds.and_then(|d| example_image(d, args.index)) else {
+    // With the dataset changed, a folder's image is its recorded file as it is now.
+    let recorded_file = || file.filter(|_| from_record && !gone).and_then(|f| open_image(f).ok());
+    let Some(img) = ds.and_then(|d| example_image(d, args.index)).or_else(recorded_file) else {
         return Ok(());
     };
     if args.ascii {

@@ -248,6 +248,11 @@ fn images_under(
     Ok(())
 }
 
+/// Decodes one image file at its own size, as the loader reads it (by content, not extension).
+pub fn open_image(p: &Path) -> Result<image::DynamicImage, DataError> {
+    reader(p)?.decode().map_err(|e| invalid(p, format!("cannot decode image: {e}")))
+}
+
 /// Opens an image, trusting its content over its extension.
 fn reader(p: &Path) -> Result<ImageReader<std::io::BufReader<std::fs::File>>, DataError> {
     ImageReader::open(p)

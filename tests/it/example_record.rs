@@ -53,10 +53,20 @@ fn tags_export_with_their_files_after_the_folder_changed() {
     let first: serde_json::Value = serde_json::from_str(text(&jsonl.stdout).lines().next().unwrap()).unwrap();
     assert_eq!((first["index"].as_u64(), first["label"].as_u64()), (Some(2), Some(0)));
 
-    let show = cscore(&["show", "p.cscore", "13", "--no-image"], root);
+    // `show` names the recorded file, says when it is gone, and draws the one still there.
+    let show = cscore(&["show", "p.cscore", "13", "--ascii"], root);
+    let shown = text(&show.stdout);
     assert!(show.status.success(), "{}", text(&show.stderr));
-    assert!(text(&show.stdout).contains("dog/01.png"), "{}", text(&show.stdout));
-    assert!(text(&show.stderr).contains("no image shows"), "{}", text(&show.stderr));
+    assert!(shown.contains("pets/dog/01.png (no longer there)"), "{shown}");
+    assert!(
+        text(&show.stderr).contains("read from that file where it is still there"),
+        "{}",
+        text(&show.stderr)
+    );
+    let still = cscore(&["show", "p.cscore", "3", "--ascii"], root);
+    let (gone_lines, still_lines) = (shown.lines().count(), text(&still.stdout).lines().count());
+    assert!(text(&still.stdout).contains("pets/cat/03.png\n"), "{}", text(&still.stdout));
+    assert_eq!(still_lines, gone_lines + 4, "an 8×8 image is 4 rows of ASCII:\n{}", text(&still.stdout));
     let clean = cscore(&["export", "p.cscore", "--clean", "--to", "clean"], root);
     assert!(!clean.status.success() && text(&clean.stderr).contains("23 now"), "{}", text(&clean.stderr));
 }
