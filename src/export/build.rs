@@ -12,7 +12,7 @@ use crate::store::Workspace;
 /// Columns, in the command-line contract's order (its columns first, extra ones after them): `index,
 /// label, cscore, cscore_low, cscore_high, holdout_evals, heldout_prediction, tag`, one `proxy_<name>` per
 /// stored proxy, `injected, injected_kind, injected_original_label` when the workspace has injected ground
-/// truth, then `relabel, note, label_name`, one `ref_<name>` per imported reference, the cleanlab-style
+/// truth, then `relabel, note, label_name, relabel_name`, one `ref_<name>` per imported reference, the cleanlab-style
 /// `given_label, predicted_label, label_score, is_label_issue`, and last `path` (each example's file, made
 /// absolute) when the dataset has `paths` (image folders).
 pub fn build_table(ws: &Workspace, labels: &[u32], paths: Option<&[PathBuf]>) -> Result<Table, ExportError> {
@@ -69,10 +69,13 @@ pub fn build_table(ws: &Workspace, labels: &[u32], paths: Option<&[PathBuf]>) ->
         cols.push(("injected_kind".into(), Cells::Text(kind)));
         cols.push(("injected_original_label".into(), Cells::Int(original)));
     }
-    cols.push(("relabel".into(), Cells::Int(relabel)));
+    cols.push(("relabel".into(), Cells::Int(relabel.clone())));
     cols.push(("note".into(), Cells::Text(note)));
-    let names = labels.iter().map(|&l| info.class_names.get(l as usize).cloned()).collect();
+    let name_of = |l: i64| usize::try_from(l).ok().and_then(|l| info.class_names.get(l).cloned());
+    let names = labels.iter().map(|&l| name_of(i64::from(l))).collect();
     cols.push(("label_name".into(), Cells::Text(names)));
+    let relabel_names = relabel.iter().map(|r| r.and_then(name_of)).collect();
+    cols.push(("relabel_name".into(), Cells::Text(relabel_names)));
     for name in ws.reference_names()? {
         if let Some(scores) = ws.reference_scores(&name)? {
             cols.push((format!("ref_{name}"), Cells::F32(scores)));

@@ -25,7 +25,7 @@ pub struct TagLine {
     pub path: Option<String>,
     /// The tag (`None`: the row sets none).
     pub tag: Option<String>,
-    /// The relabel, as a class index or name.
+    /// The relabel, as a class index or name (a `relabel_name` column's name before a `relabel`).
     pub relabel: Option<String>,
     /// The note.
     pub note: Option<String>,
@@ -86,8 +86,8 @@ fn from_csv(text: &str) -> Result<Vec<TagLine>, String> {
         ));
     }
     let (tag, relabel, note) = (col("tag"), col("relabel"), col("note"));
-    let (label, label_name) = (col("label"), col("label_name"));
-    if tag.is_none() && relabel.is_none() && note.is_none() {
+    let (label, label_name, relabel_name) = (col("label"), col("label_name"), col("relabel_name"));
+    if tag.is_none() && relabel.is_none() && relabel_name.is_none() && note.is_none() {
         return Err(format!("no 'tag', 'relabel' or 'note' column (columns: {})", header.join(", ")));
     }
     recs.into_iter()
@@ -98,7 +98,7 @@ fn from_csv(text: &str) -> Result<Vec<TagLine>, String> {
                 index: index_of(cell(index), line)?,
                 path: cell(path),
                 tag: cell(tag),
-                relabel: cell(relabel),
+                relabel: cell(relabel_name).or_else(|| cell(relabel)),
                 note: cell(note),
                 class: cell(label).zip(cell(label_name)),
             })
@@ -124,7 +124,7 @@ fn from_jsonl(text: &str) -> Result<Vec<TagLine>, String> {
             index: index_of(text_of("index"), line)?,
             path: text_of("path"),
             tag: text_of("tag"),
-            relabel: text_of("relabel"),
+            relabel: text_of("relabel_name").or_else(|| text_of("relabel")),
             note: text_of("note"),
             class: text_of("label").zip(text_of("label_name")),
         });

@@ -24,8 +24,16 @@ pub struct TableInputs<'a> {
 const HEAD: [&str; 8] =
     ["index", "label", "cscore", "cscore_low", "cscore_high", "holdout_evals", "heldout_prediction", "tag"];
 const INJECTED: [&str; 3] = ["injected", "injected_kind", "injected_original_label"];
-const TAIL: [&str; 7] =
-    ["relabel", "note", "label_name", "given_label", "predicted_label", "label_score", "is_label_issue"];
+const TAIL: [&str; 8] = [
+    "relabel",
+    "note",
+    "label_name",
+    "relabel_name",
+    "given_label",
+    "predicted_label",
+    "label_score",
+    "is_label_issue",
+];
 
 /// The export column of a proxy (`proxy_<name>`) or an imported reference (`ref_<name>`).
 fn proxy_column(name: &str) -> String {
@@ -45,9 +53,9 @@ pub fn column_names(data: &ExplorerData) -> Vec<String> {
     if data.has_injected {
         names.extend(INJECTED.iter().map(|s| s.to_string()));
     }
-    names.extend(TAIL[..3].iter().map(|s| s.to_string()));
+    names.extend(TAIL[..4].iter().map(|s| s.to_string()));
     names.extend(refs);
-    names.extend(TAIL[3..].iter().map(|s| s.to_string()));
+    names.extend(TAIL[4..].iter().map(|s| s.to_string()));
     if data.dataset.paths.is_some() {
         names.push("path".to_string());
     }
@@ -99,6 +107,10 @@ fn column(inp: &TableInputs<'_>, name: &str, n: usize) -> Option<Cells> {
         "label_name" => {
             texts(&|i| labels.get(i).and_then(|&l| data.dataset.class_names.get(l as usize).cloned()))
         }
+        "relabel_name" => texts(&|i| {
+            let relabel = tags.get(i).and_then(|r| r.relabel)?;
+            data.dataset.class_names.get(relabel as usize).cloned()
+        }),
         "path" => {
             let paths = data.dataset.paths.as_ref()?;
             texts(&|i| paths.get(i).map(|p| p.display().to_string()))

@@ -55,6 +55,7 @@ fn csv_follows_the_column_contract_and_round_trips() {
             "relabel",
             "note",
             "label_name",
+            "relabel_name",
             "ref_paper",
             "given_label",
             "predicted_label",

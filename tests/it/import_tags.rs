@@ -69,6 +69,35 @@ fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_cop
     assert_eq!(new.undo_last_tag().unwrap().unwrap().example, 17);
 }
 
+/// A relabel to a class none of the exported rows carries is read by the export's `relabel_name`, not
+/// by its index (class 0 here is bird, there cat).
+#[test]
+fn a_relabel_keeps_its_class_by_name_where_no_row_is_of_that_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    pets(&root.join("pets"));
+    estimate(root, "pets", "old.cscore");
+    let old = Workspace::open(&root.join("old.cscore")).unwrap();
+    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png is a cat
+    drop(old);
+    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = std::fs::read_to_string(root.join("tags.csv")).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split(',').collect();
+    let at = |c: &str| header.iter().position(|h| *h == c).unwrap();
+    assert_eq!((row[at("label_name")], row[at("relabel")], row[at("relabel_name")]), ("dog", "0", "cat"));
+
+    pets(&root.join("v2/pets"));
+    std::fs::create_dir(root.join("v2/pets/bird")).unwrap();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([3, 200, 9])).save(root.join("v2/pets/bird/0.png")).unwrap();
+    estimate(root, "v2/pets", "new.cscore");
+    let out = cscore(&["import-tags", "new.cscore", "tags.csv"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let tags = Workspace::open(&root.join("new.cscore")).unwrap().tags().unwrap();
+    assert_eq!(tags, [TagRow { example: 14, tag: Some("mislabeled".into()), relabel: Some(1), note: None }]);
+}
+
 #[test]
 fn index_tables_and_their_mistakes() {
     let tmp = tempfile::tempdir().unwrap();

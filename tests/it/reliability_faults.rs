@@ -246,13 +246,21 @@ fn a_schema_version_1_workspace_is_migrated_and_exports_what_it_did() {
         std::fs::read_to_string(dir.join("now.csv")).unwrap(),
         std::fs::read_to_string(dir.join("export.csv")).unwrap(),
     );
+    // Less the columns added since: is_label_issue, and relabel_name (the name of the relabel column's class).
     let without = |text: &str| -> Vec<String> {
-        let at = text.lines().next().unwrap().split(',').position(|c| c == "is_label_issue").unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let new: Vec<usize> = ["relabel_name", "is_label_issue"]
+            .iter()
+            .filter_map(|c| header.iter().position(|h| h == c))
+            .collect();
         text.lines()
             .map(|l| {
-                let mut cells: Vec<&str> = l.split(',').collect();
-                assert!(["True", "False", "", "is_label_issue"].contains(&cells.remove(at)), "{l}");
-                cells.join(",")
+                let cells: Vec<&str> = l.split(',').collect();
+                for &at in new.iter().filter(|&&at| header[at] == "is_label_issue") {
+                    assert!(["True", "False", "", header[at]].contains(&cells[at]), "{l}");
+                }
+                let kept = cells.iter().enumerate().filter(|(k, _)| !new.contains(k)).map(|(_, c)| *c);
+                kept.collect::<Vec<_>>().join(",")
             })
             .collect()
     };
