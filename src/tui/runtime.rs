@@ -39,6 +39,7 @@ pub(super) fn query_picker() -> Picker {
         // A device status request makes the terminal answer into that read, and the thread ends.
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\x1b[5n").and_then(|()| out.flush());
+        super::terminal::asked_terminal();
     }
     tracing::debug!(target: "cscore::tui", "terminal graphics: {:?} in {:?}", picker.as_ref().map(|p| p.protocol_type()), started.elapsed());
     picker.unwrap_or_else(|_| Picker::halfblocks())

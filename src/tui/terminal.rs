@@ -6,7 +6,8 @@ use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScree
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{stdout, Stdout};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
 
 use super::error::TuiError;
 
@@ -42,8 +43,39 @@ pub fn enter() -> Result<Screen, TuiError> {
     }
 }
 
+/// When the explorer last asked the terminal something whose reply nobody may be left to read.
+static ASKED: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// How long a terminal (over SSH too) may take to answer a status request.
+const REPLY_WAIT: Duration = Duration::from_millis(500);
+
+/// Notes that the terminal was just asked a question (a device status request) that it will answer on
+/// standard input: leaving raw mode before the answer comes would echo it (`^[[0n`) into the shell.
+pub fn asked_terminal() {
+    if let Ok(mut asked) = ASKED.lock() {
+        *asked = Some(Instant::now());
+    }
+}
+
+/// Before raw mode goes, soon after a question to the terminal (an explorer that stops while it opens):
+/// waits for the answer, unechoed, and discards it with any other unread input.
+fn discard_late_replies() {
+    let Some(at) = ASKED.lock().ok().and_then(|mut a| a.take()) else { return };
+    let left = REPLY_WAIT.saturating_sub(at.elapsed());
+    if left.is_zero() {
+        return; // answered long ago, and read
+    }
+    std::thread::sleep(left);
+    #[cfg(unix)]
+    // SAFETY: tcflush on the process's own standard input descriptor; no memory is passed.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
+}
+
 /// Leaves the alternate screen and raw mode (safe to call more than once).
 pub fn restore() {
+    discard_late_replies();
     let _ = disable_raw_mode();
     let _ = execute!(stdout(), LeaveAlternateScreen, Show);
 }

@@ -117,6 +117,9 @@ pub fn query_background(timeout: Duration) -> Option<Rgb> {
         }
         reply.extend_from_slice(&buf[..n as usize]);
     }
+    if !done(&reply) {
+        super::terminal::asked_terminal(); // its answer may still come
+    }
     tracing::debug!(target: "cscore::tui", "OSC 11 reply {:?} after {:?}", String::from_utf8_lossy(&reply), started.elapsed());
     parse_osc11(&reply)
 }

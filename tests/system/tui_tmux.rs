@@ -225,3 +225,59 @@ fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
         "{stderr}"
     );
 }
+
+/// An explorer refused while it opens (its folder changed), right after asking the terminal which
+/// graphics it speaks: the terminal's late answer is not echoed into the shell (`^[[0n`) nor left as
+/// typed input for the next command.
+#[test]
+fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (k, class) in ["cat", "dog"].iter().enumerate() {
+        std::fs::create_dir_all(dir.join("pets").join(class)).unwrap();
+        for j in 0..10u8 {
+            image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([j * 20, (x * y) as u8, 120 * k as u8]))
+                .save(dir.join("pets").join(class).join(format!("{j:02}.png")))
+                .unwrap();
+        }
+    }
+    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
+    let out = Command::new(EXE)
+        .args(["estimate", "pets", "-w", "p.cscore", "--proxies", "none", "--no-progress"])
+        .args(plan)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(dir.join("pets/cat/03.png")).unwrap();
+    // The answer races the exit (it came too late in 4 of 6 tries before the fix): try four times.
+    for attempt in 0..4 {
+        let here = dir.join(format!("try{attempt}")); // a tmux server (socket) of its own
+        std::fs::create_dir(&here).unwrap();
+        let line = format!(
+            "'{EXE}' explore '{ws}' 2>'{d}/stderr.txt'; echo EXITED $? >'{d}/exit.txt'; read -r typed; \
+             echo \"[$typed]\" >'{d}/typed.txt'; sleep 600",
+            ws = dir.join("p.cscore").display(),
+            d = here.display()
+        );
+        let dir = &here;
+        // The default images = "auto" asks the terminal; tmux leaves the graphics query unanswered.
+        let tmux = Tmux::start_with_config(dir, 100, 30, "", &line);
+        let (exit, stderr) = exit_and_stderr(dir, &tmux);
+        assert_eq!(exit, "EXITED 1", "stderr: {stderr}");
+        assert!(stderr.contains("files gone: 1 (cat/03.png)"), "{stderr}");
+        std::thread::sleep(Duration::from_millis(500)); // a late answer would have come by now
+        tmux.keys(&["next", "Enter"]);
+        let start = Instant::now();
+        let typed = loop {
+            if let Ok(text) = std::fs::read_to_string(dir.join("typed.txt")) {
+                break text;
+            }
+            assert!(start.elapsed() < SLOW, "the shell read nothing:\n{}", tmux.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(typed.trim(), "[next]", "the next command's input (try {attempt})");
+        assert!(!tmux.screen().contains("^["), "{}", tmux.screen());
+    }
+}

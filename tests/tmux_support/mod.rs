@@ -17,13 +17,18 @@ impl Tmux {
     /// Starts `command` (a shell line) in a `width`×`height` pane; the explorer reads `images = "blocks"`
     /// from the config in `dir`, so it skips the terminal graphics query.
     pub fn start(dir: &Path, width: u16, height: u16, command: &str) -> Tmux {
+        Tmux::start_with_config(dir, width, height, "images = \"blocks\"\n", command)
+    }
+
+    /// [`Tmux::start`] with the explorer's config file holding `config`.
+    pub fn start_with_config(dir: &Path, width: u16, height: u16, config_text: &str, command: &str) -> Tmux {
         let version = Command::new("tmux").arg("-V").output();
         assert!(
             version.as_ref().is_ok_and(|o| o.status.success()),
             "tmux is required for the end-to-end explorer tests (apt-get install tmux): {version:?}"
         );
         let config = dir.join("config.toml");
-        std::fs::write(&config, "images = \"blocks\"\n").unwrap();
+        std::fs::write(&config, config_text).unwrap();
         let tmux = Tmux { socket: dir.join("tmux.sock") };
         let line = format!("cd '{}' && CSCORE_CONFIG='{}' {command}", dir.display(), config.display());
         let (w, h) = (width.to_string(), height.to_string());
