@@ -7,6 +7,7 @@ use cscore::estimate::Plan;
 use cscore::estimate::{
     default_workers, resolve_protocol_plan, shard_of_path, stored_plan, EstimateOptions, ProtocolChoice,
 };
+use cscore::export::project_from_record;
 use cscore::model::parse_device;
 use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
@@ -68,9 +69,12 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
         })
     });
     progress.stage("reading the dataset and checking it against the workspace");
-    let project = open_project(&e.data)?;
+    let (project, changed) = match open_project(&e.data) {
+        Ok(project) => (project, None),
+        Err(why) => (on_record(&e.data).ok_or(why.0)?, Some(why.1)),
+    };
     let ws = &project.workspace;
-    let plan = if args.no_train {
+    let plan = if args.no_train || changed.is_some() {
         stored_plan(ws)?
     } else {
         progress.stage("choosing the plan (colour or large images: a short learning-rate test first)");
@@ -90,7 +94,7 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
         }
     };
     let settings = match &plan {
-        Some(plan) if !args.no_train => train_settings(e, ws, plan)?,
+        Some(plan) if !args.no_train && changed.is_none() => train_settings(e, ws, plan)?,
         _ => None,
     };
     // The early reading stands when it was made under the plan the session uses (a plan changed by flags,
@@ -100,7 +104,21 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
         Some(r) => r,
         None => WorkspaceReading::read(&project.workspace, plan, progress)?,
     };
-    Ok(ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?)
+    let session =
+        ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?;
+    Ok(match changed {
+        Some(why) => session.without_images(&why),
+        None => session,
+    })
+}
+
+/// A workspace given alone whose dataset changed or went: its project from its record of its examples,
+/// where it has one (the list, scores and tags still show; no images, no training).
+fn on_record(d: &DataArgs) -> Option<Project> {
+    if !d.names_workspace() || d.workspace.is_some() {
+        return None;
+    }
+    project_from_record(&d.data, None).ok().flatten()
 }
 
 /// How to train the runs of `plan` that `ws` lacks; `None` when it has them all.
@@ -169,13 +187,24 @@ fn labels_first(
     Ok(Some(session.with_pixels_later(Box::new(move || pixels.load().map_err(|e| e.to_string())))))
 }
 
-/// A workspace file (by its SQLite header) or a dataset path.
-fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
-    let project = match d.workspace_dataset("explore")? {
-        None => Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?,
-        Some((source, load)) => Project::open(&source, &load, Some(&d.data), d.corruption())
-            .with_context(|| format!("opening the dataset of {}", d.data.display()))?,
+/// A workspace file (by its SQLite header) or a dataset path. The error comes with its message alone,
+/// for the warning of an explorer that opens the workspace's record instead.
+fn open_project(d: &DataArgs) -> Result<Project, (anyhow::Error, String)> {
+    let opened = match d.workspace_dataset("explore") {
+        Err(e) => Err(e),
+        Ok(None) => Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())
+            .map_err(anyhow::Error::from),
+        Ok(Some((source, load))) => Project::open(&source, &load, Some(&d.data), d.corruption())
+            .with_context(|| format!("opening the dataset of {}", d.data.display())),
     };
-    super::stderr::say_project_notes(&project);
-    Ok(project)
+    match opened {
+        Ok(project) => {
+            super::stderr::say_project_notes(&project);
+            Ok(project)
+        }
+        Err(e) => {
+            let why = e.root_cause().to_string();
+            Err((e, why))
+        }
+    }
 }

@@ -36,5 +36,5 @@ pub use import_tags::{read_tag_lines, resolve_tags, MatchBy, Resolved, TagLine};
 pub use jsonl::write_jsonl;
 pub use npy::{npy_bytes, write_npy, NpyData};
 pub use scores::{workspace_scores, NamedScores};
-pub use source::{open_project, open_project_or_record, original_labels};
+pub use source::{open_project, open_project_or_record, original_labels, project_from_record};
 pub use table::{Cells, Column, Table, Value};

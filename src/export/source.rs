@@ -48,15 +48,16 @@ pub fn open_project_or_record(
 ) -> Result<(Project, Option<String>), ExportError> {
     match open_project(ws_path, data) {
         Ok(project) => Ok((project, None)),
-        Err(why) => match from_record(ws_path, data) {
+        Err(why) => match project_from_record(ws_path, data) {
             Ok(Some(project)) => Ok((project, Some(why.to_string()))),
             _ => Err(why),
         },
     }
 }
 
-/// The workspace's project from its record of its examples (`None` without one).
-fn from_record(ws_path: &Path, data: Option<&Path>) -> Result<Option<Project>, ExportError> {
+/// The workspace's project from its record of its examples (labels and files, no pixels; `None`
+/// without one): what a workspace still shows when its dataset has changed or gone.
+pub fn project_from_record(ws_path: &Path, data: Option<&Path>) -> Result<Option<Project>, ExportError> {
     let workspace = Workspace::open(ws_path)?;
     let Some(record) = workspace.example_record()? else { return Ok(None) };
     let info = workspace.dataset_info()?;

@@ -108,6 +108,17 @@ impl ExploreSession {
         Ok(ExploreSession { app, last_run_id, poll, trainer, pixels: None })
     }
 
+    /// This session, opened on the workspace's record of its examples because its dataset changed or
+    /// went (`why`), shows no images and says so: the list, scores, tags and labeling work as ever.
+    pub fn without_images(mut self, why: &str) -> Self {
+        self.app.images_missing = Some("no images (the dataset changed)".into());
+        let text = format!(
+            "warning: showing the labels and files the workspace recorded, without images or training: {why}"
+        );
+        self.app.message = Some(Message { text, error: true });
+        self
+    }
+
     /// This session, opened on a dataset without pixels, gets them from `load` once it runs; the
     /// previews say they are loading meanwhile.
     pub fn with_pixels_later(mut self, load: PixelLoader) -> Self {

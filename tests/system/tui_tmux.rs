@@ -226,14 +226,8 @@ fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
     );
 }
 
-/// An explorer refused while it opens (its folder changed), right after asking the terminal which
-/// graphics it speaks: the terminal's late answer is not echoed into the shell (`^[[0n`) nor left as
-/// typed input for the next command.
-#[test]
-fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
+/// `dir/pets/{cat,dog}/00.png…` (10 a class) estimated into `dir/p.cscore`, then `cat/03.png` deleted.
+fn changed_pets(dir: &Path) {
     for (k, class) in ["cat", "dog"].iter().enumerate() {
         std::fs::create_dir_all(dir.join("pets").join(class)).unwrap();
         for j in 0..10u8 {
@@ -251,13 +245,25 @@ fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_file(dir.join("pets/cat/03.png")).unwrap();
+}
+
+/// An explorer refused while it opens (the dataset given changed since its workspace was made), right
+/// after asking the terminal which graphics it speaks: the terminal's late answer is not echoed into the
+/// shell (`^[[0n`) nor left as typed input for the next command.
+#[test]
+fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    changed_pets(dir);
     // The answer races the exit (it came too late in 4 of 6 tries before the fix): try four times.
     for attempt in 0..4 {
         let here = dir.join(format!("try{attempt}")); // a tmux server (socket) of its own
         std::fs::create_dir(&here).unwrap();
         let line = format!(
-            "'{EXE}' explore '{ws}' 2>'{d}/stderr.txt'; echo EXITED $? >'{d}/exit.txt'; read -r typed; \
-             echo \"[$typed]\" >'{d}/typed.txt'; sleep 600",
+            "'{EXE}' explore '{data}' -w '{ws}' 2>'{d}/stderr.txt'; echo EXITED $? >'{d}/exit.txt'; \
+             read -r typed; echo \"[$typed]\" >'{d}/typed.txt'; sleep 600",
+            data = dir.join("pets").display(),
             ws = dir.join("p.cscore").display(),
             d = here.display()
         );
@@ -280,4 +286,30 @@ fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
         assert_eq!(typed.trim(), "[next]", "the next command's input (try {attempt})");
         assert!(!tmux.screen().contains("^["), "{}", tmux.screen());
     }
+}
+
+/// A workspace whose folder changed opens on its record of its examples: the list, scores and labeling
+/// work, the previews say there are no images, nothing trains, and a tag is saved.
+#[test]
+fn explore_of_a_workspace_whose_folder_changed_shows_its_record() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    changed_pets(dir);
+    let tmux = Tmux::start(dir, 120, 30, &explore_line(dir, "p.cscore"));
+    let screen = tmux.wait_for("ranked list · 20 of 20");
+    assert!(screen.contains("no images (the dataset changed)"), "{screen}");
+    assert!(screen.contains("warning: showing the labels and files the workspace recorded"), "{screen}");
+    assert!(screen.contains(" watching "), "nothing trains: {screen}");
+    tmux.keys(&["s"]);
+    tmux.wait_for("sort index ▲");
+    tmux.keys(&["g", "j", "j", "j"]);
+    let screen = tmux.wait_for("example #3 ");
+    assert!(screen.contains("cat/03.png"), "the recorded file: {screen}");
+    tmux.keys(&["O"]);
+    tmux.wait_for("#3 tagged ood");
+    tmux.keys(&["q"]);
+    exited(dir, &tmux);
+    let tags = Workspace::open(&dir.join("p.cscore")).unwrap().tags().unwrap();
+    assert_eq!((tags.len(), tags[0].example, tags[0].tag.as_deref()), (1, 3, Some("ood")));
 }
