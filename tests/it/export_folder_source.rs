@@ -30,15 +30,20 @@ fn photos(root: &Path) -> PathBuf {
     dir
 }
 
+/// A tiny estimate of `root/photos` into `root/p.cscore` (or on with it); checks it succeeded.
+fn estimate(root: &Path) {
+    let plan =
+        ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--image-size", "16x16"];
+    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn image_folder_exports_name_their_files_and_clean_copies_the_files() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let photos = photos(root);
-    let plan =
-        ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--image-size", "16x16"];
-    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root);
     let sources = load_labels(&photos, &LoadOptions::default()).unwrap().unwrap().paths.unwrap();
     assert_eq!(sources.len(), 48);
 
@@ -124,10 +129,7 @@ fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let photos = photos(root);
-    let plan =
-        ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--image-size", "16x16"];
-    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root);
     std::fs::rename(photos.join("cat"), photos.join("cats")).unwrap();
 
     let out = cscore(&["export", "p.cscore"], root);
@@ -147,8 +149,7 @@ fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
 
     let out = cscore(&["export", "p.cscore"], root);
     assert!(!text(&out.stderr).contains("renamed"), "said once: {}", text(&out.stderr));
-    let out = cscore(&[&["estimate", "photos", "-w", "p.cscore", "--no-progress"][..], &plan].concat(), root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root);
 
     std::fs::rename(photos.join("cats"), photos.join("zebras")).unwrap();
     let out = cscore(&["export", "p.cscore", "--clean", "--as", "npz", "--to", "c.npz"], root);

@@ -45,16 +45,21 @@ fn estimate_sample(ws: &Path, plan: &[&str]) {
 
 /// Waits for the explorer to exit; its exit line ("EXITED <status>") and its stderr.
 fn exit_and_stderr(dir: &Path, tmux: &Tmux) -> (String, String) {
-    let start = Instant::now();
-    let exit = loop {
-        if let Ok(text) = std::fs::read_to_string(dir.join("exit.txt")) {
-            break text;
-        }
-        assert!(start.elapsed() < SLOW, "the explorer did not quit:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let exit = file_written(&dir.join("exit.txt"), "the explorer did not quit", tmux);
     let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default();
     (exit.trim().to_string(), stderr)
+}
+
+/// The text of the file at `path` once the pane's command has written it; `fails` names the failure.
+fn file_written(path: &Path, fails: &str, tmux: &Tmux) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text;
+        }
+        assert!(start.elapsed() < SLOW, "{fails}:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Waits for the explorer to exit and checks it exited 0.
@@ -275,14 +280,7 @@ fn an_explorer_refused_at_opening_leaves_no_terminal_reply_behind() {
         assert!(stderr.contains("files gone: 1 (cat/03.png)"), "{stderr}");
         std::thread::sleep(Duration::from_millis(500)); // a late answer would have come by now
         tmux.keys(&["next", "Enter"]);
-        let start = Instant::now();
-        let typed = loop {
-            if let Ok(text) = std::fs::read_to_string(dir.join("typed.txt")) {
-                break text;
-            }
-            assert!(start.elapsed() < SLOW, "the shell read nothing:\n{}", tmux.screen());
-            std::thread::sleep(Duration::from_millis(100));
-        };
+        let typed = file_written(&dir.join("typed.txt"), "the shell read nothing", &tmux);
         assert_eq!(typed.trim(), "[next]", "the next command's input (try {attempt})");
         assert!(!tmux.screen().contains("^["), "{}", tmux.screen());
     }
