@@ -2,7 +2,7 @@
 //! subfolders belong to them, as in torchvision's `ImageFolder`), and every image is resized to one size
 //! (the requested one, or the most common one).
 
-use super::folder_size::default_size;
+use super::folder_size::{default_size, stretch_note};
 use super::read::{is_hidden, sorted_entries};
 use super::unreadable;
 use super::{invalid, DataError, LabelsOnly, Loaded};
@@ -78,18 +78,19 @@ pub(super) fn load(
     }
     let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
     notes.extend(colour_note(root, &files, &headers));
+    let sizes: Vec<(usize, usize)> = headers.iter().map(|h| (h.height, h.width)).collect();
     let (height, width) = match size {
         Some((h, w)) if h == 0 || w == 0 => {
             return Err(invalid(root, format!("image size {h}x{w} has a zero side")))
         }
         Some(hw) => hw,
         None => {
-            let sizes: Vec<(usize, usize)> = headers.iter().map(|h| (h.height, h.width)).collect();
             let (size, note) = default_size(&sizes);
             notes.extend(note);
             size
         }
     };
+    notes.extend(stretch_note(&sizes, (height, width), |i| super::file_below(root, &files[i].0)));
     if height.checked_mul(width).is_none_or(|p| p > MAX_PIXELS) {
         return Err(invalid(
             root,

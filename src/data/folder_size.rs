@@ -49,6 +49,36 @@ pub fn default_size(sizes: &[(usize, usize)]) -> ((usize, usize), Option<String>
     (size, note)
 }
 
+/// Images whose width-to-height ratio differs from the read size's by more than this factor are said to
+/// be stretched (a 4:3 photo read at 32×32 is; 32×31 from rounding is not).
+const STRETCH: f64 = 1.1;
+
+/// The note for the images of these (height, width) `sizes` whose shape `size` changes: resizing to one
+/// size stretches them, as torchvision's `Resize((h, w))` does, which a model then sees. `name(i)` names
+/// image `i` (the first one is given as an example). `None` when none is stretched.
+pub fn stretch_note(
+    sizes: &[(usize, usize)],
+    size: (usize, usize),
+    name: impl Fn(usize) -> String,
+) -> Option<String> {
+    let target = size.1 as f64 / size.0.max(1) as f64;
+    let stretched = |&(h, w): &(usize, usize)| {
+        let ratio = (w as f64 / h.max(1) as f64) / target;
+        ratio.max(1.0 / ratio) > STRETCH
+    };
+    let first = sizes.iter().position(stretched)?;
+    let count = sizes.iter().filter(|s| stretched(s)).count();
+    let (h, w) = sizes[first];
+    Some(format!(
+        "images: {count} of {} have another shape than {}×{} and are stretched to it (first: {}, {h}×{w}); crop \
+         or pad them to one shape first to keep their proportions",
+        sizes.len(),
+        size.0,
+        size.1,
+        name(first)
+    ))
+}
+
 /// The most common size and how many have it; ties go to the size seen first.
 fn most_common(sizes: &[(usize, usize)]) -> ((usize, usize), usize) {
     let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
@@ -87,6 +117,19 @@ mod tests {
         let (size, note) = default_size(&photos);
         assert_eq!(size, (24, 32), "aspect kept");
         assert!(note.unwrap().contains("3 sizes, most common 96×128 (3 of 5)"));
+    }
+
+    #[test]
+    fn images_of_another_shape_are_said_to_be_stretched() {
+        let name = |i: usize| format!("img{i}.jpg");
+        assert_eq!(stretch_note(&[(96, 128), (300, 400)], (24, 32), name), None, "4:3 read at 4:3");
+        assert_eq!(stretch_note(&[(32, 31), (31, 32)], (32, 32), name), None, "rounding is no stretch");
+        let photos = [(96, 128), (300, 200), (60, 80), (200, 300)];
+        assert_eq!(
+            stretch_note(&photos, (24, 32), name).unwrap(),
+            "images: 2 of 4 have another shape than 24×32 and are stretched to it (first: img1.jpg, \
+             300×200); crop or pad them to one shape first to keep their proportions"
+        );
     }
 
     #[test]

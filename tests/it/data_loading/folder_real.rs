@@ -43,8 +43,9 @@ fn tiff_and_pnm_files_are_images_and_stray_files_are_said() {
     );
 }
 
-/// Photos are read at a size a CPU trains at (the longer side 32, aspect kept), and a note says so; a
-/// folder of one small size is read as it is, without a note.
+/// Photos are read at a size a CPU trains at (the longer side 32, aspect kept), and a note says so, and
+/// another that the portrait among the landscapes is stretched; a folder of one small size is read as it
+/// is, without a note.
 #[test]
 fn large_images_are_resized_by_default_and_a_note_says_so() {
     let root = tempfile::tempdir().unwrap();
@@ -57,18 +58,29 @@ fn large_images_are_resized_by_default_and_a_note_says_so() {
     rgb(90, 120, [9, 9, 9]).save(dir.join("a/z.png")).unwrap();
     let ds = load(&dir, &opts()).unwrap();
     assert_eq!((ds.height, ds.width), (24, 32), "150×200 with the longer side 32");
+    let stretched = |size: &str| {
+        format!(
+            "images: 1 of 5 have another shape than {size} and are stretched to it (first: a/z.png, 120×90); \
+             crop or pad them to one shape first to keep their proportions"
+        )
+    };
     assert_eq!(
         ds.notes,
-        vec!["images: 5 files (2 sizes, most common 150×200 (4 of 5)) resized to 24×32 (the longer side capped \
-              at 32 for training on a CPU); --image-size HxW chooses the size"
-            .to_string()]
+        [
+            "images: 5 files (2 sizes, most common 150×200 (4 of 5)) resized to 24×32 (the longer side capped \
+             at 32 for training on a CPU); --image-size HxW chooses the size"
+                .to_string(),
+            stretched("24×32")
+        ]
     );
     let asked = load(&dir, &LoadOptions { image_size: Some((150, 200)), ..opts() }).unwrap();
     assert_eq!((asked.height, asked.width), (150, 200));
-    assert!(asked.notes.is_empty(), "{:?}", asked.notes);
+    assert_eq!(asked.notes, [stretched("150×200")]);
     let small = image_folder(root.path());
     let notes = load(&small, &LoadOptions { image_size: Some((4, 6)), ..opts() }).unwrap().notes;
-    assert!(!notes.iter().any(|n| n.starts_with("images:")), "{notes:?}");
+    assert!(!notes.iter().any(|n| n.contains("resized to")), "{notes:?}");
+    // …but its one square image among 4×6 ones is stretched to 4×6.
+    assert!(notes.iter().any(|n| n.starts_with("images: 1 of 3 have another shape than 4×6")), "{notes:?}");
 }
 
 /// A workspace made when large images were read whole (or with `--image-size`) opens with the folder read
