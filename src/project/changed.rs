@@ -89,7 +89,23 @@ pub(super) fn adopt_class_names(ws: &Workspace, ds: &Dataset) -> Result<Option<S
     let more = if renamed.len() > 5 { format!(" and {} more", renamed.len() - 5) } else { String::new() };
     let paths =
         ds.paths.as_ref().map(|p| p.iter().map(|p| data::file_below(&ds.source, p)).collect::<Vec<_>>());
-    Ok(Some(match ws.rename_classes(&ds.class_names, paths.as_deref()) {
+    // The files left out as unreadable are below their class folders too.
+    let moved = |file: &str| {
+        let (class, rest) = file.split_once('/')?;
+        let k = then.iter().position(|c| c == class)?;
+        Some(format!("{}/{rest}", ds.class_names[k]))
+    };
+    let renamed_unreadable = ws
+        .unreadable_files()?
+        .map(|files| files.iter().map(|f| moved(f).unwrap_or_else(|| f.clone())).collect::<Vec<_>>());
+    let renamed = ws.transaction(|ws| {
+        ws.rename_classes(&ds.class_names, paths.as_deref())?;
+        match &renamed_unreadable {
+            Some(files) => ws.set_unreadable_files(files),
+            None => Ok(()),
+        }
+    });
+    Ok(Some(match renamed {
         Ok(()) => format!(
             "{what} renamed since the workspace was made ({list}{more}); the images and labels are the \
              same, and the workspace now uses the new names"

@@ -113,3 +113,23 @@ fn the_command_line_says_the_flag_and_an_estimate_continues_without_it() {
     assert!(resumed.status.success(), "{err}");
     assert!(err.contains("left out 2 files"), "the note is said again: {err}");
 }
+
+/// A class folder renamed after the estimate: the files it left out are recorded under the new name, so
+/// the labels-first opening still reads the folder as the workspace does.
+#[test]
+fn a_renamed_class_folder_keeps_its_left_out_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, _) = folder_with_broken_files(tmp.path());
+    let ws_path = tmp.path().join("p.cscore");
+    drop(Project::open(&dir, &skipping(), Some(&ws_path), None).unwrap());
+    std::fs::rename(dir.join("a"), dir.join("aa")).unwrap();
+    let project = Project::open(&dir, &LoadOptions::default(), Some(&ws_path), None).unwrap();
+    assert_eq!(project.notes.len(), 1, "{:?}", project.notes);
+    assert!(project.notes[0].contains("(a → aa)"), "{:?}", project.notes);
+    let mut left_out = project.workspace.unreadable_files().unwrap().unwrap();
+    left_out.sort();
+    assert_eq!(left_out, ["aa/empty.png", "b/cut.png"]);
+    let ws = Workspace::open(&ws_path).unwrap();
+    let opened = Project::open_labels_first(&dir, &LoadOptions::default(), ws).unwrap();
+    assert_eq!(opened.expect("the labels read as the workspace's").project.dataset.len(), 6);
+}
