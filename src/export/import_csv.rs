@@ -8,11 +8,19 @@ pub(super) fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     let mut reader =
         ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
+    // Lines are counted from the bytes: after a CRLF line end (Python's csv module writes them) the csv
+    // crate puts a record's start on the LF before it, blank lines between, and its line count is short.
+    let bytes = text.as_bytes();
     let (mut last_line, mut last_byte) = (1, 0);
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string().replace(char::is_control, " "))?;
         if let Some(p) = record.position() {
-            (last_line, last_byte) = (p.line() as usize, p.byte() as usize);
+            let mut start = (p.byte() as usize).clamp(last_byte, text.len());
+            while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            last_line += bytes[last_byte..start].iter().filter(|&&b| b == b'\n').count();
+            last_byte = start;
         }
         let fields: Vec<String> = record.iter().map(str::to_string).collect();
         if !(fields.len() == 1 && fields[0].trim().is_empty()) {
@@ -145,6 +153,14 @@ pub(super) fn place(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_numbered_by_their_line_with_any_line_end() {
+        let lines = |text: &str| records(text).unwrap().into_iter().map(|(l, _)| l).collect::<Vec<_>>();
+        assert_eq!(lines("a,b\n1,2\n3,4\n"), [1, 2, 3]);
+        assert_eq!(lines("a,b\r\n1,2\r\n3,4\r\n"), [1, 2, 3]);
+        assert_eq!(lines("\u{feff}a,b\r\n\r\n1,\"x\r\ny\"\r\n3,4"), [1, 3, 5]);
+    }
 
     #[test]
     fn layouts() {

@@ -171,10 +171,16 @@ pub fn resolve_tags(
         };
         let relabel =
             l.relabel.as_deref().map(|r| class_of(r, class_names, &file_classes, l.line)).transpose()?;
-        chosen.insert(example, TagRow { example, tag: l.tag.clone(), relabel, note: l.note.clone() });
+        // A relabel is the right class of a mislabeled example: a row that gives one without a tag tags
+        // it so (it would otherwise clear the example's tag, and `--apply-relabels` move an `ok` one).
+        let tag = l.tag.clone().or_else(|| relabel.map(|_| MISLABELED.to_string()));
+        chosen.insert(example, TagRow { example, tag, relabel, note: l.note.clone() });
     }
     Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
 }
+
+/// The tag a relabel goes with.
+const MISLABELED: &str = "mislabeled";
 
 /// An image folder's examples by their file below the folder (`/`-separated).
 pub(super) struct FileIndex<'a>(HashMap<&'a str, usize>);
@@ -279,6 +285,16 @@ mod tests {
         fish.class = Some(("0".into(), "fish".into()));
         let e = resolve_tags(&[fish], MatchBy::Index, 3, &names, None).unwrap_err();
         assert_eq!(e, "line 2: relabel 0 is class 'fish' in the file, which this workspace does not have");
+    }
+
+    #[test]
+    fn a_relabel_without_a_tag_is_a_mislabeled_example() {
+        let names = vec!["cat".to_string(), "dog".to_string()];
+        let csv = "index,relabel,relabel_name\r\n0,1,\r\n1,,cat\r\n";
+        let got = resolve_tags(&from_csv(csv).unwrap(), MatchBy::Index, 2, &names, None).unwrap();
+        let got: Vec<(Option<&str>, Option<u32>)> =
+            got.tags.iter().map(|t| (t.tag.as_deref(), t.relabel)).collect();
+        assert_eq!(got, [(Some("mislabeled"), Some(1)), (Some("mislabeled"), Some(0))]);
     }
 
     #[test]
