@@ -1,6 +1,7 @@
 //! `cscore explore`: open a dataset or a workspace in the explorer; missing runs train in the background.
 
 use super::args::{DataArgs, EstimateArgs};
+use super::stderr::errln;
 use anyhow::{bail, Context};
 use clap::Args;
 use cscore::estimate::Plan;
@@ -13,6 +14,7 @@ use cscore::project::Project;
 use cscore::store::{RunKey, Workspace};
 use cscore::tui::{self, Config, ExploreSession, Opening, Progress, TrainSettings, WorkspaceReading};
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 /// `cscore explore` flags: the estimate's, plus the explorer's own.
 #[derive(Debug, Clone, Args)]
@@ -44,7 +46,15 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
     let d = &args.estimate.data;
     let ws = if d.names_workspace() { Some(&d.data) } else { d.workspace.as_ref() };
     args.no_train |= ws.is_some_and(|w| shard_of_path(w).is_some());
-    let training_failed = tui::run_opening(opening, move |progress| open_session(&args, &config, progress))??;
+    // Notes and warnings of the opening show in the explorer's message line, which the next key clears,
+    // and are said again on stderr once the terminal is back (stderr would garble the screen before).
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let told = Arc::clone(&said);
+    let opened = tui::run_opening(opening, move |progress| open_session(&args, &config, progress, &told));
+    for line in said.lock().map(|l| l.clone()).unwrap_or_default() {
+        errln!("{line}");
+    }
+    let training_failed = opened??;
     // The bottom line may have cut it: said whole once the terminal is back, and the exit status says it.
     match training_failed {
         Some(why) => bail!("{why}"),
@@ -53,7 +63,12 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<()> {
 }
 
 /// Opens the project, resolves the plan and decides whether to train (the loading thread).
-fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> anyhow::Result<ExploreSession> {
+fn open_session(
+    args: &ExploreArgs,
+    config: &Config,
+    progress: &Progress,
+    said: &Mutex<Vec<String>>,
+) -> anyhow::Result<ExploreSession> {
     if let Some(session) = labels_first(args, config, progress)? {
         return Ok(session);
     }
@@ -104,12 +119,22 @@ fn open_session(args: &ExploreArgs, config: &Config, progress: &Progress) -> any
         Some(r) => r,
         None => WorkspaceReading::read(&project.workspace, plan, progress)?,
     };
-    let session =
+    let notes: Vec<String> = project.notes.iter().map(|n| format!("note: {n}")).collect();
+    let mut session =
         ExploreSession::open_read(project, reading, config, args.theme.as_deref(), settings, progress)?;
-    Ok(match changed {
-        Some(why) => session.without_images(&why),
-        None => session,
-    })
+    let mut to_say = Vec::new();
+    if let Some(why) = changed {
+        session = session.without_images(&why);
+        to_say.extend(session.app.message.as_ref().map(|m| m.text.clone()));
+    }
+    for note in notes {
+        session.add_message(&note);
+        to_say.push(note);
+    }
+    if let Ok(mut said) = said.lock() {
+        said.extend(to_say);
+    }
+    Ok(session)
 }
 
 /// A workspace given alone whose dataset changed or went: its project from its record of its examples,
@@ -171,7 +196,8 @@ fn labels_first(
         }
         settings = train_settings(e, &ws, stored)?;
     }
-    let (source, load) = d.dataset_of(&ws, "explore")?;
+    // A dataset moved or gone: the whole way says so, or opens the workspace's record.
+    let Ok((source, load)) = d.dataset_of(&ws, "explore") else { return Ok(None) };
     progress.stage("reading the labels");
     let Some(opened) = Project::open_labels_first(&source, &load, ws)? else { return Ok(None) };
     let reading = WorkspaceReading::read(&opened.project.workspace, plan, progress)?;
@@ -198,10 +224,7 @@ fn open_project(d: &DataArgs) -> Result<Project, (anyhow::Error, String)> {
             .with_context(|| format!("opening the dataset of {}", d.data.display())),
     };
     match opened {
-        Ok(project) => {
-            super::stderr::say_project_notes(&project);
-            Ok(project)
-        }
+        Ok(project) => Ok(project),
         Err(e) => {
             let why = e.root_cause().to_string();
             Err((e, why))

@@ -119,6 +119,14 @@ impl ExploreSession {
         self
     }
 
+    /// Adds `text` to the message line the explorer opens with (after any warning there).
+    pub fn add_message(&mut self, text: &str) {
+        match &mut self.app.message {
+            Some(m) => m.text = format!("{}; {text}", m.text),
+            None => self.app.message = Some(Message { text: text.to_string(), error: false }),
+        }
+    }
+
     /// This session, opened on a dataset without pixels, gets them from `load` once it runs; the
     /// previews say they are loading meanwhile.
     pub fn with_pixels_later(mut self, load: PixelLoader) -> Self {

@@ -233,6 +233,12 @@ fn explore_whose_training_fails_says_why_whole_on_exit_with_status_1() {
 
 /// `dir/pets/{cat,dog}/00.png…` (10 a class) estimated into `dir/p.cscore`, then `cat/03.png` deleted.
 fn changed_pets(dir: &Path) {
+    estimated_pets(dir);
+    std::fs::remove_file(dir.join("pets/cat/03.png")).unwrap();
+}
+
+/// `dir/pets/{cat,dog}/00.png…` (10 a class) estimated into `dir/p.cscore`.
+fn estimated_pets(dir: &Path) {
     for (k, class) in ["cat", "dog"].iter().enumerate() {
         std::fs::create_dir_all(dir.join("pets").join(class)).unwrap();
         for j in 0..10u8 {
@@ -249,7 +255,6 @@ fn changed_pets(dir: &Path) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    std::fs::remove_file(dir.join("pets/cat/03.png")).unwrap();
 }
 
 /// An explorer refused while it opens (the dataset given changed since its workspace was made), right
@@ -307,7 +312,45 @@ fn explore_of_a_workspace_whose_folder_changed_shows_its_record() {
     tmux.keys(&["O"]);
     tmux.wait_for("#3 tagged ood");
     tmux.keys(&["q"]);
-    exited(dir, &tmux);
+    let (exit, stderr) = exit_and_stderr(dir, &tmux);
+    assert_eq!(exit, "EXITED 0", "stderr: {stderr}");
+    assert!(
+        stderr.contains("warning: showing the labels and files the workspace recorded"),
+        "said again: {stderr}"
+    );
     let tags = Workspace::open(&dir.join("p.cscore")).unwrap().tags().unwrap();
     assert_eq!((tags.len(), tags[0].example, tags[0].tag.as_deref()), (1, 3, Some("ood")));
+    drop(tmux);
+
+    // The folder moved away altogether: the record still opens.
+    std::fs::rename(dir.join("pets"), dir.join("moved")).unwrap();
+    let here = dir.join("gone");
+    std::fs::create_dir(&here).unwrap();
+    let line = explore_line(&here, &format!("'{}'", dir.join("p.cscore").display()));
+    let tmux = Tmux::start(&here, 120, 30, &line);
+    let screen = tmux.wait_for("ranked list · 20 of 20");
+    assert!(screen.contains("no images (the dataset changed)"), "{screen}");
+    tmux.keys(&["q"]);
+    exited(&here, &tmux);
+}
+
+/// A class folder renamed: the explorer says so in its message line (not on stderr over the screen)
+/// and again once the terminal is back.
+#[test]
+fn explore_after_a_class_folder_was_renamed_says_so_without_garbling_the_screen() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    estimated_pets(dir);
+    std::fs::rename(dir.join("pets/cat"), dir.join("pets/cats")).unwrap();
+    let tmux = Tmux::start(dir, 120, 30, &explore_line(dir, "p.cscore --no-train"));
+    let screen = tmux.wait_for("note: class folders renamed");
+    assert!(screen.lines().next().unwrap().contains(" cscore  1 List  2 Profile"), "{screen}");
+    tmux.keys(&["q"]);
+    let (exit, stderr) = exit_and_stderr(dir, &tmux);
+    assert_eq!(exit, "EXITED 0", "stderr: {stderr}");
+    assert!(
+        stderr.contains("note: class folders renamed since the workspace was made (cat → cats)"),
+        "{stderr}"
+    );
 }
