@@ -56,7 +56,7 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
         By::Auto if files.is_some() && lines.iter().all(|l| l.path.is_some()) => MatchBy::Path,
         By::Auto => MatchBy::Index,
     };
-    let resolved = resolve_tags(&lines, by, ds.len(), &ds.class_names, files.as_deref())
+    let resolved = resolve_tags(&lines, by, &ds.labels, &ds.class_names, files.as_deref())
         .map_err(|p| anyhow::anyhow!("{}: {p}", args.file.display()))?;
     let column = if by == MatchBy::Path { "path" } else { "index" };
     if resolved.tags.is_empty() && !lines.is_empty() {

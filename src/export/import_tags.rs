@@ -142,26 +142,28 @@ pub struct Resolved {
     pub unmatched: Vec<(usize, String)>,
 }
 
-/// Matches `lines` to the examples of a dataset of `n` examples with `class_names` (and, for an image
-/// folder, each example's file below the folder, `/`-separated), by `by`.
+/// Matches `lines` to the examples of a dataset whose examples' labels are `labels`, with `class_names`
+/// (and, for an image folder, each example's file below the folder, `/`-separated), by `by`.
 pub fn resolve_tags(
     lines: &[TagLine],
     by: MatchBy,
-    n: usize,
+    labels: &[u32],
     class_names: &[String],
     files: Option<&[String]>,
 ) -> Result<Resolved, String> {
+    let n = labels.len();
     let by_file = FileIndex::new(files);
     let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
     let mut unmatched = Vec::new();
     let file_classes: HashMap<&str, &str> =
         lines.iter().filter_map(|l| l.class.as_ref()).map(|(k, name)| (k.as_str(), name.as_str())).collect();
+    let example_of = |l: &TagLine| match by {
+        MatchBy::Index => l.index.filter(|&i| i < n),
+        MatchBy::Path => l.path.as_deref().and_then(|p| by_file.find(p)),
+    };
+    let renamed = renamed_classes(lines, &example_of, labels, class_names);
     for l in lines.iter().filter(|l| l.says_something()) {
-        let example = match by {
-            MatchBy::Index => l.index.filter(|&i| i < n),
-            MatchBy::Path => l.path.as_deref().and_then(|p| by_file.find(p)),
-        };
-        let Some(example) = example else {
+        let Some(example) = example_of(l) else {
             let named = match by {
                 MatchBy::Index => l.index.map_or("no index".into(), |i| format!("index {i}")),
                 MatchBy::Path => l.path.clone().unwrap_or_else(|| "no path".into()),
@@ -169,8 +171,11 @@ pub fn resolve_tags(
             unmatched.push((l.line, named));
             continue;
         };
-        let relabel =
-            l.relabel.as_deref().map(|r| class_of(r, class_names, &file_classes, l.line)).transpose()?;
+        let relabel = l
+            .relabel
+            .as_deref()
+            .map(|r| class_of(r, class_names, &file_classes, &renamed, l.line))
+            .transpose()?;
         // A relabel is the right class of a mislabeled example: a row that gives one without a tag tags
         // it so (it would otherwise clear the example's tag, and `--apply-relabels` move an `ok` one).
         let tag = l.tag.clone().or_else(|| relabel.map(|_| MISLABELED.to_string()));
@@ -199,17 +204,45 @@ impl<'a> FileIndex<'a> {
     }
 }
 
+/// The file's class names that this workspace lacks, each with the class (here) of most of the examples
+/// its rows name with it (`label_name`): classes renamed since the file was written.
+fn renamed_classes<'a>(
+    lines: &'a [TagLine],
+    example_of: &dyn Fn(&TagLine) -> Option<usize>,
+    labels: &[u32],
+    class_names: &[String],
+) -> HashMap<&'a str, u32> {
+    let mut votes: HashMap<&str, HashMap<u32, usize>> = HashMap::new();
+    for l in lines {
+        let (Some((_, name)), Some(example)) = (l.class.as_ref(), example_of(l)) else { continue };
+        if !class_names.contains(name) {
+            *votes.entry(name.as_str()).or_default().entry(labels[example]).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(name, counts)| {
+            counts.into_iter().max_by_key(|&(k, c)| (c, std::cmp::Reverse(k))).map(|(k, _)| (name, k))
+        })
+        .collect()
+}
+
 /// A relabel given as a class name, or as a class index: of the file's classes where its rows name them
-/// (`label`, `label_name`), else of this workspace's.
+/// (`label`, `label_name`), else of this workspace's. A file's class this workspace lacks is read as the
+/// class its rows' examples have here (a renamed class folder).
 fn class_of(
     given: &str,
     class_names: &[String],
     file_classes: &HashMap<&str, &str>,
+    renamed: &HashMap<&str, u32>,
     line: usize,
 ) -> Result<u32, String> {
     let name = file_classes.get(given).copied().unwrap_or(given);
     if let Some(k) = class_names.iter().position(|c| c == name) {
         return Ok(k as u32);
+    }
+    if let Some(&k) = renamed.get(name) {
+        return Ok(k);
     }
     if name != given {
         return Err(format!(
@@ -257,14 +290,20 @@ mod tests {
             line(3, Some(1), Some("C:\\pets\\cat\\2019\\2.png"), "ood", None),
             line(4, Some(7), Some("/old/pets/cat/9.png"), "ood", Some("1")),
         ];
-        let by_path = resolve_tags(&lines, MatchBy::Path, 3, &names, Some(&files)).unwrap();
+        let by_path = resolve_tags(&lines, MatchBy::Path, &[0, 0, 1], &names, Some(&files)).unwrap();
         let got: Vec<(usize, Option<&str>, Option<u32>)> =
             by_path.tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
         assert_eq!(got, [(1, Some("ood"), None), (2, Some("mislabeled"), Some(0))]);
         assert_eq!(by_path.unmatched, [(4, "/old/pets/cat/9.png".to_string())]);
-        let by_index = resolve_tags(&lines[..2], MatchBy::Index, 3, &names, None).unwrap();
+        let by_index = resolve_tags(&lines[..2], MatchBy::Index, &[0, 0, 1], &names, None).unwrap();
         assert_eq!(by_index.tags.iter().map(|t| t.example).collect::<Vec<_>>(), [0, 1]);
-        let e = resolve_tags(&[line(5, Some(0), None, "x", Some("horse"))], MatchBy::Index, 3, &names, None);
+        let e = resolve_tags(
+            &[line(5, Some(0), None, "x", Some("horse"))],
+            MatchBy::Index,
+            &[0, 0, 1],
+            &names,
+            None,
+        );
         assert_eq!(
             e.unwrap_err(),
             "line 5: relabel 'horse' is neither a class name nor a class index below 2"
@@ -279,19 +318,37 @@ mod tests {
         row.class = Some(("1".into(), "dog".into()));
         let mut other = line(3, Some(1), None, "ok", None);
         other.class = Some(("0".into(), "cat".into()));
-        let got = resolve_tags(&[row.clone(), other.clone()], MatchBy::Index, 3, &names, None).unwrap();
+        let got =
+            resolve_tags(&[row.clone(), other.clone()], MatchBy::Index, &[2, 1, 0], &names, None).unwrap();
         assert_eq!(got.tags[0].relabel, Some(1), "index 0 of the file is cat, index 1 here");
-        let mut fish = row;
-        fish.class = Some(("0".into(), "fish".into()));
-        let e = resolve_tags(&[fish], MatchBy::Index, 3, &names, None).unwrap_err();
+        // Class 0 of the file is fish, named only by a row that matches no example here.
+        let mut fish = other;
+        (fish.index, fish.class) = (Some(9), Some(("0".into(), "fish".into())));
+        let e = resolve_tags(&[row, fish], MatchBy::Index, &[2, 1, 0], &names, None).unwrap_err();
         assert_eq!(e, "line 2: relabel 0 is class 'fish' in the file, which this workspace does not have");
+    }
+
+    #[test]
+    fn a_class_renamed_since_the_file_is_read_as_its_examples_class_here() {
+        // The file was written when class 0 was `cat`; its folder is `cats` now.
+        let names: Vec<String> = ["cats", "dog"].map(String::from).into();
+        let mut cat = line(2, Some(0), None, "ok", None);
+        cat.class = Some(("0".into(), "cat".into()));
+        let mut by_name = line(3, Some(2), None, "mislabeled", Some("cat"));
+        by_name.class = Some(("1".into(), "dog".into()));
+        let mut by_index = line(4, Some(3), None, "mislabeled", Some("0"));
+        by_index.class = Some(("1".into(), "dog".into()));
+        let got =
+            resolve_tags(&[cat, by_name, by_index], MatchBy::Index, &[0, 0, 1, 1], &names, None).unwrap();
+        let relabels: Vec<Option<u32>> = got.tags.iter().map(|t| t.relabel).collect();
+        assert_eq!(relabels, [None, Some(0), Some(0)]);
     }
 
     #[test]
     fn a_relabel_without_a_tag_is_a_mislabeled_example() {
         let names = vec!["cat".to_string(), "dog".to_string()];
         let csv = "index,relabel,relabel_name\r\n0,1,\r\n1,,cat\r\n";
-        let got = resolve_tags(&from_csv(csv).unwrap(), MatchBy::Index, 2, &names, None).unwrap();
+        let got = resolve_tags(&from_csv(csv).unwrap(), MatchBy::Index, &[0, 1], &names, None).unwrap();
         let got: Vec<(Option<&str>, Option<u32>)> =
             got.tags.iter().map(|t| (t.tag.as_deref(), t.relabel)).collect();
         assert_eq!(got, [(Some("mislabeled"), Some(1)), (Some("mislabeled"), Some(0))]);

@@ -157,3 +157,28 @@ fn eval_truth_may_name_files() {
         "{err}"
     );
 }
+
+/// A table exported before a class folder was renamed (same order) imports by index into a workspace
+/// of the renamed folder: its relabels to the old name are read as the class its rows' examples have
+/// here. (By path the renamed folder's rows match no file.)
+#[test]
+fn a_table_from_before_a_class_folder_was_renamed_imports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    pets(&root.join("pets"));
+    estimate(root, "pets", "old.cscore");
+    let old = Workspace::open(&root.join("old.cscore")).unwrap();
+    old.set_tag(1, Some("ok"), None).unwrap(); // cat/01.png
+    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png is a cat
+    drop(old);
+    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::rename(root.join("pets/cat"), root.join("pets/cats")).unwrap();
+    estimate(root, "pets", "new.cscore");
+    let out = cscore(&["import-tags", "new.cscore", "tags.csv", "--by", "index"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let tags = Workspace::open(&root.join("new.cscore")).unwrap().tags().unwrap();
+    let got: Vec<(usize, Option<&str>, Option<u32>)> =
+        tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
+    assert_eq!(got, [(1, Some("ok"), None), (13, Some("mislabeled"), Some(0))]);
+}
