@@ -90,7 +90,9 @@ pub(super) fn load(
             size
         }
     };
-    notes.extend(stretch_note(&sizes, (height, width), |i| super::file_below(root, &files[i].0)));
+    notes.extend(stretch_note(&sizes, (height, width), size.is_some(), |i| {
+        super::file_below(root, &files[i].0)
+    }));
     if height.checked_mul(width).is_none_or(|p| p > MAX_PIXELS) {
         return Err(invalid(
             root,

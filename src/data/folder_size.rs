@@ -55,10 +55,12 @@ const STRETCH: f64 = 1.1;
 
 /// The note for the images of these (height, width) `sizes` whose shape `size` changes: resizing to one
 /// size stretches them, as torchvision's `Resize((h, w))` does, which a model then sees. `name(i)` names
-/// image `i` (the first one is given as an example). `None` when none is stretched.
+/// image `i` (the first one is given as an example); `asked`: the size is the user's `--image-size`.
+/// `None` when none is stretched.
 pub fn stretch_note(
     sizes: &[(usize, usize)],
     size: (usize, usize),
+    asked: bool,
     name: impl Fn(usize) -> String,
 ) -> Option<String> {
     let target = size.1 as f64 / size.0.max(1) as f64;
@@ -69,9 +71,14 @@ pub fn stretch_note(
     let first = sizes.iter().position(stretched)?;
     let count = sizes.iter().filter(|s| stretched(s)).count();
     let (h, w) = sizes[first];
+    let advice = if asked {
+        "an --image-size of their shape, or cropping or padding them first, keeps their proportions"
+    } else {
+        "crop or pad them to one shape first to keep their proportions"
+    };
     Some(format!(
-        "images: {count} of {} have another shape than {}×{} and are stretched to it (first: {}, {h}×{w}); crop \
-         or pad them to one shape first to keep their proportions",
+        "images: {count} of {} have another shape than {}×{} (height×width) and are stretched to it (first: {}, \
+         {h}×{w}); {advice}",
         sizes.len(),
         size.0,
         size.1,
@@ -122,14 +129,23 @@ mod tests {
     #[test]
     fn images_of_another_shape_are_said_to_be_stretched() {
         let name = |i: usize| format!("img{i}.jpg");
-        assert_eq!(stretch_note(&[(96, 128), (300, 400)], (24, 32), name), None, "4:3 read at 4:3");
-        assert_eq!(stretch_note(&[(32, 31), (31, 32)], (32, 32), name), None, "rounding is no stretch");
+        assert_eq!(stretch_note(&[(96, 128), (300, 400)], (24, 32), false, name), None, "4:3 read at 4:3");
+        assert_eq!(
+            stretch_note(&[(32, 31), (31, 32)], (32, 32), false, name),
+            None,
+            "rounding is no stretch"
+        );
         let photos = [(96, 128), (300, 200), (60, 80), (200, 300)];
         assert_eq!(
-            stretch_note(&photos, (24, 32), name).unwrap(),
-            "images: 2 of 4 have another shape than 24×32 and are stretched to it (first: img1.jpg, \
-             300×200); crop or pad them to one shape first to keep their proportions"
+            stretch_note(&photos, (24, 32), false, name).unwrap(),
+            "images: 2 of 4 have another shape than 24×32 (height×width) and are stretched to it (first: \
+             img1.jpg, 300×200); crop or pad them to one shape first to keep their proportions"
         );
+        let asked = stretch_note(&photos, (32, 32), true, name).unwrap();
+        assert!(asked.starts_with("images: 4 of 4 have another shape than 32×32"), "{asked}");
+        assert!(asked.ends_with(
+            "; an --image-size of their shape, or cropping or padding them first, keeps their proportions"
+        ));
     }
 
     #[test]

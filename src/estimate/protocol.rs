@@ -138,6 +138,7 @@ pub fn resolve_protocol_plan(
             || choice.is_some_and(|c| c != ProtocolChoice::Auto);
         let steps = min_smallest_ratio_steps(wanted);
         let small = (!chosen).then(|| small_data_batch(ds.len(), &plan, steps)).flatten();
+        let (base_lr, base_batch) = (plan.train.lr, plan.train.batch);
         if let Some(batch) = small {
             // A fixed rate (the reference protocol's 0.1 for batches of 128) scales with the batch, as
             // the linear scaling rule has it; the image protocol's range test runs at the new batch.
@@ -158,6 +159,9 @@ pub fn resolve_protocol_plan(
                 plan.train.lr = choice.lr;
                 format!("lr {} ({})", choice.lr, choice.summary())
             }
+            _ if plan.train.lr != base_lr => {
+                format!("lr {} ({base_lr} for batch {base_batch}, scaled to the batch)", plan.train.lr)
+            }
             _ => format!("lr {}", plan.train.lr),
         };
         let why = match choice {
@@ -165,11 +169,20 @@ pub fn resolve_protocol_plan(
             _ => String::new(),
         };
         let batch = match small {
-            Some(b) => format!(
-                ", batch {b} (a small dataset: ratio {} trains {} SGD steps)",
-                min_ratio(&plan),
-                steps_at_smallest_ratio(ds.len(), &plan)
-            ),
+            Some(b) => {
+                let took = steps_at_smallest_ratio(ds.len(), &plan);
+                let short = if took < steps {
+                    format!(
+                        ", fewer than the {steps} wanted even at the smallest batch; more --epochs add steps"
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    ", batch {b} (a small dataset: ratio {} trains {took} SGD steps{short})",
+                    min_ratio(&plan)
+                )
+            }
             None => String::new(),
         };
         say(format!(

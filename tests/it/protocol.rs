@@ -212,7 +212,13 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     .unwrap();
     let train = cscore::model::TrainConfig { batch: 16, lr: 0.0125, ..Default::default() };
     assert_eq!(g, Plan { train, ..Plan::default() }, "{lines:?}");
-    assert!(lines[0].ends_with(", batch 16 (a small dataset: ratio 0.1 trains 20 SGD steps)"), "{lines:?}");
+    assert!(
+        lines[0].ends_with(
+            "lr 0.0125 (0.1 for batch 128, scaled to the batch), batch 16 (a small dataset: ratio 0.1 trains 20 \
+             SGD steps, fewer than the 50 wanted even at the smallest batch; more --epochs add steps)"
+        ),
+        "{lines:?}"
+    );
     // Named, the reference protocol is the paper's exactly.
     let ws = Workspace::create(&dir.path().join("named.cscore"), &dataset_info(&grey)).unwrap();
     let named = Some(cscore::estimate::ProtocolChoice::Reference);

@@ -58,24 +58,28 @@ fn large_images_are_resized_by_default_and_a_note_says_so() {
     rgb(90, 120, [9, 9, 9]).save(dir.join("a/z.png")).unwrap();
     let ds = load(&dir, &opts()).unwrap();
     assert_eq!((ds.height, ds.width), (24, 32), "150×200 with the longer side 32");
-    let stretched = |size: &str| {
+    let stretched = |size: &str, advice: &str| {
         format!(
-            "images: 1 of 5 have another shape than {size} and are stretched to it (first: a/z.png, 120×90); \
-             crop or pad them to one shape first to keep their proportions"
+            "images: 1 of 5 have another shape than {size} (height×width) and are stretched to it (first: \
+             a/z.png, 120×90); {advice}"
         )
     };
+    let (default, asked_advice) = (
+        "crop or pad them to one shape first to keep their proportions",
+        "an --image-size of their shape, or cropping or padding them first, keeps their proportions",
+    );
     assert_eq!(
         ds.notes,
         [
             "images: 5 files (2 sizes, most common 150×200 (4 of 5)) resized to 24×32 (the longer side capped \
              at 32 for training on a CPU); --image-size HxW chooses the size"
                 .to_string(),
-            stretched("24×32")
+            stretched("24×32", default)
         ]
     );
     let asked = load(&dir, &LoadOptions { image_size: Some((150, 200)), ..opts() }).unwrap();
     assert_eq!((asked.height, asked.width), (150, 200));
-    assert_eq!(asked.notes, [stretched("150×200")]);
+    assert_eq!(asked.notes, [stretched("150×200", asked_advice)]);
     let small = image_folder(root.path());
     let notes = load(&small, &LoadOptions { image_size: Some((4, 6)), ..opts() }).unwrap().notes;
     assert!(!notes.iter().any(|n| n.contains("resized to")), "{notes:?}");
