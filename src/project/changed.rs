@@ -30,7 +30,12 @@ pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) ->
         let more = if files.len() > 3 { ", …" } else { "" };
         format!("{} ({}{more})", files.len(), files.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
     };
-    let mut said = Vec::new();
+    let mut said: Vec<String> = renamed_folders(&gone, &new)
+        .into_iter()
+        .map(|(a, b)| {
+            format!("class folder {a} renamed {b}, which changes the classes' order and so their labels")
+        })
+        .collect();
     if !gone.is_empty() {
         said.push(format!("files gone: {}", list(gone)));
     }
@@ -41,6 +46,30 @@ pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) ->
         mismatch.difference = format!("{} — {}", mismatch.difference, said.join("; "));
     }
     StoreError::DatasetMismatch { path, mismatch }
+}
+
+/// Class folders whose files all went and came back, the same, in another class folder that is new:
+/// (old name, new name).
+fn renamed_folders(gone: &[String], new: &[&String]) -> Vec<(String, String)> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let by_class = |files: &mut dyn Iterator<Item = &str>| {
+        let mut classes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for f in files {
+            if let Some((class, rest)) = f.split_once('/') {
+                classes.entry(class.to_string()).or_default().insert(rest.to_string());
+            }
+        }
+        classes
+    };
+    let gone = by_class(&mut gone.iter().map(String::as_str));
+    let new = by_class(&mut new.iter().map(|f| f.as_str()));
+    gone.iter()
+        .filter_map(|(a, files)| {
+            new.iter()
+                .find(|(b, f)| *f == files && !gone.contains_key(*b))
+                .map(|(b, _)| (a.clone(), b.clone()))
+        })
+        .collect()
 }
 
 /// A workspace made by an earlier cscore holds an image folder as it was read then: at the size it

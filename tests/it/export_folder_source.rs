@@ -156,4 +156,5 @@ fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
     let err = text(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("files gone: 24 (cats/"), "{err}");
+    assert!(err.contains("class folder cats renamed zebras, which changes the classes' order"), "{err}");
 }
