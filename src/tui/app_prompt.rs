@@ -31,8 +31,16 @@ impl App {
                 self.after_edit(&prompt);
                 self.mode = Mode::Prompt(prompt);
             }
-            InputKey::Backspace => {
-                prompt.text.pop();
+            InputKey::Backspace | InputKey::ClearLine | InputKey::DeleteWord => {
+                match key {
+                    InputKey::Backspace => drop(prompt.text.pop()),
+                    InputKey::ClearLine => prompt.text.clear(),
+                    _ => {
+                        let kept = prompt.text.trim_end().len();
+                        let word = prompt.text[..kept].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                        prompt.text.truncate(word);
+                    }
+                }
                 self.after_edit(&prompt);
                 self.mode = Mode::Prompt(prompt);
             }

@@ -62,6 +62,10 @@ pub enum InputKey {
     Char(char),
     /// Delete the last character.
     Backspace,
+    /// Delete the whole text (ctrl-u, as in a shell).
+    ClearLine,
+    /// Delete the last word and the spaces after it (ctrl-w, as in a shell).
+    DeleteWord,
     /// Accept (Enter; `y` in a confirmation).
     Submit,
     /// Abandon (Esc; `n` in a confirmation).

@@ -204,6 +204,8 @@ pub fn input_key(key: &KeyEvent, confirmation: bool) -> Option<InputKey> {
         KeyCode::Esc => Some(InputKey::Cancel),
         KeyCode::Char('c') if ctrl => Some(InputKey::Cancel),
         KeyCode::Backspace => Some(InputKey::Backspace),
+        KeyCode::Char('u') if ctrl && !confirmation => Some(InputKey::ClearLine),
+        KeyCode::Char('w') if ctrl && !confirmation => Some(InputKey::DeleteWord),
         KeyCode::Char('y' | 'Y') if confirmation => Some(InputKey::Submit),
         KeyCode::Char('n' | 'N') if confirmation => Some(InputKey::Cancel),
         KeyCode::Char(c) if !ctrl && !confirmation => Some(InputKey::Char(c)),
@@ -216,6 +218,7 @@ pub const PROMPT_KEYS: &[(&str, &str)] = &[
     ("Enter", "accept the prompt (mislabeled: empty accepts the suggested label)"),
     ("Esc, ctrl-c", "abandon the prompt"),
     ("Backspace", "delete a character"),
+    ("ctrl-u, ctrl-w", "delete the whole text, the last word"),
     ("0-9", "mislabeled: pick the class at once (10 classes or fewer)"),
     ("y / n", "answer a confirmation"),
 ];

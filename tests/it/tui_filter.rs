@@ -166,12 +166,15 @@ fn the_filter_prompt_takes_what_export_takes_and_reports_errors_in_one_line() {
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.list.filter, before, "Esc keeps the filter");
 
-    // an empty expression clears every filter
+    // an empty expression clears every filter; ctrl-w deletes a word, ctrl-u the whole text (as in a shell)
     key(&mut app, &mut bg, KeyCode::Char('f'));
+    let ctrl = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), crossterm::event::KeyModifiers::CONTROL));
+    app.update(ctrl('w'));
     let Mode::Prompt(p) = &app.mode else { panic!("no prompt") };
-    for _ in 0..p.text.chars().count() {
-        app.update(Event::Input(InputKey::Backspace));
-    }
+    assert_eq!(p.text, "(cscore < 0.5 or proxy_el2n > 1) and label == ");
+    app.update(ctrl('u'));
+    let Mode::Prompt(p) = &app.mode else { panic!("no prompt") };
+    assert_eq!(p.text, "");
     answer(&mut app, &mut bg, "");
     assert!(app.list.filter.is_empty());
     assert_eq!(app.list.len(), 200);
