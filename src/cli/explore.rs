@@ -86,7 +86,10 @@ fn open_session(
     progress.stage("reading the dataset and checking it against the workspace");
     let (project, changed) = match open_project(&e.data) {
         Ok(project) => (project, None),
-        Err(why) => (on_record(&e.data).ok_or(why.0)?, Some(why.1)),
+        Err(why) => {
+            let said = why.root_cause().to_string();
+            (on_record(&e.data).ok_or(why)?, Some(said))
+        }
     };
     let ws = &project.workspace;
     let plan = if args.no_train || changed.is_some() {
@@ -213,21 +216,11 @@ fn labels_first(
     Ok(Some(session.with_pixels_later(Box::new(move || pixels.load().map_err(|e| e.to_string())))))
 }
 
-/// A workspace file (by its SQLite header) or a dataset path. The error comes with its message alone,
-/// for the warning of an explorer that opens the workspace's record instead.
-fn open_project(d: &DataArgs) -> Result<Project, (anyhow::Error, String)> {
-    let opened = match d.workspace_dataset("explore") {
-        Err(e) => Err(e),
-        Ok(None) => Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())
-            .map_err(anyhow::Error::from),
-        Ok(Some((source, load))) => Project::open(&source, &load, Some(&d.data), d.corruption())
-            .with_context(|| format!("opening the dataset of {}", d.data.display())),
+/// A workspace file (by its SQLite header) or a dataset path.
+fn open_project(d: &DataArgs) -> anyhow::Result<Project> {
+    let Some((source, load)) = d.workspace_dataset("explore")? else {
+        return Ok(Project::open(&d.data, &d.load_options(), d.workspace.as_deref(), d.corruption())?);
     };
-    match opened {
-        Ok(project) => Ok(project),
-        Err(e) => {
-            let why = e.root_cause().to_string();
-            Err((e, why))
-        }
-    }
+    Project::open(&source, &load, Some(&d.data), d.corruption())
+        .with_context(|| format!("opening the dataset of {}", d.data.display()))
 }

@@ -19,20 +19,25 @@ fn estimate(root: &Path, data: &str, ws: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// `root/pets` estimated into `old.cscore`, marked by `mark`, and its tagged rows exported to `tags.csv`.
+fn tagged_export(root: &Path, mark: impl FnOnce(&Workspace)) {
+    pets(&root.join("pets"));
+    estimate(root, "pets", "old.cscore");
+    mark(&Workspace::open(&root.join("old.cscore")).unwrap());
+    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_copy() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    pets(&root.join("pets"));
-    estimate(root, "pets", "old.cscore");
-    let old = Workspace::open(&root.join("old.cscore")).unwrap();
-    old.set_tag(2, Some("ood"), None).unwrap(); // cat/02.png
-    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png
-    old.set_note(13, Some("a cat, surely")).unwrap();
-    old.set_tag(15, Some("ok"), None).unwrap(); // dog/05.png
-    drop(old);
-    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    tagged_export(root, |old| {
+        old.set_tag(2, Some("ood"), None).unwrap(); // cat/02.png
+        old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png
+        old.set_note(13, Some("a cat, surely")).unwrap();
+        old.set_tag(15, Some("ok"), None).unwrap(); // dog/05.png
+    });
 
     // The edited copy elsewhere: the outlier deleted, a new image added (the indices all shift).
     pets(&root.join("v2/pets"));
@@ -75,13 +80,7 @@ fn the_labeling_of_a_folder_follows_its_files_into_a_workspace_of_the_edited_cop
 fn a_relabel_keeps_its_class_by_name_where_no_row_is_of_that_class() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    pets(&root.join("pets"));
-    estimate(root, "pets", "old.cscore");
-    let old = Workspace::open(&root.join("old.cscore")).unwrap();
-    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png is a cat
-    drop(old);
-    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    tagged_export(root, |old| old.set_tag(13, Some("mislabeled"), Some(0)).unwrap()); // dog/03.png is a cat
     let table = std::fs::read_to_string(root.join("tags.csv")).unwrap();
     let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
     let row: Vec<&str> = table.lines().nth(1).unwrap().split(',').collect();
@@ -165,14 +164,10 @@ fn eval_truth_may_name_files() {
 fn a_table_from_before_a_class_folder_was_renamed_imports() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    pets(&root.join("pets"));
-    estimate(root, "pets", "old.cscore");
-    let old = Workspace::open(&root.join("old.cscore")).unwrap();
-    old.set_tag(1, Some("ok"), None).unwrap(); // cat/01.png
-    old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png is a cat
-    drop(old);
-    let out = cscore(&["export", "old.cscore", "--filter", "tag != null", "-o", "tags.csv"], root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    tagged_export(root, |old| {
+        old.set_tag(1, Some("ok"), None).unwrap(); // cat/01.png
+        old.set_tag(13, Some("mislabeled"), Some(0)).unwrap(); // dog/03.png is a cat
+    });
     std::fs::rename(root.join("pets/cat"), root.join("pets/cats")).unwrap();
     estimate(root, "pets", "new.cscore");
     let out = cscore(&["import-tags", "new.cscore", "tags.csv", "--by", "index"], root);
