@@ -191,10 +191,20 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     assert_eq!(a.protocol, Protocol::Image);
     let (grey, _) = common::synthetic(200, 4, 0.0, 5);
     let (g, lines) = plan_in("grey.cscore", &grey);
-    // --epochs was given: the batch stays the protocol's even on 200 examples.
-    let train = cscore::model::TrainConfig { epochs: 2, ..Default::default() };
+    // --epochs was given: it counts in the steps, and the batch is still made small on 200 examples.
+    let train = cscore::model::TrainConfig { epochs: 2, batch: 16, lr: 0.0125, ..Default::default() };
     assert_eq!(g, Plan { train, ..Plan::default() }, "{lines:?}");
     assert!(lines[0].starts_with("protocol reference") && lines[0].contains("[0,1]"), "{lines:?}");
+    assert!(lines[0].contains("batch 16 (a small dataset: ratio 0.1 trains 4 SGD steps"), "{lines:?}");
+    // --batch was given: the batch stays the user's and the rate the protocol's.
+    let ws = Workspace::create(&dir.path().join("batch.cscore"), &dataset_info(&grey)).unwrap();
+    let mut lines = Vec::new();
+    let flags = PlanOverrides { batch: Some(128), ..PlanOverrides::default() };
+    let g = resolve_protocol_plan(&ws, &flags, None, &grey, &candle_core::Device::Cpu, &stop, &mut |l| {
+        lines.push(l)
+    })
+    .unwrap();
+    assert_eq!(g, Plan::default(), "{lines:?}");
     assert!(!lines[0].contains("batch"), "{lines:?}");
     // Nothing given: at ratio 0.1 a batch of 128 would be 1 step per epoch; the batch is made small, and
     // the reference protocol's rate scales with it (0.1 × 16/128).
