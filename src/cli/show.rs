@@ -4,7 +4,7 @@ use super::outdated::warn_outdated;
 use super::stderr::errln;
 use super::stdout::out;
 use clap::Args;
-use cscore::data::open_image;
+use cscore::data::{open_image, pixel_hash, read_example};
 use cscore::export::{describe_example, example_image, open_project_or_record};
 use cscore::store::Workspace;
 use image::DynamicImage;
@@ -65,7 +65,13 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
     let label = ds.and_then(|d| d.labels.get(args.index).copied());
     let file = ds.and_then(|d| d.paths.as_ref()).and_then(|p| p.get(args.index));
     let gone = from_record && file.is_some_and(|f| !f.is_file());
-    let path = file.map(|p| format!("{}{}", p.display(), if gone { " (no longer there)" } else { "" }));
+    let repainted = from_record && !gone && file.is_some_and(|f| other_pixels(&ws, args.index, f));
+    let state = match (gone, repainted) {
+        (true, _) => " (no longer there)",
+        (false, true) => " (its pixels changed since the workspace recorded it)",
+        _ => "",
+    };
+    let path = file.map(|p| format!("{}{state}", p.display()));
     let details = describe_example(&ws, args.index, label, path)?;
     out!("{details}");
     // With the dataset changed, a folder's image is its recorded file as it is now.
@@ -88,6 +94,14 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `file`, read as the workspace read its dataset, no longer has the pixels it recorded for
+/// example `index` (false where it recorded none, or the file cannot be read).
+fn other_pixels(ws: &Workspace, index: usize, file: &std::path::Path) -> bool {
+    let (Ok(Some(hashes)), Ok(info)) = (ws.example_hashes(), ws.dataset_info()) else { return false };
+    read_example(file, info.channels, info.height, info.width)
+        .is_ok_and(|pixels| hashes.get(index).is_some_and(|&h| h != pixel_hash(&pixels)))
 }
 
 /// True in terminals known to speak the kitty graphics protocol. viuer would otherwise probe the terminal

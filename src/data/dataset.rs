@@ -103,6 +103,15 @@ impl Dataset {
         &self.pixels[index * d..(index + 1) * d]
     }
 
+    /// Each example's pixel hash ([`pixel_hash`]), in dataset order; empty while the pixels are not in.
+    pub fn example_hashes(&self) -> Vec<u64> {
+        use rayon::prelude::*;
+        if !self.has_pixels() {
+            return Vec::new();
+        }
+        self.pixels.par_chunks(self.example_len()).map(pixel_hash).collect()
+    }
+
     /// Computes the content hash of shape, pixels, labels and class count.
     pub fn compute_hash(
         channels: usize,
@@ -123,4 +132,14 @@ impl Dataset {
         }
         hex::encode(h.finalize())
     }
+}
+
+/// A stable 64-bit hash of one example's pixels (the first 8 bytes of their SHA-256), by which a
+/// workspace tells which examples changed when its dataset did.
+pub fn pixel_hash(pixels: &[u8]) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(pixels);
+    u64::from_le_bytes([
+        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+    ])
 }

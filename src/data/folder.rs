@@ -256,6 +256,12 @@ pub fn open_image(p: &Path) -> Result<image::DynamicImage, DataError> {
     reader(p)?.decode().map_err(|e| invalid(p, format!("cannot decode image: {e}")))
 }
 
+/// Reads one image file as the loader reads it into a dataset of channels×height×width (resized,
+/// C×H×W): the example it would be now.
+pub fn read_example(p: &Path, channels: usize, height: usize, width: usize) -> Result<Vec<u8>, DataError> {
+    decode(p, channels, height, width)
+}
+
 /// Opens an image, trusting its content over its extension.
 fn reader(p: &Path) -> Result<ImageReader<std::io::BufReader<std::fs::File>>, DataError> {
     ImageReader::open(p)

@@ -19,9 +19,9 @@ mod unreadable;
 
 use std::path::{Path, PathBuf};
 
-pub use dataset::{Dataset, Format};
+pub use dataset::{pixel_hash, Dataset, Format};
 pub use detect::detect_format;
-pub use folder::open_image;
+pub use folder::{open_image, read_example};
 pub use inject::{inject, inject_labels, Corruption, InjectedKind, Injection};
 pub use stats::ChannelStats;
 pub use unreadable::{error as unreadable_error, Unreadable, FLAG as SKIP_UNREADABLE_FLAG};

@@ -101,9 +101,13 @@ impl Project {
                 dataset = then;
                 ws
             }
+            Err(e @ StoreError::DatasetMismatch { .. }) => {
+                return Err(name_changed_files(e, &ws_path, &dataset).into())
+            }
             other => other?,
         };
         let notes: Vec<String> = adopt_class_names(&ws, &dataset)?.into_iter().collect();
+        record_example_hashes(&ws, &dataset);
         if created && !dataset.unreadable.is_empty() {
             ws.set_unreadable_files(&unreadable_below(&dataset))?;
         }
@@ -199,6 +203,18 @@ fn record_examples(ws: &Workspace, ds: &Dataset) {
     });
     if let Err(e) = recorded {
         tracing::debug!(path = %ws.path().display(), "no example record written: {e}");
+    }
+}
+
+/// Records each example's pixel hash (before any injected corruption) in a workspace that lacks them, so
+/// that a later change to the dataset can be named example by example. Best effort, as the record.
+fn record_example_hashes(ws: &Workspace, ds: &Dataset) {
+    let recorded = ws.has_example_hashes().and_then(|has| match has || !ds.has_pixels() {
+        true => Ok(()),
+        false => ws.record_example_hashes(&ds.example_hashes()),
+    });
+    if let Err(e) = recorded {
+        tracing::debug!(path = %ws.path().display(), "no example hashes written: {e}");
     }
 }
 

@@ -7,6 +7,7 @@
 mod blob;
 mod config;
 mod dataset;
+mod example_hashes;
 mod example_record;
 mod injected;
 mod neighbour_parts;

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -153,6 +153,15 @@ CREATE TABLE IF NOT EXISTS example_record (
 );
 "#;
 
+/// Version 7: each example's pixel hash (see `example_hashes.rs`), by which a changed dataset's refusal
+/// names the examples and files whose content changed.
+const V7: &str = r#"
+CREATE TABLE IF NOT EXISTS example_hashes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hashes BLOB NOT NULL
+);
+"#;
+
 /// This binary's release, as recorded in `meta.written_by`.
 pub(super) const WRITTEN_BY: &str = env!("CARGO_PKG_VERSION");
 
@@ -206,7 +215,7 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (13, 13));
+        assert_eq!((tables, again), (14, 14));
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         Ok(())
     }

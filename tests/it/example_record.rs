@@ -34,14 +34,22 @@ fn tags_export_with_their_files_after_the_folder_changed() {
     drop(ws);
     let before = text(&cscore(&["export", "p.cscore"], root).stdout);
 
-    // The user fixes the folder: the out-of-distribution cat goes, the mislabeled dog moves to cat/.
+    // The user fixes the folder: the out-of-distribution cat goes, the mislabeled dog moves to cat/, and
+    // a cat is cropped in place (the same name, other pixels).
     std::fs::remove_file(dir.join("cat/02.png")).unwrap();
     std::fs::rename(dir.join("dog/01.png"), dir.join("cat/01b.png")).unwrap();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9])).save(dir.join("cat/05.png")).unwrap();
     let out = cscore(&["export", "p.cscore"], root);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("24 examples then, 23 now") && err.contains("recorded when it was made"), "{err}");
-    assert!(err.contains("files gone: 2 (cat/02.png, dog/01.png); files new: 1 (cat/01b.png)"), "{err}");
+    assert!(
+        err.contains(
+            "files gone: 2 (cat/02.png, dog/01.png); files new: 1 (cat/01b.png); files changed (other \
+             pixels): 1 (cat/05.png)"
+        ),
+        "{err}"
+    );
     assert_eq!(text(&out.stdout), before, "the same table as before the change");
     let table = parse_csv(&text(&out.stdout));
     let col = |name: &str| table[0].iter().position(|c| c == name).unwrap();
@@ -62,6 +70,11 @@ fn tags_export_with_their_files_after_the_folder_changed() {
         text(&show.stderr).contains("read from that file where it is still there"),
         "{}",
         text(&show.stderr)
+    );
+    let cropped = text(&cscore(&["show", "p.cscore", "5", "--no-image"], root).stdout);
+    assert!(
+        cropped.contains("pets/cat/05.png (its pixels changed since the workspace recorded it)"),
+        "{cropped}"
     );
     let still = cscore(&["show", "p.cscore", "3", "--ascii"], root);
     let (gone_lines, still_lines) = (shown.lines().count(), text(&still.stdout).lines().count());
@@ -101,6 +114,7 @@ fn an_older_workspace_gains_the_record_when_opened_with_its_dataset() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let c = rusqlite::Connection::open(root.join("p.cscore")).unwrap();
     c.execute("DELETE FROM example_record", []).unwrap();
+    c.execute("DELETE FROM example_hashes", []).unwrap();
     drop(c);
     std::fs::rename(root.join("pets"), root.join("moved")).unwrap();
     let lost = cscore(&["export", "p.cscore"], root);
@@ -113,6 +127,9 @@ fn an_older_workspace_gains_the_record_when_opened_with_its_dataset() {
     assert!(found.status.success(), "{}", text(&found.stderr));
     let record = Workspace::open(&root.join("p.cscore")).unwrap().example_record().unwrap().unwrap();
     assert_eq!(record.paths.unwrap()[0], "cat/00.png", "relative to the folder, wherever it is");
+    let hashes = Workspace::open(&root.join("p.cscore")).unwrap().example_hashes().unwrap().unwrap();
+    let ds = cscore::data::load(&root.join("moved"), &Default::default()).unwrap();
+    assert_eq!(hashes, ds.example_hashes(), "the pixel hashes are recorded with it");
     std::fs::remove_dir_all(root.join("moved")).unwrap();
     let gone = cscore(&["export", "p.cscore"], root);
     assert!(gone.status.success(), "{}", text(&gone.stderr));
@@ -120,5 +137,72 @@ fn an_older_workspace_gains_the_record_when_opened_with_its_dataset() {
         text(&gone.stderr).contains("pass --data PATH"),
         "the reason is still said: {}",
         text(&gone.stderr)
+    );
+}
+
+/// An `.npz` (or IDX, CIFAR) dataset changed by index: the refusal names the examples whose pixels or
+/// labels changed (the labels as read then, not the injected flips the workspace trained on), and, where
+/// examples were only added at the end, says so.
+#[test]
+fn a_changed_array_dataset_names_the_examples_that_changed() {
+    use crate::common::{i64_bytes, npy, write_npz};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let write = |n: usize, changed: bool| {
+        let mut x: Vec<u8> = (0..n * 16).map(|i| (i * 7 % 251) as u8).collect();
+        let mut y: Vec<i64> = (0..n as i64).map(|i| i % 3).collect();
+        if changed {
+            x[5 * 16..6 * 16].fill(0);
+            y[17] = 0;
+            y[40] = 0;
+        }
+        let x = npy("|u1", &format!("({n}, 4, 4)"), &x, false);
+        let y = npy("<i8", &format!("({n},)"), &i64_bytes(&y), false);
+        write_npz(&root.join("d.npz"), &[("x.npy", x), ("y.npy", y)]);
+    };
+    write(60, false);
+    let args = [
+        "estimate",
+        "d.npz",
+        "-w",
+        "w.cscore",
+        "--ratios",
+        "0.5",
+        "--runs",
+        "1",
+        "--epochs",
+        "1",
+        "--model",
+        "mlp:8",
+        "--proxies",
+        "none",
+        "--no-progress",
+        "--no-learning-check",
+        "--inject-label-noise",
+        "0.2",
+    ];
+    let out = cscore(&args, root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ws = Workspace::open(&root.join("w.cscore")).unwrap();
+    assert_eq!(ws.example_hashes().unwrap().map(|h| h.len()), Some(60));
+    assert!(!ws.injected().unwrap().is_empty());
+    drop(ws);
+
+    write(60, true);
+    let out = cscore(&["estimate", "d.npz", "-w", "w.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("examples whose pixels changed: 1 (#5); labels changed: 2 (#17 2 → 0, #40 1 → 0)"),
+        "{err}"
+    );
+
+    write(70, false);
+    let out = cscore(&["estimate", "d.npz", "-w", "w.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("60 examples then, 70 now — the first 60 examples are as they were, 10 added"),
+        "{err}"
     );
 }
