@@ -89,7 +89,7 @@ pub fn eval_reference(scores: &[NamedScores], reference: &[f64]) -> Vec<Referenc
 /// `files` (an image folder's examples' files below the folder), a text line may name a file instead:
 /// the example whose file is the longest ending of the line. Returns one flag per example.
 pub fn read_truth_indices(path: &Path, n: usize, files: Option<&[String]>) -> Result<Vec<bool>, ExportError> {
-    let by_file = super::import_tags::FileIndex::new(files);
+    let by_file = super::file_index::FileIndex::new(files);
     let is_npy = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let mut indices: Vec<(i128, String)> = Vec::new();
     if is_npy {

@@ -9,6 +9,7 @@ mod csv;
 mod error;
 mod eval;
 mod example;
+mod file_index;
 pub mod filter;
 mod image;
 mod import;
