@@ -19,3 +19,62 @@ impl<'a> FileIndex<'a> {
         (0..parts.len()).find_map(|start| self.0.get(parts[start..].join("/").as_str()).copied())
     }
 }
+
+/// Class folders renamed since a file of rows was written, by path: for each class name the rows give
+/// (`label_name`) that `class_names` lacks, the class folder (of those the rows never name) below which
+/// most of its rows' files are found under their old folder's place; `rows` are (class name, path).
+pub(super) fn renamed_folders<'a>(
+    rows: &[(&'a str, &str)],
+    class_names: &'a [String],
+    index: &FileIndex<'_>,
+) -> HashMap<&'a str, &'a str> {
+    let named: std::collections::HashSet<&str> = rows.iter().map(|&(c, _)| c).collect();
+    let candidates: Vec<&String> = class_names.iter().filter(|c| !named.contains(c.as_str())).collect();
+    let mut votes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for &(class, path) in rows.iter().filter(|(c, _)| !class_names.iter().any(|n| n == c)) {
+        for to in &candidates {
+            if moved(path, class, to).is_some_and(|p| index.find(&p).is_some()) {
+                *votes.entry(class).or_default().entry(to.as_str()).or_default() += 1;
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(from, counts)| {
+            counts.into_iter().max_by_key(|&(to, n)| (n, std::cmp::Reverse(to))).map(|(to, _)| (from, to))
+        })
+        .collect()
+}
+
+/// `path` with its last folder named `from` named `to`; `None` where no folder is so named.
+pub(super) fn moved(path: &str, from: &str, to: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let folders = parts.len().saturating_sub(1);
+    let k = parts[..folders].iter().rposition(|p| *p == from)?;
+    parts[k] = to;
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renamed_folder_is_found_by_its_files() {
+        let files: Vec<String> =
+            ["cats/1.png", "cats/3.png", "dog/1.png", "dog/2.png", "zebra/1.png"].map(String::from).into();
+        let index = FileIndex::new(Some(&files));
+        let names: Vec<String> = ["cats", "dog", "zebra"].map(String::from).into();
+        // The rows name cat and dog: cat's files are under cats (zebra holds a 1.png too, but not 3.png).
+        let rows = [("cat", "/d/cat/1.png"), ("cat", "D:\\d\\cat\\3.png"), ("dog", "/d/dog/2.png")];
+        let map = renamed_folders(&rows, &names, &index);
+        assert_eq!(map, HashMap::from([("cat", "cats")]));
+        // dog is named by the rows: never a candidate, though its folder holds a 1.png.
+        let rows = [("cat", "/d/cat/1.png"), ("dog", "/d/dog/2.png")];
+        let names: Vec<String> = ["cats", "dog"].map(String::from).into();
+        assert_eq!(renamed_folders(&rows, &names, &index), HashMap::from([("cat", "cats")]));
+        assert_eq!(moved("/d/cat/x/cat.png", "cat", "cats").as_deref(), Some("/d/cats/x/cat.png"));
+        assert_eq!(moved("/d/cat.png", "cat", "cats"), None);
+    }
+}

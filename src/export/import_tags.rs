@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::file_index::FileIndex;
+use super::file_index::{moved, renamed_folders, FileIndex};
 use super::import_csv::records;
 use super::ExportError;
 use crate::store::TagRow;
@@ -158,9 +158,21 @@ pub fn resolve_tags(
     let mut unmatched = Vec::new();
     let file_classes: HashMap<&str, &str> =
         lines.iter().filter_map(|l| l.class.as_ref()).map(|(k, name)| (k.as_str(), name.as_str())).collect();
+    // By path, a class folder renamed since the file was written is found by its files.
+    let rows: Vec<(&str, &str)> = match by {
+        MatchBy::Index => Vec::new(),
+        MatchBy::Path => {
+            lines.iter().filter_map(|l| Some((l.class.as_ref()?.1.as_str(), l.path.as_deref()?))).collect()
+        }
+    };
+    let folders = renamed_folders(&rows, class_names, &by_file);
+    let in_renamed_folder = |l: &TagLine, p: &str| {
+        let from = l.class.as_ref()?.1.as_str();
+        by_file.find(&moved(p, from, folders.get(from)?)?)
+    };
     let example_of = |l: &TagLine| match by {
         MatchBy::Index => l.index.filter(|&i| i < n),
-        MatchBy::Path => l.path.as_deref().and_then(|p| by_file.find(p)),
+        MatchBy::Path => l.path.as_deref().and_then(|p| by_file.find(p).or_else(|| in_renamed_folder(l, p))),
     };
     let renamed = renamed_classes(lines, &example_of, labels, class_names);
     for l in lines.iter().filter(|l| l.says_something()) {

@@ -159,7 +159,7 @@ fn eval_truth_may_name_files() {
 
 /// A table exported before a class folder was renamed (same order) imports by index into a workspace
 /// of the renamed folder: its relabels to the old name are read as the class its rows' examples have
-/// here. (By path the renamed folder's rows match no file.)
+/// here. By path, the renamed folder is found by its files (the old name's rows under the new name).
 #[test]
 fn a_table_from_before_a_class_folder_was_renamed_imports() {
     let tmp = tempfile::tempdir().unwrap();
@@ -176,4 +176,13 @@ fn a_table_from_before_a_class_folder_was_renamed_imports() {
     let got: Vec<(usize, Option<&str>, Option<u32>)> =
         tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
     assert_eq!(got, [(1, Some("ok"), None), (13, Some("mislabeled"), Some(0))]);
+
+    estimate(root, "pets", "by-path.cscore");
+    let out = cscore(&["import-tags", "by-path.cscore", "tags.csv", "--by", "path"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success() && !err.contains("matched no"), "{err}");
+    let tags = Workspace::open(&root.join("by-path.cscore")).unwrap().tags().unwrap();
+    let by_path: Vec<(usize, Option<&str>, Option<u32>)> =
+        tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
+    assert_eq!(by_path, got, "{err}");
 }
