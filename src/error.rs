@@ -25,3 +25,32 @@ pub enum Error {
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `e`, an error of reading or writing `path`, said plainly where the folder that should hold `path` is
+/// missing (the operating system's "No such file or directory" names neither): "the folder X does not
+/// exist".
+pub(crate) fn missing_folder(path: &std::path::Path, e: std::io::Error) -> std::io::Error {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match parent {
+        Some(folder) if e.kind() == std::io::ErrorKind::NotFound && !folder.exists() => std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the folder {} does not exist", folder.display()),
+        ),
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_folder_is_named() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("nope/deeper/x.csv");
+        let e = std::fs::File::create(&path).err().unwrap_or_else(|| panic!("created"));
+        let said = super::missing_folder(&path, e).to_string();
+        assert_eq!(said, format!("the folder {} does not exist", dir.path().join("nope/deeper").display()));
+        let here = std::path::Path::new("x.csv");
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(super::missing_folder(here, e).kind(), std::io::ErrorKind::NotFound, "kept as it was");
+    }
+}

@@ -55,7 +55,9 @@ impl From<crate::data::DataError> for ExportError {
 impl ExportError {
     /// An [`ExportError::Io`] for `path`.
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        ExportError::Io { path: path.into(), source }
+        let path = path.into();
+        let source = crate::error::missing_folder(&path, source);
+        ExportError::Io { path, source }
     }
 
     /// An [`ExportError::Invalid`] for `path`.

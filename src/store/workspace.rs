@@ -38,7 +38,10 @@ impl Workspace {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 return Err(StoreError::Exists { path: path.to_path_buf() })
             }
-            Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+            Err(e) => {
+                let source = crate::error::missing_folder(path, e);
+                return Err(StoreError::Io { path: path.to_path_buf(), source });
+            }
         }
         let made = Self::initialise(path, info);
         if made.is_err() {

@@ -194,5 +194,20 @@ pub(super) fn cases() -> Vec<Case> {
             env: &[],
             says: &["new.cscore", "version 99", "newer", "upgrade cscore"],
         },
+        // ---------- outputs in a folder that is not there ----------
+        Case {
+            name: "output: a new workspace in a missing folder",
+            make: |_| {},
+            args: &["estimate", "d", "-w", "nope/ws.cscore"],
+            env: &[],
+            says: &["nope/ws.cscore: the folder nope does not exist"],
+        },
+        Case {
+            name: "output: an export to a missing folder",
+            make: |_| {},
+            args: &["export", "ws.cscore", "-o", "nope/deeper/out.csv"],
+            env: &[],
+            says: &["nope/deeper/out.csv: the folder nope/deeper does not exist"],
+        },
     ]
 }
