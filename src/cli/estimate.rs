@@ -96,8 +96,10 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         ds.width,
         ws.path().display()
     );
-    for note in &ds.notes {
-        errln!("{note}");
+    // How the images were read (in colour, stretched) is said when the workspace is made, not on every
+    // resume; the notes on options and files left out every time.
+    for note in ds.notes.iter().filter(|n| project.created || cscore::data::note_said_every_time(n)) {
+        errln!("note: {note}");
     }
     super::stderr::say_project_notes(&project);
     // The protocol's line (and its learning-rate test, for a new workspace) comes after the dataset's

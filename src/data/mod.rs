@@ -126,6 +126,14 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     finish(path, format, loaded)
 }
 
+/// Whether a loader note is for every command that reads the dataset: those on options given now (they
+/// name the option first) and the files left out (which a workspace goes on leaving out without the
+/// flag). The others say how the images were read (in colour, stretched, files outside the class folders):
+/// for when a workspace is made.
+pub fn note_said_every_time(note: &str) -> bool {
+    note.starts_with("--") || note.starts_with(unreadable::NOTE_START)
+}
+
 /// The name [`load`] gives the dataset at `path` (its default workspace is named after it), without
 /// reading the dataset.
 pub fn dataset_name_of(path: &Path, opts: &LoadOptions) -> Result<String, DataError> {

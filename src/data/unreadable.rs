@@ -58,6 +58,9 @@ pub fn error(root: &Path, unreadable: &[(PathBuf, String)]) -> DataError {
     )
 }
 
+/// How the note of the files left out begins.
+pub(super) const NOTE_START: &str = "left out ";
+
 /// The note for the files left out (`None` when there are none).
 pub(super) fn note(root: &Path, unreadable: &[(PathBuf, String)]) -> Option<String> {
     let ((first, problem), _) = unreadable.split_first()?;
@@ -69,7 +72,7 @@ pub(super) fn note(root: &Path, unreadable: &[(PathBuf, String)]) -> Option<Stri
         _ => format!("; also {}", others.join(", ")),
     };
     Some(format!(
-        "left out {} file{} that cannot be read as images ({FLAG}, recorded in the workspace): {}: {problem}{others}",
+        "{NOTE_START}{} file{} that cannot be read as images ({FLAG}, recorded in the workspace): {}: {problem}{others}",
         unreadable.len(),
         if unreadable.len() == 1 { "" } else { "s" },
         shown(first)

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 mod changed;
-use changed::{adopt_class_names, name_changed_files, reopen_as_then};
+mod differences;
+use changed::{adopt_class_names, reopen_as_then};
+use differences::name_changed_files;
 
 /// Injected corruption as recorded in a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
