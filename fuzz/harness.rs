@@ -22,6 +22,7 @@ pub fn idx(input: &[u8]) -> Result<usize, String> {
         image_size: None,
         flat_folders: false,
         skip_unreadable: false,
+        channels: None,
     };
     let out = load(&dir, &opts);
     labels_agree(&out, &dir, &opts);
@@ -53,6 +54,7 @@ pub fn cifar(input: &[u8]) -> Result<usize, String> {
             image_size: None,
             flat_folders: false,
             skip_unreadable: false,
+            channels: None,
         },
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -69,6 +71,7 @@ pub fn npz(input: &[u8]) -> Result<usize, String> {
         image_size: None,
         flat_folders: false,
         skip_unreadable: false,
+        channels: None,
     };
     let out = load(&path, &opts);
     labels_agree(&out, &path, &opts);

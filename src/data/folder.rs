@@ -60,11 +60,13 @@ fn has_image_under(dir: &Path, depth: usize) -> bool {
     })
 }
 
-/// Loads an image folder, resizing every image to `size` (height, width) or the most common size. A file
+/// Loads an image folder, resizing every image to `size` (height, width) or the most common size, with
+/// `channels` (else 1 where every file is stored grey, 3 otherwise). A file
 /// that cannot be read refuses the folder, or with `skip` is left out (and returned in `unreadable`).
 pub(super) fn load(
     root: &Path,
     size: Option<(usize, usize)>,
+    channels: Option<usize>,
     flat: bool,
     skip: bool,
 ) -> Result<Loaded, DataError> {
@@ -76,8 +78,18 @@ pub(super) fn load(
     if (!skip || files.is_empty()) && !unreadable.is_empty() {
         return Err(unreadable::error(root, &unreadable));
     }
-    let channels: usize = if headers.iter().all(|h| h.grey) { 1 } else { 3 };
-    notes.extend(colour_note(root, &files, &headers));
+    let channels: usize = match channels {
+        Some(c @ (1 | 3)) => c,
+        Some(c) => return Err(invalid(root, format!("images are read with 1 or 3 channels, not {c}"))),
+        None => {
+            notes.extend(colour_note(root, &files, &headers));
+            if headers.iter().all(|h| h.grey) {
+                1
+            } else {
+                3
+            }
+        }
+    };
     let sizes: Vec<(usize, usize)> = headers.iter().map(|h| (h.height, h.width)).collect();
     let (height, width) = match size {
         Some((h, w)) if h == 0 || w == 0 => {

@@ -57,6 +57,10 @@ pub struct LoadOptions {
     /// Image folders: leave out the files that cannot be read as images (listed in
     /// [`Dataset::unreadable`] and a note) instead of refusing the folder.
     pub skip_unreadable: bool,
+    /// Image folders: read every image with this many channels (1: grey, 3: colour) instead of deciding
+    /// by the files' colour types, to reopen a workspace of grey images after one was saved in colour
+    /// (a palette or RGB PNG of the same grey pixels).
+    pub channels: Option<usize>,
 }
 
 /// What a format reader returns: everything of a [`Dataset`] but its identity.
@@ -106,7 +110,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     let mut loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
-        Format::Folder => folder::load(path, opts.image_size, opts.flat_folders, opts.skip_unreadable)?,
+        Format::Folder => {
+            folder::load(path, opts.image_size, opts.channels, opts.flat_folders, opts.skip_unreadable)?
+        }
         Format::Npz => npz::load(path)?,
     };
     if let Some((h, w)) =

@@ -8,33 +8,52 @@ use std::path::Path;
 
 /// A workspace made by an earlier cscore holds an image folder as it was read then: at the size it
 /// recorded (before large images were resized by default, they were read whole) and, before cscore read
-/// the subfolders of class folders, from the class folders' own images. Reads the folder so, where the
-/// user did not ask otherwise, until the workspace takes it; `None` when no reading does.
+/// the subfolders of class folders, from the class folders' own images. A workspace of grey images whose
+/// folder gained a file stored in colour (a grey PNG saved as palette or RGB) is read in grey. Reads the
+/// folder so, where the user did not ask otherwise and `first` (the reading that failed) differs, until
+/// the workspace takes it; else `Err` with the reading at the workspace's shape, if one was made, by
+/// which the refusal names the files that changed.
 pub(super) fn reopen_as_then(
     data: &Path,
     load: &LoadOptions,
     ws_path: &Path,
-) -> Option<(Workspace, Dataset)> {
-    let recorded = Workspace::open(ws_path).and_then(|w| w.dataset_info()).ok()?;
+    first: &Dataset,
+) -> Result<(Workspace, Dataset), Option<Box<Dataset>>> {
+    let Ok(recorded) = Workspace::open(ws_path).and_then(|w| w.dataset_info()) else { return Err(None) };
+    let then_size = (recorded.height, recorded.width);
     let sizes = match load.image_size {
         Some(_) => vec![load.image_size],
-        None => vec![None, Some((recorded.height, recorded.width))],
+        None if then_size != (first.height, first.width) => vec![None, Some(then_size)],
+        None => vec![None],
+    };
+    let channels = match load.channels {
+        Some(_) => vec![load.channels],
+        None if recorded.channels != first.channels => vec![None, Some(recorded.channels)],
+        None => vec![None],
     };
     let flats = if load.flat_folders { vec![true] } else { vec![false, true] };
+    let mut closest = None;
     for flat in flats {
         for &image_size in &sizes {
-            if image_size == load.image_size && flat == load.flat_folders {
-                continue; // the reading that failed
-            }
-            let then = LoadOptions { image_size, flat_folders: flat, ..load.clone() };
-            let Ok(dataset) = data::load(data, &then) else { continue };
-            if let Ok(ws) = Workspace::open_or_create(ws_path, &dataset_info(&dataset)) {
-                tracing::info!(path = %ws_path.display(), ?image_size, flat, "the folder read as the workspace's cscore read it");
-                return Some((ws, dataset));
+            for &chans in &channels {
+                if (image_size, chans, flat) == (load.image_size, load.channels, load.flat_folders) {
+                    continue; // the reading that failed
+                }
+                let then = LoadOptions { image_size, channels: chans, flat_folders: flat, ..load.clone() };
+                let Ok(dataset) = data::load(data, &then) else { continue };
+                if let Ok(ws) = Workspace::open_or_create(ws_path, &dataset_info(&dataset)) {
+                    tracing::info!(path = %ws_path.display(), ?image_size, ?chans, flat, "the folder read as the workspace's cscore read it");
+                    return Ok((ws, dataset));
+                }
+                let shape = (dataset.channels, dataset.height, dataset.width);
+                if flat == load.flat_folders && shape == (recorded.channels, recorded.height, recorded.width)
+                {
+                    closest = Some(Box::new(dataset));
+                }
             }
         }
     }
-    None
+    Err(closest)
 }
 
 /// Where `ds` is the workspace's dataset with other class names (class folders renamed, the images

@@ -2,26 +2,37 @@
 
 use crate::data::{self, pixel_hash, Dataset};
 use crate::store::{ExampleRecord, StoreError, Workspace};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
+/// What the workspace recorded of its dataset, besides the examples' files and labels.
+struct Then<'a> {
+    /// Its class names.
+    names: &'a [String],
+    /// Each example's pixel hash, where recorded and comparable (the images read at the same size).
+    hashes: Option<&'a [u64]>,
+}
+
 /// A changed dataset's refusal with what differs from the workspace's record of its examples: for an
-/// image folder, the files gone (or now unreadable), new (or now readable) and changed (their pixels);
-/// for other formats, the examples whose pixels or labels changed.
+/// image folder, class folders renamed and files moved, gone (or now unreadable), new (or now readable)
+/// and changed in place; for other formats, the examples whose pixels or labels changed, or that were
+/// removed, added or reordered.
 pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) -> StoreError {
     let StoreError::DatasetMismatch { path, mut mismatch } = e else { return e };
     let Ok(ws) = Workspace::open(ws_path) else { return StoreError::DatasetMismatch { path, mismatch } };
-    let recorded = ws.example_record().ok().flatten();
+    let (Ok(info), Ok(Some(record))) = (ws.dataset_info(), ws.example_record()) else {
+        return StoreError::DatasetMismatch { path, mismatch };
+    };
     // Pixel hashes compare only at the size the workspace read its images.
-    let same_shape = ws
-        .dataset_info()
-        .is_ok_and(|i| (i.channels, i.height, i.width) == (ds.channels, ds.height, ds.width));
-    let hashes = ws.example_hashes().ok().flatten().filter(|_| same_shape && ds.has_pixels());
-    let said = match (recorded, ds.paths.as_ref()) {
-        (Some(ExampleRecord { paths: Some(then), .. }), Some(now)) => {
-            folder_differences(&then, hashes.as_deref(), now, ds)
-        }
-        (Some(record), None) => {
+    let same_shape = (info.channels, info.height, info.width) == (ds.channels, ds.height, ds.width);
+    let stored = ws.example_hashes().ok().flatten();
+    let then = Then {
+        names: &info.class_names,
+        hashes: stored.as_deref().filter(|_| same_shape && ds.has_pixels()),
+    };
+    let mut said = match (record, ds.paths.as_ref()) {
+        (ExampleRecord { paths: Some(files), .. }, Some(now)) => folder_differences(&files, &then, now, ds),
+        (record, _) => {
             // The labels as read then: the record holds them with the injected flips.
             let mut labels = record.labels;
             for row in ws.injected().unwrap_or_default() {
@@ -29,10 +40,15 @@ pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) ->
                     *l = row.original_label;
                 }
             }
-            example_differences(&labels, hashes.as_deref(), ds)
+            example_differences(&labels, &then, ds)
         }
-        _ => Vec::new(),
     };
+    if stored.is_none() {
+        said.push(
+            "this workspace predates its examples' pixel hashes, so images changed in place are not named"
+                .into(),
+        );
+    }
     if !said.is_empty() {
         mismatch.difference = format!("{} — {}", mismatch.difference, said.join("; "));
     }
@@ -41,110 +57,194 @@ pub(super) fn name_changed_files(e: StoreError, ws_path: &Path, ds: &Dataset) ->
 
 /// Up to three of `items` and how many there are: `4 (a, b, c, …)`.
 fn list(items: &[String]) -> String {
-    let more = if items.len() > 3 { ", …" } else { "" };
-    format!("{} ({}{more})", items.len(), items.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+    format!("{} ({})", items.len(), first(items))
 }
 
-/// What differs between an image folder's recorded files (and their pixel hashes) and its files now.
-fn folder_differences(then: &[String], hashes: Option<&[u64]>, now: &[PathBuf], ds: &Dataset) -> Vec<String> {
-    let now: HashMap<String, usize> =
-        now.iter().enumerate().map(|(i, p)| (data::file_below(&ds.source, p), i)).collect();
-    let was: HashSet<&str> = then.iter().map(String::as_str).collect();
+/// Up to three of `items`: `a, b, c, …`.
+fn first(items: &[String]) -> String {
+    let more = if items.len() > 3 { ", …" } else { "" };
+    format!("{}{more}", items.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+}
+
+/// What differs between an image folder's recorded files (with their pixel hashes) and its files now.
+fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Dataset) -> Vec<String> {
+    let now_files: Vec<String> = now.iter().map(|p| data::file_below(&ds.source, p)).collect();
+    let index: HashMap<&str, usize> = now_files.iter().enumerate().map(|(j, f)| (f.as_str(), j)).collect();
+    let renames = renamed_folders(files, then.names, &index, &ds.class_names);
+    let under_new_name = |f: &str| {
+        let (class, rest) = f.split_once('/')?;
+        let (_, to) = renames.iter().find(|(from, _)| from == class)?;
+        index.get(format!("{to}/{rest}").as_str()).copied()
+    };
+    // Each recorded file's example now: the same file, or the same under its renamed class folder.
+    let place: Vec<Option<usize>> =
+        files.iter().map(|f| index.get(f.as_str()).copied().or_else(|| under_new_name(f))).collect();
+    let found: HashSet<usize> = place.iter().flatten().copied().collect();
+    let mut gone: Vec<usize> = (0..files.len()).filter(|&i| place[i].is_none()).collect();
+    let mut new: Vec<usize> = (0..now_files.len()).filter(|j| !found.contains(j)).collect();
+    let (mut moved, mut changed) = (Vec::new(), Vec::new());
+    if let Some(hashes) = then.hashes {
+        // A file gone and one new with the same pixels is a file moved (to its right class, most often).
+        let mut by_pixels: HashMap<u64, VecDeque<usize>> = HashMap::new();
+        for &j in &new {
+            by_pixels.entry(pixel_hash(ds.image(j))).or_default().push_back(j);
+        }
+        let mut taken = HashSet::new();
+        gone.retain(|&i| match by_pixels.get_mut(&hashes[i]).and_then(VecDeque::pop_front) {
+            Some(j) => {
+                moved.push(format!("{} → {}", files[i], now_files[j]));
+                taken.insert(j);
+                false
+            }
+            None => true,
+        });
+        new.retain(|j| !taken.contains(j));
+        changed = (0..files.len())
+            .filter(|&i| place[i].is_some_and(|j| pixel_hash(ds.image(j)) != hashes[i]))
+            .map(|i| files[i].clone())
+            .collect();
+    }
     let unreadable: HashSet<String> =
         ds.unreadable.iter().map(|(p, _)| data::file_below(&ds.source, p)).collect();
-    let gone: Vec<String> = then
+    let gone: Vec<String> = gone
         .iter()
-        .filter(|f| !now.contains_key(*f))
+        .map(|&i| &files[i])
         .map(|f| if unreadable.contains(f) { format!("{f} (now unreadable)") } else { f.clone() })
         .collect();
-    let mut new: Vec<&String> = now.keys().filter(|f| !was.contains(f.as_str())).collect();
+    let mut new: Vec<String> = new.iter().map(|&j| now_files[j].clone()).collect();
     new.sort();
-    let changed: Vec<String> = match hashes {
-        Some(hashes) => then
-            .iter()
-            .zip(hashes)
-            .filter(|(f, &h)| now.get(*f).is_some_and(|&j| pixel_hash(ds.image(j)) != h))
-            .map(|(f, _)| f.clone())
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut said: Vec<String> = renamed_folders(&gone, &new)
-        .into_iter()
+    let mut said: Vec<String> = renames
+        .iter()
         .map(|(a, b)| {
-            format!("class folder {a} renamed {b}, which changes the classes' order and so their labels")
+            let reordered =
+                then.names.iter().position(|c| c == a) != ds.class_names.iter().position(|c| c == b);
+            let why = if reordered { ", which changes the classes' order and so their labels" } else { "" };
+            format!("class folder {a} renamed {b}{why}")
         })
         .collect();
-    if !gone.is_empty() {
-        said.push(format!("files gone: {}", list(&gone)));
-    }
-    if !new.is_empty() {
-        said.push(format!("files new: {}", list(&new.into_iter().cloned().collect::<Vec<_>>())));
-    }
-    if !changed.is_empty() {
-        said.push(format!("files changed (other pixels): {}", list(&changed)));
+    for (what, files) in [
+        ("moved (the same pixels)", moved),
+        ("gone", gone),
+        ("new", new),
+        ("changed (other pixels)", changed),
+    ] {
+        if !files.is_empty() {
+            said.push(format!("files {what}: {}", list(&files)));
+        }
     }
     said
 }
 
-/// What differs between the recorded examples (labels as read, pixel hashes) and the dataset's now, by
-/// index: examples whose pixels or labels changed, or, where only the count changed, examples added or
-/// removed at the end.
-fn example_differences(labels: &[u32], hashes: Option<&[u64]>, ds: &Dataset) -> Vec<String> {
+/// Class folders renamed: each recorded class folder that is no more, with the new class folder (one
+/// the workspace did not have) holding most of its files, at least half: (old name, new name).
+fn renamed_folders(
+    files: &[String],
+    then_names: &[String],
+    index: &HashMap<&str, usize>,
+    now_names: &[String],
+) -> Vec<(String, String)> {
+    let mut by_class: HashMap<&str, Vec<&str>> = HashMap::new();
+    for f in files {
+        if let Some((class, rest)) = f.split_once('/') {
+            by_class.entry(class).or_default().push(rest);
+        }
+    }
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for old in then_names.iter().filter(|c| !now_names.contains(c)) {
+        let rests = by_class.get(old.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let best = now_names
+            .iter()
+            .filter(|c| !then_names.contains(c) && !renames.iter().any(|(_, to)| to == *c))
+            .map(|c| (rests.iter().filter(|r| index.contains_key(format!("{c}/{r}").as_str())).count(), c))
+            .max_by_key(|&(n, c)| (n, std::cmp::Reverse(c.clone())));
+        if let Some((_, to)) = best.filter(|&(n, _)| n > 0 && 2 * n >= rests.len()) {
+            renames.push((old.clone(), to.clone()));
+        }
+    }
+    renames
+}
+
+/// What differs between the recorded examples (labels as read then, pixel hashes) and the dataset's
+/// now. With the hashes, examples are matched by their pixels: in place, the examples whose pixels or
+/// labels changed and those added or removed at the end; shifted, the examples removed and added and
+/// how many are the same at other indices. Without them, the labels that changed by index.
+fn example_differences(labels: &[u32], then: &Then, ds: &Dataset) -> Vec<String> {
+    // Labels compare by name where both have the same class names (in whatever order).
+    let same_names = {
+        let (mut a, mut b) = (then.names.to_vec(), ds.class_names.clone());
+        a.sort();
+        b.sort();
+        a == b
+    };
+    let then_name = |l: u32| then.names.get(l as usize).cloned().unwrap_or_else(|| l.to_string());
+    let now_name = |l: u32| ds.class_names.get(l as usize).cloned().unwrap_or_else(|| l.to_string());
+    let relabeled = |i: usize, j: usize| match same_names {
+        true => then_name(labels[i]) != now_name(ds.labels[j]),
+        false => labels[i] != ds.labels[j],
+    };
+    let label_change = |i: usize, j: usize| {
+        let at = if i == j { format!("#{i}") } else { format!("#{i} (now #{j})") };
+        format!("{at} {} → {}", then_name(labels[i]), now_name(ds.labels[j]))
+    };
+    let Some(hashes) = then.hashes else {
+        let common = labels.len().min(ds.len());
+        let relabels: Vec<String> =
+            (0..common).filter(|&i| relabeled(i, i)).map(|i| label_change(i, i)).collect();
+        return if relabels.is_empty() {
+            vec![]
+        } else {
+            vec![format!("labels changed: {}", list(&relabels))]
+        };
+    };
+    // Each recorded example's index now, by its pixels (equal images in their order).
+    let mut by_pixels: HashMap<u64, VecDeque<usize>> = HashMap::new();
+    for (j, h) in ds.example_hashes().into_iter().enumerate() {
+        by_pixels.entry(h).or_default().push_back(j);
+    }
+    let place: Vec<Option<usize>> =
+        hashes.iter().map(|h| by_pixels.get_mut(h).and_then(VecDeque::pop_front)).collect();
+    let found: HashSet<usize> = place.iter().flatten().copied().collect();
+    let lost: Vec<usize> = (0..labels.len()).filter(|&i| place[i].is_none()).collect();
+    let added: Vec<usize> = (0..ds.len()).filter(|j| !found.contains(j)).collect();
+    let relabels: Vec<String> = (0..labels.len())
+        .filter_map(|i| place[i].filter(|&j| relabeled(i, j)).map(|j| label_change(i, j)))
+        .collect();
+    let shifted: Vec<String> = (0..labels.len())
+        .filter_map(|i| place[i].filter(|&j| j != i).map(|j| format!("#{i} → #{j}")))
+        .collect();
+    let indices = |v: &[usize]| v.iter().map(|i| format!("#{i}")).collect::<Vec<_>>();
     let common = labels.len().min(ds.len());
-    let name = |l: u32| ds.class_names.get(l as usize).cloned().unwrap_or_else(|| l.to_string());
-    let relabeled: Vec<String> = (0..common)
-        .filter(|&i| labels[i] != ds.labels[i])
-        .map(|i| format!("#{i} {} → {}", name(labels[i]), name(ds.labels[i])))
-        .collect();
-    let repainted: Vec<String> = match hashes {
-        Some(h) => {
-            (0..common).filter(|&i| h[i] != pixel_hash(ds.image(i))).map(|i| format!("#{i}")).collect()
-        }
-        None => Vec::new(),
-    };
     let mut said = Vec::new();
-    if !repainted.is_empty() {
-        said.push(format!("examples whose pixels changed: {}", list(&repainted)));
+    if shifted.is_empty() {
+        // In place: a recorded example not found below the common count is one whose pixels changed.
+        let repainted: Vec<usize> = lost.iter().copied().filter(|&i| i < common).collect();
+        if !repainted.is_empty() {
+            said.push(format!("examples whose pixels changed: {}", list(&indices(&repainted))));
+        }
+        if !relabels.is_empty() {
+            said.push(format!("labels changed: {}", list(&relabels)));
+        }
+        let (kept, more) = (common, ds.len().abs_diff(labels.len()));
+        if ds.len() > labels.len() {
+            said.push(format!("{more} examples added after the first {kept}"));
+        } else if ds.len() < labels.len() {
+            said.push(format!("the last {more} examples removed"));
+        }
+        return said;
     }
-    if !relabeled.is_empty() {
-        said.push(format!("labels changed: {}", list(&relabeled)));
+    if lost.is_empty() && added.is_empty() {
+        said.push(format!("the same {} examples in another order ({})", labels.len(), first(&shifted)));
+    } else {
+        if !lost.is_empty() {
+            said.push(format!("examples removed (or their pixels changed): {}", list(&indices(&lost))));
+        }
+        if !added.is_empty() {
+            said.push(format!("examples new (or their pixels changed): {}", list(&indices(&added))));
+        }
+        said.push(format!("{} examples the same at other indices ({})", shifted.len(), first(&shifted)));
     }
-    // Where the examples both hold are the same, say what happened at the end.
-    if said.is_empty() && hashes.is_some() && labels.len() != ds.len() {
-        said.push(match ds.len() > labels.len() {
-            true => format!(
-                "the first {common} examples are as they were, {} added after them",
-                ds.len() - common
-            ),
-            false => format!(
-                "the first {common} examples are as they were, the last {} removed",
-                labels.len() - common
-            ),
-        });
+    if !relabels.is_empty() {
+        said.push(format!("labels changed: {}", list(&relabels)));
     }
     said
-}
-
-/// Class folders whose files all went and came back, the same, in another class folder that is new:
-/// (old name, new name).
-fn renamed_folders(gone: &[String], new: &[&String]) -> Vec<(String, String)> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let by_class = |files: &mut dyn Iterator<Item = &str>| {
-        let mut classes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for f in files {
-            if let Some((class, rest)) = f.split_once('/') {
-                classes.entry(class.to_string()).or_default().insert(rest.to_string());
-            }
-        }
-        classes
-    };
-    let gone = by_class(&mut gone.iter().map(String::as_str));
-    let new = by_class(&mut new.iter().map(|f| f.as_str()));
-    gone.iter()
-        .filter_map(|(a, files)| {
-            new.iter()
-                .find(|(b, f)| *f == files && !gone.contains_key(*b))
-                .map(|(b, _)| (a.clone(), b.clone()))
-        })
-        .collect()
 }

@@ -98,10 +98,17 @@ impl Project {
         let created = std::fs::symlink_metadata(&ws_path).is_err();
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
             Err(e @ StoreError::DatasetMismatch { .. }) if dataset.format == Format::Folder => {
-                let (ws, then) = reopen_as_then(data, load, &ws_path)
-                    .ok_or_else(|| name_changed_files(e, &ws_path, &dataset))?;
-                dataset = then;
-                ws
+                match reopen_as_then(data, load, &ws_path, &dataset) {
+                    Ok((ws, then)) => {
+                        dataset = then;
+                        ws
+                    }
+                    Err(closest) => {
+                        return Err(
+                            name_changed_files(e, &ws_path, closest.as_deref().unwrap_or(&dataset)).into()
+                        )
+                    }
+                }
             }
             Err(e @ StoreError::DatasetMismatch { .. }) => {
                 return Err(name_changed_files(e, &ws_path, &dataset).into())

@@ -313,7 +313,10 @@ fn difference(have: &DatasetInfo, given: &DatasetInfo) -> String {
     } else if have.num_examples != given.num_examples {
         format!("it has {} examples, this dataset {}", have.num_examples, given.num_examples)
     } else if shape(have) != shape(given) {
-        let hint = if have.format == "folder" && given.format == "folder" {
+        let same_size = (have.height, have.width) == (given.height, given.width);
+        let hint = if have.format == "folder" && given.format == "folder" && same_size {
+            " (a folder is read in colour when any of its images is stored in colour)".to_string()
+        } else if have.format == "folder" && given.format == "folder" {
             format!(
                 " (an image folder is read at the workspace's size with --image-size {}x{})",
                 have.height, have.width

@@ -45,8 +45,8 @@ fn tags_export_with_their_files_after_the_folder_changed() {
     assert!(err.contains("24 examples then, 23 now") && err.contains("recorded when it was made"), "{err}");
     assert!(
         err.contains(
-            "files gone: 2 (cat/02.png, dog/01.png); files new: 1 (cat/01b.png); files changed (other \
-             pixels): 1 (cat/05.png)"
+            "files moved (the same pixels): 1 (dog/01.png → cat/01b.png); files gone: 1 (cat/02.png); files \
+             changed (other pixels): 1 (cat/05.png)"
         ),
         "{err}"
     );
@@ -140,27 +140,40 @@ fn an_older_workspace_gains_the_record_when_opened_with_its_dataset() {
     );
 }
 
-/// An `.npz` (or IDX, CIFAR) dataset changed by index: the refusal names the examples whose pixels or
-/// labels changed (the labels as read then, not the injected flips the workspace trained on), and, where
-/// examples were only added at the end, says so.
+/// An `.npz` (or IDX, CIFAR) dataset changed: the refusal names the examples whose pixels or labels
+/// changed (the labels as read then, not the injected flips the workspace trained on; by class name, so
+/// a reordering of the class names alone is no change), examples added or removed at the end, and, where
+/// examples shifted, those removed and how many are the same at other indices.
 #[test]
 fn a_changed_array_dataset_names_the_examples_that_changed() {
+    /// Changes the examples' pixels, labels and class names.
+    type Edit = dyn Fn(&mut Vec<Vec<u8>>, &mut Vec<i64>, &mut Vec<&str>);
     use crate::common::{i64_bytes, npy, write_npz};
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let write = |n: usize, changed: bool| {
-        let mut x: Vec<u8> = (0..n * 16).map(|i| (i * 7 % 251) as u8).collect();
+    // 60 examples of 4×4 (each its own pixels), labels i % 3, classes cat, dog, fox; `edit` changes them.
+    let write = |n: usize, edit: &Edit| {
+        let mut x: Vec<Vec<u8>> =
+            (0..n).map(|i| (0..16).map(|k| ((i * 16 + k) * 7 % 251) as u8).collect()).collect();
         let mut y: Vec<i64> = (0..n as i64).map(|i| i % 3).collect();
-        if changed {
-            x[5 * 16..6 * 16].fill(0);
-            y[17] = 0;
-            y[40] = 0;
-        }
-        let x = npy("|u1", &format!("({n}, 4, 4)"), &x, false);
-        let y = npy("<i8", &format!("({n},)"), &i64_bytes(&y), false);
-        write_npz(&root.join("d.npz"), &[("x.npy", x), ("y.npy", y)]);
+        let mut names = vec!["cat", "dog", "fox"];
+        edit(&mut x, &mut y, &mut names);
+        let utf32: Vec<u8> =
+            names.iter().flat_map(|c| c.chars().flat_map(|ch| (ch as u32).to_le_bytes())).collect();
+        let entries = [
+            ("x.npy", npy("|u1", &format!("({}, 4, 4)", x.len()), &x.concat(), false)),
+            ("y.npy", npy("<i8", &format!("({},)", y.len()), &i64_bytes(&y), false)),
+            ("class_names.npy", npy("<U3", "(3,)", &utf32, false)),
+        ];
+        write_npz(&root.join("d.npz"), &entries);
     };
-    write(60, false);
+    let refusal = |n: usize, edit: &Edit| {
+        write(n, edit);
+        let out = cscore(&["estimate", "d.npz", "-w", "w.cscore"], root);
+        assert!(!out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    write(60, &|_, _, _| {});
     let args = [
         "estimate",
         "d.npz",
@@ -188,21 +201,133 @@ fn a_changed_array_dataset_names_the_examples_that_changed() {
     assert!(!ws.injected().unwrap().is_empty());
     drop(ws);
 
-    write(60, true);
-    let out = cscore(&["estimate", "d.npz", "-w", "w.cscore"], root);
-    let err = text(&out.stderr);
-    assert!(!out.status.success(), "{err}");
+    let err = refusal(60, &|x, y, _| {
+        x[5].fill(0);
+        y[17] = 0;
+        y[40] = 0;
+    });
     assert!(
-        err.contains("examples whose pixels changed: 1 (#5); labels changed: 2 (#17 2 → 0, #40 1 → 0)"),
+        err.contains(
+            "examples whose pixels changed: 1 (#5); labels changed: 2 (#17 fox → cat, #40 dog → cat)"
+        ),
         "{err}"
     );
+    // The class names in another order, each example keeping its class, and one example relabeled.
+    let err = refusal(60, &|_, y, names| {
+        *names = vec!["fox", "dog", "cat"];
+        y.iter_mut().for_each(|l| *l = 2 - *l);
+        y[4] = 2; // dog → cat
+    });
+    assert!(err.contains("— labels changed: 1 (#4 dog → cat);"), "{err}");
+    let err = refusal(70, &|_, _, _| {});
+    assert!(err.contains("60 examples then, 70 now — 10 examples added after the first 60;"), "{err}");
+    let err = refusal(60, &|x, y, _| {
+        x.truncate(57);
+        y.truncate(57);
+        x[4].fill(1);
+    });
+    assert!(err.contains("examples whose pixels changed: 1 (#4); the last 3 examples removed"), "{err}");
+    let err = refusal(60, &|x, y, _| {
+        x.remove(5);
+        y.remove(5);
+    });
+    assert!(
+        err.contains(
+            "examples removed (or their pixels changed): 1 (#5); 54 examples the same at other indices (#6 → #5, \
+             #7 → #6, #8 → #7, …)"
+        ),
+        "{err}"
+    );
+    let err = refusal(60, &|x, y, _| {
+        x.reverse();
+        y.reverse();
+    });
+    assert!(err.contains("the same 60 examples in another order (#0 → #59, #1 → #58, #2 → #57, …)"), "{err}");
+    assert!(!err.contains("labels changed"), "{err}");
+}
 
-    write(70, false);
-    let out = cscore(&["estimate", "d.npz", "-w", "w.cscore"], root);
+/// A class folder renamed (keeping the classes' order) together with another edit: the rename is said as
+/// such, not as its files gone and new, and not as a change of the labels; a workspace from before the
+/// pixel hashes says it cannot name images changed in place.
+#[test]
+fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let dir = pets(root);
+    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
+    let args =
+        [&["estimate", "pets", "-w", "p.cscore", "--proxies", "none", "--no-progress"][..], &plan].concat();
+    let out = cscore(&args, root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::copy(root.join("p.cscore"), root.join("old.cscore")).unwrap();
+    let c = rusqlite::Connection::open(root.join("old.cscore")).unwrap();
+    c.execute("DELETE FROM example_hashes", []).unwrap();
+    drop(c);
+
+    std::fs::rename(dir.join("cat"), dir.join("cats")).unwrap();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9])).save(dir.join("dog/05.png")).unwrap();
+    let out = cscore(&["export", "p.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "the files have changed since the workspace was made — class folder cat renamed cats; files \
+                      changed (other pixels): 1 (dog/05.png);"
+        ),
+        "{err}"
+    );
+    let out = cscore(&["export", "old.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "class folder cat renamed cats; this workspace predates its examples' pixel hashes, so images \
+                      changed in place are not named;"
+        ),
+        "{err}"
+    );
+}
+
+/// A folder of grey images one of which is saved again in colour with the same pixels (as PNG optimisers
+/// and editors do) is still the workspace's dataset, read in grey; one saved in colour with other pixels
+/// is named in the refusal, which does not suggest --image-size for a change of channels.
+#[test]
+fn a_grey_folder_with_a_file_saved_in_colour_is_read_in_grey() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let dir = root.join("digits");
+    for class in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        for j in 0..8u32 {
+            let seed = j + if class == "a" { 0 } else { 50 };
+            image::GrayImage::from_fn(8, 8, |x, y| image::Luma([((x * 31 + y * 7 + seed * 13) % 256) as u8]))
+                .save(dir.join(class).join(format!("{j}.png")))
+                .unwrap();
+        }
+    }
+    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
+    let args =
+        [&["estimate", "digits", "-w", "d.cscore", "--proxies", "none", "--no-progress"][..], &plan].concat();
+    let out = cscore(&args, root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let as_rgb = |file: &str, tweak: bool| {
+        let mut rgb = image::open(dir.join(file)).unwrap().to_rgb8();
+        if tweak {
+            rgb.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        }
+        rgb.save(dir.join(file)).unwrap();
+    };
+    as_rgb("a/3.png", false);
+    let out = cscore(&["estimate", "digits", "-w", "d.cscore", "--runs", "2", "--no-progress"], root);
+    assert!(out.status.success(), "the same pixels: {}", text(&out.stderr));
+    as_rgb("b/4.png", true);
+    let out = cscore(&["estimate", "digits", "-w", "d.cscore", "--runs", "3", "--no-progress"], root);
     let err = text(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(
-        err.contains("60 examples then, 70 now — the first 60 examples are as they were, 10 added"),
+        err.contains(
+            "its images are 1×8×8, these 3×8×8 (a folder is read in colour when any of its images is stored in \
+             colour) — files changed (other pixels): 1 (b/4.png);"
+        ),
         "{err}"
     );
 }
