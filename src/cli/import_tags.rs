@@ -39,7 +39,8 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
     let lines = read_tag_lines(&args.file)?;
     let (project, without_dataset) = open_project_or_record(&args.workspace, args.data.as_deref())?;
     if let Some(why) = without_dataset {
-        errln!("warning: {why}; matching against the files the workspace recorded");
+        let what = if project.dataset.paths.is_some() { "files and labels" } else { "labels" };
+        errln!("warning: {why}; matching against the {what} the workspace recorded");
     }
     super::stderr::say_project_notes(&project);
     let ds = &project.dataset;

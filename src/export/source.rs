@@ -49,9 +49,23 @@ pub fn open_project_or_record(
     match open_project(ws_path, data) {
         Ok(project) => Ok((project, None)),
         Err(why) => match project_from_record(ws_path, data) {
-            Ok(Some(project)) => Ok((project, Some(why.to_string()))),
+            Ok(Some(project)) => Ok((project, Some(fallback_reason(&why)))),
             _ => Err(why),
         },
+    }
+}
+
+/// Why the record stands in for the dataset: the error, less a changed dataset's advice to export the
+/// tags (which the command falling back is doing).
+fn fallback_reason(why: &ExportError) -> String {
+    match why {
+        ExportError::Cscore(e) => match e.as_ref() {
+            crate::Error::Store(crate::store::StoreError::DatasetMismatch { path, mismatch }) => {
+                format!("{}: {mismatch}", path.display())
+            }
+            _ => why.to_string(),
+        },
+        _ => why.to_string(),
     }
 }
 

@@ -326,7 +326,10 @@ fn difference(have: &DatasetInfo, given: &DatasetInfo) -> String {
         };
         format!("its images are {}, these {}{hint}", shape(have), shape(given))
     } else if have.source == given.source {
-        "the files have changed since the workspace was made".into()
+        match have.format.as_str() {
+            "folder" => "the files have changed since the workspace was made".into(),
+            _ => "its images or labels have changed since the workspace was made".into(),
+        }
     } else {
         "the images or labels differ".into()
     }

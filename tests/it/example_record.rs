@@ -272,7 +272,7 @@ fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
     assert!(
         err.contains(
             "the files have changed since the workspace was made — class folder cat renamed cats; files \
-                      changed (other pixels): 1 (dog/05.png);"
+                      changed (other pixels): 1 (dog/05.png)\n"
         ),
         "{err}"
     );
@@ -281,7 +281,7 @@ fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
     assert!(
         err.contains(
             "class folder cat renamed cats; this workspace predates its examples' pixel hashes, so images \
-                      changed in place are not named;"
+                      changed in place are not named\n"
         ),
         "{err}"
     );

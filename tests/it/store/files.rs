@@ -89,7 +89,7 @@ fn open_or_create_reuses_the_same_dataset_and_refuses_another() {
     assert!(err.contains("it has 10 examples, this dataset 9"), "{err}");
     let changed = info(10, 2, "0123456789abcdef0123");
     let err = Workspace::open_or_create(&path, &changed).unwrap_err().to_string();
-    assert!(err.contains("the files have changed since the workspace was made"), "{err}");
+    assert!(err.contains("its images or labels have changed since the workspace was made"), "{err}");
 }
 
 #[test]
