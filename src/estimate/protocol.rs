@@ -181,7 +181,21 @@ pub fn resolve_protocol_plan(
                     min_ratio(&plan)
                 )
             }
-            None => String::new(),
+            None => {
+                // The batch chosen (--batch, or the paper's protocol named): said, and when it is too
+                // large for the dataset, said so.
+                let took = steps_at_smallest_ratio(ds.len(), &plan);
+                let short = if took < steps {
+                    format!(
+                        " (ratio {} trains {took} SGD steps, fewer than the {steps} wanted; a smaller --batch or \
+                         more --epochs add steps)",
+                        min_ratio(&plan)
+                    )
+                } else {
+                    String::new()
+                };
+                format!(", batch {}{short}", plan.train.batch)
+            }
         };
         say(format!(
             "protocol {}{why}: --model {}, inputs {}, {how}{batch}",

@@ -205,7 +205,13 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     })
     .unwrap();
     assert_eq!(g, Plan::default(), "{lines:?}");
-    assert!(!lines[0].contains("batch"), "{lines:?}");
+    assert!(
+        lines[0].ends_with(
+            "lr 0.1, batch 128 (ratio 0.1 trains 10 SGD steps, fewer than the 50 wanted; a smaller --batch or \
+             more --epochs add steps)"
+        ),
+        "{lines:?}"
+    );
     // Nothing given: at ratio 0.1 a batch of 128 would be 1 step per epoch; the batch is made small, and
     // the reference protocol's rate scales with it (0.1 × 16/128).
     let ws = Workspace::create(&dir.path().join("small.cscore"), &dataset_info(&grey)).unwrap();
