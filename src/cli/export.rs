@@ -149,6 +149,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     };
     let rows = select_rows(&table, filter.as_ref())
         .map_err(|e| anyhow::anyhow!("--filter {:?}: {e}", args.filter.as_deref().unwrap_or("")))?;
+    for absent in filter.iter().flat_map(|f| f.absent_values(&table)) {
+        errln!("note: {absent}");
+    }
     let write = |mut out: &mut dyn Write| match format {
         TableFormat::Jsonl => write_jsonl(&table, &rows, &mut out),
         _ => write_csv(&table, &rows, &mut out),

@@ -64,6 +64,17 @@ pub(super) fn compile(e: &Expr, t: &Table) -> Result<Compiled, FilterError> {
             Compiled::Truthy(col)
         }
         Expr::Cmp { left, op, right } => {
+            // A word compared with a text column is most likely a value left unquoted.
+            for (col, other) in [(left, right), (right, left)] {
+                if let (Operand::Column(known), Operand::Column(word)) = (&col.0, &other.0) {
+                    if t.column(known).is_some_and(|c| c.cells.is_text()) && t.position(word).is_none() {
+                        return Err(FilterError::new(
+                            other.1,
+                            format!("unknown column '{word}'; a text value is quoted: {known} == \"{word}\""),
+                        ));
+                    }
+                }
+            }
             let (l, lk) = side(t, left)?;
             let (r, rk) = side(t, right)?;
             if (lk == Kind::Null || rk == Kind::Null) && !matches!(op, Op::Eq | Op::Ne) {

@@ -73,6 +73,34 @@ impl Filter {
         out
     }
 
+    /// What the expression compares with `==` that no row of `table` holds (a misspelt class name or
+    /// tag, which would silently match nothing), one line each, with the column's values where few.
+    pub fn absent_values(&self, table: &Table) -> Vec<String> {
+        let mut pairs = Vec::new();
+        self.expr.text_equalities(&mut pairs);
+        let mut out = Vec::new();
+        for (name, value) in pairs {
+            let Some(super::table::Cells::Text(cells)) = table.column(name).map(|c| &c.cells) else {
+                continue;
+            };
+            let values: std::collections::BTreeSet<&str> =
+                cells.iter().flatten().map(String::as_str).collect();
+            if values.contains(value) {
+                continue;
+            }
+            let listed = match values.len() {
+                0 => format!(" (no example has any {name})"),
+                n if n <= 12 => format!(
+                    " ({name} is one of {})",
+                    values.into_iter().map(quote).collect::<Vec<_>>().join(", ")
+                ),
+                _ => String::new(),
+            };
+            out.push(format!("no example has {name} {}{listed}", quote(value)));
+        }
+        out
+    }
+
     /// The rows of `table` that match, in order; fails on unknown columns and mismatched types.
     pub fn select(&self, table: &Table) -> Result<Vec<usize>, FilterError> {
         let compiled = eval::compile(&self.expr, table)?;

@@ -38,6 +38,22 @@ pub(super) enum Expr {
 impl Expr {
     /// Appends the columns this expression reads to `out` (each once). Nesting is bounded by
     /// [`MAX_DEPTH`], so the recursion is too.
+    /// The (column, text) pairs the expression compares with `==`, in order of appearance.
+    pub(super) fn text_equalities<'a>(&'a self, out: &mut Vec<(&'a str, &'a str)>) {
+        match self {
+            Expr::Or(terms) | Expr::And(terms) => terms.iter().for_each(|e| e.text_equalities(out)),
+            Expr::Not(e) => e.text_equalities(out),
+            Expr::Truthy(..) => {}
+            Expr::Cmp { left, op: Op::Eq, right } => match (&left.0, &right.0) {
+                (Operand::Column(c), Operand::Str(v)) | (Operand::Str(v), Operand::Column(c)) => {
+                    out.push((c, v))
+                }
+                _ => {}
+            },
+            Expr::Cmp { .. } => {}
+        }
+    }
+
     pub(super) fn columns(&self, out: &mut Vec<String>) {
         fn add(out: &mut Vec<String>, name: &str) {
             if !out.iter().any(|c| c == name) {

@@ -123,6 +123,8 @@ fn errors_name_the_position() {
         ("cscore < 3x", 11, "after the number"),
         ("label == 7 and and", 16, "expected a column"),
         ("1 < \"a\"", 5, "cannot be compared"),
+        ("tag == ood", 8, "unknown column 'ood'; a text value is quoted: tag == \"ood\""),
+        ("dog != tag", 1, "unknown column 'dog'; a text value is quoted: tag == \"dog\""),
     ];
     for &(expr, pos, words) in cases {
         let e = error(expr);
@@ -173,4 +175,16 @@ fn columns_are_listed_once_and_quoted_strings_round_trip() {
     assert_eq!(f.columns(), ["cscore", "label", "is_label_issue"]);
     assert_eq!(rows(&format!("tag == {}", quote("say \"hi\""))), [3]);
     assert_eq!(rows(&format!("tag == {} or tag == {}", quote("ood"), quote("it's \\ odd"))), [2]);
+}
+
+#[test]
+fn values_no_row_holds_are_named() {
+    let t = table();
+    let absent = |expr: &str| Filter::parse(expr).unwrap().absent_values(&t);
+    assert_eq!(
+        absent("tag == \"mislabled\" or cscore < 0.1"),
+        ["no example has tag \"mislabled\" (tag is one of \"mislabeled\", \"ood\", \"say \\\"hi\\\"\")"]
+    );
+    assert!(absent("tag == \"ood\" and not (\"ood\" == tag)").is_empty());
+    assert!(absent("tag != \"zebra\" and label == 7").is_empty(), "only == can match nothing by a value");
 }
