@@ -76,6 +76,15 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
         args.file.display(),
         if changed == 1 { "" } else { "s" }
     );
+    if let Some(line) = resolved.own_class.first() {
+        let n = resolved.own_class.len();
+        errln!(
+            "warning: {n} row{} relabel{} an example to the class it has, read as no relabel (line {line}{})",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            if n > 1 { ", …" } else { "" }
+        );
+    }
     if let Some((line, named)) = resolved.unmatched.first() {
         errln!(
             "warning: {} row{} match{} no example (line {line}: {named}{})",

@@ -141,6 +141,8 @@ pub struct Resolved {
     pub tags: Vec<TagRow>,
     /// Rows that name no example of this dataset: (line, what they named).
     pub unmatched: Vec<(usize, String)>,
+    /// Rows whose relabel is the class their example has: read as no relabel (their lines).
+    pub own_class: Vec<usize>,
 }
 
 /// Matches `lines` to the examples of a dataset whose examples' labels are `labels`, with `class_names`
@@ -155,7 +157,7 @@ pub fn resolve_tags(
     let n = labels.len();
     let by_file = FileIndex::new(files);
     let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
-    let mut unmatched = Vec::new();
+    let (mut unmatched, mut own_class) = (Vec::new(), Vec::new());
     let file_classes: HashMap<&str, &str> =
         lines.iter().filter_map(|l| l.class.as_ref()).map(|(k, name)| (k.as_str(), name.as_str())).collect();
     // By path, a class folder renamed since the file was written is found by its files.
@@ -184,17 +186,21 @@ pub fn resolve_tags(
             unmatched.push((l.line, named));
             continue;
         };
-        let relabel = l
+        let mut relabel = l
             .relabel
             .as_deref()
             .map(|r| class_of(r, class_names, &file_classes, &renamed, l.line))
             .transpose()?;
+        if relabel == Some(labels[example]) {
+            relabel = None;
+            own_class.push(l.line);
+        }
         // A relabel is the right class of a mislabeled example: a row that gives one without a tag tags
         // it so (it would otherwise clear the example's tag, and `--apply-relabels` move an `ok` one).
         let tag = l.tag.clone().or_else(|| relabel.map(|_| MISLABELED.to_string()));
         chosen.insert(example, TagRow { example, tag, relabel, note: l.note.clone() });
     }
-    Ok(Resolved { tags: chosen.into_values().collect(), unmatched })
+    Ok(Resolved { tags: chosen.into_values().collect(), unmatched, own_class })
 }
 
 /// The tag a relabel goes with.
@@ -245,13 +251,40 @@ fn class_of(
             "line {line}: relabel {given} is class '{name}' in the file, which this workspace does not have"
         ));
     }
+    // An index the file's rows do not name is read in this workspace's numbering, unless the file's
+    // rows show that it numbers the classes otherwise.
+    let numbered_otherwise = file_classes.iter().any(|(k, name)| {
+        let here = class_names
+            .iter()
+            .position(|c| c == name)
+            .map(|k| k as u32)
+            .or_else(|| renamed.get(name).copied());
+        here.is_some_and(|here| k.parse::<u32>().ok() != Some(here))
+    });
     match given.parse::<u32>() {
+        Ok(_) if numbered_otherwise => Err(format!(
+            "line {line}: relabel {given} is an index of a class none of the file's rows names, and the file \
+             numbers its classes otherwise than this workspace; give the class by name (relabel_name)"
+        )),
         Ok(k) if (k as usize) < class_names.len() => Ok(k),
         _ => Err(format!(
-            "line {line}: relabel '{given}' is neither a class name nor a class index below {}",
-            class_names.len()
+            "line {line}: relabel '{given}' is neither a class name ({}) nor a class index below {}{}",
+            first_names(class_names),
+            class_names.len(),
+            if file_classes.values().any(|n| *n == given) {
+                "; none of the file's rows of that class matched an example here to say what it became (a \
+                 class folder renamed or merged?)"
+            } else {
+                ""
+            }
         )),
     }
+}
+
+/// Up to ten class names, for messages.
+fn first_names(names: &[String]) -> String {
+    let more = if names.len() > 10 { ", …" } else { "" };
+    format!("classes: {}{more}", names.iter().take(10).cloned().collect::<Vec<_>>().join(", "))
 }
 
 #[cfg(test)]
@@ -302,7 +335,30 @@ mod tests {
         );
         assert_eq!(
             e.unwrap_err(),
-            "line 5: relabel 'horse' is neither a class name nor a class index below 2"
+            "line 5: relabel 'horse' is neither a class name (classes: cat, dog) nor a class index below 2"
+        );
+    }
+
+    #[test]
+    fn a_relabel_to_the_examples_own_class_is_no_relabel() {
+        let names = vec!["cat".to_string(), "dog".to_string()];
+        let lines =
+            [line(2, Some(0), None, "mislabeled", Some("cat")), line(3, Some(1), None, "ok", Some("cat"))];
+        let got = resolve_tags(&lines, MatchBy::Index, &[0, 1], &names, None).unwrap();
+        let relabels: Vec<Option<u32>> = got.tags.iter().map(|t| t.relabel).collect();
+        assert_eq!((relabels, got.own_class), (vec![None, Some(0)], vec![2]));
+    }
+
+    #[test]
+    fn an_index_relabel_the_file_numbers_otherwise_is_refused() {
+        // The file's rows name dog as its class 0; here dog is 1. Its relabel 1 names no row's class.
+        let names: Vec<String> = ["cat", "dog"].map(String::from).into();
+        let mut row = line(2, Some(0), None, "mislabeled", Some("1"));
+        row.class = Some(("0".into(), "dog".into()));
+        let e = resolve_tags(&[row], MatchBy::Index, &[1, 0], &names, None).unwrap_err();
+        assert!(
+            e.starts_with("line 2: relabel 1 is an index of a class none of the file's rows names"),
+            "{e}"
         );
     }
 

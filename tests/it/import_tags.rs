@@ -121,7 +121,7 @@ fn index_tables_and_their_mistakes() {
         ),
         (
             "index,tag,relabel\n1,x,horse\n",
-            "line 2: relabel 'horse' is neither a class name nor a class index below 2",
+            "line 2: relabel 'horse' is neither a class name (classes: cat, dog) nor a class index below 2",
         ),
         ("label,tag\n1,ood\n", "no 'index' or 'path' column"),
     ] {
@@ -131,6 +131,16 @@ fn index_tables_and_their_mistakes() {
     }
     let tags = Workspace::open(&root.join("p.cscore")).unwrap().tags().unwrap();
     assert_eq!(tags.len(), 3, "refused files change nothing: {tags:?}");
+    std::fs::write(root.join("own.csv"), "index,tag,relabel\n9,mislabeled,cat\n").unwrap();
+    let out = cscore(&["import-tags", "p.cscore", "own.csv"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: 1 row relabels an example to the class it has, read as no relabel (line 2)"),
+        "{err}"
+    );
+    let tags = Workspace::open(&root.join("p.cscore")).unwrap().tags().unwrap();
+    assert_eq!((tags[3].example, tags[3].tag.as_deref(), tags[3].relabel), (9, Some("mislabeled"), None));
 }
 
 /// `eval --truth-indices` takes files too, for a folder: a list of known-bad files, as a data engineer
