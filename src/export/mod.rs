@@ -19,6 +19,7 @@ mod import_tags;
 mod jsonl;
 pub mod metrics;
 mod npy;
+mod relabel_class;
 mod scores;
 mod source;
 mod table;
