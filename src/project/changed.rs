@@ -89,11 +89,11 @@ pub(super) fn adopt_class_names(ws: &Workspace, ds: &Dataset) -> Result<Option<S
     });
     Ok(Some(match renamed {
         Ok(()) => format!(
-            "{what} renamed since the workspace was made ({list}{more}); the images and labels are the \
+            "{what} renamed since the workspace last read them ({list}{more}); the images and labels are the \
              same, and the workspace now uses the new names"
         ),
         Err(StoreError::ReadOnly { .. }) => format!(
-            "{what} renamed since the workspace was made ({list}{more}); the workspace is read-only and \
+            "{what} renamed since the workspace last read them ({list}{more}); the workspace is read-only and \
              keeps the old names"
         ),
         Err(e) => return Err(e),

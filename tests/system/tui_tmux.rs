@@ -350,7 +350,7 @@ fn explore_after_a_class_folder_was_renamed_says_so_without_garbling_the_screen(
     let (exit, stderr) = exit_and_stderr(dir, &tmux);
     assert_eq!(exit, "EXITED 0", "stderr: {stderr}");
     assert!(
-        stderr.contains("note: class folders renamed since the workspace was made (cat → cats)"),
+        stderr.contains("note: class folders renamed since the workspace last read them (cat → cats)"),
         "{stderr}"
     );
 }
