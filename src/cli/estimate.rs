@@ -202,6 +202,19 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     for warning in dataset_warnings(&ds.labels, &ds.class_names, &plan.ratios) {
         errln!("warning: {warning}");
     }
+    if protocol_lines.is_empty() {
+        // A workspace's stored plan: what the resumed runs train with, as the first estimate said it.
+        errln!(
+            "the workspace's plan: protocol {}, --model {}, inputs {}, lr {}, batch {}, {} epoch{}",
+            plan.protocol.name(),
+            plan.model,
+            plan.inputs,
+            plan.train.lr,
+            plan.train.batch,
+            plan.train.epochs,
+            if plan.train.epochs == 1 { "" } else { "s" }
+        );
+    }
     for line in protocol_lines {
         errln!("{line}");
     }

@@ -135,7 +135,10 @@ fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
     let out = cscore(&["export", "p.cscore"], root);
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("note: class folders renamed since the workspace last read them (cat → cats)"), "{err}");
+    assert!(
+        err.contains("note: class folders renamed since the workspace last read them (cat → cats)"),
+        "{err}"
+    );
     let table = parse_csv(&text(&out.stdout));
     let column = |name: &str| table[0].iter().position(|c| c == name).unwrap();
     let (name, path) = (column("label_name"), column("path"));

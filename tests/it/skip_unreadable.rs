@@ -112,6 +112,10 @@ fn the_command_line_says_the_flag_and_an_estimate_continues_without_it() {
     let err = String::from_utf8_lossy(&resumed.stderr);
     assert!(resumed.status.success(), "{err}");
     assert!(err.contains("left out 2 files"), "the note is said again: {err}");
+    assert!(
+        err.contains("the workspace's plan: protocol image, --model mlp:8, inputs standardized"),
+        "a resume says the plan it keeps: {err}"
+    );
 }
 
 /// A class folder renamed after the estimate: the files it left out are recorded under the new name, so
