@@ -15,16 +15,21 @@ fn pets(root: &Path) -> PathBuf {
     dir
 }
 
+/// Estimates `data` into the workspace `ws` with a tiny plan (and `extra` flags); asserts it succeeded.
+fn estimate(root: &Path, data: &str, ws: &str, extra: &[&str]) {
+    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
+    let quiet = ["--proxies", "none", "--no-progress"];
+    let args = [&["estimate", data, "-w", ws][..], &plan, &quiet, extra].concat();
+    let out = cscore(&args, root);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn tags_export_with_their_files_after_the_folder_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let dir = pets(root);
-    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
-    let args =
-        [&["estimate", "pets", "-w", "p.cscore", "--proxies", "none", "--no-progress"][..], &plan].concat();
-    let out = cscore(&args, root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root, "pets", "p.cscore", &[]);
     let ws = Workspace::open(&root.join("p.cscore")).unwrap();
     let record = ws.example_record().unwrap().expect("estimate records the examples");
     assert_eq!(record.labels, [vec![0; 12], vec![1; 12]].concat());
@@ -91,27 +96,7 @@ fn an_older_workspace_gains_the_record_when_opened_with_its_dataset() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     pets(root);
-    let out = cscore(
-        &[
-            "estimate",
-            "pets",
-            "-w",
-            "p.cscore",
-            "--ratios",
-            "0.5",
-            "--runs",
-            "1",
-            "--epochs",
-            "1",
-            "--model",
-            "mlp:8",
-            "--proxies",
-            "none",
-            "--no-progress",
-        ],
-        root,
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root, "pets", "p.cscore", &[]);
     let c = rusqlite::Connection::open(root.join("p.cscore")).unwrap();
     c.execute("DELETE FROM example_record", []).unwrap();
     c.execute("DELETE FROM example_hashes", []).unwrap();
@@ -174,28 +159,7 @@ fn a_changed_array_dataset_names_the_examples_that_changed() {
         text(&out.stderr)
     };
     write(60, &|_, _, _| {});
-    let args = [
-        "estimate",
-        "d.npz",
-        "-w",
-        "w.cscore",
-        "--ratios",
-        "0.5",
-        "--runs",
-        "1",
-        "--epochs",
-        "1",
-        "--model",
-        "mlp:8",
-        "--proxies",
-        "none",
-        "--no-progress",
-        "--no-learning-check",
-        "--inject-label-noise",
-        "0.2",
-    ];
-    let out = cscore(&args, root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root, "d.npz", "w.cscore", &["--no-learning-check", "--inject-label-noise", "0.2"]);
     let ws = Workspace::open(&root.join("w.cscore")).unwrap();
     assert_eq!(ws.example_hashes().unwrap().map(|h| h.len()), Some(60));
     assert!(!ws.injected().unwrap().is_empty());
@@ -254,11 +218,7 @@ fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let dir = pets(root);
-    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
-    let args =
-        [&["estimate", "pets", "-w", "p.cscore", "--proxies", "none", "--no-progress"][..], &plan].concat();
-    let out = cscore(&args, root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root, "pets", "p.cscore", &[]);
     std::fs::copy(root.join("p.cscore"), root.join("old.cscore")).unwrap();
     let c = rusqlite::Connection::open(root.join("old.cscore")).unwrap();
     c.execute("DELETE FROM example_hashes", []).unwrap();
@@ -304,11 +264,7 @@ fn a_grey_folder_with_a_file_saved_in_colour_is_read_in_grey() {
                 .unwrap();
         }
     }
-    let plan = ["--ratios", "0.5", "--runs", "1", "--model", "mlp:8", "--epochs", "1", "--lr", "0.05"];
-    let args =
-        [&["estimate", "digits", "-w", "d.cscore", "--proxies", "none", "--no-progress"][..], &plan].concat();
-    let out = cscore(&args, root);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    estimate(root, "digits", "d.cscore", &[]);
     let as_rgb = |file: &str, tweak: bool| {
         let mut rgb = image::open(dir.join(file)).unwrap().to_rgb8();
         if tweak {
