@@ -71,11 +71,25 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
     }
     let changed = project.workspace.import_tags(&resolved.tags)?;
     errln!(
-        "{} rows of {} matched examples by {column}; {changed} example{} changed (tag changes can be undone in the explorer)",
+        "{} row{} of {} matched example{} by {column}; {changed} example{} changed (tag changes can be undone in the explorer)",
         resolved.tags.len(),
+        if resolved.tags.len() == 1 { "" } else { "s" },
         args.file.display(),
+        if resolved.tags.len() == 1 { "" } else { "s" },
         if changed == 1 { "" } else { "s" }
     );
+    if let Some((line, what)) = resolved.other_label.first() {
+        let n = resolved.other_label.len();
+        errln!(
+            "warning: {n} row{} matched by index name{} another class than {} example has here (line {line}: \
+             {what}{}); if examples were removed or added since the file was written, its indices shifted: \
+             match by path where it has one, or check it",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            if n == 1 { "its" } else { "their" },
+            if n > 1 { ", …" } else { "" }
+        );
+    }
     if let Some(line) = resolved.own_class.first() {
         let n = resolved.own_class.len();
         errln!(

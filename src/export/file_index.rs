@@ -22,7 +22,9 @@ impl<'a> FileIndex<'a> {
 
 /// Class folders renamed since a file of rows was written, by path: for each class name the rows give
 /// (`label_name`) that `class_names` lacks, the class folder (of those the rows never name) below which
-/// most of its rows' files are found under their old folder's place; `rows` are (class name, path).
+/// most of its rows' files are found under their old folder's place; `rows` are (class name, path). Only
+/// where the files single one folder out: file names every class folder holds (`00.png`, …) tie, and a
+/// folder that two classes would take is given to neither (their rows then match nothing, said as such).
 pub(super) fn renamed_folders<'a>(
     rows: &[(&'a str, &str)],
     class_names: &'a [String],
@@ -38,12 +40,19 @@ pub(super) fn renamed_folders<'a>(
             }
         }
     }
-    votes
+    let best: Vec<(&str, &str)> = votes
         .into_iter()
         .filter_map(|(from, counts)| {
-            counts.into_iter().max_by_key(|&(to, n)| (n, std::cmp::Reverse(to))).map(|(to, _)| (from, to))
+            let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            match ranked.as_slice() {
+                [(_, n), (_, m), ..] if n == m => None,
+                [(to, _), ..] => Some((from, *to)),
+                [] => None,
+            }
         })
-        .collect()
+        .collect();
+    best.iter().filter(|(_, to)| best.iter().filter(|(_, t)| t == to).count() == 1).copied().collect()
 }
 
 /// `path` with its last folder named `from` named `to`; `None` where no folder is so named.
@@ -74,6 +83,12 @@ mod tests {
         let rows = [("cat", "/d/cat/1.png"), ("dog", "/d/dog/2.png")];
         let names: Vec<String> = ["cats", "dog"].map(String::from).into();
         assert_eq!(renamed_folders(&rows, &names, &index), HashMap::from([("cat", "cats")]));
+        // Two folders renamed whose files have the same names: nothing tells them apart.
+        let files: Vec<String> = ["ant/1.png", "cats/1.png"].map(String::from).into();
+        let index = FileIndex::new(Some(&files));
+        let names: Vec<String> = ["ant", "cats"].map(String::from).into();
+        let rows = [("cat", "/d/cat/1.png"), ("dog", "/d/dog/1.png")];
+        assert_eq!(renamed_folders(&rows, &names, &index), HashMap::new());
         assert_eq!(moved("/d/cat/x/cat.png", "cat", "cats").as_deref(), Some("/d/cats/x/cat.png"));
         assert_eq!(moved("/d/cat.png", "cat", "cats"), None);
     }

@@ -144,6 +144,9 @@ pub struct Resolved {
     pub unmatched: Vec<(usize, String)>,
     /// Rows whose relabel is the class their example has: read as no relabel (their lines).
     pub own_class: Vec<usize>,
+    /// Rows matched by index whose `label_name` is not their example's class here: (line, what differs).
+    /// Many say the indices shifted (examples removed or added since the file was written).
+    pub other_label: Vec<(usize, String)>,
 }
 
 /// Matches `lines` to the examples of a dataset whose examples' labels are `labels`, with `class_names`
@@ -158,7 +161,7 @@ pub fn resolve_tags(
     let n = labels.len();
     let by_file = FileIndex::new(files);
     let mut chosen: std::collections::BTreeMap<usize, TagRow> = std::collections::BTreeMap::new();
-    let (mut unmatched, mut own_class) = (Vec::new(), Vec::new());
+    let (mut unmatched, mut own_class, mut other_label) = (Vec::new(), Vec::new(), Vec::new());
     let file_classes: HashMap<&str, &str> =
         lines.iter().filter_map(|l| l.class.as_ref()).map(|(k, name)| (k.as_str(), name.as_str())).collect();
     // By path, a class folder renamed since the file was written is found by its files.
@@ -187,6 +190,15 @@ pub fn resolve_tags(
             unmatched.push((l.line, named));
             continue;
         };
+        if let (MatchBy::Index, Some((_, name))) = (by, &l.class) {
+            let here = labels[example];
+            let same =
+                class_names.get(here as usize) == Some(name) || renamed.get(name.as_str()) == Some(&here);
+            if !same {
+                let now = class_names.get(here as usize).map_or("?", String::as_str);
+                other_label.push((l.line, format!("index {example} is {now} here, {name} in the file")));
+            }
+        }
         let mut relabel = l
             .relabel
             .as_deref()
@@ -201,7 +213,7 @@ pub fn resolve_tags(
         let tag = l.tag.clone().or_else(|| relabel.map(|_| MISLABELED.to_string()));
         chosen.insert(example, TagRow { example, tag, relabel, note: l.note.clone() });
     }
-    Ok(Resolved { tags: chosen.into_values().collect(), unmatched, own_class })
+    Ok(Resolved { tags: chosen.into_values().collect(), unmatched, own_class, other_label })
 }
 
 /// The tag a relabel goes with.
@@ -267,6 +279,20 @@ mod tests {
         let got = resolve_tags(&lines, MatchBy::Index, &[0, 1], &names, None).unwrap();
         let relabels: Vec<Option<u32>> = got.tags.iter().map(|t| t.relabel).collect();
         assert_eq!((relabels, got.own_class), (vec![None, Some(0)], vec![2]));
+    }
+
+    #[test]
+    fn rows_whose_class_is_not_their_examples_are_counted() {
+        // Example 0 was removed since the file was written: its rows are one index off.
+        let names: Vec<String> = ["cat", "dog"].map(String::from).into();
+        let mut rows = Vec::new();
+        for (i, name) in [(1, "cat"), (2, "dog"), (3, "dog")] {
+            let mut row = line(i + 1, Some(i - 1), None, "ok", None);
+            row.class = Some((u32::from(name == "dog").to_string(), name.to_string()));
+            rows.push(row);
+        }
+        let got = resolve_tags(&rows, MatchBy::Index, &[0, 0, 1], &names, None).unwrap();
+        assert_eq!(got.other_label, [(3, "index 1 is cat here, dog in the file".to_string())]);
     }
 
     #[test]

@@ -182,6 +182,11 @@ fn a_table_from_before_a_class_folder_was_renamed_imports() {
     estimate(root, "pets", "new.cscore");
     let out = cscore(&["import-tags", "new.cscore", "tags.csv", "--by", "index"], root);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("another class"),
+        "a renamed class is the same: {}",
+        text(&out.stderr)
+    );
     let tags = Workspace::open(&root.join("new.cscore")).unwrap().tags().unwrap();
     let got: Vec<(usize, Option<&str>, Option<u32>)> =
         tags.iter().map(|t| (t.example, t.tag.as_deref(), t.relabel)).collect();
