@@ -70,7 +70,7 @@ fn first(items: &[String]) -> String {
 fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Dataset) -> Vec<String> {
     let now_files: Vec<String> = now.iter().map(|p| data::file_below(&ds.source, p)).collect();
     let index: HashMap<&str, usize> = now_files.iter().enumerate().map(|(j, f)| (f.as_str(), j)).collect();
-    let renames = renamed_folders(files, then.names, &index, &ds.class_names);
+    let renames = renamed_folders(files, then, &index, ds);
     let under_new_name = |f: &str| {
         let (class, rest) = f.split_once('/')?;
         let (_, to) = renames.iter().find(|(from, _)| from == class)?;
@@ -113,15 +113,16 @@ fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Datas
         .collect();
     let mut new: Vec<String> = new.iter().map(|&j| now_files[j].clone()).collect();
     new.sort();
-    let mut said: Vec<String> = renames
-        .iter()
-        .map(|(a, b)| {
-            let reordered =
-                then.names.iter().position(|c| c == a) != ds.class_names.iter().position(|c| c == b);
-            let why = if reordered { ", which changes the classes' order and so their labels" } else { "" };
-            format!("class folder {a} renamed {b}{why}")
-        })
-        .collect();
+    let mut said = Vec::new();
+    if !renames.is_empty() {
+        let listed: Vec<String> = renames.iter().map(|(a, b)| format!("{a} → {b}")).collect();
+        let reordered = renames.iter().any(|(a, b)| {
+            then.names.iter().position(|c| c == a) != ds.class_names.iter().position(|c| c == b)
+        });
+        let why = if reordered { ", which changes the classes' order and so their labels" } else { "" };
+        let what = if renames.len() == 1 { "class folder renamed" } else { "class folders renamed" };
+        said.push(format!("{what}: {}{why}", listed.join(", ")));
+    }
     for (what, files) in [
         ("moved (the same pixels)", moved),
         ("gone", gone),
@@ -136,32 +137,46 @@ fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Datas
 }
 
 /// Class folders renamed: each recorded class folder that is no more, with the new class folder (one
-/// the workspace did not have) holding most of its files, at least half: (old name, new name).
+/// the workspace did not have) holding most of its files, at least half, under their names (and, with
+/// the hashes, with their pixels): (old name, new name). Only where one folder is singled out: a tie
+/// (file names every class folder holds, no hashes) says nothing, and a folder two would take goes to
+/// neither.
 fn renamed_folders(
     files: &[String],
-    then_names: &[String],
+    then: &Then,
     index: &HashMap<&str, usize>,
-    now_names: &[String],
+    ds: &Dataset,
 ) -> Vec<(String, String)> {
-    let mut by_class: HashMap<&str, Vec<&str>> = HashMap::new();
-    for f in files {
+    let mut by_class: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
         if let Some((class, rest)) = f.split_once('/') {
-            by_class.entry(class).or_default().push(rest);
+            by_class.entry(class).or_default().push((i, rest));
         }
     }
-    let mut renames: Vec<(String, String)> = Vec::new();
-    for old in then_names.iter().filter(|c| !now_names.contains(c)) {
-        let rests = by_class.get(old.as_str()).map(Vec::as_slice).unwrap_or_default();
-        let best = now_names
-            .iter()
-            .filter(|c| !then_names.contains(c) && !renames.iter().any(|(_, to)| to == *c))
-            .map(|c| (rests.iter().filter(|r| index.contains_key(format!("{c}/{r}").as_str())).count(), c))
-            .max_by_key(|&(n, c)| (n, std::cmp::Reverse(c.clone())));
-        if let Some((_, to)) = best.filter(|&(n, _)| n > 0 && 2 * n >= rests.len()) {
-            renames.push((old.clone(), to.clone()));
-        }
-    }
-    renames
+    let same = |i: usize, j: usize| then.hashes.is_none_or(|h| h[i] == pixel_hash(ds.image(j)));
+    let new_folders: Vec<&String> = ds.class_names.iter().filter(|c| !then.names.contains(c)).collect();
+    let best: Vec<(String, String)> = then
+        .names
+        .iter()
+        .filter(|c| !ds.class_names.contains(c))
+        .filter_map(|old| {
+            let rests = by_class.get(old.as_str()).map(Vec::as_slice).unwrap_or_default();
+            let found = |to: &str| {
+                rests
+                    .iter()
+                    .filter(|&&(i, r)| index.get(format!("{to}/{r}").as_str()).is_some_and(|&j| same(i, j)))
+                    .count()
+            };
+            let mut ranked: Vec<(usize, &String)> = new_folders.iter().map(|c| (found(c), *c)).collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            match ranked.as_slice() {
+                [(n, _), (m, _), ..] if n == m => None,
+                [(n, to), ..] if *n > 0 && 2 * n >= rests.len() => Some((old.clone(), (*to).clone())),
+                _ => None,
+            }
+        })
+        .collect();
+    best.iter().filter(|(_, to)| best.iter().filter(|(_, t)| t == to).count() == 1).cloned().collect()
 }
 
 /// What differs between the recorded examples (labels as read then, pixel hashes) and the dataset's

@@ -231,7 +231,7 @@ fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains(
-            "the files have changed since the workspace was made — class folder cat renamed cats; files \
+            "the files have changed since the workspace was made — class folder renamed: cat → cats; files \
                       changed (other pixels): 1 (dog/05.png)\n"
         ),
         "{err}"
@@ -240,7 +240,7 @@ fn a_renamed_class_folder_with_another_edit_is_said_as_a_rename() {
     let err = text(&out.stderr);
     assert!(
         err.contains(
-            "class folder cat renamed cats; this workspace predates its examples' pixel hashes, so images \
+            "class folder renamed: cat → cats; this workspace predates its examples' pixel hashes, so images \
                       changed in place are not named\n"
         ),
         "{err}"
@@ -283,6 +283,28 @@ fn a_grey_folder_with_a_file_saved_in_colour_is_read_in_grey() {
         err.contains(
             "its images are 1×8×8, these 3×8×8 (a folder is read in colour when any of its images is stored in \
              colour) — files changed (other pixels): 1 (b/4.png);"
+        ),
+        "{err}"
+    );
+}
+
+/// Two class folders renamed whose files have the same names (`00.png`… in each): the pixels say which
+/// went where, so the refusal pairs them right and names no file as changed.
+#[test]
+fn two_renamed_folders_with_the_same_file_names_are_told_apart_by_their_pixels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let dir = pets(root);
+    estimate(root, "pets", "p.cscore", &[]);
+    std::fs::rename(dir.join("cat"), dir.join("cats")).unwrap();
+    std::fs::rename(dir.join("dog"), dir.join("ant")).unwrap();
+    let out = cscore(&["export", "p.cscore"], root);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "— class folders renamed: cat → cats, dog → ant, which changes the classes' order and so their \
+             labels\n"
         ),
         "{err}"
     );
