@@ -36,8 +36,17 @@ pub(crate) fn missing_folder(path: &std::path::Path, e: std::io::Error) -> std::
             std::io::ErrorKind::NotFound,
             format!("the folder {} does not exist", folder.display()),
         ),
+        Some(folder) if e.kind() == std::io::ErrorKind::NotADirectory => std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is not a folder", nearest_file(folder).display()),
+        ),
         _ => e,
     }
+}
+
+/// The first of `path` and the folders above it that is a file (what makes a path below it impossible).
+fn nearest_file(path: &std::path::Path) -> &std::path::Path {
+    path.ancestors().find(|p| p.is_file()).unwrap_or(path)
 }
 
 #[cfg(test)]
@@ -52,5 +61,13 @@ mod tests {
         let here = std::path::Path::new("x.csv");
         let e = std::io::Error::from(std::io::ErrorKind::NotFound);
         assert_eq!(super::missing_folder(here, e).kind(), std::io::ErrorKind::NotFound, "kept as it was");
+        let file = dir.path().join("data.npz");
+        std::fs::write(&file, b"x").unwrap_or_else(|e| panic!("{e}"));
+        let below = file.join("sub/ws.cscore");
+        let e = std::fs::File::create(&below).err().unwrap_or_else(|| panic!("created"));
+        assert_eq!(
+            super::missing_folder(&below, e).to_string(),
+            format!("{} is not a folder", file.display())
+        );
     }
 }

@@ -158,6 +158,6 @@ fn a_renamed_class_folder_gives_the_workspace_its_new_name() {
     let out = cscore(&["export", "p.cscore", "--clean", "--as", "npz", "--to", "c.npz"], root);
     let err = text(&out.stderr);
     assert!(!out.status.success(), "{err}");
-    assert!(err.contains("class folder cats renamed zebras, which changes the classes' order"), "{err}");
+    assert!(err.contains("class folder renamed: cats → zebras, which changes the classes' order"), "{err}");
     assert!(!err.contains("files gone"), "the renamed folder's files are not listed as gone: {err}");
 }

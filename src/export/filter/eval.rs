@@ -135,6 +135,20 @@ fn column(t: &Table, name: &str, pos: usize) -> Result<usize, FilterError> {
     if let Some(col) = t.position(name) {
         return Ok(col);
     }
+    // A class name or tag left unquoted: the column that holds it as a value.
+    let holding = t.columns().iter().find(|c| match &c.cells {
+        Cells::Text(v) => v.iter().flatten().any(|x| x == name),
+        _ => false,
+    });
+    if let Some(c) = holding {
+        return Err(FilterError::new(
+            pos,
+            format!(
+                "unknown column '{name}'; a text value is quoted, and {} holds it: {} == \"{name}\"",
+                c.name, c.name
+            ),
+        ));
+    }
     let closest = t.names().into_iter().min_by_key(|c| edit_distance(c, name));
     let hint = match closest {
         Some(c) if edit_distance(c, name) <= 2.max(name.len() / 3) => format!(" (did you mean '{c}'?)"),

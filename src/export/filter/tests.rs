@@ -125,6 +125,11 @@ fn errors_name_the_position() {
         ("1 < \"a\"", 5, "cannot be compared"),
         ("tag == ood", 8, "unknown column 'ood'; a text value is quoted: tag == \"ood\""),
         ("dog != tag", 1, "unknown column 'dog'; a text value is quoted: tag == \"dog\""),
+        (
+            "label == ood",
+            10,
+            "unknown column 'ood'; a text value is quoted, and tag holds it: tag == \"ood\"",
+        ),
     ];
     for &(expr, pos, words) in cases {
         let e = error(expr);
