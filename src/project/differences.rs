@@ -184,6 +184,21 @@ fn renamed_folders(
 /// labels changed and those added or removed at the end; shifted, the examples removed and added and
 /// how many are the same at other indices. Without them, the labels that changed by index.
 fn example_differences(labels: &[u32], then: &Then, ds: &Dataset) -> Vec<String> {
+    // Class names reordered or added change label indices that nothing below names.
+    let names = |n: &[String]| {
+        let more = if n.len() > 10 { ", …" } else { "" };
+        format!("{}{more}", n.iter().take(10).cloned().collect::<Vec<_>>().join(", "))
+    };
+    let mut said = Vec::new();
+    if then.names != ds.class_names.as_slice() {
+        said.push(format!("class names {} then, {} now", names(then.names), names(&ds.class_names)));
+    }
+    said.extend(example_changes(labels, then, ds));
+    said
+}
+
+/// [`example_differences`] of the examples themselves.
+fn example_changes(labels: &[u32], then: &Then, ds: &Dataset) -> Vec<String> {
     // Labels compare by name where both have the same class names (in whatever order).
     let same_names = {
         let (mut a, mut b) = (then.names.to_vec(), ds.class_names.clone());

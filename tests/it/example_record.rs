@@ -182,7 +182,20 @@ fn a_changed_array_dataset_names_the_examples_that_changed() {
         y.iter_mut().for_each(|l| *l = 2 - *l);
         y[4] = 2; // dog → cat
     });
-    assert!(err.contains("— labels changed: 1 (#4 dog → cat);"), "{err}");
+    assert!(
+        err.contains(
+            "— class names cat, dog, fox then, fox, dog, cat now; labels changed: 1 (#4 dog → cat);"
+        ),
+        "{err}"
+    );
+    let err = refusal(60, &|_, y, names| {
+        *names = vec!["fox", "dog", "cat"];
+        y.iter_mut().for_each(|l| *l = 2 - *l);
+    });
+    assert!(
+        err.contains("— class names cat, dog, fox then, fox, dog, cat now;"),
+        "the reordering alone: {err}"
+    );
     let err = refusal(70, &|_, _, _| {});
     assert!(err.contains("60 examples then, 70 now — 10 examples added after the first 60;"), "{err}");
     let err = refusal(60, &|x, y, _| {
