@@ -1,6 +1,6 @@
 //! What differs between a changed dataset and the workspace's record of its examples, for the refusal.
 
-use crate::data::{self, pixel_hash, Dataset};
+use crate::data::{self, Dataset};
 use crate::store::{ExampleRecord, StoreError, Workspace};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -70,7 +70,9 @@ fn first(items: &[String]) -> String {
 fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Dataset) -> Vec<String> {
     let now_files: Vec<String> = now.iter().map(|p| data::file_below(&ds.source, p)).collect();
     let index: HashMap<&str, usize> = now_files.iter().enumerate().map(|(j, f)| (f.as_str(), j)).collect();
-    let renames = renamed_folders(files, then, &index, ds);
+    // Each image's hash now, once (where the recorded ones compare).
+    let now_hashes: Vec<u64> = if then.hashes.is_some() { ds.example_hashes() } else { Vec::new() };
+    let renames = renamed_folders(files, then, &index, ds, &now_hashes);
     let under_new_name = |f: &str| {
         let (class, rest) = f.split_once('/')?;
         let (_, to) = renames.iter().find(|(from, _)| from == class)?;
@@ -87,7 +89,7 @@ fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Datas
         // A file gone and one new with the same pixels is a file moved (to its right class, most often).
         let mut by_pixels: HashMap<u64, VecDeque<usize>> = HashMap::new();
         for &j in &new {
-            by_pixels.entry(pixel_hash(ds.image(j))).or_default().push_back(j);
+            by_pixels.entry(now_hashes[j]).or_default().push_back(j);
         }
         let mut taken = HashSet::new();
         gone.retain(|&i| match by_pixels.get_mut(&hashes[i]).and_then(VecDeque::pop_front) {
@@ -100,7 +102,7 @@ fn folder_differences(files: &[String], then: &Then, now: &[PathBuf], ds: &Datas
         });
         new.retain(|j| !taken.contains(j));
         changed = (0..files.len())
-            .filter(|&i| place[i].is_some_and(|j| pixel_hash(ds.image(j)) != hashes[i]))
+            .filter(|&i| place[i].is_some_and(|j| now_hashes[j] != hashes[i]))
             .map(|i| files[i].clone())
             .collect();
     }
@@ -146,6 +148,7 @@ fn renamed_folders(
     then: &Then,
     index: &HashMap<&str, usize>,
     ds: &Dataset,
+    now_hashes: &[u64],
 ) -> Vec<(String, String)> {
     let mut by_class: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
     for (i, f) in files.iter().enumerate() {
@@ -153,7 +156,7 @@ fn renamed_folders(
             by_class.entry(class).or_default().push((i, rest));
         }
     }
-    let same = |i: usize, j: usize| then.hashes.is_none_or(|h| h[i] == pixel_hash(ds.image(j)));
+    let same = |i: usize, j: usize| then.hashes.is_none_or(|h| h[i] == now_hashes[j]);
     let new_folders: Vec<&String> = ds.class_names.iter().filter(|c| !then.names.contains(c)).collect();
     let best: Vec<(String, String)> = then
         .names
