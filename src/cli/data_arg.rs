@@ -48,7 +48,7 @@ impl DataArgs {
 }
 
 /// Whether `path` is an SQLite file (a workspace) rather than a dataset.
-fn is_workspace(path: &Path) -> bool {
+pub(super) fn is_workspace(path: &Path) -> bool {
     let mut head = [0u8; 16];
     path.is_file()
         && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()

@@ -16,6 +16,8 @@ pub enum By {
     Index,
     /// The `path` column: the longest ending of it that is an example's file below the folder.
     Path,
+    /// The pixels: a workspace as the source (its tagged examples found here by their images).
+    Content,
 }
 
 /// `cscore import-tags` flags.
@@ -24,9 +26,10 @@ pub struct ImportTagsArgs {
     /// The workspace file.
     pub workspace: PathBuf,
     /// The table: CSV with a header, or JSON Lines (.jsonl): `index` and/or `path`, and `tag`, `relabel`
-    /// (class index or name), `note` columns (cscore's own export has them all).
+    /// (class index or name), `note` columns (cscore's own export has them all). Or another workspace
+    /// (of an edited copy of the dataset), whose tagged examples are found here by their pixels.
     pub file: PathBuf,
-    /// Match rows to examples by this column.
+    /// Match rows to examples by this column (a workspace's examples: by content, their pixels).
     #[arg(long, value_enum, default_value_t = By::Auto)]
     pub by: By,
     /// Load the dataset from here instead of the path the workspace records.
@@ -36,6 +39,24 @@ pub struct ImportTagsArgs {
 
 /// Runs the command.
 pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
+    if super::data_arg::is_workspace(&args.file) {
+        if matches!(args.by, By::Index | By::Path) {
+            anyhow::bail!(
+                "{} is a workspace: its tagged examples are found by their pixels (--by content); to match \
+                 them by index or path, export its tags first (cscore export {} --filter 'tag != null' -o tags.csv)",
+                args.file.display(),
+                args.file.display()
+            );
+        }
+        return super::carry_tags::run(args);
+    }
+    if args.by == By::Content {
+        anyhow::bail!(
+            "--by content takes another workspace (.cscore) as the source; {} is a table, whose rows have no \
+             pixels: match by index or path",
+            args.file.display()
+        );
+    }
     let lines = read_tag_lines(&args.file)?;
     let (project, without_dataset) = open_project_or_record(&args.workspace, args.data.as_deref())?;
     if let Some(why) = without_dataset {
@@ -55,7 +76,7 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
         }
         By::Path => MatchBy::Path,
         By::Auto if files.is_some() && lines.iter().all(|l| l.path.is_some()) => MatchBy::Path,
-        By::Auto => MatchBy::Index,
+        By::Auto | By::Content => MatchBy::Index,
     };
     let resolved = resolve_tags(&lines, by, &ds.labels, &ds.class_names, files.as_deref())
         .map_err(|p| anyhow::anyhow!("{}: {p}", args.file.display()))?;

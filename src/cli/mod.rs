@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod carry_tags;
 mod clean_notes;
 mod data_arg;
 mod duration_arg;
@@ -92,10 +93,13 @@ compares false, `x == null` finds it.")]
   cscore import-scores mnist-10k.cscore other.npy --name other
   cscore import-scores mnist-10k.cscore scores.csv --name mine     index,score or one score per line")]
     ImportScores(Box<import::ImportArgs>),
-    /// Import tags, relabels and notes from a table (another workspace's export, or any CSV / JSON Lines
-    /// with index or path and tag, relabel, note columns), matched by file or index.
+    /// Import tags, relabels and notes from another workspace (matched by pixels) or a table (another
+    /// workspace's export, or any CSV / JSON Lines with index or path and tag, relabel, note columns),
+    /// matched by file or index.
     #[command(after_help = "Examples:
-  cscore export old.cscore --filter 'tag != null' -o tags.csv     the labeling of a workspace…
+  cscore import-tags new.cscore old.cscore                        the labeling of a workspace, carried to one of
+                                                                  the edited dataset (each image found by its pixels)
+  cscore export old.cscore --filter 'tag != null' -o tags.csv     the labeling of a workspace as a table…
   cscore import-tags new.cscore tags.csv                          …carried to one of the edited folder (by file)
   cscore import-tags mnist-10k.cscore issues.csv --by index       index,tag rows, e.g. from pandas")]
     ImportTags(Box<import_tags::ImportTagsArgs>),

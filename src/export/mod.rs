@@ -4,6 +4,7 @@
 
 mod atomic;
 mod build;
+mod carry_tags;
 pub mod clean;
 mod csv;
 mod error;
@@ -27,6 +28,7 @@ mod table;
 pub use self::csv::write_csv;
 pub use atomic::{write_atomic, AtomicDir};
 pub use build::build_table;
+pub use carry_tags::{carry_tags, read_tag_source, Carried, TagSource, TagTarget};
 pub use clean::{write_clean, CleanOptions, CleanReport, Layout};
 pub use error::ExportError;
 pub use eval::{eval_reference, eval_truth, read_truth_indices, ReferenceRow, TruthRow};

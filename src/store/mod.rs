@@ -111,7 +111,7 @@ pub enum StoreError {
         detail: String,
     },
     /// The workspace was made from a different dataset.
-    #[error("{path}: {mismatch}; give the dataset it was made from, or use another workspace (its tags and scores still export: cscore export {path} --filter 'tag != null' -o tags.csv, and cscore import-tags carries them into a new one)", path = .path.display())]
+    #[error("{path}: {mismatch}; give the dataset it was made from, or use another workspace (its tags and scores still export: cscore export {path} -o scores.csv; and cscore import-tags NEW.cscore {path} carries its tags into a new workspace of this dataset, each found by its pixels)", path = .path.display())]
     DatasetMismatch {
         /// The workspace file.
         path: PathBuf,

@@ -13,6 +13,7 @@ mod shard_support;
 mod tui_support;
 
 mod bad_input_matrix;
+mod carry_tags;
 mod cli;
 mod data_loading;
 mod dataset_warnings;

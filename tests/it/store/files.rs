@@ -65,8 +65,9 @@ fn open_or_create_reuses_the_same_dataset_and_refuses_another() {
         format!(
             "{0}: this workspace belongs to dataset /data/toy (hash abcdef012345…), \
              not to /data/other (hash 0123456789ab…): the images or labels differ; give the dataset it was \
-             made from, or use another workspace (its tags and scores still export: cscore export {0} --filter \
-             'tag != null' -o tags.csv, and cscore import-tags carries them into a new one)",
+             made from, or use another workspace (its tags and scores still export: cscore export {0} -o \
+             scores.csv; and cscore import-tags NEW.cscore {0} carries its tags into a new workspace of this \
+             dataset, each found by its pixels)",
             path.display()
         )
     );
