@@ -136,20 +136,21 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             errln!("note: {note}");
         }
     }
-    let filter = match (&args.filter, &args.tag) {
-        (Some(f), tag) => {
-            let parsed = Filter::parse(f).map_err(|e| anyhow::anyhow!("--filter {f:?}: {e}"))?;
-            Some(match tag {
-                Some(t) => parsed.and(Filter::tag_equals(t)),
-                None => parsed,
-            })
-        }
+    let given = match &args.filter {
+        Some(f) => Some(Filter::parse(f).map_err(|e| anyhow::anyhow!("--filter {f:?}: {e}"))?),
+        None => None,
+    };
+    // Values of --filter that no row holds are noted; a --tag no example has is noted above.
+    let absent: Vec<String> = given.iter().flat_map(|f| f.absent_values(&table)).collect();
+    let filter = match (given, &args.tag) {
+        (Some(parsed), Some(t)) => Some(parsed.and(Filter::tag_equals(t))),
+        (Some(parsed), None) => Some(parsed),
         (None, Some(t)) => Some(Filter::tag_equals(t)),
         (None, None) => None,
     };
     let rows = select_rows(&table, filter.as_ref())
         .map_err(|e| anyhow::anyhow!("--filter {:?}: {e}", args.filter.as_deref().unwrap_or("")))?;
-    for absent in filter.iter().flat_map(|f| f.absent_values(&table)) {
+    for absent in absent {
         errln!("note: {absent}");
     }
     let write = |mut out: &mut dyn Write| match format {

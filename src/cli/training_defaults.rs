@@ -38,7 +38,16 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<Option<Strin
         _ => return Ok(None),
     };
     let Some(path) = config_path() else { return Ok(None) };
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    // The default file is optional; a file named by $CSCORE_CONFIG must be there (as the explorer has it).
+    let named = std::env::var_os("CSCORE_CONFIG").is_some_and(|p| !p.is_empty());
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("{}: no such file (named by $CSCORE_CONFIG)", path.display())
+        }
+        Err(e) => anyhow::bail!("{}: {e}", path.display()),
+    };
     let defaults = parse(&text, &path)?;
     let unset = |id: &str| matches!(sub.value_source(id), None | Some(ValueSource::DefaultValue));
     let mut taken = Vec::new();

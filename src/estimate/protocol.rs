@@ -131,9 +131,10 @@ pub fn resolve_protocol_plan(
             )));
         }
         // A small dataset at the smallest ratio is a handful of batches: too few SGD steps to learn.
-        // Only where no batch was chosen: `--protocol reference` stays the paper's protocol exactly, and a
-        // given --batch is kept. A given --epochs counts in the steps (more epochs, fewer halvings).
-        let chosen = flags.batch.is_some() || choice.is_some_and(|c| c != ProtocolChoice::Auto);
+        // Only where no batch was chosen: `--protocol reference` named stays the paper's protocol exactly,
+        // and a given --batch is kept (`--protocol image` named is cscore's own protocol, as auto would
+        // choose it). A given --epochs counts in the steps (more epochs, fewer halvings).
+        let chosen = flags.batch.is_some() || choice == Some(ProtocolChoice::Reference);
         let steps = min_smallest_ratio_steps(wanted);
         let small = (!chosen).then(|| small_data_batch(ds.len(), &plan, steps)).flatten();
         let (base_lr, base_batch) = (plan.train.lr, plan.train.batch);

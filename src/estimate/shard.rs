@@ -140,6 +140,24 @@ pub fn clear_finished(shard_ws: &Path) -> Result<()> {
 
 /// Fails, naming the first, unless the worker of every shard workspace has finished (left its marker).
 pub fn check_finished(shards: &[PathBuf]) -> Result<()> {
+    // Shards named as one split's (`WS.shard-I-of-N`) must be all N of it: a merge of some would fill the
+    // target with part of the runs and then fail.
+    let named: Vec<(Shard, PathBuf)> =
+        shards.iter().filter_map(|s| super::shard_files::shard_of_path(s)).collect();
+    if let Some((first, base)) = named.first().filter(|_| named.len() == shards.len()) {
+        let one_split = named.iter().all(|(s, b)| s.count == first.count && b == base);
+        let given: HashSet<usize> = named.iter().map(|(s, _)| s.index).collect();
+        if let Some(missing) = (0..first.count).find(|i| !given.contains(i)).filter(|_| one_split) {
+            return Err(Error::Config(format!(
+                "{}.shard-{missing}-of-{}: not among the shards given ({} of the split's {}); --require-complete \
+                 merges every shard of a split, nothing was merged",
+                base.display(),
+                first.count,
+                given.len(),
+                first.count
+            )));
+        }
+    }
     match shards.iter().find(|s| !finished_marker(s).is_file()) {
         Some(s) => Err(Error::Config(format!(
             "{}: its worker has not finished the shard (no {}: still running, or stopped with runs left; run that worker again to finish it); only finished shards are merged with --require-complete",

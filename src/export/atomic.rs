@@ -47,7 +47,8 @@ where
         }
         _ => {}
     }
-    let resolved = if path.is_symlink() { std::fs::canonicalize(path).ok() } else { None };
+    let resolved =
+        if path.is_symlink() { std::fs::canonicalize(path).ok().or_else(|| dangling(path)) } else { None };
     let path = resolved.as_deref().unwrap_or(path);
     let temp = temp_beside(path, "tmp");
     let result = (|| {
@@ -67,6 +68,17 @@ where
             Err(ExportError::io(path, e))
         }
     }
+}
+
+/// Where a chain of symbolic links that ends at no file leads (each relative target read from its link's
+/// folder), so that writing makes that file; `None` for a loop or an unreadable link.
+fn dangling(path: &Path) -> Option<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(next) = std::fs::read_link(&at) else { return Some(at) };
+        at = at.parent().unwrap_or(Path::new(".")).join(next);
+    }
+    None
 }
 
 /// Writes `bytes` to a new file at `path` and fsyncs it (for files inside an [`AtomicDir`]).
@@ -203,6 +215,19 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "through the pipe");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    /// A link to a file not there yet makes that file, as a shell's `>` does; the link stays.
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_makes_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("out/real.csv", &link).unwrap();
+        write_atomic(&link, |f| f.write_all(b"new")).unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read_to_string(dir.path().join("out/real.csv")).unwrap(), "new");
     }
 
     /// A symbolic link is followed: the file it points to is replaced, the link stays a link.

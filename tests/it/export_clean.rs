@@ -137,6 +137,14 @@ fn what_the_clean_copy_keeps_as_labeled_is_said() {
         "{err}"
     );
     assert!(err.contains("2 relabel(s) not applied"), "{err}");
+    // A table of a tag no example has says so once.
+    let out = f.cscore(&["export", "d.cscore", "--tag", "mislabelled"]);
+    let notes: Vec<String> = export_support::text(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("note:"))
+        .map(String::from)
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
     let all =
         f.cscore(&["export", "d.cscore", "--clean", "--to", "clean", "--drop-tag", "mislabeled,ood,fixed"]);
     let err = export_support::text(&all.stderr);

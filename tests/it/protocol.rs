@@ -249,6 +249,16 @@ fn shards_arrive_at_the_same_plan_and_grey_digits_keep_the_reference_protocol() 
     )
     .unwrap();
     assert_eq!(g, Plan::default());
+    // Named, the image protocol is cscore's own, as auto chooses it: a small dataset gets a small batch.
+    let ws = Workspace::create(&dir.path().join("image.cscore"), &dataset_info(&grey)).unwrap();
+    let named = Some(cscore::estimate::ProtocolChoice::Image);
+    let flags = PlanOverrides { lr: Some(0.01), ..PlanOverrides::default() };
+    let mut lines = Vec::new();
+    let g = resolve_protocol_plan(&ws, &flags, named, &grey, &candle_core::Device::Cpu, &stop, &mut |l| {
+        lines.push(l)
+    })
+    .unwrap();
+    assert_eq!((g.protocol, g.train.batch, g.train.lr), (Protocol::Image, 16, 0.01), "{lines:?}");
 }
 
 /// Runs that learned nothing leave nothing behind that ranks noise, and do not come back on resume: the

@@ -127,8 +127,14 @@ fn require_complete_waits_for_finished_and_complete_shards() {
         "has not finished",
     );
     assert!(!p.join("r.cscore").exists());
-    // Only shard 0: merged, but incomplete.
+    // Only shard 0 of the two named: refused before anything is read, nothing created.
     let out = cscore(&["merge", "r.cscore", shards[0], "--require-complete"], p);
+    refused(&out, "r.cscore.shard-1-of-2: not among the shards given (1 of the split's 2)");
+    assert!(!p.join("r.cscore").exists());
+    // A shard of a hand-made name cannot be counted so: merged, then refused as incomplete.
+    std::fs::copy(p.join(shards[0]), p.join("part.cscore")).unwrap();
+    std::fs::copy(p.join(format!("{}.done", shards[0])), p.join("part.cscore.done")).unwrap();
+    let out = cscore(&["merge", "r.cscore", "part.cscore", "--require-complete"], p);
     refused(&out, "planned runs merged so far");
     assert_eq!(results(&p.join("r.cscore")).len(), results(&p.join(shards[0])).len());
     // Shard 1 started but not finished (stopped at once by a time limit): still refused, unread.

@@ -72,6 +72,13 @@ pub(super) fn cases() -> Vec<Case> {
             says: &["nowhere.toml", "no such file"],
         },
         Case {
+            name: "config: $CSCORE_CONFIG names a missing file (a training command)",
+            make: |_| {},
+            args: &["estimate", "d", "-w", "ws.cscore", "--runs", "5"],
+            env: &[("CSCORE_CONFIG", "nowhere.toml")],
+            says: &["nowhere.toml", "no such file (named by $CSCORE_CONFIG)"],
+        },
+        Case {
             name: "explorer: no terminal",
             make: |_| {},
             args: &["explore", "ws.cscore", "--no-train"],
