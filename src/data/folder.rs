@@ -265,7 +265,15 @@ fn images_under(
 
 /// Decodes one image file at its own size, as the loader reads it (by content, not extension).
 pub fn open_image(p: &Path) -> Result<image::DynamicImage, DataError> {
-    reader(p)?.decode().map_err(|e| invalid(p, format!("cannot decode image: {e}")))
+    let bytes = std::fs::read(p).map_err(|e| invalid(p, format!("cannot read image: {e}")))?;
+    if let Some(why) = super::truncated::truncated_jpeg(&bytes) {
+        return Err(invalid(p, format!("cannot decode image: {why}")));
+    }
+    ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| invalid(p, format!("cannot read image: {e}")))?
+        .decode()
+        .map_err(|e| invalid(p, format!("cannot decode image: {e}")))
 }
 
 /// Reads one image file as the loader reads it into a dataset of channels×height×width (resized,
@@ -298,7 +306,7 @@ fn header(p: &Path) -> Result<Header, DataError> {
 
 /// Decodes `p` and resizes it to height×width, returned C×H×W.
 fn decode(p: &Path, channels: usize, height: usize, width: usize) -> Result<Vec<u8>, DataError> {
-    let img = reader(p)?.decode().map_err(|e| invalid(p, format!("cannot decode image: {e}")))?;
+    let img = open_image(p)?;
     if img.width() == 0 || img.height() == 0 {
         return Err(invalid(p, "cannot decode image: it has no pixels"));
     }

@@ -15,6 +15,7 @@ mod npz;
 mod ood;
 mod read;
 mod stats;
+mod truncated;
 mod unreadable;
 
 use std::path::{Path, PathBuf};

@@ -56,6 +56,28 @@ fn broken_files_refuse_the_folder_unless_left_out_and_then_they_are_named() {
     assert_eq!(ds.image(5)[0], 200, "the last readable image, not a broken one");
 }
 
+/// A JPEG cut off in its image data decodes (the decoder fills the rest with grey, silently): it is
+/// refused as truncated, as PIL refuses it, and left out with the flag.
+#[test]
+fn a_truncated_jpeg_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, _) = folder_with_broken_files(tmp.path());
+    std::fs::remove_file(dir.join("a/empty.png")).unwrap();
+    std::fs::remove_file(dir.join("b/cut.png")).unwrap();
+    let photo = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 77]));
+    let mut whole = Vec::new();
+    photo.write_to(&mut std::io::Cursor::new(&mut whole), image::ImageFormat::Jpeg).unwrap();
+    let scan = whole.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    std::fs::write(dir.join("b/IMG_0001.jpg"), &whole[..scan + 80]).unwrap();
+    assert!(image::open(dir.join("b/IMG_0001.jpg")).is_ok(), "the decoder alone takes it");
+    let e = load(&dir, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("b/IMG_0001.jpg: cannot decode image: the JPEG file is truncated"), "{e}");
+    let ds = load(&dir, &skipping()).unwrap();
+    assert_eq!((ds.len(), ds.unreadable.len()), (6, 1));
+    std::fs::write(dir.join("b/IMG_0001.jpg"), &whole).unwrap();
+    assert_eq!(load(&dir, &LoadOptions::default()).unwrap().len(), 7);
+}
+
 #[test]
 fn the_workspace_reads_its_folder_without_them_again_and_a_repaired_file_is_a_change() {
     let tmp = tempfile::tempdir().unwrap();
