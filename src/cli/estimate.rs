@@ -102,6 +102,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
         errln!("note: {note}");
     }
     super::stderr::say_project_notes(&project);
+    if let Some(warning) = cscore::data::layout_warning(ds) {
+        errln!("warning: {warning}");
+    }
     // The protocol's line (and its learning-rate test, for a new workspace) comes after the dataset's
     // warnings, which stay right below the line above.
     let mut protocol_lines = Vec::new();

@@ -97,7 +97,8 @@ impl ExploreSession {
         progress.stage("ranking the examples");
         let ratios = est.plan.as_ref().map_or(&DEFAULT_RATIOS[..], |p| &p.ratios[..]);
         let ds = &data.dataset;
-        let mut warnings = dataset_warnings(&ds.labels, &ds.class_names, ratios);
+        let mut warnings: Vec<String> = crate::data::layout_warning(ds).into_iter().collect();
+        warnings.extend(dataset_warnings(&ds.labels, &ds.class_names, ratios));
         // Training drops such values and computes them again; without it, they show as they are.
         warnings.extend(outdated.filter(|_| trainer.is_none()));
         let mut app = App::new(data, est, tags, &config, theme);

@@ -85,3 +85,27 @@ fn the_explorer_says_it_on_its_message_line() {
     let message = session.app.message.expect("a message");
     assert!(message.text.starts_with("warning: every example has the same class"), "{}", message.text);
 }
+
+/// A folder one level too high (splits of the same classes) is said before anything trains.
+#[test]
+fn a_folder_of_splits_is_said_to_look_like_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    for split in ["train", "val"] {
+        crate::common::pets(&tmp.path().join("data").join(split), 3);
+    }
+    let out = Command::new(EXE)
+        .args(["estimate", "data", "-w", "ws.cscore", "--runs", "1", "--ratios", "0.5", "--epochs", "1"])
+        .args(["--model", "mlp:8", "--lr", "0.05", "--proxies", "none", "--no-progress"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.lines().nth(1).unwrap_or(""),
+        "warning: every class folder (train, val) keeps its images in subfolders of the same names (cat, dog): \
+         these look like datasets or splits of the same classes, not classes; give one of them (e.g. \
+         data/train), or check the folder",
+        "{stderr}"
+    );
+}
