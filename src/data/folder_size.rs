@@ -21,9 +21,20 @@ pub fn default_size(sizes: &[(usize, usize)]) -> ((usize, usize), Option<String>
         s.dedup();
         s.len()
     };
-    // Without a size that most images share, the median height and width.
-    let base =
-        if 2 * count > sizes.len() { common } else { (median(sizes, |s| s.0), median(sizes, |s| s.1)) };
+    // Without a size that most images share, the median height and width; where both orientations are
+    // common (phone photos), a square at the median shorter side (medians taken apart would pair the
+    // landscape photos' width with the portrait ones' height, a size no image has).
+    let landscape = sizes.iter().filter(|s| s.1 > s.0).count();
+    let portrait = sizes.iter().filter(|s| s.0 > s.1).count();
+    let mixed = 4 * landscape.min(portrait) >= sizes.len();
+    let base = if 2 * count > sizes.len() {
+        common
+    } else if mixed {
+        let side = median(sizes, |s| s.0.min(s.1));
+        (side, side)
+    } else {
+        (median(sizes, |s| s.0), median(sizes, |s| s.1))
+    };
     let longer = base.0.max(base.1);
     let size = if longer > KEEP_UP_TO {
         let scale = |side: usize| ((side * DEFAULT_SIDE + longer / 2) / longer).max(1);
@@ -36,6 +47,8 @@ pub fn default_size(sizes: &[(usize, usize)]) -> ((usize, usize), Option<String>
         format!("all {}×{}", base.0, base.1)
     } else if base == common {
         format!("{distinct} sizes, most common {}×{} ({count} of {n})", common.0, common.1)
+    } else if mixed {
+        format!("{distinct} sizes, {landscape} landscape and {portrait} portrait: square at their median shorter side, {}", base.0)
     } else {
         format!("{distinct} sizes, median {}×{}", base.0, base.1)
     };
@@ -156,10 +169,19 @@ mod tests {
 
     #[test]
     fn without_a_common_size_the_median_is_the_base() {
-        let sizes = [(60, 50), (183, 174), (50, 60), (40, 50), (30, 30)];
+        let sizes = [(60, 50), (183, 174), (52, 51), (40, 38), (30, 30), (50, 60)];
         let (size, note) = default_size(&sizes);
-        assert_eq!(size, (50, 50));
-        assert!(note.unwrap().contains("5 sizes, median 50×50"));
+        assert_eq!(size, (52, 51));
+        assert!(note.unwrap().contains("6 sizes, median 52×51"));
+        // Both orientations common: not the landscape widths with the portrait heights, but a square.
+        let phone = [[(3000, 4000); 3], [(4000, 3000); 3]].concat();
+        let (size, note) = default_size(&phone);
+        assert_eq!(size, (32, 32));
+        assert!(note
+            .unwrap()
+            .contains("(2 sizes, 3 landscape and 3 portrait: square at their median shorter side, 3000)"));
+        let small = [(60, 50), (183, 174), (50, 60), (40, 50), (30, 30)];
+        assert_eq!(default_size(&small).0, (50, 50), "2 landscape, 2 portrait: a square");
         let large = [(60, 70), (183, 174), (100, 120), (40, 50), (30, 30)];
         assert_eq!(default_size(&large).0, (27, 32), "median 60×70, capped at 32");
         let mixed_small = [(28, 28), (28, 28), (30, 30)];
