@@ -23,6 +23,7 @@ pub fn idx(input: &[u8]) -> Result<usize, String> {
         flat_folders: false,
         skip_unreadable: false,
         channels: None,
+        decoded: None,
     };
     let out = load(&dir, &opts);
     labels_agree(&out, &dir, &opts);
@@ -55,6 +56,7 @@ pub fn cifar(input: &[u8]) -> Result<usize, String> {
             flat_folders: false,
             skip_unreadable: false,
             channels: None,
+            decoded: None,
         },
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -72,6 +74,7 @@ pub fn npz(input: &[u8]) -> Result<usize, String> {
         flat_folders: false,
         skip_unreadable: false,
         channels: None,
+        decoded: None,
     };
     let out = load(&path, &opts);
     labels_agree(&out, &path, &opts);

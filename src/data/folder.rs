@@ -69,6 +69,7 @@ pub(super) fn load(
     channels: Option<usize>,
     flat: bool,
     skip: bool,
+    decoded_before: Option<&std::sync::Arc<dyn super::DecodedImages>>,
 ) -> Result<Loaded, DataError> {
     let (class_names, files, skipped) = list(root, flat)?;
     let (stray, skipped): (Vec<PathBuf>, Vec<PathBuf>) = skipped.into_iter().partition(|p| is_image_file(p));
@@ -122,9 +123,16 @@ pub(super) fn load(
     })?;
     // Decode in parallel a batch at a time, so only one batch of decoded images is alive at once.
     let mut read = Vec::with_capacity(files.len());
-    for batch in files.chunks(BATCH) {
-        let decoded: Vec<Result<Vec<u8>, DataError>> =
-            batch.par_iter().map(|(p, _)| decode(p, channels, height, width)).collect();
+    let shape = [channels, height, width];
+    for (batch, batch_headers) in files.chunks(BATCH).zip(headers.chunks(BATCH)) {
+        let decoded: Vec<Result<Vec<u8>, DataError>> = batch
+            .par_iter()
+            .zip(batch_headers)
+            .map(|((p, _), h)| match &decoded_before {
+                Some(store) => kept_or_decode(store.as_ref(), root, p, h, shape),
+                None => decode(p, channels, height, width),
+            })
+            .collect();
         let (ok, images, bad) = unreadable::split(batch.to_vec(), decoded);
         read.extend(ok);
         unreadable.extend(bad);
@@ -138,6 +146,28 @@ pub(super) fn load(
     notes.extend(unreadable::note(root, &unreadable));
     let (paths, labels) = read.into_iter().unzip();
     Ok(Loaded { channels, height, width, pixels, labels, class_names, paths: Some(paths), notes, unreadable })
+}
+
+/// The image of `p` as `store` kept it while the file is unchanged; else decoded, and said to `store`
+/// where its source is large enough to be worth keeping.
+fn kept_or_decode(
+    store: &dyn super::DecodedImages,
+    root: &Path,
+    p: &Path,
+    header: &Header,
+    shape: [usize; 3],
+) -> Result<Vec<u8>, DataError> {
+    let [channels, height, width] = shape;
+    let Some(stamp) = super::FileStamp::of(p) else { return decode(p, channels, height, width) };
+    let file = super::file_below(root, p);
+    if let Some(pixels) = store.get(&file, stamp, shape).filter(|px| px.len() == channels * height * width) {
+        return Ok(pixels);
+    }
+    let pixels = decode(p, channels, height, width)?;
+    if header.height * header.width >= super::WORTH_KEEPING * height * width {
+        store.decoded(&file, stamp);
+    }
+    Ok(pixels)
 }
 
 /// A folder of grey images with a few colour files is read in colour (as torchvision reads every folder),

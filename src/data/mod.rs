@@ -3,6 +3,7 @@
 
 mod cifar;
 mod dataset;
+mod decoded;
 mod detect;
 mod folder;
 mod folder_layout;
@@ -22,6 +23,7 @@ mod unreadable;
 use std::path::{Path, PathBuf};
 
 pub use dataset::{pixel_hash, Dataset, Format};
+pub use decoded::{DecodedImages, FileStamp, WORTH_KEEPING};
 pub use detect::detect_format;
 pub use folder::{open_image, read_example};
 pub use folder_layout::layout_warning;
@@ -64,6 +66,8 @@ pub struct LoadOptions {
     /// by the files' colour types, to reopen a workspace of grey images after one was saved in colour
     /// (a palette or RGB PNG of the same grey pixels).
     pub channels: Option<usize>,
+    /// Image folders: images decoded before (a workspace's), taken instead of decoding unchanged files.
+    pub decoded: Option<std::sync::Arc<dyn DecodedImages>>,
 }
 
 /// What a format reader returns: everything of a [`Dataset`] but its identity.
@@ -113,9 +117,14 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     let mut loaded = match format {
         Format::Idx => idx::load(path)?,
         Format::Cifar => cifar::load(path)?,
-        Format::Folder => {
-            folder::load(path, opts.image_size, opts.channels, opts.flat_folders, opts.skip_unreadable)?
-        }
+        Format::Folder => folder::load(
+            path,
+            opts.image_size,
+            opts.channels,
+            opts.flat_folders,
+            opts.skip_unreadable,
+            opts.decoded.as_ref(),
+        )?,
         Format::Npz => npz::load(path)?,
     };
     if let Some((h, w)) =

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 mod changed;
 mod differences;
+mod image_cache;
 use changed::{adopt_class_names, reopen_as_then};
 use differences::name_changed_files;
 
@@ -93,7 +94,11 @@ impl Project {
         let ws_path = place(&data::dataset_name_of(data, load)?);
         // A workspace made with --skip-unreadable reads its folder so again without the flag.
         let skip_unreadable = load.skip_unreadable || records_unreadable(&ws_path);
-        let load = &LoadOptions { skip_unreadable, ..load.clone() };
+        // An image folder's large images as the workspace kept them decoded, where the files are unchanged.
+        let kept = image_cache::WorkspaceImages::at(&ws_path);
+        let decoded =
+            load.decoded.clone().or_else(|| Some(kept.clone() as std::sync::Arc<dyn data::DecodedImages>));
+        let load = &LoadOptions { skip_unreadable, decoded, ..load.clone() };
         let mut dataset = data::load(data, load)?;
         let created = std::fs::symlink_metadata(&ws_path).is_err();
         let ws = match Workspace::open_or_create(&ws_path, &dataset_info(&dataset)) {
@@ -117,6 +122,7 @@ impl Project {
         };
         let notes: Vec<String> = adopt_class_names(&ws, &dataset)?.into_iter().collect();
         record_example_hashes(&ws, &dataset);
+        kept.keep(&ws, &dataset);
         if created && !dataset.unreadable.is_empty() {
             ws.set_unreadable_files(&unreadable_below(&dataset))?;
         }

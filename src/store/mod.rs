@@ -7,6 +7,7 @@
 mod blob;
 mod config;
 mod dataset;
+mod decoded_images;
 mod example_hashes;
 mod example_record;
 mod injected;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use config::{CORRUPTION_KEY, UNREADABLE_KEY};
 pub use dataset::DatasetInfo;
+pub use decoded_images::DecodedRow;
 pub use example_record::ExampleRecord;
 pub use injected::InjectedRow;
 pub use neighbour_parts::StoredNeighbours;

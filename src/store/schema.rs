@@ -6,7 +6,7 @@ use rusqlite::Connection;
 pub(super) const APPLICATION_ID: i64 = 0x4353_4352;
 
 /// Migration steps; step `i` brings a workspace from version `i` to `i + 1`. Append, never edit.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this cscore writes (the number of migration steps).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -162,6 +162,20 @@ CREATE TABLE IF NOT EXISTS example_hashes (
 );
 "#;
 
+/// Version 8: an image folder's large images as decoded and resized (see `decoded_images.rs`), taken by
+/// a later reading of the folder instead of decoding a file again whose size and time are unchanged.
+const V8: &str = r#"
+CREATE TABLE IF NOT EXISTS decoded_images (
+    file TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    modified_ns INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    pixels BLOB NOT NULL
+);
+"#;
+
 /// This binary's release, as recorded in `meta.written_by`.
 pub(super) const WRITTEN_BY: &str = env!("CARGO_PKG_VERSION");
 
@@ -215,7 +229,7 @@ mod tests {
         migrate(&conn)?;
         let again: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        assert_eq!((tables, again), (14, 14));
+        assert_eq!((tables, again), (15, 15));
         assert_eq!(written_by(&conn).as_deref(), Some(WRITTEN_BY));
         Ok(())
     }

@@ -17,6 +17,7 @@ mod carry_tags;
 mod cli;
 mod data_loading;
 mod dataset_warnings;
+mod decoded_images;
 mod density_rule;
 mod deploy;
 mod estimate;
