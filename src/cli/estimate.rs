@@ -300,6 +300,9 @@ pub fn run_shard(args: &EstimateArgs, shard: Option<Shard>) -> anyhow::Result<Fi
     let fused = ws.proxy_scores(FUSED)?;
     let tie_break = fused.as_deref().map(|v| (FUSED, v));
     let mut summary = Summary::with_tie_break(&agg, &ds.labels, &ds.class_names, tie_break);
+    if let Some(paths) = &ds.paths {
+        summary = summary.with_files(|i| cscore::data::file_below(&ds.source, &paths[i]));
+    }
     let flip = cscore::data::InjectedKind::LabelFlip.name();
     let flips: Vec<_> = project.injected.iter().filter(|r| r.kind == flip).collect();
     if !flips.is_empty() {

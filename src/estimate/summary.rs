@@ -32,6 +32,10 @@ pub struct Summary {
     /// With injected label noise: how many labels were flipped, and the models' held-out accuracy against
     /// the labels before it (`model_accuracy` is against the labels the models trained on).
     pub against_original: Option<(usize, Option<f64>)>,
+    /// The held-out accuracy of always guessing the largest class (the share of its examples).
+    pub chance: f64,
+    /// The files of the ten lowest, below the folder (image folders).
+    pub files: Option<Vec<String>>,
 }
 
 impl Summary {
@@ -82,7 +86,15 @@ impl Summary {
             tied_last,
             tie_break: tie_break.map(|(name, _)| name.to_string()),
             against_original: None,
+            chance: largest_class_share(labels),
+            files: None,
         }
+    }
+
+    /// Lists each of the lowest with its file: `file(i)` of example `i` (image folders).
+    pub fn with_files(mut self, file: impl Fn(usize) -> String) -> Self {
+        self.files = Some(self.lowest.iter().map(|l| file(l.0)).collect());
+        self
     }
 
     /// Adds the models' held-out accuracy against the labels before injected noise (`original`, as
@@ -98,6 +110,18 @@ impl Summary {
 /// Examples listed as the lowest.
 const LISTED: usize = 10;
 
+/// Models within this much held-out accuracy of always guessing the largest class are said to be at chance.
+const NEAR_CHANCE: f64 = 0.05;
+
+/// The share of the examples that the largest class has.
+fn largest_class_share(labels: &[u32]) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for &l in labels {
+        *counts.entry(l).or_insert(0usize) += 1;
+    }
+    counts.values().max().map_or(0.0, |&m| m as f64 / labels.len() as f64)
+}
+
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "examples        {}", self.examples)?;
@@ -111,13 +135,22 @@ impl fmt::Display for Summary {
                  the original labels {original})"
             )?;
         }
-        if let Some(mean) = self.model_accuracy.mean.filter(|&m| m < WEAK_MODELS) {
-            writeln!(
+        match self.model_accuracy.mean.filter(|&m| m < WEAK_MODELS) {
+            Some(mean) if mean < self.chance + NEAR_CHANCE => writeln!(
                 f,
-                "                (weak models: at {mean:.3} held-out accuracy, a low C-score often means an example \
-                 these models cannot learn from the others rather than an irregular one; more epochs, another \
-                 --lr or --model may help)"
-            )?;
+                "                (models at chance: {mean:.3} held-out accuracy, where always guessing the largest \
+                 class gets {:.3}; these C-scores are mostly noise, not a ranking of the examples; more epochs, \
+                 another --lr, --model or --image-size may help)",
+                self.chance
+            )?,
+            Some(mean) => writeln!(
+                f,
+                "                (weak models: at {mean:.3} held-out accuracy (chance {:.3}), a low C-score often \
+                 means an example these models cannot learn from the others rather than an irregular one; more \
+                 epochs, another --lr or --model may help)",
+                self.chance
+            )?,
+            None => {}
         }
         writeln!(f, "estimated       {} examples", self.estimated)?;
         match self.mean_cscore {
@@ -140,9 +173,15 @@ impl fmt::Display for Summary {
             } else {
                 writeln!(f, "lowest C-scores:")?;
             }
-            writeln!(f, "  {:>8}  {:>8}  {:>7}  {:>10}", "index", "label", "cscore", "held-out")?;
-            for (i, label, c, pred) in &self.lowest {
-                writeln!(f, "  {i:>8}  {label:>8}  {c:>7.4}  {pred:>10}")?;
+            let file_head = if self.files.is_some() { "  file" } else { "" };
+            writeln!(f, "  {:>8}  {:>8}  {:>7}  {:>10}{file_head}", "index", "label", "cscore", "held-out")?;
+            for (k, (i, label, c, pred)) in self.lowest.iter().enumerate() {
+                let file = self
+                    .files
+                    .as_ref()
+                    .and_then(|files| files.get(k))
+                    .map_or_else(String::new, |p| format!("  {p}"));
+                writeln!(f, "  {i:>8}  {label:>8}  {c:>7.4}  {pred:>10}{file}")?;
             }
         }
         Ok(())
@@ -167,11 +206,26 @@ mod tests {
         let text = s.to_string();
         assert!(text.contains("lowest C-scores (11 tie at 0.0000, the first by index listed; all: cscore export --filter 'cscore <= 0'):"), "{text}");
         assert!(!text.contains("flipped"), "{text}");
-        // 1 of 12 held-out predictions right: weak models, said under the accuracy.
+        // 1 of 12 held-out predictions right, where guessing the one class gets all: models at chance.
         assert!(
-            text.contains("(weak models: at 0.083 held-out accuracy, a low C-score often means"),
+            text.contains(
+                "(models at chance: 0.083 held-out accuracy, where always guessing the largest class gets 1.000; \
+                 these C-scores are mostly noise"
+            ),
             "{text}"
         );
+        // Above chance but under 0.7: weak models, said under the accuracy.
+        let text = Summary { chance: 0.02, ..Summary::new(&agg, &labels, &names) }.to_string();
+        assert!(
+            text.contains(
+                "(weak models: at 0.083 held-out accuracy (chance 0.020), a low C-score often means"
+            ),
+            "{text}"
+        );
+        // An image folder's lowest are listed with their files.
+        let text = Summary::new(&agg, &labels, &names).with_files(|i| format!("a/{i:02}.png")).to_string();
+        assert!(text.contains("held-out  file\n") && text.contains("   b  a/00.png\n"), "{text}");
+        assert!(text.contains("   b  a/09.png\n"), "{text}");
         // Four labels were flipped from 1: against the originals, 4 more of 12 predictions are right.
         let mut original = labels.clone();
         original[..4].fill(1);
@@ -193,7 +247,8 @@ mod tests {
         let mut good = Aggregate::new(12, 1, 2);
         let held: Vec<(usize, u32)> = (0..12).map(|i| (i, u32::from(i == 11))).collect();
         good.add(&run(0, &held, &labels));
-        assert!(!Summary::new(&good, &labels, &names).to_string().contains("weak models"));
+        let text = Summary::new(&good, &labels, &names).to_string();
+        assert!(!text.contains("weak models") && !text.contains("at chance"), "{text}");
         // No tie beyond the list: the plain heading.
         let few = Summary::new(&agg, &labels[..], &names);
         assert!(Summary { tied_last: 10, ..few }.to_string().contains("lowest C-scores:\n"));
