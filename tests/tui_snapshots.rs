@@ -162,3 +162,29 @@ fn the_class_summary_shows_the_selected_class_and_enter_filters_the_list_to_it()
     command(&mut app, &mut bg, Command::Open);
     assert_eq!((app.list.filter.class, app.list.order().len()), (None, 200));
 }
+
+/// A message longer than the last line (a training failure and its advice) is shown whole, wrapped above
+/// the status bar, until the next key.
+#[test]
+fn a_long_message_is_shown_whole() {
+    let (_f, mut app, mut bg) = app();
+    let text = "training stopped: the first 3 holdout runs learned nothing (held-out accuracy 23.1% is not above \
+                chance (21.9%, the majority class of its 821 held-out examples, + 2 standard errors)); Try, in a \
+                new workspace, a lower or higher --lr than 0.01";
+    app.message = Some(cscore::tui::Message { text: text.into(), error: true });
+    let shown = screen(&mut app, &mut bg, 80, 24);
+    let rows: Vec<&str> = shown.lines().collect();
+    assert!(rows[23].contains("↑ the message above (any key dismisses it)"), "{shown}");
+    let words: String = rows
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '"' || c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(words.contains("than 0.01"), "the end of the message is on screen:\n{shown}");
+    command(&mut app, &mut bg, Command::Down);
+    assert!(!screen(&mut app, &mut bg, 80, 24).contains("than 0.01"), "a key clears it");
+    // A message that fits the line is said on it.
+    app.message = Some(cscore::tui::Message { text: "#3 tagged ok".into(), error: false });
+    let shown = screen(&mut app, &mut bg, 80, 24);
+    assert!(shown.lines().nth(23).unwrap_or("").contains("#3 tagged ok"), "{shown}");
+}

@@ -47,7 +47,7 @@ mod theme_auto;
 mod train;
 pub mod views;
 
-pub use app::{App, Mode, Request, View};
+pub use app::{App, Message, Mode, Request, View};
 pub use background::Background;
 pub use command::{Command, InputKey};
 pub use config::{config_path, line_of, toml_problem, Config, ImageMode, EXAMPLE_CONFIG};

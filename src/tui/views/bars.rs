@@ -141,7 +141,11 @@ impl Widget for BottomLine<'_> {
             return;
         }
         if let Some(m) = &app.message {
-            Span::styled(m.text.clone(), if m.error { t.error } else { t.message }).render(area, buf);
+            if overflows(&m.text, area) {
+                Span::styled("↑ the message above (any key dismisses it)", t.dim).render(area, buf);
+            } else {
+                Span::styled(m.text.clone(), if m.error { t.error } else { t.message }).render(area, buf);
+            }
             return;
         }
         let counts = app.tags.counts();
@@ -168,5 +172,41 @@ impl Widget for BottomLine<'_> {
         );
         spans.push(Span::styled(hints, t.dim));
         Line::from(spans).render(area, buf);
+    }
+}
+
+/// Whether `text` is wider than the line `area` gives it.
+fn overflows(text: &str, area: Rect) -> bool {
+    Span::raw(text).width() > usize::from(area.width)
+}
+
+/// A message too long for the last line, whole and wrapped over the bottom of the view above the status
+/// bar (a failure's advice sits at its end), until the next key clears it. `main` is the view's area,
+/// `bottom` the last line's.
+pub struct MessageOverlay<'a> {
+    /// The app, whose message it shows.
+    pub app: &'a App,
+    /// The last line's area, by whose width the message overflows.
+    pub bottom: Rect,
+}
+
+impl Widget for MessageOverlay<'_> {
+    fn render(self, main: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(m) = app.message.as_ref().filter(|m| overflows(&m.text, self.bottom)) else { return };
+        if matches!(app.mode, Mode::Prompt(_)) || main.width < 3 || main.height < 3 {
+            return;
+        }
+        let inner = usize::from(main.width - 2);
+        let lines = Span::raw(m.text.as_str()).width().div_ceil(inner) + 1;
+        let height = (lines as u16 + 2).min(main.height);
+        let area = Rect::new(main.x, main.y + main.height - height, main.width, height);
+        let style = if m.error { app.theme.error } else { app.theme.message };
+        ratatui::widgets::Clear.render(area, buf);
+        ratatui::widgets::Paragraph::new(m.text.clone())
+            .style(style)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(ratatui::widgets::Block::bordered().border_style(app.theme.dim))
+            .render(area, buf);
     }
 }

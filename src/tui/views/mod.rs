@@ -55,6 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, state: &mut ViewState) {
     }
     frame.render_widget(bars::StatusBar(app), a.status);
     frame.render_widget(bars::BottomLine(app), a.bottom);
+    frame.render_widget(bars::MessageOverlay { app, bottom: a.bottom }, a.main);
     if let Mode::Help(scroll) = app.mode {
         frame.render_widget(help::HelpOverlay { app, scroll }, area);
     }
