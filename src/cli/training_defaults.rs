@@ -42,7 +42,8 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<Option<Strin
     let named = std::env::var_os("CSCORE_CONFIG").is_some_and(|p| !p.is_empty());
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
+        // The default file unreadable (another user's home, as under `sudo -u`): as if none.
+        Err(_) if !named => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             anyhow::bail!("{}: no such file (named by $CSCORE_CONFIG)", path.display())
         }
