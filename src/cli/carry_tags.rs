@@ -36,8 +36,12 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
         files: files.as_deref(),
         hashes: &hashes,
     };
-    let carried = carry_tags(&source, &target);
     let n = source.tags.len();
+    if n == 0 {
+        errln!("{} has no tags, relabels or notes: nothing to carry", args.file.display());
+        return Ok(());
+    }
+    let carried = carry_tags(&source, &target);
     if carried.tags.is_empty() && n > 0 {
         anyhow::bail!(
             "none of the {n} tagged example{} of {} has its pixels in this workspace's dataset: is it another dataset?",
@@ -65,17 +69,23 @@ pub fn run(args: &ImportTagsArgs) -> anyhow::Result<()> {
     };
     if !carried.unmatched.is_empty() {
         let m = carried.unmatched.len();
-        let (has, their) = if m == 1 { ("has", "its") } else { ("have", "their") };
-        let file = if source.paths.is_some() && files.is_some() {
-            format!(" or {their} file")
-        } else {
-            String::new()
-        };
         errln!(
-            "warning: {m} tagged example{} of {} not carried: no example here {has} {their} pixels{file} ({}); removed, or changed",
+            "warning: {m} tagged example{} of {} not carried: not found here by {} pixels ({}); removed, or changed",
             plural(m),
             args.file.display(),
+            if m == 1 { "its" } else { "their" },
             listed(carried.unmatched.iter().map(|&i| old(i)))
+        );
+    }
+    if !carried.class_changed.is_empty() {
+        let m = carried.class_changed.len();
+        errln!(
+            "warning: {m} example{} tagged mislabeled without a relabel {} another class here than when tagged ({}): \
+             fixed since? check {}",
+            plural(m),
+            if m == 1 { "has" } else { "have" },
+            listed(carried.class_changed.iter().map(|(i, then, now)| format!("{} {then} → {now}", old(*i)))),
+            if m == 1 { "it" } else { "them" }
         );
     }
     if !carried.applied.is_empty() {

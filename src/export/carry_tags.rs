@@ -53,6 +53,9 @@ pub struct Carried {
     pub applied: Vec<usize>,
     /// Relabels to a class this dataset lacks, the tag kept: (old index, the class).
     pub class_gone: Vec<(usize, String)>,
+    /// Examples tagged `mislabeled` without a relabel whose class here is not the one they had when
+    /// tagged (moved to another class folder since, or relabeled): (old index, class then, class now).
+    pub class_changed: Vec<(usize, String, String)>,
 }
 
 /// Reads the workspace at `path` as a source of tags: refused where it records no pixel hashes.
@@ -73,7 +76,8 @@ pub fn read_tag_source(path: &Path) -> Result<TagSource, ExportError> {
 }
 
 /// Pairs the examples of `source` with those of `target` that have the same pixels, one to one: within
-/// a group of equal pixels, first those with the same file, then the rest in order. `None`: no pair.
+/// a group of equal pixels, first those with the same file, then those of the same class (by name: the
+/// same image filed in two classes is one example of each), then the rest in order. `None`: no pair.
 pub fn pair_by_pixels(source: &TagSource, target: &TagTarget<'_>) -> Vec<Option<usize>> {
     let mut here: HashMap<u64, Vec<usize>> = HashMap::new();
     for (j, &h) in target.hashes.iter().enumerate() {
@@ -87,16 +91,23 @@ pub fn pair_by_pixels(source: &TagSource, target: &TagTarget<'_>) -> Vec<Option<
     for (h, olds) in there {
         let Some(news) = here.get(&h) else { continue };
         let mut free: Vec<usize> = news.clone();
-        let mut left = Vec::new();
-        for &i in &olds {
-            let same_file = |&j: &usize| {
-                let old = source.paths.as_ref().map(|p| p[i].as_str());
-                old.is_some() && target.files.map(|f| f[j].as_str()) == old
-            };
-            match free.iter().position(same_file) {
-                Some(k) => pairs[i] = Some(free.remove(k)),
-                None => left.push(i),
-            }
+        let same_file = |i: usize, j: usize| {
+            let old = source.paths.as_ref().map(|p| p[i].as_str());
+            old.is_some() && target.files.map(|f| f[j].as_str()) == old
+        };
+        let same_class = |i: usize, j: usize| {
+            let old = source.labels.get(i).and_then(|&l| source.class_names.get(l as usize));
+            old.is_some() && target.labels.get(j).and_then(|&l| target.class_names.get(l as usize)) == old
+        };
+        let mut left: Vec<usize> = olds.clone();
+        for same in [&same_file as &dyn Fn(usize, usize) -> bool, &same_class] {
+            left.retain(|&i| match free.iter().position(|&j| same(i, j)) {
+                Some(k) => {
+                    pairs[i] = Some(free.remove(k));
+                    false
+                }
+                None => true,
+            });
         }
         for (i, j) in left.into_iter().zip(free) {
             pairs[i] = Some(j);
@@ -111,15 +122,22 @@ pub fn pair_by_pixels(source: &TagSource, target: &TagTarget<'_>) -> Vec<Option<
 pub fn carry_tags(source: &TagSource, target: &TagTarget<'_>) -> Carried {
     let mut pairs = pair_by_pixels(source, target);
     let mut out = Carried::default();
-    // A tagged image changed in place: found by its file, where no other image took that example.
-    if let (Some(old), Some(new)) = (&source.paths, target.files) {
+    // A tagged image changed in place: found by its file, where no other image took that example, the
+    // file holds no image of the old dataset (a copy of another one), and the dataset is evidently the
+    // same one edited: at least half its examples are found by their pixels (another folder of the same
+    // file names is not).
+    let by_pixels = pairs.iter().flatten().count();
+    if let (Some(old), Some(new), true) = (&source.paths, target.files, 2 * by_pixels >= source.hashes.len())
+    {
+        let known: std::collections::HashSet<u64> = source.hashes.iter().copied().collect();
         let taken: std::collections::HashSet<usize> = pairs.iter().flatten().copied().collect();
         let by_path: HashMap<&str, usize> = new.iter().enumerate().map(|(j, f)| (f.as_str(), j)).collect();
         for t in &source.tags {
             if pairs[t.example].is_some() {
                 continue;
             }
-            if let Some(&j) = by_path.get(old[t.example].as_str()).filter(|j| !taken.contains(j)) {
+            let free = |j: &&usize| !taken.contains(*j) && !known.contains(&target.hashes[**j]);
+            if let Some(&j) = by_path.get(old[t.example].as_str()).filter(free) {
                 pairs[t.example] = Some(j);
                 out.by_file.push((t.example, j));
             }
@@ -144,6 +162,19 @@ pub fn carry_tags(source: &TagSource, target: &TagTarget<'_>) -> Carried {
             relabel = None;
             tag = tag.filter(|t| t != MISLABELED);
             out.applied.push(t.example);
+        }
+        let name_then = source.labels.get(t.example).and_then(|&l| source.class_names.get(l as usize));
+        let name_now = target.labels.get(example).and_then(|&l| target.class_names.get(l as usize));
+        let renamed = |then: &String| {
+            classes.get(source.class_names.iter().position(|c| c == then)?).copied().flatten()
+        };
+        if let (Some(then), Some(now), None, Some(MISLABELED)) =
+            (name_then, name_now, t.relabel, tag.as_deref())
+        {
+            let same = then == now || renamed(then) == target.labels.get(example).copied();
+            if !same {
+                out.class_changed.push((t.example, then.clone(), now.clone()));
+            }
         }
         out.tags.push(TagRow { example, tag, relabel, note: t.note.clone() });
     }
@@ -256,6 +287,54 @@ mod tests {
         let target = TagTarget { labels: &[0], files: Some(&files), hashes: &[2], ..target };
         let got = carry_tags(&source, &target);
         assert_eq!((got.tags, got.unmatched, got.by_file), (vec![tag(0, "ok", None)], vec![0], vec![]));
+    }
+
+    #[test]
+    fn files_stand_in_for_pixels_only_in_the_same_dataset_and_never_for_another_image() {
+        let files = names(&["a/0.png", "a/1.png", "b/0.png", "b/1.png"]);
+        let source = TagSource {
+            class_names: names(&["a", "b"]),
+            labels: vec![0, 0, 1, 1],
+            paths: Some(files.clone()),
+            hashes: vec![1, 2, 3, 4],
+            tags: vec![tag(0, "ood", None), tag(1, "ok", None)],
+        };
+        // Another folder of the same file names, all pixels different: nothing is carried.
+        let other = TagTarget {
+            labels: &[0, 0, 1, 1],
+            class_names: &source.class_names,
+            files: Some(&files),
+            hashes: &[5, 6, 7, 8],
+        };
+        assert_eq!(carry_tags(&source, &other).unmatched, [0, 1]);
+        // a/1.png overwritten with a copy of b/0.png: its file holds another image of the old dataset.
+        let copied = TagTarget { hashes: &[1, 3, 3, 4], ..other };
+        let got = carry_tags(&source, &copied);
+        assert_eq!((got.tags, got.unmatched), (vec![tag(0, "ood", None)], vec![1]));
+    }
+
+    #[test]
+    fn equal_pixels_in_two_classes_pair_by_class_and_a_changed_class_is_said() {
+        // Example 2 is a copy of example 0 filed under b, tagged mislabeled; the copies come first here.
+        let source = TagSource {
+            class_names: names(&["a", "b"]),
+            labels: vec![0, 0, 1],
+            paths: None,
+            hashes: vec![7, 8, 7],
+            tags: vec![tag(2, "mislabeled", None)],
+        };
+        let target = TagTarget {
+            labels: &[1, 0, 0],
+            class_names: &source.class_names,
+            files: None,
+            hashes: &[7, 7, 8],
+        };
+        let got = carry_tags(&source, &target);
+        assert_eq!((got.tags, got.class_changed), (vec![tag(0, "mislabeled", None)], vec![]));
+        // Moved to a since (the file refiled): still tagged, and said.
+        let moved = TagTarget { labels: &[0, 0, 0], ..target };
+        let got = carry_tags(&source, &moved);
+        assert_eq!(got.class_changed, [(2, "b".to_string(), "a".to_string())]);
     }
 
     #[test]

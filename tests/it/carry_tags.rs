@@ -62,7 +62,7 @@ fn the_tags_of_an_npz_workspace_follow_their_examples_when_one_was_removed() {
     );
     assert!(
         err.contains(
-            "warning: 1 tagged example of old.cscore not carried: no example here has its pixels (#2)"
+            "warning: 1 tagged example of old.cscore not carried: not found here by its pixels (#2)"
         ),
         "{err}"
     );
@@ -121,7 +121,7 @@ fn the_tags_of_a_folder_follow_renamed_moved_and_edited_files() {
         err.contains("4 of the 5 tagged examples of old.cscore found here (3 by their pixels, 1 changed since by its file)"),
         "{err}"
     );
-    assert!(err.contains("no example here has its pixels or its file (#10 dog/04.png)"), "{err}");
+    assert!(err.contains("not found here by its pixels (#10 dog/04.png)"), "{err}");
     assert!(
         err.contains("note: 1 example relabeled since, to the class its relabel named (#4 cat/04.png)"),
         "{err}"
