@@ -40,7 +40,7 @@ impl WorkspaceImages {
         let shape = [ds.channels, ds.height, ds.width];
         let rows = decoded.iter().filter_map(|(file, stamp)| {
             let i = *index.get(file)?;
-            Some::<DecodedRow<'_>>((file.as_str(), stamp.bytes, stamp.modified_ns, shape, ds.image(i)))
+            Some::<DecodedRow<'_>>((file.as_str(), stamp.key(), shape, ds.image(i)))
         });
         ws.keep_decoded_images(rows).unwrap_or_else(|e| {
             tracing::debug!(path = %ws.path().display(), "decoded images not kept: {e}");
@@ -52,7 +52,7 @@ impl WorkspaceImages {
 impl DecodedImages for WorkspaceImages {
     fn get(&self, file: &str, stamp: FileStamp, shape: [usize; 3]) -> Option<Vec<u8>> {
         let ws = self.ws.as_ref()?.lock().ok()?;
-        ws.decoded_image(file, stamp.bytes, stamp.modified_ns, shape).ok().flatten()
+        ws.decoded_image(file, stamp.key(), shape).ok().flatten()
     }
 
     fn decoded(&self, file: &str, stamp: FileStamp) {

@@ -169,6 +169,8 @@ CREATE TABLE IF NOT EXISTS decoded_images (
     file TEXT PRIMARY KEY,
     bytes INTEGER NOT NULL,
     modified_ns INTEGER NOT NULL,
+    changed_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
     channels INTEGER NOT NULL,
     height INTEGER NOT NULL,
     width INTEGER NOT NULL,

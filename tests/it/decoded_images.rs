@@ -61,3 +61,37 @@ fn a_folders_large_images_are_decoded_once_while_their_files_are_unchanged() {
         hash
     );
 }
+
+/// Two files of one size and time (unpacked from one archive) swapped by renaming: each path now holds
+/// the other file (another inode), so neither is taken as kept; the folder is another dataset.
+#[test]
+fn files_swapped_by_renaming_are_not_taken_for_the_images_kept_at_their_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, ws) = (tmp.path().join("photos"), tmp.path().join("ws.cscore"));
+    let when = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    for (c, class) in ["a", "b"].iter().enumerate() {
+        std::fs::create_dir_all(data.join(class)).unwrap();
+        for k in 0..2u8 {
+            let path = data.join(class).join(format!("{k}.bmp"));
+            image::RgbImage::from_pixel(128, 96, image::Rgb([k * 90, c as u8 * 200, 7])).save(&path).unwrap();
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(when).unwrap();
+        }
+    }
+    let hash = Project::open(&data, &LoadOptions::default(), Some(&ws), None).unwrap().dataset.content_hash;
+    assert_eq!(kept(&ws).len(), 4);
+    let (x, y) = (data.join("a/1.bmp"), data.join("b/1.bmp"));
+    assert_eq!(std::fs::metadata(&x).unwrap().len(), std::fs::metadata(&y).unwrap().len());
+    std::fs::rename(&x, data.join("swap")).unwrap();
+    std::fs::rename(&y, &x).unwrap();
+    std::fs::rename(data.join("swap"), &y).unwrap();
+    let e = Project::open(&data, &LoadOptions::default(), Some(&ws), None).err().expect("another dataset");
+    assert!(e.to_string().contains("a/1.bmp"), "{e}");
+    // Swapped back: the same dataset again.
+    std::fs::rename(&x, data.join("swap")).unwrap();
+    std::fs::rename(&y, &x).unwrap();
+    std::fs::rename(data.join("swap"), &y).unwrap();
+    assert_eq!(
+        Project::open(&data, &LoadOptions::default(), Some(&ws), None).unwrap().dataset.content_hash,
+        hash
+    );
+}
