@@ -86,7 +86,7 @@ impl Summary {
             tied_last,
             tie_break: tie_break.map(|(name, _)| name.to_string()),
             against_original: None,
-            chance: largest_class_share(labels),
+            chance: super::majority_rate(labels, &(0..labels.len() as u32).collect::<Vec<u32>>()),
             files: None,
         }
     }
@@ -112,15 +112,6 @@ const LISTED: usize = 10;
 
 /// Models within this much held-out accuracy of always guessing the largest class are said to be at chance.
 const NEAR_CHANCE: f64 = 0.05;
-
-/// The share of the examples that the largest class has.
-fn largest_class_share(labels: &[u32]) -> f64 {
-    let mut counts = std::collections::HashMap::new();
-    for &l in labels {
-        *counts.entry(l).or_insert(0usize) += 1;
-    }
-    counts.values().max().map_or(0.0, |&m| m as f64 / labels.len() as f64)
-}
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
